@@ -1,0 +1,89 @@
+"""Links (bindings) between a shop and a TikTok account, and invitations to become one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    OFFICIAL = "official"
+    MARKETING = "marketing"
+
+
+class Channel(StrEnum):
+    """How consent is collected."""
+
+    QR = "qr"  # Seller Center web: the holder scans a QR code and taps Authorize (O9)
+    APP_TOGGLE = "app_toggle"  # Seller app: the holder turns on every permission toggle (O10)
+    INVITATION = "invitation"  # marketing accounts: the holder accepts an invitation (M5)
+    ORGANIZATION = "organization"  # an organization account created from Seller Center (O8)
+
+
+class LinkState(StrEnum):
+    PENDING_CONSENT = "pending_consent"  # waiting for the account holder
+    CONSENTED = "consented"  # the holder agreed; waiting for the seller to accept the terms
+    PENDING_REVIEW = "pending_review"  # holds its slot while TikTok reviews it
+    ACTIVE = "active"
+    UNLINKED = "unlinked"
+    REFUSED = "refused"  # a rule, the holder, or the review said no
+    EXPIRED = "expired"  # nobody answered in time
+
+    @property
+    def holds_slot(self) -> bool:
+        return self in HOLDING_STATES
+
+    @property
+    def is_final(self) -> bool:
+        return self in (LinkState.UNLINKED, LinkState.REFUSED, LinkState.EXPIRED)
+
+
+HOLDING_STATES = (LinkState.PENDING_REVIEW, LinkState.ACTIVE)
+
+
+@dataclass(kw_only=True, eq=False)
+class Link:
+    link_id: str
+    shop_id: str
+    role: Role
+    channel: Channel
+    state: LinkState
+    created_at: datetime
+    open_id: str | None = None  # unknown for a QR link until someone scans it
+    expected_open_id: str | None = None  # the Seller-app flow names the account in advance
+    marketing_slot: int | None = None  # 1..N while a marketing link holds a slot
+    consent_expires_at: datetime | None = None
+    scanned_at: datetime | None = None
+    granted_permissions: list[str] = field(default_factory=list)
+    consented_at: datetime | None = None
+    terms_accepted_at: datetime | None = None
+    review_due_at: datetime | None = None
+    activated_at: datetime | None = None
+    ended_at: datetime | None = None
+    refusal_codes: list[str] = field(default_factory=list)
+    created_by: str = "seller"
+    ended_by: str | None = None
+
+
+class InvitationState(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    REFUSED = "refused"  # accepted, but a rule no longer allowed the link
+
+
+@dataclass(kw_only=True, eq=False)
+class Invitation:
+    """A seller's invitation to link an account as a marketing account (M5)."""
+
+    invitation_id: str
+    shop_id: str
+    open_id: str
+    state: InvitationState
+    created_at: datetime
+    expires_at: datetime
+    answered_at: datetime | None = None
+    link_id: str | None = None

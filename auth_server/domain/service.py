@@ -1,0 +1,1212 @@
+"""The linking flows: each public method is one thing a seller, an account holder or the simulator does.
+
+Every method runs in one unit of work (one transaction). It reads the clock once,
+settles whatever came due on the simulated clock since the last call (reviews,
+expiries, verification outcomes), applies the rules, and records what changed in
+the journal. A refusal raises :class:`Refused` with every violation found; when a
+refusal also ends a flow (a denied consent, a rule that fails at the last step),
+the ending is committed before the refusal is raised, and nothing half-made is left.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from datetime import timedelta
+from decimal import Decimal
+from decimal import InvalidOperation
+from typing import Any
+
+from auth_server.domain import codes
+from auth_server.domain import rules
+from auth_server.domain.accounts import Account
+from auth_server.domain.accounts import AccountType
+from auth_server.domain.accounts import OrgMember
+from auth_server.domain.accounts import Passcode
+from auth_server.domain.accounts import Standing
+from auth_server.domain.accounts import Verification
+from auth_server.domain.accounts import VerificationOutcome
+from auth_server.domain.accounts import hash_secret
+from auth_server.domain.accounts import secret_matches
+from auth_server.domain.affiliates import AffiliateInvitation
+from auth_server.domain.affiliates import LiveSession
+from auth_server.domain.affiliates import ShowcaseItem
+from auth_server.domain.affiliates import ShowcaseSource
+from auth_server.domain.clock import Clock
+from auth_server.domain.errors import Refused
+from auth_server.domain.errors import Violation
+from auth_server.domain.journal import Event
+from auth_server.domain.links import Channel
+from auth_server.domain.links import Invitation
+from auth_server.domain.links import InvitationState
+from auth_server.domain.links import Link
+from auth_server.domain.links import LinkState
+from auth_server.domain.links import Role
+from auth_server.domain.policies import Markets
+from auth_server.domain.policies import Policy
+from auth_server.domain.repository import Repository
+from auth_server.domain.repository import SlotConflict
+from auth_server.domain.repository import UnitOfWork
+from auth_server.domain.shops import ReviewMode
+from auth_server.domain.shops import Seller
+from auth_server.domain.shops import Shop
+from auth_server.domain.shops import ShopStatus
+
+# Which refusal a unique index stands for, when the database catches a race the row locks did not.
+_CONFLICT_CODES = {
+    "one_official_per_shop": codes.OFFICIAL_SLOT_TAKEN,
+    "one_official_shop_per_account": codes.ACCOUNT_LINKED_ELSEWHERE,
+    "one_role_per_shop": codes.SAME_ACCOUNT_BOTH_ROLES,
+    "marketing_slot": codes.MARKETING_SLOTS_FULL,
+}
+
+MAX_COMMISSION_RATE = Decimal(80)
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_hex(6)}"
+
+
+class LinkingService:
+    def __init__(
+        self,
+        unit_of_work: UnitOfWork,
+        clock: Clock,
+        markets: Markets,
+        *,
+        ids: Callable[[str], str] = new_id,
+        passcodes: Callable[[], str] = lambda: f"{secrets.randbelow(10**6):06d}",
+    ) -> None:
+        self.unit_of_work = unit_of_work
+        self.clock = clock
+        self.markets = markets
+        self._ids = ids
+        self._passcodes = passcodes
+
+    # --- plumbing ------------------------------------------------------------------------------------------
+
+    @contextmanager
+    def _operation(self) -> Iterator[_Operation]:
+        """One transaction: the clock read once, due transitions settled first."""
+        try:
+            with self.unit_of_work() as repo:
+                op = _Operation(self, repo, self.clock.now())
+                op.settle()
+                yield op
+        except SlotConflict as conflict:
+            raise Refused.because(_CONFLICT_CODES[conflict.invariant]) from conflict
+
+    def _run(self, body: Callable[[_Operation], Any]) -> Any:
+        """Run ``body`` in one operation; a refusal it *returns* is raised after the commit."""
+        with self._operation() as op:
+            result = body(op)
+        if isinstance(result, Refused):
+            raise result
+        return result
+
+    # --- the seller: official accounts ----------------------------------------------------------------------
+
+    def start_official_link(self, shop_id: str, *, channel: Channel = Channel.QR, actor: str = "seller") -> Link:
+        """Seller Center shows a QR code (O9): a link waits for whoever scans it and taps Authorize."""
+        if channel is not Channel.QR:
+            raise ValueError("use request_app_consent for the Seller-app flow")
+
+        def body(op: _Operation) -> Link:
+            shop = op.require_shop(shop_id, lock=True)
+            op.refuse_if(rules.check_shop(op.shop_facts(shop, Role.OFFICIAL)))
+            return op.new_link(shop, Role.OFFICIAL, Channel.QR, actor=actor)
+
+        return self._run(body)
+
+    def request_app_consent(self, shop_id: str, username: str, *, agreed: bool = True, actor: str = "seller") -> Link:
+        """Seller app (O10): the seller names the account and ticks the agreement; the request goes to the app."""
+
+        def body(op: _Operation) -> Link:
+            if not agreed:
+                raise Refused.because(codes.TERMS_NOT_ACCEPTED)
+            shop = op.require_shop(shop_id, lock=True)
+            account = op.require_account_by_username(username)
+            op.refuse_if(rules.check_shop(op.shop_facts(shop, Role.OFFICIAL)))
+            link = op.new_link(shop, Role.OFFICIAL, Channel.APP_TOGGLE, actor=actor)
+            link.expected_open_id = account.open_id
+            link.terms_accepted_at = op.now
+            return link
+
+        return self._run(body)
+
+    def scan(self, link_id: str, open_id: str) -> Link:
+        """The holder scans the QR code while logged in as ``open_id``; the app shows the consent screen."""
+
+        def body(op: _Operation) -> Link | Refused:
+            link = op.require_link(link_id, lock=True)
+            refusal = op.consent_still_open(link)
+            if refusal is not None:
+                return refusal
+            op.require_account(open_id)
+            if link.scanned_at is None:
+                link.scanned_at = op.now
+                op.record("app", "link.scanned", "link", link.link_id, data={"open_id": open_id})
+            return link
+
+        return self._run(body)
+
+    def give_consent(
+        self,
+        link_id: str,
+        open_id: str,
+        *,
+        authorize: bool = True,
+        permissions: list[str] | None = None,
+    ) -> Link:
+        """The holder taps Authorize (QR) or sets the toggles and taps Continue (Seller app), or declines.
+
+        For a QR link ``permissions`` defaults to every permission the consent screen asks for.
+        """
+
+        def body(op: _Operation) -> Link | Refused:
+            link = op.require_link(link_id, lock=True)
+            refusal = op.consent_still_open(link)
+            if refusal is not None:
+                return refusal
+            account = op.require_account(open_id, lock=True)
+            shop = op.require_shop(link.shop_id)
+            policy = op.policy(shop)
+            if not authorize:
+                link.open_id = link.open_id or (account.open_id if link.channel is Channel.QR else link.open_id)
+                return op.end_link(link, LinkState.REFUSED, "app", [Violation.of(codes.CONSENT_DENIED)])
+            granted = list(policy.official_permissions) if permissions is None else list(permissions)
+            expected = op.require_account(link.expected_open_id) if link.expected_open_id else None
+            op.refuse_if(
+                rules.check_consent(
+                    rules.ConsentFacts(
+                        role=link.role,
+                        policy=policy,
+                        granted=frozenset(granted),
+                        expected_username=expected.username if expected else None,
+                        answering_username=account.username,
+                    )
+                )
+            )
+            link.open_id = account.open_id
+            violations = rules.check_link(op.link_facts(shop, account, link.role))
+            if violations:
+                return op.end_link(link, LinkState.REFUSED, "app", violations)
+            link.state = LinkState.CONSENTED
+            link.consented_at = op.now
+            link.scanned_at = link.scanned_at or op.now
+            link.granted_permissions = granted
+            op.record(
+                "app",
+                "link.consented",
+                "link",
+                link.link_id,
+                changes={"state": [LinkState.PENDING_CONSENT.value, LinkState.CONSENTED.value]},
+                data={"open_id": account.open_id, "permissions": granted},
+            )
+            return link
+
+        return self._run(body)
+
+    def accept_terms(self, link_id: str, *, accepted: bool = True, actor: str = "seller") -> Link:
+        """The seller agrees to the terms and clicks "Link This Account" (or "Link"); the review starts."""
+
+        def body(op: _Operation) -> Link | Refused:
+            link = op.require_link(link_id, lock=True)
+            if link.state is not LinkState.CONSENTED:
+                raise Refused.because(codes.LINK_NOT_AWAITING, state=link.state.value, action="accept the terms")
+            if not accepted:
+                raise Refused.because(codes.TERMS_NOT_ACCEPTED)
+            shop = op.require_shop(link.shop_id, lock=True)
+            assert link.open_id is not None
+            account = op.require_account(link.open_id, lock=True)
+            violations = rules.check_link(op.link_facts(shop, account, link.role))
+            if violations:
+                return op.end_link(link, LinkState.REFUSED, actor, violations)
+            link.terms_accepted_at = link.terms_accepted_at or op.now
+            op.start_review(link, shop, actor)
+            return link
+
+        return self._run(body)
+
+    def decide_review(self, link_id: str, *, approve: bool, actor: str = "reviewer") -> Link:
+        """Decide a review by hand (manual review mode, or to force an outcome in a scenario)."""
+
+        def body(op: _Operation) -> Link | Refused:
+            link = op.require_link(link_id, lock=True)
+            if link.state is not LinkState.PENDING_REVIEW:
+                raise Refused.because(codes.LINK_NOT_AWAITING, state=link.state.value, action="be reviewed")
+            if approve:
+                op.activate(link, actor)
+                return link
+            return op.end_link(link, LinkState.REFUSED, actor, [Violation.of(codes.REVIEW_REJECTED)])
+
+        return self._run(body)
+
+    # --- the seller: organization accounts ------------------------------------------------------------------
+
+    def create_organization_account(
+        self,
+        shop_id: str,
+        *,
+        username: str,
+        nickname: str | None = None,
+        email: str | None = None,
+        phone: str | None = None,
+        members: list[str] = (),  # type: ignore[assignment]
+        actor: str = "seller",
+    ) -> Link:
+        """Create an organization account for the seller's entity and link it as the official account (O8)."""
+        username = _clean_username(username)
+
+        def body(op: _Operation) -> Link:
+            if not username:
+                raise Refused.because(codes.INVALID_INPUT, field="username", problem="give a username")
+            if op.repo.account_by_username(username) is not None:
+                raise Refused.because(codes.ORG_CONVERSION_NOT_SUPPORTED, username=username)
+            shop = op.require_shop(shop_id, lock=True)
+            seller = op.require_seller(shop.seller_id)
+            account = Account(
+                open_id=self._ids("org"),
+                username=username,
+                nickname=nickname or shop.name,
+                region=shop.region,
+                email=email,
+                phone=phone,
+                account_type=AccountType.ORGANIZATION,
+                verification=Verification.VERIFIED,
+                entity_id=seller.entity_id,
+                created_at=op.now,
+            )
+            op.refuse_if(rules.check_link(op.link_facts(shop, account, Role.OFFICIAL)))
+            op.repo.add(account)
+            op.record(actor, "account.created", "account", account.open_id, data={
+                "account_type": account.account_type.value, "entity_id": seller.entity_id, "username": username,
+            })
+            for contact in dict.fromkeys([c for c in (email, phone, *members) if c]):
+                op.add_member(account, contact, actor)
+            link = op.new_link(shop, Role.OFFICIAL, Channel.ORGANIZATION, actor=actor, open_id=account.open_id)
+            link.state = LinkState.CONSENTED
+            link.consented_at = link.terms_accepted_at = op.now
+            op.start_review(link, shop, actor)
+            return link
+
+        return self._run(body)
+
+    def link_organization_account(self, shop_id: str, open_id: str, *, actor: str = "seller") -> Link:
+        """Link an existing organization account to a shop as its official account, with no QR code."""
+
+        def body(op: _Operation) -> Link:
+            shop = op.require_shop(shop_id, lock=True)
+            account = op.require_account(open_id, lock=True)
+            if not account.is_organization:
+                raise Refused.because(
+                    codes.INVALID_INPUT,
+                    field="open_id",
+                    problem=f"@{account.username} is not an organization account; link it by QR code",
+                )
+            op.refuse_if(rules.check_link(op.link_facts(shop, account, Role.OFFICIAL)))
+            link = op.new_link(shop, Role.OFFICIAL, Channel.ORGANIZATION, actor=actor, open_id=account.open_id)
+            link.state = LinkState.CONSENTED
+            link.consented_at = link.terms_accepted_at = op.now
+            op.start_review(link, shop, actor)
+            return link
+
+        return self._run(body)
+
+    def add_org_member(self, open_id: str, contact: str, *, actor: str = "seller") -> OrgMember:
+        def body(op: _Operation) -> OrgMember:
+            account = op.require_org_account(open_id)
+            existing = next((m for m in op.repo.org_members(open_id) if m.contact == contact and m.active), None)
+            return existing or op.add_member(account, contact, actor)
+
+        return self._run(body)
+
+    def remove_org_member(self, open_id: str, contact: str, *, actor: str = "seller") -> None:
+        def body(op: _Operation) -> None:
+            account = op.require_org_account(open_id)
+            member = next((m for m in op.repo.org_members(open_id) if m.contact == contact and m.active), None)
+            if member is None:
+                raise Refused.because(codes.NOT_AN_ORG_MEMBER, contact=contact, username=account.username)
+            member.removed_at = op.now
+            op.record(actor, "org.member_removed", "account", open_id, data={"contact": contact})
+
+        self._run(body)
+
+    def request_passcode(self, username: str, contact: str) -> str:
+        """Send a one-time passcode to a member of an organization account ("get OTP"); returns the code.
+
+        A real TikTok sends the code by email or text message; the simulator hands it over.
+        """
+
+        def body(op: _Operation) -> str:
+            account = op.require_account_by_username(username)
+            if not account.is_organization:
+                raise Refused.because(codes.INVALID_CREDENTIALS)
+            op.require_member(account, contact)
+            code = self._passcodes()
+            policy = self.markets.default  # an organization account belongs to no market of its own
+            op.repo.add(
+                Passcode(
+                    open_id=account.open_id,
+                    contact=contact,
+                    code_hash=hash_secret(code),
+                    expires_at=op.now + policy.passcode_lifetime,
+                )
+            )
+            op.record("app", "org.passcode_sent", "account", account.open_id, data={"contact": contact})
+            return code
+
+        return self._run(body)
+
+    def sign_in_with_passcode(self, username: str, contact: str, code: str) -> Account:
+        def body(op: _Operation) -> Account:
+            account = op.require_account_by_username(username)
+            if not account.is_organization:
+                raise Refused.because(codes.INVALID_CREDENTIALS)
+            op.require_member(account, contact)
+            passcode = op.repo.latest_passcode(account.open_id, contact)
+            if passcode is None or passcode.used_at is not None or not secret_matches(code, passcode.code_hash):
+                raise Refused.because(codes.INVALID_CREDENTIALS)
+            if op.now >= passcode.expires_at:
+                raise Refused.because(codes.PASSCODE_EXPIRED)
+            passcode.used_at = op.now
+            op.record("app", "account.signed_in", "account", account.open_id, data={"method": "passcode",
+                                                                                       "contact": contact})
+            return account
+
+        return self._run(body)
+
+    # --- the seller: marketing accounts ---------------------------------------------------------------------
+
+    def search_accounts(self, query: str) -> list[Account]:
+        """Search by username (exact, with or without @) or nickname (every match: nicknames are not unique)."""
+
+        def body(op: _Operation) -> list[Account]:
+            by_username = op.repo.account_by_username(_clean_username(query))
+            found = ([by_username] if by_username else []) + list(op.repo.accounts_by_nickname(query.strip()))
+            unique = list({a.open_id: a for a in found}.values())
+            if not unique:
+                raise Refused.because(codes.ACCOUNT_NOT_FOUND, query=query)
+            return unique
+
+        return self._run(body)
+
+    def check_marketing_criteria(self, shop_id: str, open_id: str) -> list[Violation]:
+        """The seller's "Next": which criteria the account fails, if any, before an invitation is sent."""
+
+        def body(op: _Operation) -> list[Violation]:
+            shop = op.require_shop(shop_id)
+            account = op.require_account(open_id)
+            return rules.check_link(op.link_facts(shop, account, Role.MARKETING))
+
+        return self._run(body)
+
+    def invite_marketing_account(self, shop_id: str, open_id: str, *, actor: str = "seller") -> Invitation:
+        """Send an invitation (M5) once the account meets every criterion; a pending one is reused."""
+
+        def body(op: _Operation) -> Invitation:
+            shop = op.require_shop(shop_id, lock=True)
+            account = op.require_account(open_id)
+            op.refuse_if(rules.check_link(op.link_facts(shop, account, Role.MARKETING)))
+            pending = next(
+                (
+                    i
+                    for i in op.repo.invitations(open_id=open_id, shop_id=shop_id)
+                    if i.state is InvitationState.PENDING
+                ),
+                None,
+            )
+            if pending is not None:
+                return pending
+            invitation = Invitation(
+                invitation_id=self._ids("inv"),
+                shop_id=shop_id,
+                open_id=open_id,
+                state=InvitationState.PENDING,
+                created_at=op.now,
+                expires_at=op.now + op.policy(shop).invitation_lifetime,
+            )
+            op.repo.add(invitation)
+            op.record(actor, "invitation.sent", "invitation", invitation.invitation_id,
+                      data={"shop_id": shop_id, "open_id": open_id, "expires_at": invitation.expires_at.isoformat()})
+            return invitation
+
+        return self._run(body)
+
+    def answer_invitation(self, invitation_id: str, open_id: str, *, accept: bool) -> Invitation:
+        """The holder accepts or declines an invitation in the app inbox; accepting establishes the link."""
+
+        def body(op: _Operation) -> Invitation | Refused:
+            invitation = op.repo.invitation(invitation_id)
+            if invitation is None or invitation.open_id != open_id:
+                raise Refused.because(codes.INVITATION_NOT_FOUND, invitation_id=invitation_id)
+            op.require_pending(invitation)
+            if not accept:
+                op.answer(invitation, InvitationState.DECLINED, "invitation.declined")
+                return invitation
+            shop = op.require_shop(invitation.shop_id, lock=True)
+            account = op.require_account(open_id, lock=True)
+            violations = rules.check_link(op.link_facts(shop, account, Role.MARKETING))
+            if violations:
+                op.answer(invitation, InvitationState.REFUSED, "invitation.refused",
+                          data={"codes": [v.code for v in violations]})
+                return Refused(violations)
+            link = op.new_link(shop, Role.MARKETING, Channel.INVITATION, actor="app", open_id=open_id)
+            link.consented_at = link.terms_accepted_at = op.now
+            link.marketing_slot = op.free_marketing_slot(shop)
+            op.activate(link, "app")
+            invitation.link_id = link.link_id
+            op.answer(invitation, InvitationState.ACCEPTED, "invitation.accepted", data={"link_id": link.link_id})
+            return invitation
+
+        return self._run(body)
+
+    # --- the seller: unlink, rename, review settings --------------------------------------------------------
+
+    def unlink(self, shop_id: str, open_id: str, *, actor: str = "seller") -> Link:
+        """Unlink an account from a shop (U1-U3, M9)."""
+
+        def body(op: _Operation) -> Link:
+            shop = op.require_shop(shop_id, lock=True)
+            account = op.require_account(open_id, lock=True)
+            link = next(iter(op.repo.holding_links(shop_id=shop_id, open_id=open_id)), None)
+            if link is None:
+                raise Refused.because(codes.ACCOUNT_NOT_LINKED, username=account.username)
+            if link.state is not LinkState.ACTIVE:
+                raise Refused.because(codes.LINK_NOT_AWAITING, state=link.state.value, action="be unlinked")
+            op.refuse_if(
+                rules.check_unlink(
+                    rules.UnlinkFacts(
+                        link=link,
+                        policy=op.policy(shop),
+                        now=op.now,
+                        official_unbinds_so_far=op.repo.official_unbinds(shop_id),
+                    )
+                )
+            )
+            op.end_link(link, LinkState.UNLINKED, actor, [])
+            op.record(actor, "account.storefront_removed", "account", open_id,
+                      data={"shop_id": shop_id, "storefront": _storefront(link.role)})
+            return link
+
+        return self._run(body)
+
+    def rename_shop(self, shop_id: str, name: str, *, actor: str = "seller") -> Shop:
+        """Rename the shop; the official account's name follows at once (E2)."""
+
+        def body(op: _Operation) -> Shop:
+            if not name.strip():
+                raise Refused.because(codes.INVALID_INPUT, field="name", problem="give the shop a name")
+            shop = op.require_shop(shop_id, lock=True)
+            before, shop.name = shop.name, name.strip()
+            op.record(actor, "shop.renamed", "shop", shop_id, changes={"name": [before, shop.name]})
+            official = next(iter(op.repo.holding_links(shop_id=shop_id, role=Role.OFFICIAL)), None)
+            if official is not None and official.state is LinkState.ACTIVE:
+                assert official.open_id is not None
+                op.sync_name(op.require_account(official.open_id, lock=True), shop)
+            return shop
+
+        return self._run(body)
+
+    def set_review(
+        self, shop_id: str, mode: ReviewMode | None, delay: timedelta | None = None, *, actor: str = "simulator"
+    ) -> Shop:
+        """Choose how this shop's reviews end (None: the market's default)."""
+
+        def body(op: _Operation) -> Shop:
+            shop = op.require_shop(shop_id, lock=True)
+            before = [shop.review_mode, shop.review_delay]
+            shop.review_mode, shop.review_delay = mode, delay
+            op.record(actor, "shop.review_settings_changed", "shop", shop_id, changes={
+                "review": [[_plain(v) for v in before], [_plain(mode), _plain(delay)]],
+            })
+            return shop
+
+        return self._run(body)
+
+    def set_shop_status(
+        self, shop_id: str, status: ShopStatus | None = None, *, probation_until: datetime | None | object = ...,
+        actor: str = "simulator",
+    ) -> Shop:
+        def body(op: _Operation) -> Shop:
+            shop = op.require_shop(shop_id, lock=True)
+            changes: dict[str, list[Any]] = {}
+            if status is not None and status is not shop.status:
+                changes["status"] = [shop.status.value, status.value]
+                shop.status = status
+            if probation_until is not ...:
+                changes["probation_until"] = [_plain(shop.probation_until), _plain(probation_until)]
+                shop.probation_until = probation_until  # type: ignore[assignment]
+            if changes:
+                op.record(actor, "shop.status_changed", "shop", shop_id, changes=changes)
+            return shop
+
+        return self._run(body)
+
+    # --- the account holder ---------------------------------------------------------------------------------
+
+    def sign_in(self, username: str, password: str) -> Account:
+        def body(op: _Operation) -> Account:
+            account = op.repo.account_by_username(_clean_username(username))
+            if account is None or not account.check_password(password):
+                raise Refused.because(codes.INVALID_CREDENTIALS)
+            op.record("app", "account.signed_in", "account", account.open_id, data={"method": "password"})
+            return account
+
+        return self._run(body)
+
+    def rename_account(
+        self, open_id: str, *, nickname: str | None = None, username: str | None = None, actor: str = "app"
+    ) -> Account:
+        """The holder renames the account in the app; an official account's name is locked (E2)."""
+
+        def body(op: _Operation) -> Account:
+            account = op.require_account(open_id, lock=True)
+            official = next(iter(op.repo.holding_links(open_id=open_id, role=Role.OFFICIAL)), None)
+            shop = op.require_shop(official.shop_id) if official and official.state is LinkState.ACTIVE else None
+            op.refuse_if([v for v in [rules.official_name_is_unlocked(account, shop)] if v])
+            changes: dict[str, list[str]] = {}
+            if username is not None and _clean_username(username) != account.username:
+                wanted = _clean_username(username)
+                if not wanted or op.repo.account_by_username(wanted) is not None:
+                    raise Refused.because(codes.USERNAME_TAKEN, username=wanted)
+                changes["username"] = [account.username, wanted]
+                account.username = wanted
+            if nickname is not None and nickname != account.nickname:
+                changes["nickname"] = [account.nickname, nickname]
+                account.nickname = nickname
+            if changes:
+                op.record(actor, "account.renamed", "account", open_id, changes=changes, data={"reason": "holder"})
+            return account
+
+        return self._run(body)
+
+    def start_verification(self, open_id: str, *, actor: str = "app") -> Account:
+        """The holder starts identity verification; the account's outcome setting decides how it ends."""
+
+        def body(op: _Operation) -> Account:
+            account = op.require_account(open_id, lock=True)
+            if account.verification in (Verification.VERIFIED, Verification.PENDING):
+                return account
+            op.set_verification(account, Verification.PENDING, actor)
+            account.verification_due_at = op.now + account.verification_delay
+            op.settle_verification(account)
+            return account
+
+        return self._run(body)
+
+    def set_verification_outcome(
+        self,
+        open_id: str,
+        outcome: VerificationOutcome,
+        *,
+        delay: timedelta | None = None,
+        actor: str = "simulator",
+    ) -> Account:
+        """Decide how this account's verification ends (pass, fail or stay pending), and after how long."""
+
+        def body(op: _Operation) -> Account:
+            account = op.require_account(open_id, lock=True)
+            changes: dict[str, list[Any]] = {"verification_outcome": [account.verification_outcome.value,
+                                                                      outcome.value]}
+            account.verification_outcome = outcome
+            if delay is not None:
+                changes["verification_delay"] = [_plain(account.verification_delay), _plain(delay)]
+                account.verification_delay = delay
+            op.record(actor, "account.verification_settings_changed", "account", open_id, changes=changes)
+            if account.verification is Verification.PENDING and account.verification_due_at is not None:
+                op.settle_verification(account)
+            return account
+
+        return self._run(body)
+
+    def set_standing(self, open_id: str, standing: Standing, *, actor: str = "simulator") -> Account:
+        def body(op: _Operation) -> Account:
+            account = op.require_account(open_id, lock=True)
+            if account.standing is not standing:
+                op.record(actor, "account.standing_changed", "account", open_id,
+                          changes={"standing": [account.standing.value, standing.value]})
+                account.standing = standing
+            return account
+
+        return self._run(body)
+
+    # --- affiliates and showcases ---------------------------------------------------------------------------
+
+    def sign_up_affiliate(self, open_id: str) -> Account:
+        """The holder signs up at the Affiliate Center (needed to show Product Marketplace products, M8)."""
+
+        def body(op: _Operation) -> Account:
+            account = op.require_account(open_id, lock=True)
+            if not account.affiliate_signed_up:
+                account.affiliate_signed_up = True
+                op.record("app", "account.affiliate_signed_up", "account", open_id,
+                          changes={"affiliate_signed_up": [False, True]})
+            return account
+
+        return self._run(body)
+
+    def invite_affiliate(
+        self, shop_id: str, open_id: str, commission_rate: Decimal | float | str, *, actor: str = "seller"
+    ) -> AffiliateInvitation:
+        """A seller's affiliate invitation with a commission rate; it takes no slot and counts toward no quota."""
+
+        def body(op: _Operation) -> AffiliateInvitation:
+            rate = _commission_rate(commission_rate)
+            shop = op.require_shop(shop_id)
+            account = op.require_account(open_id)
+            if op.repo.holding_links(open_id=open_id, role=Role.OFFICIAL):
+                raise Refused.because(codes.OFFICIAL_ACCOUNT_NO_AFFILIATE_PRODUCTS)
+            invitation = AffiliateInvitation(
+                invitation_id=self._ids("aff"),
+                shop_id=shop.shop_id,
+                open_id=account.open_id,
+                commission_rate=rate,
+                state=InvitationState.PENDING,
+                created_at=op.now,
+                expires_at=op.now + op.policy(shop).invitation_lifetime,
+            )
+            op.repo.add(invitation)
+            op.record(actor, "affiliate.invited", "affiliate_invitation", invitation.invitation_id,
+                      data={"shop_id": shop_id, "open_id": open_id, "commission_rate": str(rate)})
+            return invitation
+
+        return self._run(body)
+
+    def answer_affiliate_invitation(self, invitation_id: str, open_id: str, *, accept: bool) -> AffiliateInvitation:
+        def body(op: _Operation) -> AffiliateInvitation:
+            invitation = op.repo.affiliate_invitation(invitation_id)
+            if invitation is None or invitation.open_id != open_id:
+                raise Refused.because(codes.INVITATION_NOT_FOUND, invitation_id=invitation_id)
+            op.require_pending(invitation)
+            if accept and op.repo.holding_links(open_id=open_id, role=Role.OFFICIAL):
+                raise Refused.because(codes.OFFICIAL_ACCOUNT_NO_AFFILIATE_PRODUCTS)
+            state = InvitationState.ACCEPTED if accept else InvitationState.DECLINED
+            op.answer(invitation, state, f"affiliate.{state.value}", subject_type="affiliate_invitation")
+            return invitation
+
+        return self._run(body)
+
+    def add_to_showcase(self, open_id: str, product_id: str) -> ShowcaseItem:
+        """Add a product to the account's showcase by hand (M8, E5)."""
+
+        def body(op: _Operation) -> ShowcaseItem:
+            account = op.require_account(open_id)
+            product = op.repo.product(product_id)
+            if product is None:
+                raise Refused.because(codes.PRODUCT_NOT_FOUND, product_id=product_id)
+            source = op.showcase_source(account, product)
+            existing = next((i for i in op.repo.showcase(open_id) if i.product_id == product_id), None)
+            if existing is not None:
+                return existing
+            item = ShowcaseItem(open_id=open_id, product_id=product_id, source=source, added_at=op.now)
+            op.repo.add(item)
+            op.record("app", "showcase.product_added", "account", open_id,
+                      data={"product_id": product_id, "source": source.value})
+            return item
+
+        return self._run(body)
+
+    def start_live(self, open_id: str, *, mirror_of: str | None = None) -> LiveSession:
+        """Go LIVE, optionally mirroring another account's LIVE (refused where the market forbids it, M10)."""
+
+        def body(op: _Operation) -> LiveSession:
+            account = op.require_account(open_id, lock=True)
+            if mirror_of is not None:
+                op.refuse_if(op.mirroring_violations(account, op.require_account(mirror_of)))
+            session = op.repo.live_session(open_id)
+            if session is None:
+                session = LiveSession(open_id=open_id, started_at=op.now, mirror_of=mirror_of)
+                op.repo.add(session)
+                op.record("app", "live.started", "account", open_id, data={"mirror_of": mirror_of})
+            return session
+
+        return self._run(body)
+
+    def end_live(self, open_id: str) -> None:
+        def body(op: _Operation) -> None:
+            session = op.repo.live_session(open_id)
+            if session is not None:
+                session.ended_at = op.now
+                op.record("app", "live.ended", "account", open_id)
+
+        self._run(body)
+
+    # --- what the parties see -------------------------------------------------------------------------------
+
+    def settle(self) -> None:
+        """Apply whatever came due on the clock (every other call does this first)."""
+        self._run(lambda op: None)
+
+    def get_shop(self, shop_id: str) -> Shop:
+        return self._run(lambda op: op.require_shop(shop_id))
+
+    def get_account(self, open_id: str) -> Account:
+        return self._run(lambda op: op.require_account(open_id))
+
+    def get_account_by_username(self, username: str) -> Account:
+        return self._run(lambda op: op.require_account_by_username(username))
+
+    def get_link(self, link_id: str) -> Link:
+        return self._run(lambda op: op.require_link(link_id))
+
+    def shops(self) -> list[Shop]:
+        return self._run(lambda op: list(op.repo.shops()))
+
+    def accounts(self) -> list[Account]:
+        return self._run(lambda op: list(op.repo.accounts()))
+
+    def links(self, *, shop_id: str | None = None, open_id: str | None = None) -> list[Link]:
+        return self._run(lambda op: list(op.repo.links(shop_id=shop_id, open_id=open_id)))
+
+    def invitations(self, *, open_id: str | None = None, shop_id: str | None = None) -> list[Invitation]:
+        return self._run(lambda op: list(op.repo.invitations(open_id=open_id, shop_id=shop_id)))
+
+    def affiliate_invitations(self, open_id: str) -> list[AffiliateInvitation]:
+        return self._run(lambda op: list(op.repo.affiliate_invitations(open_id=open_id)))
+
+    def showcase(self, open_id: str) -> list[ShowcaseItem]:
+        return self._run(lambda op: list(op.repo.showcase(open_id)))
+
+    def org_members(self, open_id: str) -> list[OrgMember]:
+        return self._run(lambda op: list(op.repo.org_members(open_id)))
+
+    def journal(self, *, subject_type: str | None = None, subject_id: str | None = None,
+                after_seq: int = 0) -> list[Event]:
+        return self._run(lambda op: list(op.repo.events(subject_type=subject_type, subject_id=subject_id,
+                                                        after_seq=after_seq)))
+
+    def linked_accounts(self, shop_id: str) -> dict[str, Any]:
+        """What the seller sees under "Linked TikTok accounts" (E4): the official and the marketing accounts."""
+
+        def body(op: _Operation) -> dict[str, Any]:
+            op.require_shop(shop_id)
+            official: dict[str, Any] | None = None
+            marketing: list[dict[str, Any]] = []
+            for link in op.repo.holding_links(shop_id=shop_id):
+                assert link.open_id is not None
+                account = op.require_account(link.open_id)
+                shared = {"open_id": account.open_id, "state": link.state.value, "link_id": link.link_id}
+                if link.role is Role.OFFICIAL:
+                    official = {
+                        **shared,
+                        "avatar_url": account.avatar_url,
+                        "username": account.username,
+                        "nickname": account.nickname,
+                        "phone": account.masked_phone,
+                        "bound_at": _plain(link.activated_at),
+                    }
+                else:
+                    marketing.append({**shared, "username": account.username, "email": account.email,
+                                      "bound_at": _plain(link.activated_at)})
+            return {"shop_id": shop_id, "official": official, "marketing": marketing}
+
+        return self._run(body)
+
+    def profile(self, open_id: str) -> dict[str, Any]:
+        """What the account's TikTok profile shows: type, storefronts, sales channels, the shopping bag (E1-E3)."""
+
+        def body(op: _Operation) -> dict[str, Any]:
+            account = op.require_account(open_id)
+            storefronts = []
+            for link in op.repo.holding_links(open_id=open_id):
+                if link.state is not LinkState.ACTIVE:
+                    continue
+                shop = op.require_shop(link.shop_id)
+                assert link.activated_at is not None
+                visible_at = link.activated_at + op.bag_delay(shop)
+                storefronts.append({
+                    "shop_id": shop.shop_id,
+                    "role": link.role.value,
+                    "storefront": _storefront(link.role),
+                    "sales_channels": ["video", "live", _storefront(link.role)],
+                    "shop_design": link.role is Role.OFFICIAL,
+                    "products_synced_automatically": link.role is Role.OFFICIAL,
+                    "shopping_bag_visible": shop.status is not ShopStatus.SUSPENDED and op.now >= visible_at,
+                    "shopping_bag_visible_from": visible_at.isoformat(),
+                })
+            return {
+                "open_id": account.open_id,
+                "username": account.username,
+                "nickname": account.nickname,
+                "account_type": account.account_type.value,
+                "verification": account.verification.value,
+                "standing": account.standing.value,
+                "storefronts": storefronts,
+                "showcase": [i.product_id for i in op.repo.showcase(open_id)],
+            }
+
+        return self._run(body)
+
+
+class _Operation:
+    """The state of one unit of work: the repository, the time, and the helpers the flows share."""
+
+    def __init__(self, service: LinkingService, repo: Repository, now: datetime) -> None:
+        self.service = service
+        self.repo = repo
+        self.now = now
+
+    # look-ups that refuse with a clear code when nothing is found
+    def require_shop(self, shop_id: str, *, lock: bool = False) -> Shop:
+        shop = self.repo.shop(shop_id, lock=lock)
+        if shop is None:
+            raise Refused.because(codes.SHOP_NOT_FOUND, shop_id=shop_id)
+        return shop
+
+    def require_seller(self, seller_id: str) -> Seller:
+        seller = self.repo.seller(seller_id)
+        if seller is None:  # fixtures guarantee every shop has its seller
+            raise Refused.because(codes.SHOP_NOT_FOUND, shop_id=seller_id)
+        return seller
+
+    def require_account(self, open_id: str, *, lock: bool = False) -> Account:
+        account = self.repo.account(open_id, lock=lock)
+        if account is None:
+            raise Refused.because(codes.ACCOUNT_NOT_FOUND, query=open_id)
+        return account
+
+    def require_account_by_username(self, username: str) -> Account:
+        account = self.repo.account_by_username(_clean_username(username))
+        if account is None:
+            raise Refused.because(codes.ACCOUNT_NOT_FOUND, query=f"@{_clean_username(username)}")
+        return account
+
+    def require_org_account(self, open_id: str) -> Account:
+        account = self.require_account(open_id, lock=True)
+        if not account.is_organization:
+            raise Refused.because(codes.INVALID_INPUT, field="open_id",
+                                  problem=f"@{account.username} is not an organization account")
+        return account
+
+    def require_member(self, account: Account, contact: str) -> OrgMember:
+        member = next((m for m in self.repo.org_members(account.open_id) if m.contact == contact and m.active), None)
+        if member is None:
+            raise Refused.because(codes.NOT_AN_ORG_MEMBER, contact=contact, username=account.username)
+        return member
+
+    def require_link(self, link_id: str, *, lock: bool = False) -> Link:
+        link = self.repo.link(link_id, lock=lock)
+        if link is None:
+            raise Refused.because(codes.LINK_NOT_FOUND, link_id=link_id)
+        return link
+
+    def require_pending(self, invitation: Invitation | AffiliateInvitation) -> None:
+        if invitation.state is InvitationState.PENDING:
+            return
+        if invitation.state is InvitationState.DECLINED:
+            raise Refused.because(codes.INVITATION_DECLINED)
+        if invitation.state is InvitationState.EXPIRED:
+            raise Refused.because(codes.INVITATION_EXPIRED, expired_at=invitation.expires_at.isoformat())
+        raise Refused.because(codes.INVITATION_ALREADY_ANSWERED, state=invitation.state.value)
+
+    def policy(self, shop: Shop) -> Policy:
+        return self.service.markets[shop.market]
+
+    @staticmethod
+    def refuse_if(violations: list[Violation]) -> None:
+        if violations:
+            raise Refused(violations)
+
+    # facts for the rules
+    def shop_facts(self, shop: Shop, role: Role) -> rules.ShopFacts:
+        return rules.ShopFacts(
+            role=role, shop=shop, policy=self.policy(shop), now=self.now,
+            shop_links=self.repo.holding_links(shop_id=shop.shop_id),
+        )
+
+    def link_facts(self, shop: Shop, account: Account, role: Role) -> rules.LinkFacts:
+        return rules.LinkFacts(
+            role=role,
+            shop=shop,
+            policy=self.policy(shop),
+            now=self.now,
+            shop_links=self.repo.holding_links(shop_id=shop.shop_id),
+            seller=self.require_seller(shop.seller_id),
+            account=account,
+            account_links=self.repo.holding_links(open_id=account.open_id),
+            marketing_history=self.repo.marketing_history(account.open_id),
+            last_unlinked_at=self.repo.last_unlinked_at(account.open_id),
+        )
+
+    # the journal
+    def record(
+        self,
+        actor: str,
+        kind: str,
+        subject_type: str,
+        subject_id: str,
+        *,
+        changes: dict[str, Any] | None = None,
+        data: dict[str, Any] | None = None,
+        at: datetime | None = None,
+    ) -> None:
+        self.repo.add(Event(at=at or self.now, actor=actor, kind=kind, subject_type=subject_type,
+                            subject_id=subject_id, changes=changes or {}, data=data or {}))
+
+    # links
+    def new_link(self, shop: Shop, role: Role, channel: Channel, *, actor: str, open_id: str | None = None) -> Link:
+        policy = self.policy(shop)
+        link = Link(
+            link_id=self.service._ids("lnk"),
+            shop_id=shop.shop_id,
+            role=role,
+            channel=channel,
+            state=LinkState.PENDING_CONSENT,
+            created_at=self.now,
+            open_id=open_id,
+            consent_expires_at=self.now + policy.qr_lifetime if channel in (Channel.QR, Channel.APP_TOGGLE) else None,
+            created_by=actor,
+        )
+        self.repo.add(link)
+        self.record(actor, "link.started", "link", link.link_id,
+                    data={"shop_id": shop.shop_id, "role": role.value, "channel": channel.value})
+        return link
+
+    def consent_still_open(self, link: Link) -> Refused | None:
+        """None if the link still waits for consent; else the refusal (expiring the link if its time ran out)."""
+        if link.state is LinkState.PENDING_CONSENT and link.consent_expires_at and self.now >= link.consent_expires_at:
+            self.expire_link(link)
+        if link.state is LinkState.PENDING_CONSENT:
+            return None
+        if link.state is LinkState.EXPIRED:
+            code = codes.QR_EXPIRED if link.channel is Channel.QR else codes.CONSENT_EXPIRED
+            assert link.consent_expires_at is not None
+            return Refused.because(code, expired_at=link.consent_expires_at.isoformat())
+        if link.channel is Channel.QR:
+            return Refused.because(codes.QR_ALREADY_USED)
+        return Refused.because(codes.LINK_NOT_AWAITING, state=link.state.value, action="take consent")
+
+    def expire_link(self, link: Link) -> None:
+        assert link.consent_expires_at is not None
+        self.end_link(link, LinkState.EXPIRED, "simulator", [], at=link.consent_expires_at)
+
+    def end_link(
+        self, link: Link, state: LinkState, actor: str, violations: list[Violation], *, at: datetime | None = None
+    ) -> Refused | None:
+        before = link.state
+        link.state = state
+        link.ended_at = at or self.now
+        link.ended_by = actor
+        link.marketing_slot = None
+        link.refusal_codes = [v.code for v in violations]
+        self.record(actor, f"link.{state.value}", "link", link.link_id, at=at,
+                    changes={"state": [before.value, state.value]},
+                    data={"shop_id": link.shop_id, "open_id": link.open_id, "role": link.role.value,
+                          "codes": link.refusal_codes})
+        return Refused(violations) if violations else None
+
+    def free_marketing_slot(self, shop: Shop) -> int:
+        taken = {link.marketing_slot for link in self.repo.holding_links(shop_id=shop.shop_id, role=Role.MARKETING)}
+        limit = self.policy(shop).marketing_slots_per_shop
+        free = next((slot for slot in range(1, limit + 1) if slot not in taken), None)
+        if free is None:
+            raise Refused.because(codes.MARKETING_SLOTS_FULL, limit=limit)
+        return free
+
+    def start_review(self, link: Link, shop: Shop, actor: str) -> None:
+        """The link takes its slot and waits for review; auto and reject modes end after the delay."""
+        policy = self.policy(shop)
+        mode = shop.review_mode or policy.review_mode
+        delay = shop.review_delay if shop.review_delay is not None else policy.review_delay
+        before = link.state
+        link.state = LinkState.PENDING_REVIEW
+        link.review_due_at = None if mode is ReviewMode.MANUAL else self.now + delay
+        self.repo.flush()  # the unique indexes check the slot now, not at commit
+        self.record(actor, "link.pending_review", "link", link.link_id,
+                    changes={"state": [before.value, LinkState.PENDING_REVIEW.value]},
+                    data={"review_mode": mode.value, "review_due_at": _plain(link.review_due_at)})
+        self.settle_link(link)
+
+    def activate(self, link: Link, actor: str, *, at: datetime | None = None) -> None:
+        """The link is established: the account is upgraded (E1), renamed (E2) and gets its storefront (E3)."""
+        at = at or self.now
+        before = link.state
+        link.state = LinkState.ACTIVE
+        link.activated_at = at
+        link.review_due_at = None
+        self.repo.flush()
+        assert link.open_id is not None
+        account = self.require_account(link.open_id, lock=True)
+        shop = self.require_shop(link.shop_id)
+        self.record(actor, "link.active", "link", link.link_id, at=at,
+                    changes={"state": [before.value, LinkState.ACTIVE.value]},
+                    data={"shop_id": link.shop_id, "open_id": link.open_id, "role": link.role.value})
+        if account.account_type is AccountType.PERSONAL:
+            account.account_type = AccountType.BUSINESS
+            self.record("simulator", "account.upgraded_to_business", "account", account.open_id, at=at,
+                        changes={"account_type": [AccountType.PERSONAL.value, AccountType.BUSINESS.value]},
+                        data={"link_id": link.link_id, "rule": "E1"})
+        if link.role is Role.OFFICIAL:
+            self.sync_name(account, shop, at=at)
+        visible_at = at + self.bag_delay(shop)
+        self.record("simulator", "account.storefront_added", "account", account.open_id, at=at, data={
+            "shop_id": shop.shop_id,
+            "storefront": _storefront(link.role),
+            "sales_channels": ["video", "live", _storefront(link.role)],
+            "shopping_bag_visible_from": visible_at.isoformat(),
+            "rule": "E3",
+        })
+
+    def sync_name(self, account: Account, shop: Shop, *, at: datetime | None = None) -> None:
+        """E2: the official account's nickname becomes the shop name, and its username too where that is free."""
+        changes: dict[str, list[str]] = {}
+        if account.nickname != shop.name:
+            changes["nickname"] = [account.nickname, shop.name]
+            account.nickname = shop.name
+        wanted = _username_from(shop.name)
+        if wanted and wanted != account.username:
+            holder = self.repo.account_by_username(wanted)
+            if holder is None:
+                changes["username"] = [account.username, wanted]
+                account.username = wanted
+        if changes:
+            self.record("simulator", "account.renamed", "account", account.open_id, at=at, changes=changes,
+                        data={"reason": "name_sync", "shop_id": shop.shop_id, "rule": "E2"})
+
+    def bag_delay(self, shop: Shop) -> timedelta:
+        return shop.shopping_bag_delay if shop.shopping_bag_delay is not None else self.policy(shop).shopping_bag_delay
+
+    def add_member(self, account: Account, contact: str, actor: str) -> OrgMember:
+        member = OrgMember(open_id=account.open_id, contact=contact, added_at=self.now)
+        self.repo.add(member)
+        self.record(actor, "org.member_added", "account", account.open_id, data={"contact": contact})
+        return member
+
+    def answer(
+        self,
+        invitation: Invitation | AffiliateInvitation,
+        state: InvitationState,
+        kind: str,
+        *,
+        subject_type: str = "invitation",
+        data: dict[str, Any] | None = None,
+        actor: str = "app",
+        at: datetime | None = None,
+    ) -> None:
+        before = invitation.state
+        invitation.state = state
+        invitation.answered_at = at or self.now
+        self.record(actor, kind, subject_type, invitation.invitation_id, at=at,
+                    changes={"state": [before.value, state.value]}, data=data)
+
+    # identity verification
+    def set_verification(self, account: Account, state: Verification, actor: str, *, at: datetime | None = None) -> None:
+        before = account.verification
+        account.verification = state
+        self.record(actor, f"verification.{state.value}", "account", account.open_id, at=at,
+                    changes={"verification": [before.value, state.value]})
+
+    def settle_verification(self, account: Account) -> None:
+        due = account.verification_due_at
+        if account.verification is not Verification.PENDING or due is None or self.now < due:
+            return
+        outcome = account.verification_outcome
+        if outcome is VerificationOutcome.STAY_PENDING:
+            return
+        account.verification_due_at = None
+        state = Verification.VERIFIED if outcome is VerificationOutcome.PASS else Verification.FAILED
+        self.set_verification(account, state, "simulator", at=due)
+
+    # showcases and LIVE
+    def showcase_source(self, account: Account, product: Any) -> ShowcaseSource:
+        holding = [link for link in self.repo.holding_links(open_id=account.open_id) if link.state is LinkState.ACTIVE]
+        role_here = next((link.role for link in holding if link.shop_id == product.shop_id), None)
+        if role_here is Role.MARKETING:
+            return ShowcaseSource.OWN_SHOP
+        if role_here is Role.OFFICIAL:
+            return ShowcaseSource.OWN_SHOP  # already on its Shop Page; adding it is harmless
+        if any(link.role is Role.OFFICIAL for link in holding):
+            raise Refused.because(codes.OFFICIAL_ACCOUNT_NO_AFFILIATE_PRODUCTS)
+        accepted = any(
+            i.shop_id == product.shop_id and i.state is InvitationState.ACCEPTED
+            for i in self.repo.affiliate_invitations(open_id=account.open_id)
+        )
+        if accepted:
+            return ShowcaseSource.AFFILIATE_INVITATION
+        if product.in_marketplace:
+            if not account.affiliate_signed_up:
+                raise Refused.because(codes.AFFILIATE_SIGNUP_REQUIRED)
+            return ShowcaseSource.MARKETPLACE
+        raise Refused.because(codes.PRODUCT_NOT_AVAILABLE, username=account.username, product_id=product.product_id)
+
+    def mirroring_violations(self, account: Account, mirrored: Account) -> list[Violation]:
+        other_live = self.repo.live_session(mirrored.open_id)
+        if other_live is None:
+            return []
+        mine = {link.shop_id: link for link in self.repo.holding_links(open_id=account.open_id)}
+        for theirs in self.repo.holding_links(open_id=mirrored.open_id):
+            if theirs.shop_id in mine and {theirs.role, mine[theirs.shop_id].role} == {Role.OFFICIAL, Role.MARKETING}:
+                violation = rules.live_mirroring_allowed(self.policy(self.require_shop(theirs.shop_id)),
+                                                         mirrored.username)
+                if violation is not None:
+                    return [violation]
+        return []
+
+    # the clock
+    def settle(self) -> None:
+        """Apply every transition that came due on the clock, each at the moment it came due."""
+        for account in self.repo.accounts_due_for_verification(self.now):
+            self.settle_verification(account)
+        for link in self.repo.links_due(self.now):
+            self.settle_link(link)
+        for invitation in self.repo.invitations_due(self.now):
+            self.answer(invitation, InvitationState.EXPIRED, "invitation.expired", actor="simulator",
+                        at=invitation.expires_at)
+        for affiliate in self.repo.affiliate_invitations_due(self.now):
+            self.answer(affiliate, InvitationState.EXPIRED, "affiliate.expired", actor="simulator",
+                        subject_type="affiliate_invitation", at=affiliate.expires_at)
+
+    def settle_link(self, link: Link) -> None:
+        if link.state is LinkState.PENDING_CONSENT:
+            if link.consent_expires_at is not None and self.now >= link.consent_expires_at:
+                self.expire_link(link)
+            return
+        if link.state is not LinkState.PENDING_REVIEW or link.review_due_at is None:
+            return
+        if self.now < link.review_due_at:
+            return
+        shop = self.require_shop(link.shop_id)
+        due = link.review_due_at
+        if (shop.review_mode or self.policy(shop).review_mode) is ReviewMode.REJECT:
+            self.end_link(link, LinkState.REFUSED, "reviewer", [Violation.of(codes.REVIEW_REJECTED)], at=due)
+        else:
+            self.activate(link, "reviewer", at=due)
+
+
+def _storefront(role: Role) -> str:
+    return "shop_page" if role is Role.OFFICIAL else "showcase"
+
+
+def _clean_username(username: str) -> str:
+    return username.strip().lstrip("@").strip().lower()
+
+
+def _username_from(shop_name: str) -> str:
+    """The username a shop name asks for: lower case, letters, digits, dots and underscores."""
+    return re.sub(r"[^a-z0-9._]+", "", shop_name.lower().replace(" ", "_"))[:24]
+
+
+def _commission_rate(value: Decimal | float | str) -> Decimal:
+    try:
+        rate = Decimal(str(value))
+    except InvalidOperation:
+        raise Refused.because(codes.INVALID_COMMISSION_RATE, rate=value) from None
+    if not rate.is_finite() or rate <= 0 or rate > MAX_COMMISSION_RATE:
+        raise Refused.because(codes.INVALID_COMMISSION_RATE, rate=value)
+    return rate
+
+
+def _plain(value: Any) -> Any:
+    """A value as the journal stores it (JSON)."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return int(value.total_seconds())
+    if hasattr(value, "value"):
+        return value.value
+    return value

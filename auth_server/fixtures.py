@@ -1,0 +1,391 @@
+"""Loading parties from a data file (YAML or JSON); the format is documented in docs/fixtures.md.
+
+Parties (sellers, shops, products, accounts) are written as they are. History (links
+made and ended in the past) is replayed through the real linking flows on a clock
+that walks through the past, so a data file cannot put the simulator into a state
+that TikTok could not be in: a history entry that breaks a rule fails the load.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from auth_server.domain.accounts import Account
+from auth_server.domain.accounts import AccountType
+from auth_server.domain.accounts import OrgMember
+from auth_server.domain.accounts import Standing
+from auth_server.domain.accounts import Verification
+from auth_server.domain.accounts import VerificationOutcome
+from auth_server.domain.clock import ManualClock
+from auth_server.domain.clock import parse_duration
+from auth_server.domain.clock import parse_time
+from auth_server.domain.errors import Refused
+from auth_server.domain.policies import Markets
+from auth_server.domain.service import LinkingService
+from auth_server.domain.shops import Product
+from auth_server.domain.shops import ReviewMode
+from auth_server.domain.shops import Seller
+from auth_server.domain.shops import Shop
+from auth_server.domain.shops import ShopStatus
+from auth_server.simulator import builtin_market_data
+
+DEMO = "demo"
+
+_DURATION = {"type": "string", "pattern": r"^\s*\d+\s*[a-z]+(\s*\d+\s*[a-z]+)*\s*$"}
+_WHEN = {"type": "string"}
+_ID = {"type": "string", "pattern": r"^[A-Za-z0-9_.:-]{1,64}$"}
+
+SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "linksim data file",
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "start": {**_WHEN, "description": "the simulated time the clock is set to after loading"},
+        "default_password": {"type": "string", "minLength": 1},
+        "markets": {"type": "object", "additionalProperties": {"type": "object"}},
+        "sellers": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["id", "name", "entity"],
+                "properties": {
+                    "id": _ID,
+                    "name": {"type": "string", "minLength": 1},
+                    "entity": _ID,
+                    "shops": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "required": ["id", "name", "region"],
+                            "properties": {
+                                "id": _ID,
+                                "name": {"type": "string", "minLength": 1},
+                                "region": {"type": "string", "pattern": "^[A-Za-z]{2}$"},
+                                "market": {"type": "string"},
+                                "status": {"enum": [s.value for s in ShopStatus]},
+                                "probation": {**_DURATION, "description": "probation left at start"},
+                                "review": {
+                                    "type": "object",
+                                    "additionalProperties": False,
+                                    "properties": {
+                                        "mode": {"enum": [m.value for m in ReviewMode]},
+                                        "delay": _DURATION,
+                                    },
+                                },
+                                "shopping_bag_delay": _DURATION,
+                                "products": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "additionalProperties": False,
+                                        "required": ["id", "title"],
+                                        "properties": {
+                                            "id": _ID,
+                                            "title": {"type": "string"},
+                                            "marketplace": {"type": "boolean"},
+                                        },
+                                    },
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+        },
+        "accounts": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["username", "region"],
+                "properties": {
+                    "open_id": _ID,
+                    "username": {"type": "string", "pattern": r"^@?[a-z0-9._]{2,24}$"},
+                    "nickname": {"type": "string"},
+                    "region": {"type": "string", "pattern": "^[A-Za-z]{2}$"},
+                    "birth_date": {"type": "string", "format": "date"},
+                    "age": {"type": "integer", "minimum": 0, "maximum": 130},
+                    "email": {"type": "string"},
+                    "phone": {"type": "string"},
+                    "avatar_url": {"type": "string"},
+                    "password": {"type": "string", "minLength": 1},
+                    "type": {"enum": [t.value for t in AccountType]},
+                    "verification": {"enum": [v.value for v in Verification]},
+                    "verification_outcome": {"enum": [o.value for o in VerificationOutcome]},
+                    "verification_delay": _DURATION,
+                    "standing": {"enum": [s.value for s in Standing]},
+                    "followers": {"type": "integer", "minimum": 0},
+                    "affiliate": {"type": "boolean"},
+                    "entity": _ID,
+                    "members": {"type": "array", "items": {"type": "string"}},
+                    "former_members": {"type": "array", "items": {"type": "string"}},
+                    "note": {"type": "string"},
+                },
+            },
+        },
+        "history": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["action", "shop", "account"],
+                "oneOf": [{"required": ["ago"]}, {"required": ["at"]}],
+                "properties": {
+                    "ago": _DURATION,
+                    "at": _WHEN,
+                    "action": {"enum": ["link_official", "link_marketing", "unlink"]},
+                    "shop": _ID,
+                    "account": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML without implicit timestamps: times stay strings, so that the schema and parse_time judge them."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+class FixtureError(ValueError):
+    """The data file is not valid; the message names the place and the problem."""
+
+
+@dataclass(frozen=True)
+class Loaded:
+    start: datetime
+    sellers: int
+    shops: int
+    accounts: int
+    history: int
+
+
+def read(source: str | Path) -> dict[str, Any]:
+    """Read a data file (YAML or JSON), or the built-in demo data when ``source`` is ``"demo"``."""
+    if str(source) == DEMO:
+        text = resources.files("auth_server").joinpath("demo.yaml").read_text(encoding="utf-8")
+        name = "demo data"
+    else:
+        path = Path(source)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise FixtureError(f"cannot read the data file {path}: {exc.strerror}") from None
+        name = str(path)
+    try:
+        data = yaml.load(text, Loader=_Loader)  # JSON is YAML too
+    except yaml.YAMLError as exc:
+        raise FixtureError(f"{name} is not valid YAML or JSON: {exc}") from None
+    return validate(data or {}, name)
+
+
+def validate(data: Any, name: str = "data") -> dict[str, Any]:
+    validator = jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.FormatChecker())
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        lines = [f"- {_where(e)}: {e.message}" for e in errors[:10]]
+        raise FixtureError(f"{name} does not follow the data file format (docs/fixtures.md):\n" + "\n".join(lines))
+    return data
+
+
+def markets_of(data: dict[str, Any], builtin: Markets) -> Markets:
+    if not data.get("markets"):
+        return builtin
+    # A file's market may inherit a built-in one: give the builder both.
+    try:
+        return builtin.merged(Markets.from_mapping({**builtin_market_data(), **data["markets"]}))
+    except ValueError as exc:
+        raise FixtureError(f"markets: {exc}") from None
+
+
+def load(service: LinkingService, data: dict[str, Any], *, now: datetime) -> Loaded:
+    """Write the parties of ``data`` into the service's store and replay its history up to ``start``.
+
+    ``now`` is the time used when the file names no ``start``.
+    """
+    start = _time(data["start"], "start") if "start" in data else now
+    markets = service.markets
+    builder = _Builder(start, data.get("default_password"))
+    with service.unit_of_work() as repo:
+        for seller_data in data.get("sellers", []):
+            builder.seller(repo, seller_data, markets)
+        usernames: dict[str, str] = {}
+        for account_data in data.get("accounts", []):
+            account = builder.account(repo, account_data)
+            if account.username in usernames:
+                raise FixtureError(f"accounts: the username @{account.username} is used twice")
+            usernames[account.username] = account.open_id
+    history = sorted(
+        (_history_time(entry, start), index, entry) for index, entry in enumerate(data.get("history", []))
+    )
+    if history:
+        replay_clock = ManualClock(history[0][0])
+        replayer = LinkingService(service.unit_of_work, replay_clock, markets)
+        for when, index, entry in history:
+            if when > start:
+                raise FixtureError(f"history[{index}]: happens after start ({when.isoformat()})")
+            replay_clock.set(when)
+            _replay(replayer, entry, index, usernames)
+    return Loaded(start, builder.sellers, builder.shops, builder.accounts, len(history))
+
+
+class _Builder:
+    def __init__(self, start: datetime, default_password: str | None) -> None:
+        self.start = start
+        self.default_password = default_password
+        self.sellers = self.shops = self.accounts = 0
+        self.shop_ids: set[str] = set()
+
+    def seller(self, repo: Any, data: dict[str, Any], markets: Markets) -> None:
+        if repo.seller(data["id"]) is not None:
+            raise FixtureError(f"sellers: the seller id {data['id']} is used twice (or already loaded)")
+        repo.add(Seller(seller_id=data["id"], name=data["name"], entity_id=data["entity"]))
+        repo.flush()
+        self.sellers += 1
+        for shop_data in data.get("shops", []):
+            market = shop_data.get("market", "global")
+            if market not in markets:
+                raise FixtureError(
+                    f"shop {shop_data['id']}: unknown market {market!r}; known: {', '.join(markets.names())}"
+                )
+            if shop_data["id"] in self.shop_ids or repo.shop(shop_data["id"]) is not None:
+                raise FixtureError(f"shops: the shop id {shop_data['id']} is used twice (or already loaded)")
+            self.shop_ids.add(shop_data["id"])
+            review = shop_data.get("review", {})
+            repo.add(Shop(
+                shop_id=shop_data["id"],
+                seller_id=data["id"],
+                name=shop_data["name"],
+                region=shop_data["region"].upper(),
+                market=market,
+                status=ShopStatus(shop_data.get("status", ShopStatus.ACTIVE.value)),
+                probation_until=self.start + parse_duration(shop_data["probation"])
+                if "probation" in shop_data else None,
+                review_mode=ReviewMode(review["mode"]) if "mode" in review else None,
+                review_delay=parse_duration(review["delay"]) if "delay" in review else None,
+                shopping_bag_delay=parse_duration(shop_data["shopping_bag_delay"])
+                if "shopping_bag_delay" in shop_data else None,
+                created_at=self.start,
+            ))
+            repo.flush()
+            self.shops += 1
+            for product in shop_data.get("products", []):
+                repo.add(Product(product_id=product["id"], shop_id=shop_data["id"], title=product["title"],
+                                 in_marketplace=product.get("marketplace", False)))
+
+    def account(self, repo: Any, data: dict[str, Any]) -> Account:
+        username = data["username"].lstrip("@")
+        account_type = AccountType(data.get("type", AccountType.PERSONAL.value))
+        if account_type is AccountType.ORGANIZATION and "entity" not in data:
+            raise FixtureError(f"account @{username}: an organization account needs its entity")
+        account = Account(
+            open_id=data.get("open_id", f"oid_{username.replace('.', '_')}"),
+            username=username,
+            nickname=data.get("nickname", username),
+            region=data["region"].upper(),
+            birth_date=self._birth_date(data, username),
+            email=data.get("email"),
+            phone=data.get("phone"),
+            avatar_url=data.get("avatar_url"),
+            account_type=account_type,
+            verification=Verification(data.get("verification", Verification.UNVERIFIED.value)),
+            verification_outcome=VerificationOutcome(data.get("verification_outcome", "pass")),
+            verification_delay=parse_duration(data.get("verification_delay", "0s")),
+            standing=Standing(data.get("standing", Standing.GOOD.value)),
+            followers=data.get("followers", 0),
+            affiliate_signed_up=data.get("affiliate", False),
+            entity_id=data.get("entity"),
+            created_at=self.start,
+        )
+        if account.verification is Verification.PENDING:
+            account.verification_due_at = self.start + account.verification_delay
+        password = data.get("password", self.default_password)
+        if password:
+            account.set_password(password)
+        if repo.account(account.open_id) is not None:
+            raise FixtureError(f"account @{username}: the open id {account.open_id} is used twice (or already loaded)")
+        repo.add(account)
+        repo.flush()
+        for contact in data.get("members", []):
+            repo.add(OrgMember(open_id=account.open_id, contact=contact, added_at=self.start))
+        for contact in data.get("former_members", []):
+            repo.add(OrgMember(open_id=account.open_id, contact=contact, added_at=self.start - timedelta(days=30),
+                               removed_at=self.start - timedelta(days=1)))
+        self.accounts += 1
+        return account
+
+    def _birth_date(self, data: dict[str, Any], username: str) -> date | None:
+        if "birth_date" in data:
+            return date.fromisoformat(data["birth_date"])
+        if "age" in data:
+            # The holder turned ``age`` one year minus a day before start: a birthday tomorrow adds a year.
+            day = self.start.date()
+            return day.replace(year=day.year - data["age"] - 1) + timedelta(days=1)
+        if data.get("type") == AccountType.ORGANIZATION.value:
+            return None
+        raise FixtureError(f"account @{username}: give birth_date or age (the holder's age is a linking rule)")
+
+
+def _replay(service: LinkingService, entry: dict[str, Any], index: int, usernames: dict[str, str]) -> None:
+    # Accounts are named by the username the file gives them, which a name sync (E2) may have changed since.
+    name = entry["account"].lstrip("@")
+    if name not in usernames:
+        raise FixtureError(f"history[{index}]: no account @{name} in this file")
+    try:
+        account = service.get_account(usernames[name])
+        shop_id = entry["shop"]
+        if entry["action"] == "link_official":
+            if account.is_organization:
+                service.link_organization_account(shop_id, account.open_id, actor="history")
+                return
+            link = service.start_official_link(shop_id, actor="history")
+            service.give_consent(link.link_id, account.open_id)
+            service.accept_terms(link.link_id, actor="history")
+        elif entry["action"] == "link_marketing":
+            invitation = service.invite_marketing_account(shop_id, account.open_id, actor="history")
+            service.answer_invitation(invitation.invitation_id, account.open_id, accept=True)
+        else:
+            service.unlink(shop_id, account.open_id, actor="history")
+    except Refused as refusal:
+        raise FixtureError(
+            f"history[{index}] ({entry['action']} @{entry['account']} at {entry['shop']}) is refused: "
+            + "; ".join(refusal.codes)
+        ) from None
+
+
+def _history_time(entry: dict[str, Any], start: datetime) -> datetime:
+    if "at" in entry:
+        return _time(entry["at"], "history.at")
+    return start - parse_duration(entry["ago"])
+
+
+def _time(value: Any, where: str) -> datetime:
+    try:
+        return parse_time(str(value)) if not isinstance(value, datetime) else parse_time(value.isoformat())
+    except ValueError as exc:
+        raise FixtureError(f"{where}: {exc}") from None
+
+
+def _where(error: jsonschema.ValidationError) -> str:
+    path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+    return path.lstrip(".") or "(top level)"
+
+

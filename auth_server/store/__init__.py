@@ -1,0 +1,7 @@
+"""Storage with SQLAlchemy 2: SQLite as the embedded default, PostgreSQL for many workers or machines."""
+
+from auth_server.store.database import DEFAULT_URL
+from auth_server.store.database import Store
+from auth_server.store.database import StoreError
+
+__all__ = ["DEFAULT_URL", "Store", "StoreError"]

@@ -1,0 +1,223 @@
+"""The domain's :class:`~auth_server.domain.repository.Repository` over a SQLAlchemy session."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from typing import TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from auth_server.domain.accounts import Account
+from auth_server.domain.accounts import OrgMember
+from auth_server.domain.accounts import Passcode
+from auth_server.domain.accounts import Verification
+from auth_server.domain.accounts import VerificationOutcome
+from auth_server.domain.affiliates import AffiliateInvitation
+from auth_server.domain.affiliates import LiveSession
+from auth_server.domain.affiliates import ShowcaseItem
+from auth_server.domain.journal import Event
+from auth_server.domain.links import HOLDING_STATES
+from auth_server.domain.links import Invitation
+from auth_server.domain.links import InvitationState
+from auth_server.domain.links import Link
+from auth_server.domain.links import LinkState
+from auth_server.domain.links import Role
+from auth_server.domain.shops import Product
+from auth_server.domain.shops import Seller
+from auth_server.domain.shops import Shop
+from auth_server.store import schema
+
+T = TypeVar("T")
+
+
+class SqlRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, obj: object) -> None:
+        self.session.add(obj)
+
+    def flush(self) -> None:
+        self.session.flush()
+
+    def _get(self, cls: type[T], key: str, *, lock: bool = False) -> T | None:
+        return self.session.get(cls, key, with_for_update=lock or None)
+
+    def _all(self, query: sa.Select[Any]) -> list[Any]:
+        return list(self.session.scalars(query))
+
+    # sellers, shops, products
+    def seller(self, seller_id: str) -> Seller | None:
+        return self._get(Seller, seller_id)
+
+    def shop(self, shop_id: str, *, lock: bool = False) -> Shop | None:
+        return self._get(Shop, shop_id, lock=lock)
+
+    def shops(self) -> Sequence[Shop]:
+        return self._all(sa.select(Shop).order_by(schema.shops.c.shop_id))
+
+    def product(self, product_id: str) -> Product | None:
+        return self._get(Product, product_id)
+
+    def products(self, shop_id: str) -> Sequence[Product]:
+        return self._all(sa.select(Product).where(schema.products.c.shop_id == shop_id))
+
+    # accounts
+    def account(self, open_id: str, *, lock: bool = False) -> Account | None:
+        return self._get(Account, open_id, lock=lock)
+
+    def account_by_username(self, username: str) -> Account | None:
+        return self.session.scalars(sa.select(Account).where(schema.accounts.c.username == username)).first()
+
+    def accounts(self) -> Sequence[Account]:
+        return self._all(sa.select(Account).order_by(schema.accounts.c.username))
+
+    def accounts_by_nickname(self, nickname: str) -> Sequence[Account]:
+        c = schema.accounts.c
+        return self._all(sa.select(Account).where(sa.func.lower(c.nickname) == nickname.lower()).order_by(c.username))
+
+    def accounts_due_for_verification(self, now: datetime) -> Sequence[Account]:
+        c = schema.accounts.c
+        return self._all(
+            sa.select(Account)
+            .where(c.verification == Verification.PENDING, c.verification_due_at <= now,
+                   c.verification_outcome != VerificationOutcome.STAY_PENDING)
+            .with_for_update(skip_locked=True)
+        )
+
+    def org_members(self, open_id: str) -> Sequence[OrgMember]:
+        c = schema.org_members.c
+        return self._all(sa.select(OrgMember).where(c.open_id == open_id).order_by(c.id))
+
+    def latest_passcode(self, open_id: str, contact: str) -> Passcode | None:
+        c = schema.passcodes.c
+        query = sa.select(Passcode).where(c.open_id == open_id, c.contact == contact).order_by(c.id.desc())
+        return self.session.scalars(query).first()
+
+    # links
+    def link(self, link_id: str, *, lock: bool = False) -> Link | None:
+        return self._get(Link, link_id, lock=lock)
+
+    def links(self, *, shop_id: str | None = None, open_id: str | None = None) -> Sequence[Link]:
+        c = schema.links.c
+        query = sa.select(Link).order_by(c.created_at, c.link_id)
+        if shop_id is not None:
+            query = query.where(c.shop_id == shop_id)
+        if open_id is not None:
+            query = query.where(c.open_id == open_id)
+        return self._all(query)
+
+    def holding_links(
+        self, *, shop_id: str | None = None, open_id: str | None = None, role: Role | None = None
+    ) -> Sequence[Link]:
+        c = schema.links.c
+        query = sa.select(Link).where(c.state.in_(HOLDING_STATES)).order_by(c.created_at, c.link_id)
+        if shop_id is not None:
+            query = query.where(c.shop_id == shop_id)
+        if open_id is not None:
+            query = query.where(c.open_id == open_id)
+        if role is not None:
+            query = query.where(c.role == role)
+        return self._all(query)
+
+    def marketing_history(self, open_id: str) -> Sequence[Link]:
+        c = schema.links.c
+        return self._all(
+            sa.select(Link).where(c.open_id == open_id, c.role == Role.MARKETING, c.activated_at.is_not(None))
+        )
+
+    def last_unlinked_at(self, open_id: str) -> datetime | None:
+        c = schema.links.c
+        value = self.session.scalar(
+            sa.select(sa.func.max(c.ended_at)).where(c.open_id == open_id, c.state == LinkState.UNLINKED)
+        )
+        return schema.UTCDateTime().process_result_value(value, None) if value is not None else None
+
+    def official_unbinds(self, shop_id: str) -> int:
+        c = schema.links.c
+        query = sa.select(sa.func.count()).where(
+            c.shop_id == shop_id, c.role == Role.OFFICIAL, c.state == LinkState.UNLINKED
+        )
+        return int(self.session.scalar(query) or 0)
+
+    def links_due(self, now: datetime) -> Sequence[Link]:
+        c = schema.links.c
+        return self._all(
+            sa.select(Link)
+            .where(
+                sa.or_(
+                    sa.and_(c.state == LinkState.PENDING_REVIEW, c.review_due_at <= now),
+                    sa.and_(c.state == LinkState.PENDING_CONSENT, c.consent_expires_at <= now),
+                )
+            )
+            .order_by(c.created_at, c.link_id)
+            .with_for_update(skip_locked=True)
+        )
+
+    # invitations
+    def invitation(self, invitation_id: str) -> Invitation | None:
+        return self._get(Invitation, invitation_id)
+
+    def invitations(self, *, open_id: str | None = None, shop_id: str | None = None) -> Sequence[Invitation]:
+        c = schema.invitations.c
+        query = sa.select(Invitation).order_by(c.created_at, c.invitation_id)
+        if open_id is not None:
+            query = query.where(c.open_id == open_id)
+        if shop_id is not None:
+            query = query.where(c.shop_id == shop_id)
+        return self._all(query)
+
+    def invitations_due(self, now: datetime) -> Sequence[Invitation]:
+        c = schema.invitations.c
+        return self._all(
+            sa.select(Invitation).where(c.state == InvitationState.PENDING, c.expires_at <= now)
+            .with_for_update(skip_locked=True)
+        )
+
+    def affiliate_invitation(self, invitation_id: str) -> AffiliateInvitation | None:
+        return self._get(AffiliateInvitation, invitation_id)
+
+    def affiliate_invitations(self, *, open_id: str) -> Sequence[AffiliateInvitation]:
+        c = schema.affiliate_invitations.c
+        return self._all(sa.select(AffiliateInvitation).where(c.open_id == open_id).order_by(c.created_at))
+
+    def affiliate_invitations_due(self, now: datetime) -> Sequence[AffiliateInvitation]:
+        c = schema.affiliate_invitations.c
+        return self._all(
+            sa.select(AffiliateInvitation).where(c.state == InvitationState.PENDING, c.expires_at <= now)
+            .with_for_update(skip_locked=True)
+        )
+
+    def showcase(self, open_id: str) -> Sequence[ShowcaseItem]:
+        c = schema.showcase_items.c
+        return self._all(sa.select(ShowcaseItem).where(c.open_id == open_id).order_by(c.id))
+
+    def live_session(self, open_id: str) -> LiveSession | None:
+        c = schema.live_sessions.c
+        return self.session.scalars(sa.select(LiveSession).where(c.open_id == open_id, c.ended_at.is_(None))).first()
+
+    # the journal
+    def events(
+        self, *, subject_type: str | None = None, subject_id: str | None = None, after_seq: int = 0
+    ) -> Sequence[Event]:
+        c = schema.events.c
+        query = sa.select(Event).where(c.seq > after_seq).order_by(c.seq)
+        if subject_type is not None:
+            query = query.where(c.subject_type == subject_type)
+        if subject_id is not None:
+            query = query.where(c.subject_id == subject_id)
+        return self._all(query)
+
+    # simulator settings (the clock of the command line, for instance)
+    def setting(self, key: str) -> Any:
+        return self.session.scalar(sa.select(schema.settings.c.value).where(schema.settings.c.key == key))
+
+    def set_setting(self, key: str, value: Any) -> None:
+        table = schema.settings
+        if self.setting(key) is None:
+            self.session.execute(table.insert().values(key=key, value=value))
+        else:
+            self.session.execute(table.update().where(table.c.key == key).values(value=value))
