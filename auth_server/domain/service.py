@@ -162,9 +162,10 @@ class LinkingService:
         authorize: bool = True,
         permissions: list[str] | None = None,
     ) -> Link:
-        """The holder taps Authorize (QR) or sets the toggles and taps Continue (Seller app), or declines.
+        """The holder taps Authorize (QR) or sets the toggles and taps Continue (Seller app), or Cancel.
 
-        For a QR link ``permissions`` defaults to every permission the consent screen asks for.
+        For a QR link ``permissions`` defaults to every permission the consent screen asks for. Cancel
+        (``authorize=False``) ends the link as refused with ``consent_denied``, which the seller then sees.
         """
 
         def body(op: _Operation) -> Link | Refused:
@@ -176,8 +177,9 @@ class LinkingService:
             shop = op.require_shop(link.shop_id)
             policy = op.policy(shop)
             if not authorize:
-                link.open_id = link.open_id or (account.open_id if link.channel is Channel.QR else link.open_id)
-                return op.end_link(link, LinkState.REFUSED, "app", [Violation.of(codes.CONSENT_DENIED)])
+                # The holder's Cancel succeeds; the seller sees the link refused with consent_denied.
+                op.end_link(link, LinkState.REFUSED, "app", [Violation.of(codes.CONSENT_DENIED)])
+                return link
             granted = list(policy.official_permissions) if permissions is None else list(permissions)
             expected = op.require_account(link.expected_open_id) if link.expected_open_id else None
             op.refuse_if(
@@ -241,8 +243,9 @@ class LinkingService:
                 raise Refused.because(codes.LINK_NOT_AWAITING, state=link.state.value, action="be reviewed")
             if approve:
                 op.activate(link, actor)
-                return link
-            return op.end_link(link, LinkState.REFUSED, actor, [Violation.of(codes.REVIEW_REJECTED)])
+            else:
+                op.end_link(link, LinkState.REFUSED, actor, [Violation.of(codes.REVIEW_REJECTED)])
+            return link
 
         return self._run(body)
 

@@ -1,0 +1,679 @@
+"""The ``linksim`` command line.
+
+Every command works on the database named by ``--db`` (default ``sqlite:///linksim.db`` in the
+working directory, or ``$LINKSIM_DB``). The simulated clock of the command line is kept in that
+database, so ``linksim clock advance 25h`` carries over to the next command.
+
+Exit codes: 0 done; 1 refused by a linking rule (the codes are printed); 2 bad usage or input.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import click
+
+from auth_server import fixtures
+from auth_server.domain import codes
+from auth_server.domain.accounts import Account
+from auth_server.domain.accounts import Standing
+from auth_server.domain.accounts import VerificationOutcome
+from auth_server.domain.clock import ManualClock
+from auth_server.domain.clock import parse_duration
+from auth_server.domain.clock import parse_time
+from auth_server.domain.errors import Refused
+from auth_server.domain.errors import Violation
+from auth_server.domain.shops import ReviewMode
+from auth_server.domain.shops import ShopStatus
+from auth_server.simulator import Simulator
+from auth_server.simulator import builtin_markets
+from auth_server.store import DEFAULT_URL
+from auth_server.store import Store
+from auth_server.store import StoreError
+
+EXIT_REFUSED = 1
+EXIT_USAGE = 2
+_CLOCK_KEY = "cli_clock"
+_MARKETS_KEY = "markets"
+
+
+class Context:
+    def __init__(self, db: str, as_json: bool) -> None:
+        self.db = db
+        self.as_json = as_json
+        self._sim: Simulator | None = None
+
+    @property
+    def sim(self) -> Simulator:
+        if self._sim is None:
+            store = Store(self.db)
+            store.create_schema()
+            with store.unit_of_work() as repo:
+                clock_state = repo.setting(_CLOCK_KEY)
+                market_data = repo.setting(_MARKETS_KEY)
+            clock = ManualClock.from_state(clock_state) if clock_state else ManualClock(frozen=False)
+            markets = builtin_markets()
+            if market_data:
+                markets = fixtures.markets_of({"markets": market_data}, markets)
+            self._sim = Simulator(store, clock=clock, markets=markets)
+        return self._sim
+
+    @property
+    def clock(self) -> ManualClock:
+        clock = self.sim.clock
+        assert isinstance(clock, ManualClock)
+        return clock
+
+    def save_clock(self) -> None:
+        with self.sim.store.unit_of_work() as repo:
+            repo.set_setting(_CLOCK_KEY, self.clock.state())
+
+    def account(self, name: str) -> Account:
+        """An account by @username, username or open id."""
+        service = self.sim.service
+        try:
+            return service.get_account_by_username(name)
+        except Refused:
+            return service.get_account(name)
+
+    def emit(self, value: Any, text: Callable[[], str] | str | None = None) -> None:
+        if self.as_json:
+            click.echo(json.dumps(_jsonable(value), indent=2, sort_keys=True))
+        elif callable(text):
+            click.echo(text())
+        elif text is not None:
+            click.echo(text)
+        else:
+            click.echo(_pretty(value))
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+@contextmanager
+def _reported(click_ctx: click.Context) -> Iterator[None]:
+    """Turn refusals and bad input into a clear message and an exit code, never a traceback."""
+    try:
+        yield
+    except Refused as refusal:
+        if click_ctx.obj is not None and click_ctx.obj.as_json:
+            click.echo(json.dumps({"refused": refusal.as_dict()}, indent=2))
+        else:
+            click.secho("refused:", fg="red", bold=True, err=True)
+            for violation in refusal.violations:
+                rules = f" [{', '.join(violation.rules)}]" if violation.rules else ""
+                click.echo(f"  {violation.code}{rules}: {violation.message}", err=True)
+        sys.exit(EXIT_REFUSED)
+    except (fixtures.FixtureError, StoreError, ValueError, KeyError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+        click.secho(f"error: {message}", fg="red", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        with _reported(ctx):
+            return super().invoke(ctx)
+
+
+@click.group(cls=_Group)
+@click.option("--db", envvar="LINKSIM_DB", default=DEFAULT_URL, show_default=True,
+              help="Database URL: sqlite:///FILE or postgresql+psycopg://USER@HOST/DB.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON, for scripts.")
+@click.version_option(package_name="linksim")
+@click.pass_context
+def main(click_ctx: click.Context, db: str, as_json: bool) -> None:
+    """linksim: a scriptable simulator of linking TikTok accounts to a TikTok Shop."""
+    click_ctx.obj = Context(db, as_json)
+
+
+# --- setting up ----------------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--fixtures", "source", default=fixtures.DEMO, show_default=True,
+              help="A data file (YAML or JSON, see docs/fixtures.md), or 'demo' for the built-in demo data.")
+@click.option("--fresh", is_flag=True, help="Drop everything in the database first.")
+@pass_ctx
+def init(ctx: Context, source: str, fresh: bool) -> None:
+    """Create the database and load parties from a data file."""
+    data = fixtures.read(source)
+    store = Store(ctx.db)
+    if fresh:
+        store.reset()
+    else:
+        store.create_schema()
+    markets = fixtures.markets_of(data, builtin_markets())
+    clock = ManualClock(frozen=True)
+    sim = Simulator(store, clock=clock, markets=markets)
+    loaded = fixtures.load(sim.service, data, now=clock.now())
+    clock.set(loaded.start)
+    with store.unit_of_work() as repo:
+        repo.set_setting(_CLOCK_KEY, clock.state())
+        if data.get("markets"):
+            repo.set_setting(_MARKETS_KEY, data["markets"])
+    ctx.emit(
+        {"sellers": loaded.sellers, "shops": loaded.shops, "accounts": loaded.accounts,
+         "history": loaded.history, "clock": loaded.start.isoformat()},
+        f"loaded {loaded.sellers} sellers, {loaded.shops} shops, {loaded.accounts} accounts and "
+        f"{loaded.history} history entries into {ctx.db}; the clock is frozen at {loaded.start.isoformat()}",
+    )
+
+
+@main.command()
+@pass_ctx
+def show(ctx: Context) -> None:
+    """Print the parties and their states: shops, accounts, links and the clock."""
+    service = ctx.sim.service
+    shops = service.shops()
+    accounts = service.accounts()
+    views = {shop.shop_id: service.linked_accounts(shop.shop_id) for shop in shops}
+    usernames = {a.open_id: a.username for a in accounts}
+    value = {"clock": ctx.clock.now().isoformat(), "shops": shops, "accounts": accounts, "linked": views}
+
+    def text() -> str:
+        shop_rows = []
+        for shop in shops:
+            view = views[shop.shop_id]
+            official = f"@{view['official']['username']} ({view['official']['state']})" if view["official"] else "-"
+            marketing = ", ".join(f"@{m['username']}" for m in view["marketing"]) or "-"
+            probation = " (probation)" if shop.in_probation(ctx.clock.now()) else ""
+            shop_rows.append([shop.shop_id, shop.name, shop.region, shop.market, shop.status.value + probation,
+                              official, marketing])
+        account_rows = [
+            [f"@{a.username}", a.open_id, a.region, a.account_type.value, a.verification.value, a.standing.value,
+             a.age_on(ctx.clock.now().date()) if a.birth_date else "-"]
+            for a in accounts
+        ]
+        held = [link for link in service.links() if link.state.holds_slot]
+        link_rows = [[link.link_id, link.shop_id, f"@{usernames.get(link.open_id or '', '?')}", link.role.value,
+                      link.state.value, _plain(link.activated_at) or "-"] for link in held]
+        return "\n\n".join([
+            f"clock: {ctx.clock.now().isoformat()} ({'frozen' if ctx.clock.frozen else 'running'})",
+            "shops\n" + _table(["shop", "name", "region", "market", "status", "official", "marketing"], shop_rows),
+            "accounts\n" + _table(["username", "open id", "region", "type", "verification", "standing", "age"],
+                                  account_rows),
+            "links holding a slot\n" + _table(["link", "shop", "account", "role", "state", "since"], link_rows),
+        ])
+
+    ctx.emit(value, text)
+
+
+@main.command(name="codes")
+@click.option("--markdown", is_flag=True, help="Print the table that the README carries.")
+@pass_ctx
+def codes_command(ctx: Context, markdown: bool) -> None:
+    """List every refusal code with its rules and message."""
+    if markdown:
+        click.echo(codes.markdown_table())
+        return
+    entries = sorted(codes.CATALOGUE.values(), key=lambda c: c.name)
+    ctx.emit([{"code": c.name, "kind": c.kind.value, "rules": list(c.rules), "message": c.message} for c in entries],
+             lambda: _table(["code", "kind", "rules"], [[c.name, c.kind.value, " ".join(c.rules)] for c in entries]))
+
+
+@main.command()
+@pass_ctx
+def markets(ctx: Context) -> None:
+    """Show the policy profile of every market."""
+    profiles = {name: ctx.sim.markets[name] for name in ctx.sim.markets.names()}
+    ctx.emit(profiles)
+
+
+# --- the clock -------------------------------------------------------------------------------------------------
+
+
+@main.group()
+def clock() -> None:
+    """Read and move the simulated clock."""
+
+
+@clock.command(name="show")
+@pass_ctx
+def clock_show(ctx: Context) -> None:
+    ctx.emit({"now": ctx.clock.now().isoformat(), "frozen": ctx.clock.frozen})
+
+
+@clock.command()
+@click.argument("duration")
+@pass_ctx
+def advance(ctx: Context, duration: str) -> None:
+    """Move the clock forward by DURATION (25h, 181d, 1d2h30m)."""
+    now = ctx.clock.advance(parse_duration(duration))
+    ctx.save_clock()
+    ctx.sim.service.settle()
+    ctx.emit({"now": now.isoformat()}, f"clock: {now.isoformat()}")
+
+
+@clock.command(name="set")
+@click.argument("when")
+@pass_ctx
+def clock_set(ctx: Context, when: str) -> None:
+    """Set the clock to WHEN (ISO 8601)."""
+    now = ctx.clock.set(parse_time(when))
+    ctx.save_clock()
+    ctx.emit({"now": now.isoformat()}, f"clock: {now.isoformat()}")
+
+
+@clock.command()
+@pass_ctx
+def freeze(ctx: Context) -> None:
+    """Stop the clock where it is."""
+    now = ctx.clock.freeze()
+    ctx.save_clock()
+    ctx.emit({"now": now.isoformat(), "frozen": True}, f"clock frozen at {now.isoformat()}")
+
+
+@clock.command(name="run")
+@pass_ctx
+def clock_run(ctx: Context) -> None:
+    """Let the clock run with the wall clock again, from where it is."""
+    now = ctx.clock.unfreeze()
+    ctx.save_clock()
+    ctx.emit({"now": now.isoformat(), "frozen": False}, f"clock running from {now.isoformat()}")
+
+
+# --- linking ---------------------------------------------------------------------------------------------------
+
+
+@main.group()
+def link() -> None:
+    """Link an account to a shop, running the whole flow (or stopping where you say)."""
+
+
+@link.command(name="official")
+@click.argument("shop_id")
+@click.argument("account")
+@click.option("--via", type=click.Choice(["qr", "app"]), default="qr", show_default=True,
+              help="qr: Seller Center web (scan, Authorize); app: Seller app (permission toggles).")
+@click.option("--deny", is_flag=True, help="The holder taps Cancel instead of Authorize.")
+@click.option("--permission", "permissions", multiple=True,
+              help="With --via app: a toggle the holder turns on (repeat; default: all).")
+@click.option("--answered-by", help="With --via app: the account that answers the request (default: ACCOUNT).")
+@click.option("--decline-terms", is_flag=True, help="The seller does not accept the terms.")
+@pass_ctx
+def link_official(ctx: Context, shop_id: str, account: str, via: str, deny: bool, permissions: tuple[str, ...],
+                  answered_by: str | None, decline_terms: bool) -> None:
+    """Link ACCOUNT as the official account of SHOP_ID."""
+    service = ctx.sim.service
+    holder = ctx.account(account)
+    if via == "qr":
+        started = service.start_official_link(shop_id)
+        click.echo(f"QR code shown for {shop_id} (link {started.link_id}); @{holder.username} scans it", err=True)
+        service.scan(started.link_id, holder.open_id)
+        granted = None
+    else:
+        started = service.request_app_consent(shop_id, holder.username)
+        click.echo(f"request sent to @{holder.username} in the TikTok app (link {started.link_id})", err=True)
+        granted = list(permissions) if permissions else None
+    responder = ctx.account(answered_by) if answered_by else holder
+    consented = service.give_consent(started.link_id, responder.open_id, authorize=not deny, permissions=granted)
+    if consented.refusal_codes:
+        raise Refused([Violation.of(code) for code in consented.refusal_codes])
+    click.echo(f"@{responder.username} authorized", err=True)
+    result = service.accept_terms(started.link_id, accepted=not decline_terms)
+    ctx.emit(result, lambda: f"link {result.link_id}: {result.state.value}")
+
+
+@link.command(name="marketing")
+@click.argument("shop_id")
+@click.argument("account")
+@click.option("--decline", is_flag=True, help="The holder declines the invitation.")
+@pass_ctx
+def link_marketing(ctx: Context, shop_id: str, account: str, decline: bool) -> None:
+    """Invite ACCOUNT as a marketing account of SHOP_ID and answer in the app."""
+    service = ctx.sim.service
+    holder = ctx.account(account)
+    invitation = service.invite_marketing_account(shop_id, holder.open_id)
+    click.echo(f"invitation {invitation.invitation_id} sent to @{holder.username}", err=True)
+    answered = service.answer_invitation(invitation.invitation_id, holder.open_id, accept=not decline)
+    ctx.emit(answered, lambda: f"invitation {answered.invitation_id}: {answered.state.value}"
+             + (f", link {answered.link_id}" if answered.link_id else ""))
+
+
+@link.command(name="organization")
+@click.argument("shop_id")
+@click.argument("account")
+@pass_ctx
+def link_organization(ctx: Context, shop_id: str, account: str) -> None:
+    """Link an existing organization ACCOUNT as the official account of SHOP_ID."""
+    result = ctx.sim.service.link_organization_account(shop_id, ctx.account(account).open_id)
+    ctx.emit(result, lambda: f"link {result.link_id}: {result.state.value}")
+
+
+@main.command()
+@click.argument("shop_id")
+@click.argument("account")
+@pass_ctx
+def invite(ctx: Context, shop_id: str, account: str) -> None:
+    """Check the criteria and send ACCOUNT a marketing invitation from SHOP_ID (answer it with `answer`)."""
+    invitation = ctx.sim.service.invite_marketing_account(shop_id, ctx.account(account).open_id)
+    ctx.emit(invitation, lambda: f"invitation {invitation.invitation_id} sent; expires {invitation.expires_at}")
+
+
+@main.command()
+@click.argument("invitation_id")
+@click.argument("account")
+@click.argument("decision", type=click.Choice(["accept", "decline"]))
+@pass_ctx
+def answer(ctx: Context, invitation_id: str, account: str, decision: str) -> None:
+    """ACCOUNT accepts or declines an invitation in the app inbox."""
+    result = ctx.sim.service.answer_invitation(invitation_id, ctx.account(account).open_id,
+                                               accept=decision == "accept")
+    ctx.emit(result, lambda: f"invitation {result.invitation_id}: {result.state.value}")
+
+
+@main.command()
+@click.argument("query")
+@pass_ctx
+def search(ctx: Context, query: str) -> None:
+    """Search accounts by username or nickname, as the seller does before inviting."""
+    found = ctx.sim.service.search_accounts(query)
+    ctx.emit(found, lambda: _table(["username", "nickname", "open id", "region"],
+                                   [[f"@{a.username}", a.nickname, a.open_id, a.region] for a in found]))
+
+
+@main.command()
+@click.argument("shop_id")
+@click.argument("account")
+@pass_ctx
+def unlink(ctx: Context, shop_id: str, account: str) -> None:
+    """Unlink ACCOUNT from SHOP_ID."""
+    result = ctx.sim.service.unlink(shop_id, ctx.account(account).open_id)
+    ctx.emit(result, lambda: f"link {result.link_id}: {result.state.value}")
+
+
+@main.command()
+@click.argument("shop_id")
+@pass_ctx
+def linked(ctx: Context, shop_id: str) -> None:
+    """What the seller sees under Linked TikTok accounts."""
+    ctx.emit(ctx.sim.service.linked_accounts(shop_id))
+
+
+@main.command()
+@click.argument("account")
+@pass_ctx
+def profile(ctx: Context, account: str) -> None:
+    """What ACCOUNT's TikTok profile shows: type, storefronts, the shopping bag."""
+    ctx.emit(ctx.sim.service.profile(ctx.account(account).open_id))
+
+
+@main.command(name="rename-shop")
+@click.argument("shop_id")
+@click.argument("name")
+@pass_ctx
+def rename_shop(ctx: Context, shop_id: str, name: str) -> None:
+    """Rename SHOP_ID; its official account's name follows."""
+    shop = ctx.sim.service.rename_shop(shop_id, name)
+    ctx.emit(shop, lambda: f"{shop.shop_id} is now {shop.name!r}")
+
+
+@main.command(name="rename-account")
+@click.argument("account")
+@click.option("--nickname")
+@click.option("--username")
+@pass_ctx
+def rename_account(ctx: Context, account: str, nickname: str | None, username: str | None) -> None:
+    """The holder renames ACCOUNT in the app."""
+    result = ctx.sim.service.rename_account(ctx.account(account).open_id, nickname=nickname, username=username)
+    ctx.emit(result, lambda: f"@{result.username} ({result.nickname})")
+
+
+@main.command()
+@click.argument("account")
+@pass_ctx
+def verify(ctx: Context, account: str) -> None:
+    """The holder starts identity verification."""
+    result = ctx.sim.service.start_verification(ctx.account(account).open_id)
+    ctx.emit(result, lambda: f"@{result.username}: {result.verification.value}")
+
+
+@main.command(name="verification-outcome")
+@click.argument("account")
+@click.argument("outcome", type=click.Choice([o.value for o in VerificationOutcome]))
+@click.option("--delay", help="How long verification stays pending first (e.g. 2h).")
+@pass_ctx
+def verification_outcome(ctx: Context, account: str, outcome: str, delay: str | None) -> None:
+    """Decide how ACCOUNT's identity verification ends."""
+    result = ctx.sim.service.set_verification_outcome(
+        ctx.account(account).open_id, VerificationOutcome(outcome), delay=parse_duration(delay) if delay else None
+    )
+    ctx.emit(result, lambda: f"@{result.username}: verification will {outcome.replace('_', ' ')}")
+
+
+@main.command()
+@click.argument("account")
+@click.argument("standing", type=click.Choice([s.value for s in Standing]))
+@pass_ctx
+def standing(ctx: Context, account: str, standing: str) -> None:
+    """Set ACCOUNT's standing (good or restricted)."""
+    result = ctx.sim.service.set_standing(ctx.account(account).open_id, Standing(standing))
+    ctx.emit(result, lambda: f"@{result.username}: {result.standing.value}")
+
+
+@main.command()
+@click.argument("link_id")
+@click.argument("decision", type=click.Choice(["approve", "reject"]))
+@pass_ctx
+def review(ctx: Context, link_id: str, decision: str) -> None:
+    """Decide the review of a link that waits in pending review."""
+    result = ctx.sim.service.decide_review(link_id, approve=decision == "approve")
+    ctx.emit(result, lambda: f"link {result.link_id}: {result.state.value}")
+
+
+@main.command(name="review-mode")
+@click.argument("shop_id")
+@click.argument("mode", type=click.Choice([m.value for m in ReviewMode] + ["default"]))
+@click.option("--delay", help="For auto and reject: how long the review takes (e.g. 2h).")
+@pass_ctx
+def review_mode(ctx: Context, shop_id: str, mode: str, delay: str | None) -> None:
+    """Choose how SHOP_ID's reviews end: auto (after --delay), manual, reject, or the market's default."""
+    shop = ctx.sim.service.set_review(shop_id, None if mode == "default" else ReviewMode(mode),
+                                      parse_duration(delay) if delay else None)
+    ctx.emit(shop, lambda: f"{shop.shop_id}: review {mode}" + (f" after {delay}" if delay else ""))
+
+
+@main.command(name="shop-status")
+@click.argument("shop_id")
+@click.argument("status", type=click.Choice([s.value for s in ShopStatus]))
+@pass_ctx
+def shop_status(ctx: Context, shop_id: str, status: str) -> None:
+    """Set SHOP_ID's status."""
+    shop = ctx.sim.service.set_shop_status(shop_id, ShopStatus(status))
+    ctx.emit(shop, lambda: f"{shop.shop_id}: {shop.status.value}")
+
+
+@main.group()
+def org() -> None:
+    """Organization accounts: create, members, one-time passcodes."""
+
+
+@org.command(name="create")
+@click.argument("shop_id")
+@click.argument("username")
+@click.option("--email")
+@click.option("--phone")
+@click.option("--member", "members", multiple=True, help="A member's email or phone (repeat).")
+@pass_ctx
+def org_create(ctx: Context, shop_id: str, username: str, email: str | None, phone: str | None,
+               members: tuple[str, ...]) -> None:
+    """Create an organization account for SHOP_ID's seller and link it as the official account."""
+    result = ctx.sim.service.create_organization_account(shop_id, username=username, email=email, phone=phone,
+                                                         members=list(members))
+    ctx.emit(result, lambda: f"organization account {result.open_id} created; link {result.link_id}: "
+                             f"{result.state.value}")
+
+
+@org.command(name="passcode")
+@click.argument("username")
+@click.argument("contact")
+@pass_ctx
+def org_passcode(ctx: Context, username: str, contact: str) -> None:
+    """'get OTP': send a one-time passcode to CONTACT, a member of the organization account."""
+    code = ctx.sim.service.request_passcode(username, contact)
+    ctx.emit({"passcode": code}, f"passcode sent to {contact}: {code}")
+
+
+@org.command(name="sign-in")
+@click.argument("username")
+@click.argument("contact")
+@click.argument("passcode")
+@pass_ctx
+def org_sign_in(ctx: Context, username: str, contact: str, passcode: str) -> None:
+    """Sign in to an organization account with a one-time passcode."""
+    account = ctx.sim.service.sign_in_with_passcode(username, contact, passcode)
+    ctx.emit(account, f"{contact} signed in to @{account.username}")
+
+
+@org.command(name="remove-member")
+@click.argument("account")
+@click.argument("contact")
+@pass_ctx
+def org_remove_member(ctx: Context, account: str, contact: str) -> None:
+    ctx.sim.service.remove_org_member(ctx.account(account).open_id, contact)
+    ctx.emit({"removed": contact}, f"{contact} removed")
+
+
+@main.command(name="sign-in")
+@click.argument("username")
+@click.argument("password")
+@pass_ctx
+def sign_in(ctx: Context, username: str, password: str) -> None:
+    """Sign in to the TikTok app with a password."""
+    account = ctx.sim.service.sign_in(username, password)
+    ctx.emit(account, f"signed in as @{account.username}")
+
+
+@main.group()
+def affiliate() -> None:
+    """Affiliate creators and showcases."""
+
+
+@affiliate.command(name="sign-up")
+@click.argument("account")
+@pass_ctx
+def affiliate_sign_up(ctx: Context, account: str) -> None:
+    """ACCOUNT signs up at the Affiliate Center."""
+    result = ctx.sim.service.sign_up_affiliate(ctx.account(account).open_id)
+    ctx.emit(result, f"@{result.username} signed up at the Affiliate Center")
+
+
+@affiliate.command(name="invite")
+@click.argument("shop_id")
+@click.argument("account")
+@click.argument("commission_rate")
+@pass_ctx
+def affiliate_invite(ctx: Context, shop_id: str, account: str, commission_rate: str) -> None:
+    """Invite ACCOUNT to promote SHOP_ID's products for COMMISSION_RATE percent."""
+    result = ctx.sim.service.invite_affiliate(shop_id, ctx.account(account).open_id, Decimal(commission_rate)
+                                              if commission_rate.replace(".", "", 1).isdigit() else commission_rate)
+    ctx.emit(result, lambda: f"affiliate invitation {result.invitation_id} sent")
+
+
+@affiliate.command(name="answer")
+@click.argument("invitation_id")
+@click.argument("account")
+@click.argument("decision", type=click.Choice(["accept", "decline"]))
+@pass_ctx
+def affiliate_answer(ctx: Context, invitation_id: str, account: str, decision: str) -> None:
+    result = ctx.sim.service.answer_affiliate_invitation(invitation_id, ctx.account(account).open_id,
+                                                         accept=decision == "accept")
+    ctx.emit(result, lambda: f"affiliate invitation {result.invitation_id}: {result.state.value}")
+
+
+@affiliate.command(name="showcase-add")
+@click.argument("account")
+@click.argument("product_id")
+@pass_ctx
+def showcase_add(ctx: Context, account: str, product_id: str) -> None:
+    """ACCOUNT adds PRODUCT_ID to its showcase."""
+    item = ctx.sim.service.add_to_showcase(ctx.account(account).open_id, product_id)
+    ctx.emit(item, lambda: f"{item.product_id} in the showcase ({item.source.value})")
+
+
+@main.group()
+def live() -> None:
+    """LIVE sessions."""
+
+
+@live.command(name="start")
+@click.argument("account")
+@click.option("--mirror-of", help="The account whose LIVE this one mirrors.")
+@pass_ctx
+def live_start(ctx: Context, account: str, mirror_of: str | None) -> None:
+    mirrored = ctx.account(mirror_of).open_id if mirror_of else None
+    session = ctx.sim.service.start_live(ctx.account(account).open_id, mirror_of=mirrored)
+    ctx.emit(session, f"LIVE since {session.started_at.isoformat()}")
+
+
+@live.command(name="end")
+@click.argument("account")
+@pass_ctx
+def live_end(ctx: Context, account: str) -> None:
+    ctx.sim.service.end_live(ctx.account(account).open_id)
+    ctx.emit({"ended": True}, "LIVE ended")
+
+
+@main.command()
+@click.option("--subject", help="Only events about this subject, as TYPE:ID (link:lnk_..., account:oid_...).")
+@click.option("--last", type=int, default=30, show_default=True, help="How many of the latest events.")
+@pass_ctx
+def journal(ctx: Context, subject: str | None, last: int) -> None:
+    """The journal of events: side effects, transitions, decisions."""
+    subject_type, _, subject_id = (subject or "").partition(":")
+    events = ctx.sim.service.journal(subject_type=subject_type or None, subject_id=subject_id or None)[-last:]
+    ctx.emit([e.as_dict() for e in events], lambda: _table(
+        ["seq", "at", "actor", "kind", "subject", "changes"],
+        [[e.seq, e.at.isoformat(), e.actor, e.kind, f"{e.subject_type}:{e.subject_id}",
+          json.dumps(e.changes or e.data)[:70]] for e in events],
+    ))
+
+
+# --- output ----------------------------------------------------------------------------------------------------
+
+
+def _table(headers: list[str], rows: list[list[Any]]) -> str:
+    if not rows:
+        return "  (none)"
+    cells = [[str(c) for c in headers]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join("  " + line for line in lines)
+
+
+def _jsonable(value: Any) -> Any:
+    if hasattr(value, "__dataclass_fields__"):
+        return {name: _jsonable(getattr(value, name)) for name in value.__dataclass_fields__
+                if name not in ("password_hash", "code_hash")}
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    return _plain(value)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if hasattr(value, "total_seconds"):
+        return int(value.total_seconds())
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "value"):
+        return value.value
+    return value
+
+
+def _pretty(value: Any) -> str:
+    return json.dumps(_jsonable(value), indent=2, sort_keys=True)

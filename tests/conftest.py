@@ -1,0 +1,135 @@
+"""Shared fixtures: a simulator on in-memory SQLite with a frozen clock, and a small world builder."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from itertools import count
+from typing import Any
+
+import pytest
+
+from auth_server.domain.accounts import Account
+from auth_server.domain.accounts import AccountType
+from auth_server.domain.accounts import Verification
+from auth_server.domain.links import Link
+from auth_server.domain.shops import Product
+from auth_server.domain.shops import Seller
+from auth_server.domain.shops import Shop
+from auth_server.simulator import Simulator
+from auth_server.store import Store
+
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+class World:
+    """Builds parties straight into the store, and runs whole flows through the service.
+
+    Defaults make a link succeed (an active shop in the US on the global market, a verified adult
+    account in the US), so each test changes only what its rule is about.
+    """
+
+    def __init__(self, sim: Simulator) -> None:
+        self.sim = sim
+        self.service = sim.service
+        self._n = count(1)
+
+    def _add(self, *objs: object) -> None:
+        with self.sim.store.unit_of_work() as repo:
+            for obj in objs:
+                repo.add(obj)
+                repo.flush()
+
+    def seller(self, seller_id: str | None = None, *, entity: str = "ENT-1") -> Seller:
+        seller = Seller(seller_id=seller_id or f"seller{next(self._n)}", name="A seller", entity_id=entity)
+        self._add(seller)
+        return seller
+
+    def shop(self, shop_id: str | None = None, *, seller: Seller | None = None, **fields: Any) -> Shop:
+        seller = seller or self.seller()
+        shop_id = shop_id or f"shop{next(self._n)}"
+        values: dict[str, Any] = {"name": f"Shop {shop_id}", "region": "US", "market": "global", **fields}
+        shop = Shop(shop_id=shop_id, seller_id=seller.seller_id, **values)
+        self._add(shop)
+        return shop
+
+    def account(self, username: str | None = None, **fields: Any) -> Account:
+        username = username or f"user{next(self._n)}"
+        values: dict[str, Any] = {
+            "nickname": username.title(),
+            "region": "US",
+            "birth_date": date(1990, 5, 17),
+            "verification": Verification.VERIFIED,
+            **fields,
+        }
+        account = Account(open_id=f"oid_{username}", username=username, **values)
+        self._add(account)
+        return account
+
+    def org_account(self, username: str, *, entity: str, **fields: Any) -> Account:
+        return self.account(username, account_type=AccountType.ORGANIZATION, entity_id=entity, birth_date=None,
+                            **fields)
+
+    def product(self, shop: Shop, product_id: str | None = None, *, marketplace: bool = False) -> Product:
+        product = Product(product_id=product_id or f"prod{next(self._n)}", shop_id=shop.shop_id, title="A product",
+                          in_marketplace=marketplace)
+        self._add(product)
+        return product
+
+    # whole flows
+    def link_official(self, shop: Shop, account: Account, **consent: Any) -> Link:
+        """Seller Center QR flow: show the code, scan, authorize, accept the terms."""
+        link = self.service.start_official_link(shop.shop_id)
+        self.service.scan(link.link_id, account.open_id)
+        self.service.give_consent(link.link_id, account.open_id, **consent)
+        return self.service.accept_terms(link.link_id)
+
+    def link_marketing(self, shop: Shop, account: Account) -> Link:
+        """Invite, then accept in the app."""
+        invitation = self.service.invite_marketing_account(shop.shop_id, account.open_id)
+        accepted = self.service.answer_invitation(invitation.invitation_id, account.open_id, accept=True)
+        assert accepted.link_id is not None
+        return self.service.get_link(accepted.link_id)
+
+    def advance(self, duration: str) -> datetime:
+        return self.sim.clock.advance(duration)  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def sim() -> Iterator[Simulator]:
+    simulator = Simulator.in_memory(start=START)
+    yield simulator
+    simulator.store.dispose()
+
+
+@pytest.fixture
+def world(sim: Simulator) -> World:
+    return World(sim)
+
+
+@pytest.fixture
+def service(sim: Simulator):  # noqa: ANN201
+    return sim.service
+
+
+def postgres_url() -> str | None:
+    return os.environ.get("LINKSIM_TEST_POSTGRES_URL") or None
+
+
+def file_store(tmp_path: Any) -> Store:
+    store = Store(f"sqlite:///{tmp_path / 'linksim.db'}")
+    store.create_schema()
+    return store
+
+
+def postgres_store() -> Store:
+    """A clean schema on the PostgreSQL server the test script started (skips when there is none)."""
+    url = postgres_url()
+    if url is None:
+        pytest.skip("no PostgreSQL server: run the suite with `make test`, which starts one")
+    store = Store(url)
+    store.reset()
+    return store
