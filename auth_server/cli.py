@@ -350,11 +350,79 @@ def link_organization(ctx: Context, shop_id: str, account: str) -> None:
 
 @main.command()
 @click.argument("shop_id")
+@click.option("--via", type=click.Choice(["qr", "app"]), default="qr", show_default=True)
+@click.option("--account", help="With --via app: the username the seller types.")
+@click.option("--id", "link_id", help="Name the link (default: a random id).")
+@pass_ctx
+def start(ctx: Context, shop_id: str, via: str, account: str | None, link_id: str | None) -> None:
+    """Step by step: the seller starts an official link (then `scan`, `consent`, `terms`)."""
+    service = ctx.sim.service
+    if via == "qr":
+        result = service.start_official_link(shop_id, link_id=link_id)
+    else:
+        if not account:
+            raise click.UsageError("--via app needs --account: the username the seller types")
+        result = service.request_app_consent(shop_id, ctx.account(account).username, link_id=link_id)
+    ctx.emit(result, lambda: f"link {result.link_id}: {result.state.value} until {result.consent_expires_at}")
+
+
+@main.command()
+@click.argument("link_id")
 @click.argument("account")
 @pass_ctx
-def invite(ctx: Context, shop_id: str, account: str) -> None:
+def scan(ctx: Context, link_id: str, account: str) -> None:
+    """Step by step: ACCOUNT scans the QR code of LINK_ID in the app."""
+    result = ctx.sim.service.scan(link_id, ctx.account(account).open_id)
+    ctx.emit(result, lambda: f"link {result.link_id}: scanned; the app shows the consent screen")
+
+
+@main.command()
+@click.argument("link_id")
+@click.argument("account")
+@click.option("--deny", is_flag=True, help="Tap Cancel instead of Authorize.")
+@click.option("--permission", "permissions", multiple=True, help="A toggle turned on (repeat; default: all).")
+@pass_ctx
+def consent(ctx: Context, link_id: str, account: str, deny: bool, permissions: tuple[str, ...]) -> None:
+    """Step by step: ACCOUNT authorizes (or cancels) the link in the app."""
+    result = ctx.sim.service.give_consent(link_id, ctx.account(account).open_id, authorize=not deny,
+                                          permissions=list(permissions) if permissions else None)
+    ctx.emit(result, lambda: f"link {result.link_id}: {result.state.value}"
+             + (f" ({', '.join(result.refusal_codes)})" if result.refusal_codes else ""))
+
+
+@main.command()
+@click.argument("link_id")
+@click.option("--decline", is_flag=True, help="Do not accept the terms.")
+@pass_ctx
+def terms(ctx: Context, link_id: str, decline: bool) -> None:
+    """Step by step: the seller agrees to the terms and clicks "Link This Account"; the review starts."""
+    result = ctx.sim.service.accept_terms(link_id, accepted=not decline)
+    ctx.emit(result, lambda: f"link {result.link_id}: {result.state.value}")
+
+
+@main.command()
+@click.option("--shop", "shop_id", help="Only this shop's links.")
+@click.option("--account", help="Only this account's links.")
+@pass_ctx
+def links(ctx: Context, shop_id: str | None, account: str | None) -> None:
+    """Every link, in every state."""
+    open_id = ctx.account(account).open_id if account else None
+    found = ctx.sim.service.links(shop_id=shop_id, open_id=open_id)
+    ctx.emit(found, lambda: _table(
+        ["link", "shop", "account", "role", "channel", "state", "codes"],
+        [[x.link_id, x.shop_id, x.open_id or "-", x.role.value, x.channel.value, x.state.value,
+          ",".join(x.refusal_codes) or "-"] for x in found]))
+
+
+@main.command()
+@click.argument("shop_id")
+@click.argument("account")
+@click.option("--id", "invitation_id", help="Name the invitation (default: a random id).")
+@pass_ctx
+def invite(ctx: Context, shop_id: str, account: str, invitation_id: str | None) -> None:
     """Check the criteria and send ACCOUNT a marketing invitation from SHOP_ID (answer it with `answer`)."""
-    invitation = ctx.sim.service.invite_marketing_account(shop_id, ctx.account(account).open_id)
+    invitation = ctx.sim.service.invite_marketing_account(shop_id, ctx.account(account).open_id,
+                                                          invitation_id=invitation_id)
     ctx.emit(invitation, lambda: f"invitation {invitation.invitation_id} sent; expires {invitation.expires_at}")
 
 
@@ -513,24 +581,24 @@ def org_create(ctx: Context, shop_id: str, username: str, email: str | None, pho
 
 
 @org.command(name="passcode")
-@click.argument("username")
+@click.argument("account")
 @click.argument("contact")
 @pass_ctx
-def org_passcode(ctx: Context, username: str, contact: str) -> None:
+def org_passcode(ctx: Context, account: str, contact: str) -> None:
     """'get OTP': send a one-time passcode to CONTACT, a member of the organization account."""
-    code = ctx.sim.service.request_passcode(username, contact)
+    code = ctx.sim.service.request_passcode(ctx.account(account).username, contact)
     ctx.emit({"passcode": code}, f"passcode sent to {contact}: {code}")
 
 
 @org.command(name="sign-in")
-@click.argument("username")
+@click.argument("account")
 @click.argument("contact")
 @click.argument("passcode")
 @pass_ctx
-def org_sign_in(ctx: Context, username: str, contact: str, passcode: str) -> None:
+def org_sign_in(ctx: Context, account: str, contact: str, passcode: str) -> None:
     """Sign in to an organization account with a one-time passcode."""
-    account = ctx.sim.service.sign_in_with_passcode(username, contact, passcode)
-    ctx.emit(account, f"{contact} signed in to @{account.username}")
+    found = ctx.sim.service.sign_in_with_passcode(ctx.account(account).username, contact, passcode)
+    ctx.emit(found, f"{contact} signed in to @{found.username}")
 
 
 @org.command(name="remove-member")
@@ -570,11 +638,13 @@ def affiliate_sign_up(ctx: Context, account: str) -> None:
 @click.argument("shop_id")
 @click.argument("account")
 @click.argument("commission_rate")
+@click.option("--id", "invitation_id", help="Name the invitation (default: a random id).")
 @pass_ctx
-def affiliate_invite(ctx: Context, shop_id: str, account: str, commission_rate: str) -> None:
+def affiliate_invite(ctx: Context, shop_id: str, account: str, commission_rate: str,
+                     invitation_id: str | None) -> None:
     """Invite ACCOUNT to promote SHOP_ID's products for COMMISSION_RATE percent."""
-    result = ctx.sim.service.invite_affiliate(shop_id, ctx.account(account).open_id, Decimal(commission_rate)
-                                              if commission_rate.replace(".", "", 1).isdigit() else commission_rate)
+    result = ctx.sim.service.invite_affiliate(shop_id, ctx.account(account).open_id, commission_rate,
+                                              invitation_id=invitation_id)
     ctx.emit(result, lambda: f"affiliate invitation {result.invitation_id} sent")
 
 

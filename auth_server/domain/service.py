@@ -110,19 +110,26 @@ class LinkingService:
 
     # --- the seller: official accounts ----------------------------------------------------------------------
 
-    def start_official_link(self, shop_id: str, *, channel: Channel = Channel.QR, actor: str = "seller") -> Link:
-        """Seller Center shows a QR code (O9): a link waits for whoever scans it and taps Authorize."""
+    def start_official_link(
+        self, shop_id: str, *, channel: Channel = Channel.QR, link_id: str | None = None, actor: str = "seller"
+    ) -> Link:
+        """Seller Center shows a QR code (O9): a link waits for whoever scans it and taps Authorize.
+
+        ``link_id`` names the link (scripts that want stable ids); by default one is made up.
+        """
         if channel is not Channel.QR:
             raise ValueError("use request_app_consent for the Seller-app flow")
 
         def body(op: _Operation) -> Link:
             shop = op.require_shop(shop_id, lock=True)
             op.refuse_if(rules.check_shop(op.shop_facts(shop, Role.OFFICIAL)))
-            return op.new_link(shop, Role.OFFICIAL, Channel.QR, actor=actor)
+            return op.new_link(shop, Role.OFFICIAL, Channel.QR, actor=actor, link_id=link_id)
 
         return self._run(body)
 
-    def request_app_consent(self, shop_id: str, username: str, *, agreed: bool = True, actor: str = "seller") -> Link:
+    def request_app_consent(
+        self, shop_id: str, username: str, *, agreed: bool = True, link_id: str | None = None, actor: str = "seller"
+    ) -> Link:
         """Seller app (O10): the seller names the account and ticks the agreement; the request goes to the app."""
 
         def body(op: _Operation) -> Link:
@@ -131,7 +138,7 @@ class LinkingService:
             shop = op.require_shop(shop_id, lock=True)
             account = op.require_account_by_username(username)
             op.refuse_if(rules.check_shop(op.shop_facts(shop, Role.OFFICIAL)))
-            link = op.new_link(shop, Role.OFFICIAL, Channel.APP_TOGGLE, actor=actor)
+            link = op.new_link(shop, Role.OFFICIAL, Channel.APP_TOGGLE, actor=actor, link_id=link_id)
             link.expected_open_id = account.open_id
             link.terms_accepted_at = op.now
             return link
@@ -408,7 +415,9 @@ class LinkingService:
 
         return self._run(body)
 
-    def invite_marketing_account(self, shop_id: str, open_id: str, *, actor: str = "seller") -> Invitation:
+    def invite_marketing_account(
+        self, shop_id: str, open_id: str, *, invitation_id: str | None = None, actor: str = "seller"
+    ) -> Invitation:
         """Send an invitation (M5) once the account meets every criterion; a pending one is reused."""
 
         def body(op: _Operation) -> Invitation:
@@ -426,7 +435,7 @@ class LinkingService:
             if pending is not None:
                 return pending
             invitation = Invitation(
-                invitation_id=self._ids("inv"),
+                invitation_id=op.unused_id(invitation_id, "inv", op.repo.invitation),
                 shop_id=shop_id,
                 open_id=open_id,
                 state=InvitationState.PENDING,
@@ -654,7 +663,13 @@ class LinkingService:
         return self._run(body)
 
     def invite_affiliate(
-        self, shop_id: str, open_id: str, commission_rate: Decimal | float | str, *, actor: str = "seller"
+        self,
+        shop_id: str,
+        open_id: str,
+        commission_rate: Decimal | float | str,
+        *,
+        invitation_id: str | None = None,
+        actor: str = "seller",
     ) -> AffiliateInvitation:
         """A seller's affiliate invitation with a commission rate; it takes no slot and counts toward no quota."""
 
@@ -665,7 +680,7 @@ class LinkingService:
             if op.repo.holding_links(open_id=open_id, role=Role.OFFICIAL):
                 raise Refused.because(codes.OFFICIAL_ACCOUNT_NO_AFFILIATE_PRODUCTS)
             invitation = AffiliateInvitation(
-                invitation_id=self._ids("aff"),
+                invitation_id=op.unused_id(invitation_id, "aff", op.repo.affiliate_invitation),
                 shop_id=shop.shop_id,
                 open_id=account.open_id,
                 commission_rate=rate,
@@ -952,10 +967,21 @@ class _Operation:
                             subject_id=subject_id, changes=changes or {}, data=data or {}))
 
     # links
-    def new_link(self, shop: Shop, role: Role, channel: Channel, *, actor: str, open_id: str | None = None) -> Link:
+    def unused_id(self, wanted: str | None, prefix: str, lookup: Callable[[str], object | None]) -> str:
+        if wanted is None:
+            return self.service._ids(prefix)
+        if not wanted.strip() or lookup(wanted) is not None:
+            raise Refused.because(codes.INVALID_INPUT, field="id",
+                                  problem=f"{wanted!r} is empty or already used; choose another id")
+        return wanted
+
+    def new_link(
+        self, shop: Shop, role: Role, channel: Channel, *, actor: str, open_id: str | None = None,
+        link_id: str | None = None,
+    ) -> Link:
         policy = self.policy(shop)
         link = Link(
-            link_id=self.service._ids("lnk"),
+            link_id=self.unused_id(link_id, "lnk", self.repo.link),
             shop_id=shop.shop_id,
             role=role,
             channel=channel,
