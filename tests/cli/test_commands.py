@@ -1,0 +1,81 @@
+"""The command line: exit codes, JSON output, and clear errors instead of tracebacks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from auth_server.cli import main
+
+
+@pytest.fixture
+def linksim(tmp_path: Path):  # noqa: ANN201
+    runner = CliRunner()
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+
+    def run(*args: str):  # noqa: ANN202
+        return runner.invoke(main, ["--db", db, *args])
+
+    assert run("init", "--fresh").exit_code == 0
+    return run
+
+
+def test_init_reports_what_it_loaded(linksim) -> None:  # noqa: ANN001
+    result = linksim("--json", "init", "--fresh")
+    assert json.loads(result.stdout) == {"accounts": 25, "clock": "2026-03-02T09:00:00+00:00", "history": 33,
+                                         "sellers": 6, "shops": 8}
+
+
+def test_show_prints_the_parties_and_the_clock(linksim) -> None:  # noqa: ANN001
+    result = linksim("show")
+    assert result.exit_code == 0
+    assert "clock: 2026-03-02T09:00:00+00:00 (frozen)" in result.stdout
+    assert "shop_acme_gb" in result.stdout and "active (probation)" in result.stdout
+    assert "@budi" in result.stdout
+
+
+def test_a_refusal_exits_1_with_every_code(linksim) -> None:  # noqa: ANN001
+    result = linksim("link", "organization", "shop_batik_id", "acme.org")
+    assert result.exit_code == 1
+    for code in ("official_slot_taken", "region_mismatch", "entity_mismatch"):
+        assert code in result.stderr
+
+
+def test_a_refusal_in_json_carries_codes_rules_and_messages(linksim) -> None:  # noqa: ANN001
+    result = linksim("--json", "link", "official", "shop_acme_us", "rex")
+    refused = json.loads(result.stdout)["refused"]
+    assert refused["code"] == "account_restricted"
+    assert refused["violations"][0]["rules"] == ["O7"]
+    assert "good standing" in refused["message"]
+
+
+def test_bad_input_exits_2_with_a_message_not_a_traceback(linksim) -> None:  # noqa: ANN001
+    result = linksim("clock", "advance", "soon")
+    assert result.exit_code == 2
+    assert "is not a duration" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_an_unknown_shop_is_a_refusal_with_its_code(linksim) -> None:  # noqa: ANN001
+    result = linksim("--json", "unlink", "shop_nowhere", "maya")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["refused"]["code"] == "shop_not_found"
+
+
+def test_a_database_in_a_missing_folder_is_named(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["--db", f"sqlite:///{tmp_path}/no/such/dir/x.db", "show"])
+    assert result.exit_code == 2
+    assert "does not exist" in result.stderr
+
+
+def test_the_clock_carries_over_between_commands(linksim) -> None:  # noqa: ANN001
+    linksim("clock", "advance", "25h")
+    assert json.loads(linksim("--json", "clock", "show").stdout)["now"] == "2026-03-03T10:00:00+00:00"
+
+
+def test_the_code_table_is_printable_as_markdown(linksim) -> None:  # noqa: ANN001
+    result = linksim("codes", "--markdown")
+    assert result.stdout.startswith("| code | kind | rules |")
