@@ -44,6 +44,13 @@ class SlotConflict(Exception):
         self.invariant = invariant
 
 
+class TransientConflict(Exception):
+    """Two transactions got in each other's way (a deadlock, a serialization failure, a busy database).
+
+    Nothing was written; the service runs the whole operation again.
+    """
+
+
 class Repository(Protocol):
     def add(self, obj: object) -> None: ...
     def flush(self) -> None: ...

@@ -50,6 +50,7 @@ from auth_server.domain.policies import Markets
 from auth_server.domain.policies import Policy
 from auth_server.domain.repository import Repository
 from auth_server.domain.repository import SlotConflict
+from auth_server.domain.repository import TransientConflict
 from auth_server.domain.repository import UnitOfWork
 from auth_server.domain.shops import ReviewMode
 from auth_server.domain.shops import Seller
@@ -65,6 +66,7 @@ _CONFLICT_CODES = {
 }
 
 MAX_COMMISSION_RATE = Decimal(80)
+TRANSIENT_RETRIES = 5
 
 
 def new_id(prefix: str) -> str:
@@ -101,9 +103,19 @@ class LinkingService:
             raise Refused.because(_CONFLICT_CODES[conflict.invariant]) from conflict
 
     def _run(self, body: Callable[[_Operation], Any]) -> Any:
-        """Run ``body`` in one operation; a refusal it *returns* is raised after the commit."""
-        with self._operation() as op:
-            result = body(op)
+        """Run ``body`` in one operation; a refusal it *returns* is raised after the commit.
+
+        When the database reports that the transaction collided with another one (a deadlock), nothing
+        was written, and the whole operation runs again, from a fresh read of the clock and the state.
+        """
+        for attempt in range(1, TRANSIENT_RETRIES + 1):
+            try:
+                with self._operation() as op:
+                    result = body(op)
+                break
+            except TransientConflict:
+                if attempt == TRANSIENT_RETRIES:
+                    raise
         if isinstance(result, Refused):
             raise result
         return result

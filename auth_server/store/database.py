@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
 from auth_server.domain.repository import SlotConflict
+from auth_server.domain.repository import TransientConflict
 from auth_server.store import schema
 from auth_server.store.repository import SqlRepository
 
@@ -37,6 +38,8 @@ _SQLITE_INVARIANTS = {
     "links.open_id": "one_official_shop_per_account",
 }
 _INVARIANTS = ("one_official_per_shop", "one_official_shop_per_account", "one_role_per_shop", "marketing_slot")
+# PostgreSQL's deadlock_detected and serialization_failure: the transaction can simply be run again.
+_TRANSIENT_SQLSTATES = {"40P01", "40001"}
 
 
 class StoreError(Exception):
@@ -81,6 +84,11 @@ class Store:
                 if invariant is None:
                     raise
                 raise SlotConflict(invariant) from exc
+            except OperationalError as exc:
+                session.rollback()
+                if _is_transient(exc):
+                    raise TransientConflict(str(exc.orig)) from exc
+                raise
             except BaseException:
                 session.rollback()
                 raise
@@ -117,6 +125,11 @@ def _create_engine(url: sa.URL, *, echo: bool) -> sa.Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _is_transient(exc: OperationalError) -> bool:
+    sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return sqlstate in _TRANSIENT_SQLSTATES or "database is locked" in str(exc.orig)
 
 
 def _invariant_of(exc: IntegrityError) -> str | None:
