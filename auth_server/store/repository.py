@@ -44,10 +44,12 @@ class SqlRepository:
         self.session.flush()
 
     def _get(self, cls: type[T], key: str, *, lock: bool = False) -> T | None:
-        return self.session.get(cls, key, with_for_update=lock or None)
+        # Once the lock is ours, read the row again: another transaction may have changed it meanwhile.
+        return self.session.get(cls, key, with_for_update=lock or None, populate_existing=lock)
 
     def _all(self, query: sa.Select[Any]) -> list[Any]:
-        return list(self.session.scalars(query))
+        # Rules read these after taking their locks: refresh objects this session loaded before.
+        return list(self.session.scalars(query.execution_options(populate_existing=True)))
 
     # sellers, shops, products
     def seller(self, seller_id: str) -> Seller | None:
