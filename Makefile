@@ -21,6 +21,8 @@ install: $(VENV)/.installed
 run: install
 	$(BIN)/linksim --db $(DB) init --fixtures demo --fresh
 	$(BIN)/linksim --db $(DB) show
+	@echo
+	@echo "Try the rules by hand: $(BIN)/linksim --help, and docs/try-the-rules.md for every rule."
 
 test: install
 	bash scripts/test.sh
