@@ -14,8 +14,6 @@ import sys
 from collections.abc import Callable
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 import click
@@ -23,6 +21,7 @@ import click
 from auth_server import fixtures
 from auth_server.domain import codes
 from auth_server.domain.accounts import Account
+from auth_server.domain.accounts import AppFault
 from auth_server.domain.accounts import Standing
 from auth_server.domain.accounts import VerificationOutcome
 from auth_server.domain.clock import ManualClock
@@ -30,6 +29,7 @@ from auth_server.domain.clock import parse_duration
 from auth_server.domain.clock import parse_time
 from auth_server.domain.errors import Refused
 from auth_server.domain.errors import Violation
+from auth_server.domain.journal import plain
 from auth_server.domain.shops import ReviewMode
 from auth_server.domain.shops import ShopStatus
 from auth_server.simulator import Simulator
@@ -85,7 +85,7 @@ class Context:
 
     def emit(self, value: Any, text: Callable[[], str] | str | None = None) -> None:
         if self.as_json:
-            click.echo(json.dumps(_jsonable(value), indent=2, sort_keys=True))
+            click.echo(json.dumps(plain(value), indent=2, sort_keys=True))
         elif callable(text):
             click.echo(text())
         elif text is not None:
@@ -194,7 +194,7 @@ def show(ctx: Context) -> None:
         ]
         held = [link for link in service.links() if link.state.holds_slot]
         link_rows = [[link.link_id, link.shop_id, f"@{usernames.get(link.open_id or '', '?')}", link.role.value,
-                      link.state.value, _plain(link.activated_at) or "-"] for link in held]
+                      link.state.value, plain(link.activated_at) or "-"] for link in held]
         return "\n\n".join([
             f"clock: {ctx.clock.now().isoformat()} ({'frozen' if ctx.clock.frozen else 'running'})",
             "shops\n" + _table(["shop", "name", "region", "market", "status", "official", "marketing"], shop_rows),
@@ -517,6 +517,16 @@ def verification_outcome(ctx: Context, account: str, outcome: str, delay: str | 
     ctx.emit(result, lambda: f"@{result.username}: verification will {outcome.replace('_', ' ')}")
 
 
+@main.command(name="app-fault")
+@click.argument("account")
+@click.argument("fault", type=click.Choice([f.value for f in AppFault]))
+@pass_ctx
+def app_fault(ctx: Context, account: str, fault: str) -> None:
+    """Make ACCOUNT's TikTok app reproduce a troubleshooting case: the QR code will not scan, or Authorize fails."""
+    result = ctx.sim.service.set_app_fault(ctx.account(account).open_id, AppFault(fault))
+    ctx.emit(result, lambda: f"@{result.username}: app fault {result.app_fault.value}")
+
+
 @main.command()
 @click.argument("account")
 @click.argument("standing", type=click.Choice([s.value for s in Standing]))
@@ -694,7 +704,8 @@ def live_end(ctx: Context, account: str) -> None:
 
 @main.command()
 @click.option("--subject", help="Only events about this subject, as TYPE:ID (link:lnk_..., account:oid_...).")
-@click.option("--last", type=int, default=30, show_default=True, help="How many of the latest events.")
+@click.option("--last", type=click.IntRange(min=1), default=30, show_default=True,
+              help="How many of the latest events.")
 @pass_ctx
 def journal(ctx: Context, subject: str | None, last: int) -> None:
     """The journal of events: side effects, transitions, decisions."""
@@ -720,30 +731,5 @@ def _table(headers: list[str], rows: list[list[Any]]) -> str:
     return "\n".join("  " + line for line in lines)
 
 
-def _jsonable(value: Any) -> Any:
-    if hasattr(value, "__dataclass_fields__"):
-        return {name: _jsonable(getattr(value, name)) for name in value.__dataclass_fields__
-                if name not in ("password_hash", "code_hash")}
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [_jsonable(v) for v in value]
-    return _plain(value)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if hasattr(value, "total_seconds"):
-        return int(value.total_seconds())
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if hasattr(value, "value"):
-        return value.value
-    return value
-
-
 def _pretty(value: Any) -> str:
-    return json.dumps(_jsonable(value), indent=2, sort_keys=True)
+    return json.dumps(plain(value), indent=2, sort_keys=True)

@@ -21,6 +21,7 @@ import yaml
 
 from auth_server.domain.accounts import Account
 from auth_server.domain.accounts import AccountType
+from auth_server.domain.accounts import AppFault
 from auth_server.domain.accounts import OrgMember
 from auth_server.domain.accounts import Standing
 from auth_server.domain.accounts import Verification
@@ -128,6 +129,7 @@ SCHEMA: dict[str, Any] = {
                     "standing": {"enum": [s.value for s in Standing]},
                     "followers": {"type": "integer", "minimum": 0},
                     "affiliate": {"type": "boolean"},
+                    "app_fault": {"enum": [f.value for f in AppFault]},
                     "entity": _ID,
                     "members": {"type": "array", "items": {"type": "string"}},
                     "former_members": {"type": "array", "items": {"type": "string"}},
@@ -228,11 +230,11 @@ def load(service: LinkingService, data: dict[str, Any], *, now: datetime) -> Loa
         for seller_data in data.get("sellers", []):
             builder.seller(repo, seller_data, markets)
         usernames: dict[str, str] = {}
-        for account_data in data.get("accounts", []):
-            account = builder.account(repo, account_data)
-            if account.username in usernames:
-                raise FixtureError(f"accounts: the username @{account.username} is used twice")
-            usernames[account.username] = account.open_id
+        for index, account_data in enumerate(data.get("accounts", [])):
+            username = account_data["username"].lstrip("@")
+            if username in usernames or repo.account_by_username(username) is not None:
+                raise FixtureError(f"accounts[{index}]: the username @{username} is used twice (or already loaded)")
+            usernames[username] = builder.account(repo, account_data).open_id
     history = sorted(
         (_history_time(entry, start), index, entry) for index, entry in enumerate(data.get("history", []))
     )
@@ -253,6 +255,7 @@ class _Builder:
         self.default_password = default_password
         self.sellers = self.shops = self.accounts = 0
         self.shop_ids: set[str] = set()
+        self.product_ids: set[str] = set()
 
     def seller(self, repo: Any, data: dict[str, Any], markets: Markets) -> None:
         if repo.seller(data["id"]) is not None:
@@ -288,6 +291,10 @@ class _Builder:
             repo.flush()
             self.shops += 1
             for product in shop_data.get("products", []):
+                if product["id"] in self.product_ids or repo.product(product["id"]) is not None:
+                    raise FixtureError(f"shop {shop_data['id']}: the product id {product['id']} is used twice "
+                                       "(or already loaded)")
+                self.product_ids.add(product["id"])
                 repo.add(Product(product_id=product["id"], shop_id=shop_data["id"], title=product["title"],
                                  in_marketplace=product.get("marketplace", False)))
 
@@ -312,6 +319,7 @@ class _Builder:
             standing=Standing(data.get("standing", Standing.GOOD.value)),
             followers=data.get("followers", 0),
             affiliate_signed_up=data.get("affiliate", False),
+            app_fault=AppFault(data.get("app_fault", AppFault.NONE.value)),
             entity_id=data.get("entity"),
             created_at=self.start,
         )
@@ -336,9 +344,12 @@ class _Builder:
         if "birth_date" in data:
             return date.fromisoformat(data["birth_date"])
         if "age" in data:
-            # The holder turned ``age`` one year minus a day before start: a birthday tomorrow adds a year.
-            day = self.start.date()
-            return day.replace(year=day.year - data["age"] - 1) + timedelta(days=1)
+            # The holder is ``age`` at start, and the next day is a birthday: tomorrow adds a year.
+            tomorrow = self.start.date() + timedelta(days=1)
+            try:
+                return tomorrow.replace(year=tomorrow.year - data["age"] - 1)
+            except ValueError:  # tomorrow is 29 February: that birthday falls on 1 March in other years
+                return tomorrow.replace(year=tomorrow.year - data["age"] - 1, month=3, day=1)
         if data.get("type") == AccountType.ORGANIZATION.value:
             return None
         raise FixtureError(f"account @{username}: give birth_date or age (the holder's age is a linking rule)")

@@ -35,6 +35,14 @@ class VerificationOutcome(StrEnum):
     STAY_PENDING = "stay_pending"
 
 
+class AppFault(StrEnum):
+    """A troubleshooting case of the documents (002, 003) that this account's TikTok app reproduces on demand."""
+
+    NONE = "none"
+    QR_UNREADABLE = "qr_unreadable"  # the QR code will not scan (a stale app cache)
+    AUTHORIZATION_FAILED = "authorization_failed"  # Authorize fails until the app is restarted
+
+
 class Standing(StrEnum):
     GOOD = "good"
     RESTRICTED = "restricted"
@@ -58,6 +66,7 @@ class Account:
     standing: Standing = Standing.GOOD
     followers: int = 0
     affiliate_signed_up: bool = False
+    app_fault: AppFault = AppFault.NONE
     password_hash: str | None = None
     entity_id: str | None = None  # organization accounts: the entity that owns them
     created_at: datetime | None = None

@@ -31,10 +31,16 @@ class Code:
     message: str
 
     def render(self, **context: object) -> str:
+        """The message with the details filled in; a detail that is missing reads as "(unknown)"."""
         try:
-            return self.message.format(**context)
-        except (KeyError, IndexError, ValueError):
+            return self.message.format_map(_Details(context))
+        except (IndexError, ValueError):
             return self.message
+
+
+class _Details(dict[str, object]):
+    def __missing__(self, key: str) -> str:
+        return "(unknown)"
 
 
 CATALOGUE: dict[str, Code] = {}

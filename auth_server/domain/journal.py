@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import fields
+from dataclasses import is_dataclass
+from datetime import date
 from datetime import datetime
+from datetime import timedelta
+from decimal import Decimal
+from enum import Enum
 from typing import Any
+
+_SECRETS = frozenset({"password_hash", "code_hash"})
 
 
 @dataclass(kw_only=True, eq=False)
@@ -34,3 +42,22 @@ class Event:
             "changes": self.changes,
             "data": self.data,
         }
+
+
+def plain(value: Any) -> Any:
+    """A value as JSON carries it: times in ISO 8601, durations in seconds, enums by value, no secrets."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return int(value.total_seconds())
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in fields(value) if f.name not in _SECRETS}
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [plain(v) for v in value]
+    return value

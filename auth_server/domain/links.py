@@ -7,6 +7,8 @@ from dataclasses import field
 from datetime import datetime
 from enum import StrEnum
 
+from auth_server.domain.shops import ReviewMode
+
 
 class Role(StrEnum):
     OFFICIAL = "official"
@@ -59,6 +61,7 @@ class Link:
     granted_permissions: list[str] = field(default_factory=list)
     consented_at: datetime | None = None
     terms_accepted_at: datetime | None = None
+    review_mode: ReviewMode | None = None  # fixed when the review starts
     review_due_at: datetime | None = None
     activated_at: datetime | None = None
     ended_at: datetime | None = None

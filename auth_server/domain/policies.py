@@ -30,7 +30,7 @@ class Policy:
     marketing_link_window: timedelta = timedelta(days=180)
     marketing_slots_per_shop: int = 4
     region_must_match: frozenset[Role] = frozenset({Role.OFFICIAL})
-    standing_checked_for: frozenset[Role] = frozenset({Role.OFFICIAL})
+    holder_checks_for: frozenset[Role] = frozenset({Role.OFFICIAL})  # roles whose holder's standing and age count
     minimum_age: int = 18
     eligible_regions: frozenset[str] | None = None  # None: every region
     official_permissions: tuple[str, ...] = ("profile_information", "content", "audience_data")
@@ -66,7 +66,7 @@ def _convert(name: str, raw: Any, market: str) -> Any:
     try:
         if name.endswith(("_wait", "_window", "_lifetime", "_delay")):
             return parse_duration(str(raw))
-        if name in ("region_must_match", "standing_checked_for"):
+        if name in ("region_must_match", "holder_checks_for"):
             return frozenset(Role(r) for r in raw)
         if name == "eligible_regions":
             return None if raw is None else frozenset(str(r).upper() for r in raw)

@@ -145,13 +145,13 @@ def account_has_one_role_per_shop(f: LinkFacts) -> Violation | None:
 
 
 def account_in_good_standing(f: LinkFacts) -> Violation | None:
-    if f.role in f.policy.standing_checked_for and f.account.standing is Standing.RESTRICTED:
+    if f.role in f.policy.holder_checks_for and f.account.standing is Standing.RESTRICTED:
         return Violation.of(codes.ACCOUNT_RESTRICTED)
     return None
 
 
 def holder_is_of_age(f: LinkFacts) -> Violation | None:
-    if f.role not in f.policy.standing_checked_for:
+    if f.role not in f.policy.holder_checks_for:
         return None
     age = f.account.age_on(f.now.date())
     if age is not None and age < f.policy.minimum_age:
@@ -260,8 +260,6 @@ class ConsentFacts:
     role: Role
     policy: Policy
     granted: frozenset[str]
-    expected_username: str | None
-    answering_username: str
 
 
 def every_permission_granted(f: ConsentFacts) -> Violation | None:
@@ -273,16 +271,12 @@ def every_permission_granted(f: ConsentFacts) -> Violation | None:
     return None
 
 
-def answered_by_named_account(f: ConsentFacts) -> Violation | None:
-    if f.expected_username is not None and f.expected_username != f.answering_username:
-        return Violation.of(codes.ACCOUNT_MISMATCH, expected=f.expected_username, actual=f.answering_username)
-    return None
+CONSENT_RULES: tuple[Rule[ConsentFacts], ...] = (Rule(("O10",), every_permission_granted),)
 
 
-CONSENT_RULES: tuple[Rule[ConsentFacts], ...] = (
-    Rule(("O10",), answered_by_named_account),
-    Rule(("O10",), every_permission_granted),
-)
+def answered_by_named_account(expected_username: str, answering_username: str) -> Violation:
+    """O10: the Seller-app request goes to the account the seller named; another account's answer is refused."""
+    return Violation.of(codes.ACCOUNT_MISMATCH, expected=expected_username, actual=answering_username)
 
 
 def check_consent(facts: ConsentFacts) -> list[Violation]:

@@ -13,8 +13,6 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Callable
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from datetime import timedelta
 from decimal import Decimal
@@ -25,6 +23,7 @@ from auth_server.domain import codes
 from auth_server.domain import rules
 from auth_server.domain.accounts import Account
 from auth_server.domain.accounts import AccountType
+from auth_server.domain.accounts import AppFault
 from auth_server.domain.accounts import OrgMember
 from auth_server.domain.accounts import Passcode
 from auth_server.domain.accounts import Standing
@@ -40,6 +39,7 @@ from auth_server.domain.clock import Clock
 from auth_server.domain.errors import Refused
 from auth_server.domain.errors import Violation
 from auth_server.domain.journal import Event
+from auth_server.domain.journal import plain
 from auth_server.domain.links import Channel
 from auth_server.domain.links import Invitation
 from auth_server.domain.links import InvitationState
@@ -91,47 +91,45 @@ class LinkingService:
 
     # --- plumbing ------------------------------------------------------------------------------------------
 
-    @contextmanager
-    def _operation(self) -> Iterator[_Operation]:
-        """One transaction: the clock read once, due transitions settled first."""
-        try:
-            with self.unit_of_work() as repo:
-                op = _Operation(self, repo, self.clock.now())
-                op.settle()
-                yield op
-        except SlotConflict as conflict:
-            raise Refused.because(_CONFLICT_CODES[conflict.invariant]) from conflict
+    def _transaction(self, body: Callable[[_Operation], Any]) -> Any:
+        """Run ``body`` in one transaction, again (up to a limit) when it collides with another one.
 
-    def _run(self, body: Callable[[_Operation], Any]) -> Any:
-        """Run ``body`` in one operation; a refusal it *returns* is raised after the commit.
-
-        When the database reports that the transaction collided with another one (a deadlock), nothing
-        was written, and the whole operation runs again, from a fresh read of the clock and the state.
+        A collision is a deadlock or a write that a unique index refused because a concurrent
+        transaction got there first: nothing was written, so the whole body runs again from a fresh
+        read, and then sees the winner and answers as the rules say.
         """
         for attempt in range(1, TRANSIENT_RETRIES + 1):
             try:
-                with self._operation() as op:
-                    result = body(op)
-                break
-            except TransientConflict:
-                if attempt == TRANSIENT_RETRIES:
-                    raise
+                with self.unit_of_work() as repo:
+                    return body(_Operation(self, repo, self.clock.now()))
+            except (TransientConflict, SlotConflict) as collision:
+                if attempt < TRANSIENT_RETRIES:
+                    continue
+                if isinstance(collision, SlotConflict):
+                    raise Refused.because(_CONFLICT_CODES[collision.invariant]) from collision
+                raise
+        raise AssertionError("unreachable")
+
+    def _run(self, body: Callable[[_Operation], Any]) -> Any:
+        """Settle what came due on the clock, then run ``body`` as one operation.
+
+        Settling runs in a transaction of its own, so that its locks never interleave with the
+        operation's (link, then shop, then account). A refusal that ``body`` *returns* is raised
+        after the commit: the flow's ending is kept, and the caller is told why.
+        """
+        self._transaction(lambda op: op.settle())
+        result = self._transaction(body)
         if isinstance(result, Refused):
             raise result
         return result
 
     # --- the seller: official accounts ----------------------------------------------------------------------
 
-    def start_official_link(
-        self, shop_id: str, *, channel: Channel = Channel.QR, link_id: str | None = None, actor: str = "seller"
-    ) -> Link:
+    def start_official_link(self, shop_id: str, *, link_id: str | None = None, actor: str = "seller") -> Link:
         """Seller Center shows a QR code (O9): a link waits for whoever scans it and taps Authorize.
 
         ``link_id`` names the link (scripts that want stable ids); by default one is made up.
         """
-        if channel is not Channel.QR:
-            raise ValueError("use request_app_consent for the Seller-app flow")
-
         def body(op: _Operation) -> Link:
             shop = op.require_shop(shop_id, lock=True)
             op.refuse_if(rules.check_shop(op.shop_facts(shop, Role.OFFICIAL)))
@@ -165,7 +163,9 @@ class LinkingService:
             refusal = op.consent_still_open(link)
             if refusal is not None:
                 return refusal
-            op.require_account(open_id)
+            account = op.require_account(open_id)
+            if account.app_fault is AppFault.QR_UNREADABLE:
+                raise Refused.because(codes.QR_UNREADABLE)
             if link.scanned_at is None:
                 link.scanned_at = op.now
                 op.record("app", "link.scanned", "link", link.link_id, data={"open_id": open_id})
@@ -195,27 +195,32 @@ class LinkingService:
             account = op.require_account(open_id, lock=True)
             shop = op.require_shop(link.shop_id)
             policy = op.policy(shop)
+            expected = op.require_account(link.expected_open_id) if link.expected_open_id else None
+            # Only the named account may answer, Authorize or Cancel alike; a stranger leaves the request open.
+            mismatch = (
+                [rules.answered_by_named_account(expected.username, account.username)]
+                if expected is not None and expected.open_id != account.open_id
+                else []
+            )
+            if authorize and account.app_fault is AppFault.AUTHORIZATION_FAILED:
+                raise Refused.because(codes.AUTHORIZATION_FAILED)  # nothing changes: the holder can try again
             if not authorize:
+                op.refuse_if(mismatch)
                 # The holder's Cancel succeeds; the seller sees the link refused with consent_denied.
                 op.end_link(link, LinkState.REFUSED, "app", [Violation.of(codes.CONSENT_DENIED)])
                 return link
             granted = list(policy.official_permissions) if permissions is None else list(permissions)
-            expected = op.require_account(link.expected_open_id) if link.expected_open_id else None
-            op.refuse_if(
-                rules.check_consent(
-                    rules.ConsentFacts(
-                        role=link.role,
-                        policy=policy,
-                        granted=frozenset(granted),
-                        expected_username=expected.username if expected else None,
-                        answering_username=account.username,
-                    )
-                )
+            consent_violations = rules.check_consent(
+                rules.ConsentFacts(role=link.role, policy=policy, granted=frozenset(granted))
             )
+            op.refuse_if(mismatch + consent_violations if mismatch else [])
+            link_violations = rules.check_link(op.link_facts(shop, account, link.role))
+            if link_violations:
+                link.open_id = account.open_id
+                return op.finish_refused(link, "app", consent_violations + link_violations)
+            # A missing toggle can still be turned on: the request stays open for another answer.
+            op.refuse_if(consent_violations)
             link.open_id = account.open_id
-            violations = rules.check_link(op.link_facts(shop, account, link.role))
-            if violations:
-                return op.end_link(link, LinkState.REFUSED, "app", violations)
             link.state = LinkState.CONSENTED
             link.consented_at = op.now
             link.scanned_at = link.scanned_at or op.now
@@ -246,7 +251,7 @@ class LinkingService:
             account = op.require_account(link.open_id, lock=True)
             violations = rules.check_link(op.link_facts(shop, account, link.role))
             if violations:
-                return op.end_link(link, LinkState.REFUSED, actor, violations)
+                return op.finish_refused(link, actor, violations)
             link.terms_accepted_at = link.terms_accepted_at or op.now
             op.start_review(link, shop, actor)
             return link
@@ -282,18 +287,16 @@ class LinkingService:
         actor: str = "seller",
     ) -> Link:
         """Create an organization account for the seller's entity and link it as the official account (O8)."""
-        username = _clean_username(username)
 
         def body(op: _Operation) -> Link:
-            if not username:
-                raise Refused.because(codes.INVALID_INPUT, field="username", problem="give a username")
-            if op.repo.account_by_username(username) is not None:
-                raise Refused.because(codes.ORG_CONVERSION_NOT_SUPPORTED, username=username)
+            wanted = valid_username(username)
+            if op.repo.account_by_username(wanted) is not None:
+                raise Refused.because(codes.ORG_CONVERSION_NOT_SUPPORTED, username=wanted)
             shop = op.require_shop(shop_id, lock=True)
             seller = op.require_seller(shop.seller_id)
             account = Account(
                 open_id=self._ids("org"),
-                username=username,
+                username=wanted,
                 nickname=nickname or shop.name,
                 region=shop.region,
                 email=email,
@@ -306,7 +309,7 @@ class LinkingService:
             op.refuse_if(rules.check_link(op.link_facts(shop, account, Role.OFFICIAL)))
             op.repo.add(account)
             op.record(actor, "account.created", "account", account.open_id, data={
-                "account_type": account.account_type.value, "entity_id": seller.entity_id, "username": username,
+                "account_type": account.account_type.value, "entity_id": seller.entity_id, "username": wanted,
             })
             for contact in dict.fromkeys([c for c in (email, phone, *members) if c]):
                 op.add_member(account, contact, actor)
@@ -342,17 +345,13 @@ class LinkingService:
     def add_org_member(self, open_id: str, contact: str, *, actor: str = "seller") -> OrgMember:
         def body(op: _Operation) -> OrgMember:
             account = op.require_org_account(open_id)
-            existing = next((m for m in op.repo.org_members(open_id) if m.contact == contact and m.active), None)
-            return existing or op.add_member(account, contact, actor)
+            return op.active_member(account, contact) or op.add_member(account, contact, actor)
 
         return self._run(body)
 
     def remove_org_member(self, open_id: str, contact: str, *, actor: str = "seller") -> None:
         def body(op: _Operation) -> None:
-            account = op.require_org_account(open_id)
-            member = next((m for m in op.repo.org_members(open_id) if m.contact == contact and m.active), None)
-            if member is None:
-                raise Refused.because(codes.NOT_AN_ORG_MEMBER, contact=contact, username=account.username)
+            member = op.require_member(op.require_org_account(open_id), contact)
             member.removed_at = op.now
             op.record(actor, "org.member_removed", "account", open_id, data={"contact": contact})
 
@@ -408,8 +407,9 @@ class LinkingService:
         """Search by username (exact, with or without @) or nickname (every match: nicknames are not unique)."""
 
         def body(op: _Operation) -> list[Account]:
-            by_username = op.repo.account_by_username(_clean_username(query))
-            found = ([by_username] if by_username else []) + list(op.repo.accounts_by_nickname(query.strip()))
+            text = valid_text(query, "query")
+            by_username = op.repo.account_by_username(_clean_username(text))
+            found = ([by_username] if by_username else []) + list(op.repo.accounts_by_nickname(text))
             unique = list({a.open_id: a for a in found}.values())
             if not unique:
                 raise Refused.because(codes.ACCOUNT_NOT_FOUND, query=query)
@@ -465,18 +465,18 @@ class LinkingService:
         """The holder accepts or declines an invitation in the app inbox; accepting establishes the link."""
 
         def body(op: _Operation) -> Invitation | Refused:
-            invitation = op.repo.invitation(invitation_id)
+            invitation = op.repo.invitation(invitation_id, lock=True)
             if invitation is None or invitation.open_id != open_id:
                 raise Refused.because(codes.INVITATION_NOT_FOUND, invitation_id=invitation_id)
             op.require_pending(invitation)
             if not accept:
-                op.answer(invitation, InvitationState.DECLINED, "invitation.declined")
+                op.close_invitation(invitation, InvitationState.DECLINED, "invitation.declined")
                 return invitation
             shop = op.require_shop(invitation.shop_id, lock=True)
             account = op.require_account(open_id, lock=True)
             violations = rules.check_link(op.link_facts(shop, account, Role.MARKETING))
             if violations:
-                op.answer(invitation, InvitationState.REFUSED, "invitation.refused",
+                op.close_invitation(invitation, InvitationState.REFUSED, "invitation.refused",
                           data={"codes": [v.code for v in violations]})
                 return Refused(violations)
             link = op.new_link(shop, Role.MARKETING, Channel.INVITATION, actor="app", open_id=open_id)
@@ -484,7 +484,8 @@ class LinkingService:
             link.marketing_slot = op.free_marketing_slot(shop)
             op.activate(link, "app")
             invitation.link_id = link.link_id
-            op.answer(invitation, InvitationState.ACCEPTED, "invitation.accepted", data={"link_id": link.link_id})
+            op.close_invitation(invitation, InvitationState.ACCEPTED, "invitation.accepted",
+                                data={"link_id": link.link_id})
             return invitation
 
         return self._run(body)
@@ -523,10 +524,9 @@ class LinkingService:
         """Rename the shop; the official account's name follows at once (E2)."""
 
         def body(op: _Operation) -> Shop:
-            if not name.strip():
-                raise Refused.because(codes.INVALID_INPUT, field="name", problem="give the shop a name")
+            new_name = valid_text(name, "name")
             shop = op.require_shop(shop_id, lock=True)
-            before, shop.name = shop.name, name.strip()
+            before, shop.name = shop.name, new_name
             op.record(actor, "shop.renamed", "shop", shop_id, changes={"name": [before, shop.name]})
             official = next(iter(op.repo.holding_links(shop_id=shop_id, role=Role.OFFICIAL)), None)
             if official is not None and official.state is LinkState.ACTIVE:
@@ -546,7 +546,7 @@ class LinkingService:
             before = [shop.review_mode, shop.review_delay]
             shop.review_mode, shop.review_delay = mode, delay
             op.record(actor, "shop.review_settings_changed", "shop", shop_id, changes={
-                "review": [[_plain(v) for v in before], [_plain(mode), _plain(delay)]],
+                "review": [[plain(v) for v in before], [plain(mode), plain(delay)]],
             })
             return shop
 
@@ -563,7 +563,12 @@ class LinkingService:
                 changes["status"] = [shop.status.value, status.value]
                 shop.status = status
             if probation_until is not ...:
-                changes["probation_until"] = [_plain(shop.probation_until), _plain(probation_until)]
+                if probation_until is not None and (
+                    not isinstance(probation_until, datetime) or probation_until.tzinfo is None
+                ):
+                    raise Refused.because(codes.INVALID_INPUT, field="probation_until",
+                                          problem="give a time with its zone, such as 2026-04-01T00:00:00Z")
+                changes["probation_until"] = [plain(shop.probation_until), plain(probation_until)]
                 shop.probation_until = probation_until  # type: ignore[assignment]
             if changes:
                 op.record(actor, "shop.status_changed", "shop", shop_id, changes=changes)
@@ -590,19 +595,22 @@ class LinkingService:
 
         def body(op: _Operation) -> Account:
             account = op.require_account(open_id, lock=True)
-            official = next(iter(op.repo.holding_links(open_id=open_id, role=Role.OFFICIAL)), None)
+            official = op.official_link_of(open_id)
             shop = op.require_shop(official.shop_id) if official and official.state is LinkState.ACTIVE else None
-            op.refuse_if([v for v in [rules.official_name_is_unlocked(account, shop)] if v])
+            locked = rules.official_name_is_unlocked(account, shop)
+            if locked is not None:
+                raise Refused(locked)
             changes: dict[str, list[str]] = {}
-            if username is not None and _clean_username(username) != account.username:
-                wanted = _clean_username(username)
-                if not wanted or op.repo.account_by_username(wanted) is not None:
+            wanted = valid_username(username) if username is not None else account.username
+            if wanted != account.username:
+                if op.repo.account_by_username(wanted) is not None:
                     raise Refused.because(codes.USERNAME_TAKEN, username=wanted)
                 changes["username"] = [account.username, wanted]
                 account.username = wanted
-            if nickname is not None and nickname != account.nickname:
-                changes["nickname"] = [account.nickname, nickname]
-                account.nickname = nickname
+            new_nickname = valid_text(nickname, "nickname") if nickname is not None else account.nickname
+            if new_nickname != account.nickname:
+                changes["nickname"] = [account.nickname, new_nickname]
+                account.nickname = new_nickname
             if changes:
                 op.record(actor, "account.renamed", "account", open_id, changes=changes, data={"reason": "holder"})
             return account
@@ -639,11 +647,26 @@ class LinkingService:
                                                                       outcome.value]}
             account.verification_outcome = outcome
             if delay is not None:
-                changes["verification_delay"] = [_plain(account.verification_delay), _plain(delay)]
+                changes["verification_delay"] = [plain(account.verification_delay), plain(delay)]
                 account.verification_delay = delay
+                if account.verification is Verification.PENDING:
+                    account.verification_due_at = op.now + delay  # a pending check now ends after the new delay
             op.record(actor, "account.verification_settings_changed", "account", open_id, changes=changes)
             if account.verification is Verification.PENDING and account.verification_due_at is not None:
-                op.settle_verification(account)
+                op.settle_verification(account, decided_at=op.now)
+            return account
+
+        return self._run(body)
+
+    def set_app_fault(self, open_id: str, fault: AppFault, *, actor: str = "simulator") -> Account:
+        """Make this account's app reproduce a troubleshooting case (or stop: ``AppFault.NONE``)."""
+
+        def body(op: _Operation) -> Account:
+            account = op.require_account(open_id, lock=True)
+            if account.app_fault is not fault:
+                op.record(actor, "account.app_fault_changed", "account", open_id,
+                          changes={"app_fault": [account.app_fault.value, fault.value]})
+                account.app_fault = fault
             return account
 
         return self._run(body)
@@ -689,8 +712,7 @@ class LinkingService:
             rate = _commission_rate(commission_rate)
             shop = op.require_shop(shop_id)
             account = op.require_account(open_id)
-            if op.repo.holding_links(open_id=open_id, role=Role.OFFICIAL):
-                raise Refused.because(codes.OFFICIAL_ACCOUNT_NO_AFFILIATE_PRODUCTS)
+            op.refuse_affiliate_products_for_official(open_id)
             invitation = AffiliateInvitation(
                 invitation_id=op.unused_id(invitation_id, "aff", op.repo.affiliate_invitation),
                 shop_id=shop.shop_id,
@@ -709,14 +731,14 @@ class LinkingService:
 
     def answer_affiliate_invitation(self, invitation_id: str, open_id: str, *, accept: bool) -> AffiliateInvitation:
         def body(op: _Operation) -> AffiliateInvitation:
-            invitation = op.repo.affiliate_invitation(invitation_id)
+            invitation = op.repo.affiliate_invitation(invitation_id, lock=True)
             if invitation is None or invitation.open_id != open_id:
                 raise Refused.because(codes.INVITATION_NOT_FOUND, invitation_id=invitation_id)
             op.require_pending(invitation)
-            if accept and op.repo.holding_links(open_id=open_id, role=Role.OFFICIAL):
-                raise Refused.because(codes.OFFICIAL_ACCOUNT_NO_AFFILIATE_PRODUCTS)
+            if accept:
+                op.refuse_affiliate_products_for_official(open_id)
             state = InvitationState.ACCEPTED if accept else InvitationState.DECLINED
-            op.answer(invitation, state, f"affiliate.{state.value}", subject_type="affiliate_invitation")
+            op.close_invitation(invitation, state, f"affiliate.{state.value}", subject_type="affiliate_invitation")
             return invitation
 
         return self._run(body)
@@ -828,11 +850,11 @@ class LinkingService:
                         "username": account.username,
                         "nickname": account.nickname,
                         "phone": account.masked_phone,
-                        "bound_at": _plain(link.activated_at),
+                        "bound_at": plain(link.activated_at),
                     }
                 else:
                     marketing.append({**shared, "username": account.username, "email": account.email,
-                                      "bound_at": _plain(link.activated_at)})
+                                      "bound_at": plain(link.activated_at)})
             return {"shop_id": shop_id, "official": official, "marketing": marketing}
 
         return self._run(body)
@@ -883,27 +905,27 @@ class _Operation:
 
     # look-ups that refuse with a clear code when nothing is found
     def require_shop(self, shop_id: str, *, lock: bool = False) -> Shop:
-        shop = self.repo.shop(shop_id, lock=lock)
+        shop = self.repo.shop(valid_text(shop_id, "shop_id"), lock=lock)
         if shop is None:
             raise Refused.because(codes.SHOP_NOT_FOUND, shop_id=shop_id)
         return shop
 
     def require_seller(self, seller_id: str) -> Seller:
         seller = self.repo.seller(seller_id)
-        if seller is None:  # fixtures guarantee every shop has its seller
-            raise Refused.because(codes.SHOP_NOT_FOUND, shop_id=seller_id)
+        assert seller is not None, "a foreign key ties every shop to its seller"
         return seller
 
     def require_account(self, open_id: str, *, lock: bool = False) -> Account:
-        account = self.repo.account(open_id, lock=lock)
+        account = self.repo.account(valid_text(open_id, "open_id"), lock=lock)
         if account is None:
             raise Refused.because(codes.ACCOUNT_NOT_FOUND, query=open_id)
         return account
 
     def require_account_by_username(self, username: str) -> Account:
-        account = self.repo.account_by_username(_clean_username(username))
+        wanted = _clean_username(valid_text(username, "username"))
+        account = self.repo.account_by_username(wanted)
         if account is None:
-            raise Refused.because(codes.ACCOUNT_NOT_FOUND, query=f"@{_clean_username(username)}")
+            raise Refused.because(codes.ACCOUNT_NOT_FOUND, query=f"@{wanted}")
         return account
 
     def require_org_account(self, open_id: str) -> Account:
@@ -913,14 +935,17 @@ class _Operation:
                                   problem=f"@{account.username} is not an organization account")
         return account
 
+    def active_member(self, account: Account, contact: str) -> OrgMember | None:
+        return next((m for m in self.repo.org_members(account.open_id) if m.contact == contact and m.active), None)
+
     def require_member(self, account: Account, contact: str) -> OrgMember:
-        member = next((m for m in self.repo.org_members(account.open_id) if m.contact == contact and m.active), None)
+        member = self.active_member(account, contact)
         if member is None:
             raise Refused.because(codes.NOT_AN_ORG_MEMBER, contact=contact, username=account.username)
         return member
 
     def require_link(self, link_id: str, *, lock: bool = False) -> Link:
-        link = self.repo.link(link_id, lock=lock)
+        link = self.repo.link(valid_text(link_id, "link_id"), lock=lock)
         if link is None:
             raise Refused.because(codes.LINK_NOT_FOUND, link_id=link_id)
         return link
@@ -1026,9 +1051,14 @@ class _Operation:
         assert link.consent_expires_at is not None
         self.end_link(link, LinkState.EXPIRED, "simulator", [], at=link.consent_expires_at)
 
+    def finish_refused(self, link: Link, actor: str, violations: list[Violation]) -> Refused:
+        """End ``link`` as refused for these reasons; return the refusal to raise once that is committed."""
+        self.end_link(link, LinkState.REFUSED, actor, violations)
+        return Refused(violations)
+
     def end_link(
         self, link: Link, state: LinkState, actor: str, violations: list[Violation], *, at: datetime | None = None
-    ) -> Refused | None:
+    ) -> None:
         before = link.state
         link.state = state
         link.ended_at = at or self.now
@@ -1039,7 +1069,6 @@ class _Operation:
                     changes={"state": [before.value, state.value]},
                     data={"shop_id": link.shop_id, "open_id": link.open_id, "role": link.role.value,
                           "codes": link.refusal_codes})
-        return Refused(violations) if violations else None
 
     def free_marketing_slot(self, shop: Shop) -> int:
         taken = {link.marketing_slot for link in self.repo.holding_links(shop_id=shop.shop_id, role=Role.MARKETING)}
@@ -1056,11 +1085,12 @@ class _Operation:
         delay = shop.review_delay if shop.review_delay is not None else policy.review_delay
         before = link.state
         link.state = LinkState.PENDING_REVIEW
+        link.review_mode = mode  # a later change of the shop's settings applies to later reviews
         link.review_due_at = None if mode is ReviewMode.MANUAL else self.now + delay
         self.repo.flush()  # the unique indexes check the slot now, not at commit
         self.record(actor, "link.pending_review", "link", link.link_id,
                     changes={"state": [before.value, LinkState.PENDING_REVIEW.value]},
-                    data={"review_mode": mode.value, "review_due_at": _plain(link.review_due_at)})
+                    data={"review_mode": mode.value, "review_due_at": plain(link.review_due_at)})
         self.settle_link(link)
 
     def activate(self, link: Link, actor: str, *, at: datetime | None = None) -> None:
@@ -1072,8 +1102,8 @@ class _Operation:
         link.review_due_at = None
         self.repo.flush()
         assert link.open_id is not None
+        shop = self.require_shop(link.shop_id, lock=True)
         account = self.require_account(link.open_id, lock=True)
-        shop = self.require_shop(link.shop_id)
         self.record(actor, "link.active", "link", link.link_id, at=at,
                     changes={"state": [before.value, LinkState.ACTIVE.value]},
                     data={"shop_id": link.shop_id, "open_id": link.open_id, "role": link.role.value})
@@ -1084,6 +1114,7 @@ class _Operation:
                         data={"link_id": link.link_id, "rule": "E1"})
         if link.role is Role.OFFICIAL:
             self.sync_name(account, shop, at=at)
+            self.drop_affiliate_products(account, shop, at=at)
         visible_at = at + self.bag_delay(shop)
         self.record("simulator", "account.storefront_added", "account", account.open_id, at=at, data={
             "shop_id": shop.shop_id,
@@ -1118,7 +1149,7 @@ class _Operation:
         self.record(actor, "org.member_added", "account", account.open_id, data={"contact": contact})
         return member
 
-    def answer(
+    def close_invitation(
         self,
         invitation: Invitation | AffiliateInvitation,
         state: InvitationState,
@@ -1136,13 +1167,19 @@ class _Operation:
                     changes={"state": [before.value, state.value]}, data=data)
 
     # identity verification
-    def set_verification(self, account: Account, state: Verification, actor: str, *, at: datetime | None = None) -> None:
+    def set_verification(
+        self, account: Account, state: Verification, actor: str, *, at: datetime | None = None
+    ) -> None:
         before = account.verification
         account.verification = state
         self.record(actor, f"verification.{state.value}", "account", account.open_id, at=at,
                     changes={"verification": [before.value, state.value]})
 
-    def settle_verification(self, account: Account) -> None:
+    def settle_verification(self, account: Account, *, decided_at: datetime | None = None) -> None:
+        """End a pending verification that came due, as the account's outcome setting says.
+
+        It ends at its due time, or at ``decided_at`` when the outcome was decided later than that.
+        """
         due = account.verification_due_at
         if account.verification is not Verification.PENDING or due is None or self.now < due:
             return
@@ -1151,18 +1188,39 @@ class _Operation:
             return
         account.verification_due_at = None
         state = Verification.VERIFIED if outcome is VerificationOutcome.PASS else Verification.FAILED
-        self.set_verification(account, state, "simulator", at=due)
+        self.set_verification(account, state, "simulator", at=max(due, decided_at) if decided_at else due)
 
     # showcases and LIVE
-    def showcase_source(self, account: Account, product: Any) -> ShowcaseSource:
-        holding = [link for link in self.repo.holding_links(open_id=account.open_id) if link.state is LinkState.ACTIVE]
-        role_here = next((link.role for link in holding if link.shop_id == product.shop_id), None)
-        if role_here is Role.MARKETING:
-            return ShowcaseSource.OWN_SHOP
-        if role_here is Role.OFFICIAL:
-            return ShowcaseSource.OWN_SHOP  # already on its Shop Page; adding it is harmless
-        if any(link.role is Role.OFFICIAL for link in holding):
+    def official_link_of(self, open_id: str) -> Link | None:
+        """The link that makes this account an official account (or is about to, in review)."""
+        return next(iter(self.repo.holding_links(open_id=open_id, role=Role.OFFICIAL)), None)
+
+    def refuse_affiliate_products_for_official(self, open_id: str) -> None:
+        """E5: an official account cannot display Product Marketplace (affiliate) products."""
+        if self.official_link_of(open_id) is not None:
             raise Refused.because(codes.OFFICIAL_ACCOUNT_NO_AFFILIATE_PRODUCTS)
+
+    def drop_affiliate_products(self, account: Account, shop: Shop, *, at: datetime) -> None:
+        """E5 for an account that becomes official: other shops' products leave its showcase."""
+        dropped = []
+        for item in self.repo.showcase(account.open_id):
+            product = self.repo.product(item.product_id)
+            if product is not None and product.shop_id != shop.shop_id:
+                self.repo.remove(item)
+                dropped.append(item.product_id)
+        if dropped:
+            self.record("simulator", "showcase.products_removed", "account", account.open_id, at=at,
+                        data={"product_ids": dropped, "reason": "official_account", "rule": "E5"})
+
+    def showcase_source(self, account: Account, product: Any) -> ShowcaseSource:
+        linked_here = any(
+            link.shop_id == product.shop_id and link.state is LinkState.ACTIVE
+            for link in self.repo.holding_links(open_id=account.open_id)
+        )
+        if linked_here:
+            # A marketing account adds its shop's products by hand; an official one has them on its Shop Page.
+            return ShowcaseSource.OWN_SHOP
+        self.refuse_affiliate_products_for_official(account.open_id)
         accepted = any(
             i.shop_id == product.shop_id and i.state is InvitationState.ACCEPTED
             for i in self.repo.affiliate_invitations(open_id=account.open_id)
@@ -1190,17 +1248,25 @@ class _Operation:
 
     # the clock
     def settle(self) -> None:
-        """Apply every transition that came due on the clock, each at the moment it came due."""
+        """Apply every transition that came due on the clock, in the order they came due, each at its time."""
+        due: list[tuple[datetime, str, Callable[[], None]]] = []
         for account in self.repo.accounts_due_for_verification(self.now):
-            self.settle_verification(account)
+            assert account.verification_due_at is not None
+            due.append((account.verification_due_at, account.open_id,
+                        lambda account=account: self.settle_verification(account)))
         for link in self.repo.links_due(self.now):
-            self.settle_link(link)
+            when = link.review_due_at if link.state is LinkState.PENDING_REVIEW else link.consent_expires_at
+            assert when is not None
+            due.append((when, link.link_id, lambda link=link: self.settle_link(link)))
         for invitation in self.repo.invitations_due(self.now):
-            self.answer(invitation, InvitationState.EXPIRED, "invitation.expired", actor="simulator",
-                        at=invitation.expires_at)
+            due.append((invitation.expires_at, invitation.invitation_id, lambda i=invitation: self.close_invitation(
+                i, InvitationState.EXPIRED, "invitation.expired", actor="simulator", at=i.expires_at)))
         for affiliate in self.repo.affiliate_invitations_due(self.now):
-            self.answer(affiliate, InvitationState.EXPIRED, "affiliate.expired", actor="simulator",
-                        subject_type="affiliate_invitation", at=affiliate.expires_at)
+            due.append((affiliate.expires_at, affiliate.invitation_id, lambda i=affiliate: self.close_invitation(
+                i, InvitationState.EXPIRED, "affiliate.expired", actor="simulator",
+                subject_type="affiliate_invitation", at=i.expires_at)))
+        for _, _, apply in sorted(due, key=lambda item: item[:2]):
+            apply()
 
     def settle_link(self, link: Link) -> None:
         if link.state is LinkState.PENDING_CONSENT:
@@ -1211,9 +1277,8 @@ class _Operation:
             return
         if self.now < link.review_due_at:
             return
-        shop = self.require_shop(link.shop_id)
         due = link.review_due_at
-        if (shop.review_mode or self.policy(shop).review_mode) is ReviewMode.REJECT:
+        if link.review_mode is ReviewMode.REJECT:
             self.end_link(link, LinkState.REFUSED, "reviewer", [Violation.of(codes.REVIEW_REJECTED)], at=due)
         else:
             self.activate(link, "reviewer", at=due)
@@ -1227,27 +1292,37 @@ def _clean_username(username: str) -> str:
     return username.strip().lstrip("@").strip().lower()
 
 
+USERNAME = re.compile(r"[a-z0-9._]{2,24}")
+
+
+def valid_text(value: object, field: str) -> str:
+    """A non-empty string, stripped; anything else is refused as invalid input, never a crash."""
+    if not isinstance(value, str) or not value.strip():
+        raise Refused.because(codes.INVALID_INPUT, field=field, problem="give a non-empty text")
+    return value.strip()
+
+
+def valid_username(value: object) -> str:
+    username = _clean_username(valid_text(value, "username"))
+    if not USERNAME.fullmatch(username):
+        raise Refused.because(codes.INVALID_INPUT, field="username",
+                              problem="use 2 to 24 letters, digits, dots or underscores")
+    return username
+
+
 def _username_from(shop_name: str) -> str:
     """The username a shop name asks for: lower case, letters, digits, dots and underscores."""
     return re.sub(r"[^a-z0-9._]+", "", shop_name.lower().replace(" ", "_"))[:24]
 
 
 def _commission_rate(value: Decimal | float | str) -> Decimal:
+    """A percentage with two decimals (as stored), above 0 and at most 80."""
     try:
-        rate = Decimal(str(value))
-    except InvalidOperation:
+        rate = Decimal(str(value).strip())
+        if rate.is_finite():
+            rate = rate.quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
         raise Refused.because(codes.INVALID_COMMISSION_RATE, rate=value) from None
     if not rate.is_finite() or rate <= 0 or rate > MAX_COMMISSION_RATE:
         raise Refused.because(codes.INVALID_COMMISSION_RATE, rate=value)
     return rate
-
-
-def _plain(value: Any) -> Any:
-    """A value as the journal stores it (JSON)."""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, timedelta):
-        return int(value.total_seconds())
-    if hasattr(value, "value"):
-        return value.value
-    return value

@@ -81,9 +81,13 @@ class Store:
             except IntegrityError as exc:
                 session.rollback()
                 invariant = _invariant_of(exc)
-                if invariant is None:
-                    raise
-                raise SlotConflict(invariant) from exc
+                if invariant is not None:
+                    raise SlotConflict(invariant) from exc
+                if _is_unique_violation(exc):
+                    # Another transaction wrote the same key first (a username, a showcase entry): run the
+                    # operation again, and its own checks will see that row and answer as they should.
+                    raise TransientConflict(str(exc.orig)) from exc
+                raise
             except OperationalError as exc:
                 session.rollback()
                 if _is_transient(exc):
@@ -130,6 +134,11 @@ def _create_engine(url: sa.URL, *, echo: bool) -> sa.Engine:
 def _is_transient(exc: OperationalError) -> bool:
     sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
     return sqlstate in _TRANSIENT_SQLSTATES or "database is locked" in str(exc.orig)
+
+
+def _is_unique_violation(exc: IntegrityError) -> bool:
+    sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return sqlstate == "23505" or "UNIQUE constraint failed" in str(exc.orig)
 
 
 def _invariant_of(exc: IntegrityError) -> str | None:

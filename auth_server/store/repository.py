@@ -40,6 +40,9 @@ class SqlRepository:
     def add(self, obj: object) -> None:
         self.session.add(obj)
 
+    def remove(self, obj: object) -> None:
+        self.session.delete(obj)
+
     def flush(self) -> None:
         self.session.flush()
 
@@ -160,8 +163,8 @@ class SqlRepository:
         )
 
     # invitations
-    def invitation(self, invitation_id: str) -> Invitation | None:
-        return self._get(Invitation, invitation_id)
+    def invitation(self, invitation_id: str, *, lock: bool = False) -> Invitation | None:
+        return self._get(Invitation, invitation_id, lock=lock)
 
     def invitations(self, *, open_id: str | None = None, shop_id: str | None = None) -> Sequence[Invitation]:
         c = schema.invitations.c
@@ -179,8 +182,8 @@ class SqlRepository:
             .with_for_update(skip_locked=True)
         )
 
-    def affiliate_invitation(self, invitation_id: str) -> AffiliateInvitation | None:
-        return self._get(AffiliateInvitation, invitation_id)
+    def affiliate_invitation(self, invitation_id: str, *, lock: bool = False) -> AffiliateInvitation | None:
+        return self._get(AffiliateInvitation, invitation_id, lock=lock)
 
     def affiliate_invitations(self, *, open_id: str) -> Sequence[AffiliateInvitation]:
         c = schema.affiliate_invitations.c

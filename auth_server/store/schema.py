@@ -23,6 +23,7 @@ from sqlalchemy.orm import registry
 
 from auth_server.domain.accounts import Account
 from auth_server.domain.accounts import AccountType
+from auth_server.domain.accounts import AppFault
 from auth_server.domain.accounts import OrgMember
 from auth_server.domain.accounts import Passcode
 from auth_server.domain.accounts import Standing
@@ -138,6 +139,7 @@ accounts = sa.Table(
     sa.Column("standing", _enum(Standing), nullable=False),
     sa.Column("followers", sa.Integer, nullable=False),
     sa.Column("affiliate_signed_up", sa.Boolean, nullable=False),
+    sa.Column("app_fault", _enum(AppFault), nullable=False),
     sa.Column("password_hash", sa.String(200)),
     sa.Column("entity_id", sa.String(64)),
     sa.Column("created_at", UTCDateTime),
@@ -179,6 +181,7 @@ links = sa.Table(
     sa.Column("granted_permissions", sa.JSON, nullable=False),
     sa.Column("consented_at", UTCDateTime),
     sa.Column("terms_accepted_at", UTCDateTime),
+    sa.Column("review_mode", _enum(ReviewMode)),
     sa.Column("review_due_at", UTCDateTime),
     sa.Column("activated_at", UTCDateTime),
     sa.Column("ended_at", UTCDateTime),

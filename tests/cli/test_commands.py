@@ -25,7 +25,7 @@ def linksim(tmp_path: Path):  # noqa: ANN201
 
 def test_init_reports_what_it_loaded(linksim) -> None:  # noqa: ANN001
     result = linksim("--json", "init", "--fresh")
-    assert json.loads(result.stdout) == {"accounts": 25, "clock": "2026-03-02T09:00:00+00:00", "history": 33,
+    assert json.loads(result.stdout) == {"accounts": 27, "clock": "2026-03-02T09:00:00+00:00", "history": 33,
                                          "sellers": 6, "shops": 8}
 
 
@@ -79,3 +79,7 @@ def test_the_clock_carries_over_between_commands(linksim) -> None:  # noqa: ANN0
 def test_the_code_table_is_printable_as_markdown(linksim) -> None:  # noqa: ANN001
     result = linksim("codes", "--markdown")
     assert result.stdout.startswith("| code | kind | rules |")
+
+
+def test_journal_needs_a_positive_count(linksim) -> None:  # noqa: ANN001
+    assert linksim("journal", "--last", "0").exit_code == 2

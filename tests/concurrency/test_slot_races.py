@@ -140,3 +140,31 @@ def test_one_account_racing_for_both_roles_at_one_shop_gets_one(racing_world: Wo
     assert refusals <= {("already_linked",), ("same_account_both_roles",)}
     holders = [link for link in world.service.links(shop_id=shop.shop_id) if link.state.holds_slot]
     assert len(holders) == 1
+
+
+def test_racing_answers_to_one_invitation_leave_it_consistent(racing_world: World) -> None:
+    world = racing_world
+    shop, account = world.shop(), world.account()
+    invitation = world.service.invite_marketing_account(shop.shop_id, account.open_id)
+    calls = [lambda accept=(i % 2 == 0): world.service.answer_invitation(invitation.invitation_id,
+                                                                          account.open_id, accept=accept)
+             for i in range(10)]
+
+    outcomes = race(calls)
+
+    assert Counter(kind for kind, _ in outcomes) == {"ok": 1, "refused": 9}, outcomes
+    final = world.service.invitations(open_id=account.open_id)[0]
+    holders = [link for link in world.service.links(shop_id=shop.shop_id) if link.state.holds_slot]
+    if final.state.value == "accepted":
+        assert [link.link_id for link in holders] == [final.link_id]
+    else:
+        assert final.state.value == "declined" and holders == []
+
+
+def test_racing_renames_to_one_username_leave_one_owner(racing_world: World) -> None:
+    world = racing_world
+    accounts = [world.account() for _ in range(10)]
+    outcomes = race([lambda a=a: world.service.rename_account(a.open_id, username="wanted") for a in accounts])
+
+    assert Counter(kind for kind, _ in outcomes) == {"ok": 1, "refused": 9}, outcomes
+    assert {codes for kind, codes in outcomes if kind == "refused"} == {("username_taken",)}

@@ -30,7 +30,7 @@ def load(data: dict) -> Simulator:
 def test_the_demo_data_loads_with_every_kind_of_party() -> None:
     sim = Simulator.in_memory(start=START)
     loaded = fixtures.load(sim.service, fixtures.read(fixtures.DEMO), now=START)
-    assert (loaded.shops, loaded.accounts) == (8, 25)
+    assert (loaded.shops, loaded.accounts) == (8, 27)
     shops = {s.shop_id: s for s in sim.service.shops()}
     assert {s.market for s in shops.values()} == {"global", "tokopedia"}
     assert {s.status.value for s in shops.values()} >= {"active", "pending_approval"}
@@ -124,3 +124,23 @@ def test_json_files_load_too(tmp_path: Path) -> None:
     path = tmp_path / "parties.json"
     path.write_text(json.dumps(MINIMAL), encoding="utf-8")
     assert fixtures.read(path)["accounts"][0]["username"] == "ann"
+
+
+def test_two_accounts_with_one_username_are_refused_even_with_different_open_ids() -> None:
+    twins = [{"username": "ann", "region": "US", "age": 30}, {"username": "ann", "region": "US", "age": 31,
+                                                              "open_id": "other"}]
+    with pytest.raises(fixtures.FixtureError, match=r"accounts\[1\].*@ann is used twice"):
+        load({**MINIMAL, "accounts": twins})
+
+
+def test_a_product_id_used_in_two_shops_is_refused() -> None:
+    shops = [{"id": f"shop{i}", "name": "S", "region": "US", "products": [{"id": "p1", "title": "T"}]}
+             for i in (1, 2)]
+    with pytest.raises(fixtures.FixtureError, match="product id p1 is used twice"):
+        load({**MINIMAL, "sellers": [{"id": "s1", "name": "S", "entity": "E", "shops": shops}]})
+
+
+def test_an_age_works_when_the_next_day_is_29_february() -> None:
+    sim = load({**MINIMAL, "start": "2028-02-28T09:00:00Z"})
+    ann = sim.service.get_account_by_username("ann")
+    assert ann.birth_date.isoformat() == "1997-03-01"

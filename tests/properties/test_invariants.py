@@ -103,7 +103,7 @@ class LinkingMachine(RuleBasedStateMachine):
                 elif code == "unbind_limit_reached":
                     assert self.shops[shop].market == "tokopedia" and link[0] is Role.OFFICIAL
                 elif code != "link_not_awaiting":
-                    raise AssertionError(f"unexpected refusal of an unlink: {code}")
+                    raise AssertionError(f"unexpected refusal of an unlink: {code}") from refusal
 
     @rule(shop=st.sampled_from(SHOPS), name=st.sampled_from(["Alpha", "Beta Shop", "Gamma & Co", "us_a"]))
     def rename_shop(self, shop: str, name: str) -> None:

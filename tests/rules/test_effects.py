@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from rule_helpers import SECOND
-from rule_helpers import events_of
 
 from auth_server.domain.accounts import AccountType
 from auth_server.domain.errors import Refused
 from auth_server.domain.links import LinkState
 from auth_server.domain.shops import ShopStatus
+from tests.rules.rule_helpers import SECOND
+from tests.rules.rule_helpers import events_of
 
 BAG_DELAY = timedelta(hours=24)
 
@@ -341,3 +341,15 @@ def test_e5_an_affiliate_who_becomes_an_official_account_cannot_accept_a_pending
         service.answer_affiliate_invitation(invitation.invitation_id, account.open_id, accept=True)
 
     assert excinfo.value.codes == ["official_account_no_affiliate_products"]
+
+
+def test_e5_an_account_that_becomes_official_drops_other_shops_products_from_its_showcase(world, service):
+    other = world.shop()
+    product = world.product(other, marketplace=True)
+    account = world.account(affiliate_signed_up=True)
+    service.add_to_showcase(account.open_id, product.product_id)
+    world.link_official(world.shop(), account)
+
+    assert service.showcase(account.open_id) == []
+    assert [e.data["product_ids"] for e in events_of(service, "showcase.products_removed", "account",
+                                                      account.open_id)] == [[product.product_id]]

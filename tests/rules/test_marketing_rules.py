@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from rule_helpers import SECOND
 
 from auth_server.domain.accounts import Verification
 from auth_server.domain.affiliates import ShowcaseSource
@@ -14,6 +13,7 @@ from auth_server.domain.links import Channel
 from auth_server.domain.links import InvitationState
 from auth_server.domain.links import LinkState
 from auth_server.domain.links import Role
+from tests.rules.rule_helpers import SECOND
 
 WINDOW = timedelta(days=180)
 INVITATION_LIFETIME = timedelta(days=7)
@@ -514,3 +514,15 @@ def test_m10_tokopedia_allows_a_live_once_the_mirrored_live_has_ended(world, ser
     session = service.start_live(marketing.open_id, mirror_of=official.open_id)
 
     assert session.ended_at is None
+
+
+def test_m5_an_accepted_invitation_cannot_be_answered_again(world, service):
+    shop, account = world.shop(), world.account()
+    invitation = service.invite_marketing_account(shop.shop_id, account.open_id)
+    service.answer_invitation(invitation.invitation_id, account.open_id, accept=True)
+
+    for accept in (True, False):
+        with pytest.raises(Refused) as excinfo:
+            service.answer_invitation(invitation.invitation_id, account.open_id, accept=accept)
+        assert excinfo.value.codes == ["invitation_already_answered"]
+    assert service.invitations(open_id=account.open_id)[0].state is InvitationState.ACCEPTED

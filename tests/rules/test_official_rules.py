@@ -8,8 +8,6 @@ from datetime import datetime
 from datetime import timedelta
 
 import pytest
-from rule_helpers import ALL_TOGGLES
-from rule_helpers import SECOND
 
 from auth_server.domain.accounts import AccountType
 from auth_server.domain.accounts import Standing
@@ -19,6 +17,8 @@ from auth_server.domain.links import Channel
 from auth_server.domain.links import LinkState
 from auth_server.domain.links import Role
 from auth_server.domain.shops import ShopStatus
+from tests.rules.rule_helpers import ALL_TOGGLES
+from tests.rules.rule_helpers import SECOND
 
 QR_LIFETIME = timedelta(minutes=5)
 PASSCODE_LIFETIME = timedelta(minutes=5)
@@ -662,3 +662,38 @@ def test_o11_an_account_with_no_followers_links_as_the_official_account(world, s
     link = world.link_official(world.shop(), account)
 
     assert link.state is LinkState.ACTIVE
+
+
+def test_o10_another_account_cannot_cancel_a_request_sent_to_someone_else(world, service):
+    shop = world.shop()
+    named, stranger = world.account("named"), world.account("stranger")
+    link = service.request_app_consent(shop.shop_id, "named")
+
+    with pytest.raises(Refused) as excinfo:
+        service.give_consent(link.link_id, stranger.open_id, authorize=False)
+
+    assert excinfo.value.codes == ["account_mismatch"]
+    assert service.give_consent(link.link_id, named.open_id).state is LinkState.CONSENTED
+
+
+def test_troubleshooting_a_qr_code_that_will_not_scan_changes_nothing(world, service):
+    from auth_server.domain.accounts import AppFault
+
+    shop, holder = world.shop(), world.account(app_fault=AppFault.QR_UNREADABLE)
+    link = service.start_official_link(shop.shop_id)
+    with pytest.raises(Refused) as excinfo:
+        service.scan(link.link_id, holder.open_id)
+    assert excinfo.value.codes == ["qr_unreadable"]
+    service.set_app_fault(holder.open_id, AppFault.NONE)
+    assert service.scan(link.link_id, holder.open_id).scanned_at is not None
+
+
+def test_troubleshooting_authorization_failed_leaves_the_qr_code_open(world, service):
+    from auth_server.domain.accounts import AppFault
+
+    shop, holder = world.shop(), world.account(app_fault=AppFault.AUTHORIZATION_FAILED)
+    link = service.start_official_link(shop.shop_id)
+    with pytest.raises(Refused) as excinfo:
+        service.give_consent(link.link_id, holder.open_id)
+    assert excinfo.value.codes == ["authorization_failed"]
+    assert service.get_link(link.link_id).state is LinkState.PENDING_CONSENT

@@ -5,9 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from rule_helpers import SECOND
-from rule_helpers import event_kinds
-from rule_helpers import events_of
 
 from auth_server.domain.accounts import AccountType
 from auth_server.domain.accounts import Verification
@@ -15,6 +12,9 @@ from auth_server.domain.accounts import VerificationOutcome
 from auth_server.domain.errors import Refused
 from auth_server.domain.links import LinkState
 from auth_server.domain.shops import ReviewMode
+from tests.rules.rule_helpers import SECOND
+from tests.rules.rule_helpers import event_kinds
+from tests.rules.rule_helpers import events_of
 
 REVIEW_DELAY = timedelta(hours=2)
 VERIFICATION_DELAY = timedelta(hours=3)
@@ -328,3 +328,59 @@ def test_an_account_pending_verification_cannot_link_until_it_is_verified(world,
     world.advance(SECOND)
 
     assert world.link_official(shop, account).state is LinkState.ACTIVE
+
+
+def test_a_review_ends_as_the_mode_it_started_under_said(world, service):
+    shop = world.shop()
+    service.set_review(shop.shop_id, ReviewMode.AUTO, REVIEW_DELAY)
+    link = world.link_official(shop, world.account())
+    service.set_review(shop.shop_id, ReviewMode.MANUAL)
+    world.sim.clock.advance(REVIEW_DELAY)
+
+    assert service.get_link(link.link_id).state is LinkState.ACTIVE
+    assert service.get_link(link.link_id).review_mode is ReviewMode.AUTO
+
+
+def test_a_manual_review_stays_manual_when_the_shop_goes_back_to_automatic(world, service):
+    shop = world.shop()
+    service.set_review(shop.shop_id, ReviewMode.MANUAL)
+    link = world.link_official(shop, world.account())
+    service.set_review(shop.shop_id, None)
+    world.advance("30d")
+
+    assert service.get_link(link.link_id).state is LinkState.PENDING_REVIEW
+
+
+def test_a_verification_decided_after_its_due_time_is_recorded_when_decided(world, service):
+    account = world.account(verification=Verification.UNVERIFIED,
+                            verification_outcome=VerificationOutcome.STAY_PENDING)
+    service.start_verification(account.open_id)
+    world.advance("6d")
+    decided_at = world.sim.clock.now()
+    service.set_verification_outcome(account.open_id, VerificationOutcome.PASS)
+
+    verified = events_of(service, "verification.verified", "account", account.open_id)
+    assert [e.at for e in verified] == [decided_at]
+
+
+def test_a_new_delay_applies_to_the_verification_already_pending(world, service):
+    account = world.account(verification=Verification.UNVERIFIED,
+                            verification_outcome=VerificationOutcome.STAY_PENDING)
+    service.start_verification(account.open_id)
+    service.set_verification_outcome(account.open_id, VerificationOutcome.PASS, delay=VERIFICATION_DELAY)
+    assert service.get_account(account.open_id).verification is Verification.PENDING
+    world.sim.clock.advance(VERIFICATION_DELAY)
+    assert service.get_account(account.open_id).verification is Verification.VERIFIED
+
+
+def test_due_transitions_are_journaled_in_the_order_they_came_due(world, service):
+    early_shop, late_shop = world.shop(), world.shop()
+    service.set_review(late_shop.shop_id, ReviewMode.AUTO, timedelta(hours=4))
+    late = world.link_official(late_shop, world.account())  # created first, due at +4h
+    service.set_review(early_shop.shop_id, ReviewMode.AUTO, timedelta(hours=1))
+    early = world.link_official(early_shop, world.account())  # created second, due at +1h
+    world.advance("5h")
+
+    activations = [e for e in service.journal() if e.kind == "link.active"]
+    assert [e.subject_id for e in activations] == [early.link_id, late.link_id]
+    assert [e.at for e in activations] == sorted(e.at for e in activations)

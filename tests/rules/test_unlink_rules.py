@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from rule_helpers import SECOND
-from rule_helpers import event_kinds
-from rule_helpers import events_of
-from rule_helpers import markets_with
-from rule_helpers import world_with_markets
 
 from auth_server.domain.accounts import AccountType
 from auth_server.domain.errors import Refused
 from auth_server.domain.links import LinkState
 from auth_server.domain.shops import ReviewMode
+from tests.rules.rule_helpers import SECOND
+from tests.rules.rule_helpers import event_kinds
+from tests.rules.rule_helpers import events_of
+from tests.rules.rule_helpers import markets_with
+from tests.rules.rule_helpers import world_with_markets
 
 DAY = timedelta(hours=24)
 TWO_DAYS = timedelta(hours=48)
