@@ -1,0 +1,85 @@
+"""The plumbing of the linking service: transactions, retries, settling first."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from auth_server.domain import codes
+from auth_server.domain.clock import Clock
+from auth_server.domain.errors import Refused
+from auth_server.domain.operation import Operation
+from auth_server.domain.policies import Markets
+from auth_server.domain.repository import SlotConflict
+from auth_server.domain.repository import TransientConflict
+from auth_server.domain.repository import UnitOfWork
+
+# Which refusal a unique index stands for, when the database still catches a race after every retry.
+_CONFLICT_CODES = {
+    "one_official_per_shop": codes.OFFICIAL_SLOT_TAKEN,
+    "one_official_shop_per_account": codes.ACCOUNT_LINKED_ELSEWHERE,
+    "one_role_per_shop": codes.SAME_ACCOUNT_BOTH_ROLES,
+    "marketing_slot": codes.MARKETING_SLOTS_FULL,
+}
+
+TRANSIENT_RETRIES = 5
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_hex(6)}"
+
+
+def new_passcode() -> str:
+    return f"{secrets.randbelow(10**6):06d}"
+
+
+class FlowBase:
+    """What every flow shares: the unit of work, the clock, the markets, and how an operation runs."""
+
+    def __init__(
+        self,
+        unit_of_work: UnitOfWork,
+        clock: Clock,
+        markets: Markets,
+        *,
+        ids: Callable[[str], str] = new_id,
+        passcodes: Callable[[], str] = new_passcode,
+    ) -> None:
+        self.unit_of_work = unit_of_work
+        self.clock = clock
+        self.markets = markets
+        self.ids = ids  # makes up ids: "lnk" -> "lnk_3f9a..."; a scenario can make them predictable
+        self.passcodes = passcodes
+
+    def _transaction(self, body: Callable[[Operation], Any]) -> Any:
+        """Run ``body`` in one transaction, again (up to a limit) when it collides with another one.
+
+        A collision is a deadlock or a write that a unique index refused because a concurrent
+        transaction got there first: nothing was written, so the whole body runs again from a fresh
+        read, and then sees the winner and answers as the rules say.
+        """
+        for attempt in range(1, TRANSIENT_RETRIES + 1):
+            try:
+                with self.unit_of_work() as repo:
+                    return body(Operation(self, repo, self.clock.now()))
+            except (TransientConflict, SlotConflict) as collision:
+                if attempt < TRANSIENT_RETRIES:
+                    continue
+                if isinstance(collision, SlotConflict):
+                    raise Refused.because(_CONFLICT_CODES[collision.invariant]) from collision
+                raise
+        raise AssertionError("unreachable")
+
+    def _run(self, body: Callable[[Operation], Any]) -> Any:
+        """Settle what came due on the clock, then run ``body`` as one operation.
+
+        Settling runs in a transaction of its own, so that its locks never interleave with the
+        operation's (link, then shop, then account). A refusal that ``body`` *returns* is raised
+        after the commit: the flow's ending is kept, and the caller is told why.
+        """
+        self._transaction(lambda op: op.settle())
+        result = self._transaction(body)
+        if isinstance(result, Refused):
+            raise result
+        return result

@@ -1,0 +1,130 @@
+"""What the account holder does in the app: sign in, rename, identity verification; and per-account settings."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from auth_server.domain import codes
+from auth_server.domain import rules
+from auth_server.domain.accounts import Account
+from auth_server.domain.accounts import AppFault
+from auth_server.domain.accounts import Standing
+from auth_server.domain.accounts import Verification
+from auth_server.domain.accounts import VerificationOutcome
+from auth_server.domain.errors import Refused
+from auth_server.domain.flows.base import FlowBase
+from auth_server.domain.inputs import clean_username
+from auth_server.domain.inputs import valid_text
+from auth_server.domain.inputs import valid_username
+from auth_server.domain.journal import plain
+from auth_server.domain.links import LinkState
+from auth_server.domain.operation import Operation
+
+
+class HolderFlows(FlowBase):
+    """The account holder in the app, and the per-account settings a scenario controls."""
+
+    def sign_in(self, username: str, password: str) -> Account:
+        def body(op: Operation) -> Account:
+            account = op.repo.account_by_username(clean_username(username))
+            if account is None or not account.check_password(password):
+                raise Refused.because(codes.INVALID_CREDENTIALS)
+            op.record("app", "account.signed_in", "account", account.open_id, data={"method": "password"})
+            return account
+
+        return self._run(body)
+
+    def rename_account(
+        self, open_id: str, *, nickname: str | None = None, username: str | None = None, actor: str = "app"
+    ) -> Account:
+        """The holder renames the account in the app; an official account's name is locked (E2)."""
+
+        def body(op: Operation) -> Account:
+            account = op.require_account(open_id, lock=True)
+            official = op.official_link_of(open_id)
+            shop = op.require_shop(official.shop_id) if official and official.state is LinkState.ACTIVE else None
+            locked = rules.official_name_is_unlocked(account, shop)
+            if locked is not None:
+                raise Refused(locked)
+            changes: dict[str, list[str]] = {}
+            wanted = valid_username(username) if username is not None else account.username
+            if wanted != account.username:
+                if op.repo.account_by_username(wanted) is not None:
+                    raise Refused.because(codes.USERNAME_TAKEN, username=wanted)
+                changes["username"] = [account.username, wanted]
+                account.username = wanted
+            new_nickname = valid_text(nickname, "nickname") if nickname is not None else account.nickname
+            if new_nickname != account.nickname:
+                changes["nickname"] = [account.nickname, new_nickname]
+                account.nickname = new_nickname
+            if changes:
+                op.record(actor, "account.renamed", "account", open_id, changes=changes, data={"reason": "holder"})
+            return account
+
+        return self._run(body)
+
+    def start_verification(self, open_id: str, *, actor: str = "app") -> Account:
+        """The holder starts identity verification; the account's outcome setting decides how it ends."""
+
+        def body(op: Operation) -> Account:
+            account = op.require_account(open_id, lock=True)
+            if account.verification in (Verification.VERIFIED, Verification.PENDING):
+                return account
+            op.set_verification(account, Verification.PENDING, actor)
+            account.verification_due_at = op.now + account.verification_delay
+            op.settle_verification(account)
+            return account
+
+        return self._run(body)
+
+    def set_verification_outcome(
+        self,
+        open_id: str,
+        outcome: VerificationOutcome,
+        *,
+        delay: timedelta | None = None,
+        actor: str = "simulator",
+    ) -> Account:
+        """Decide how this account's verification ends (pass, fail or stay pending), and after how long."""
+
+        def body(op: Operation) -> Account:
+            account = op.require_account(open_id, lock=True)
+            changes: dict[str, list[Any]] = {"verification_outcome": [account.verification_outcome.value,
+                                                                      outcome.value]}
+            account.verification_outcome = outcome
+            if delay is not None:
+                changes["verification_delay"] = [plain(account.verification_delay), plain(delay)]
+                account.verification_delay = delay
+                if account.verification is Verification.PENDING:
+                    account.verification_due_at = op.now + delay  # a pending check now ends after the new delay
+            op.record(actor, "account.verification_settings_changed", "account", open_id, changes=changes)
+            if account.verification is Verification.PENDING and account.verification_due_at is not None:
+                op.settle_verification(account, decided_at=op.now)
+            return account
+
+        return self._run(body)
+
+    def set_app_fault(self, open_id: str, fault: AppFault, *, actor: str = "simulator") -> Account:
+        """Make this account's app reproduce a troubleshooting case (or stop: ``AppFault.NONE``)."""
+
+        def body(op: Operation) -> Account:
+            account = op.require_account(open_id, lock=True)
+            if account.app_fault is not fault:
+                op.record(actor, "account.app_fault_changed", "account", open_id,
+                          changes={"app_fault": [account.app_fault.value, fault.value]})
+                account.app_fault = fault
+            return account
+
+        return self._run(body)
+
+    def set_standing(self, open_id: str, standing: Standing, *, actor: str = "simulator") -> Account:
+        def body(op: Operation) -> Account:
+            account = op.require_account(open_id, lock=True)
+            if account.standing is not standing:
+                op.record(actor, "account.standing_changed", "account", open_id,
+                          changes={"standing": [account.standing.value, standing.value]})
+                account.standing = standing
+            return account
+
+        return self._run(body)

@@ -1,0 +1,151 @@
+"""Organization accounts (O8): created from Seller Center, members, one-time passcodes."""
+
+from __future__ import annotations
+
+from auth_server.domain import codes
+from auth_server.domain import rules
+from auth_server.domain.accounts import Account
+from auth_server.domain.accounts import AccountType
+from auth_server.domain.accounts import OrgMember
+from auth_server.domain.accounts import Passcode
+from auth_server.domain.accounts import Verification
+from auth_server.domain.accounts import hash_secret
+from auth_server.domain.accounts import secret_matches
+from auth_server.domain.errors import Refused
+from auth_server.domain.flows.base import FlowBase
+from auth_server.domain.inputs import valid_username
+from auth_server.domain.links import Channel
+from auth_server.domain.links import Link
+from auth_server.domain.links import LinkState
+from auth_server.domain.links import Role
+from auth_server.domain.operation import Operation
+
+
+class OrganizationFlows(FlowBase):
+    """Organization accounts, their members and their one-time passcodes."""
+
+    def create_organization_account(
+        self,
+        shop_id: str,
+        *,
+        username: str,
+        nickname: str | None = None,
+        email: str | None = None,
+        phone: str | None = None,
+        members: list[str] = (),  # type: ignore[assignment]
+        actor: str = "seller",
+    ) -> Link:
+        """Create an organization account for the seller's entity and link it as the official account (O8)."""
+
+        def body(op: Operation) -> Link:
+            wanted = valid_username(username)
+            if op.repo.account_by_username(wanted) is not None:
+                raise Refused.because(codes.ORG_CONVERSION_NOT_SUPPORTED, username=wanted)
+            shop = op.require_shop(shop_id, lock=True)
+            seller = op.require_seller(shop.seller_id)
+            account = Account(
+                open_id=self.ids("org"),
+                username=wanted,
+                nickname=nickname or shop.name,
+                region=shop.region,
+                email=email,
+                phone=phone,
+                account_type=AccountType.ORGANIZATION,
+                verification=Verification.VERIFIED,
+                entity_id=seller.entity_id,
+                created_at=op.now,
+            )
+            op.refuse_if(rules.check_link(op.link_facts(shop, account, Role.OFFICIAL)))
+            op.repo.add(account)
+            op.record(actor, "account.created", "account", account.open_id, data={
+                "account_type": account.account_type.value, "entity_id": seller.entity_id, "username": wanted,
+            })
+            for contact in dict.fromkeys([c for c in (email, phone, *members) if c]):
+                op.add_member(account, contact, actor)
+            link = op.new_link(shop, Role.OFFICIAL, Channel.ORGANIZATION, actor=actor, open_id=account.open_id)
+            link.state = LinkState.CONSENTED
+            link.consented_at = link.terms_accepted_at = op.now
+            op.start_review(link, shop, actor)
+            return link
+
+        return self._run(body)
+
+    def link_organization_account(self, shop_id: str, open_id: str, *, actor: str = "seller") -> Link:
+        """Link an existing organization account to a shop as its official account, with no QR code."""
+
+        def body(op: Operation) -> Link:
+            shop = op.require_shop(shop_id, lock=True)
+            account = op.require_account(open_id, lock=True)
+            if not account.is_organization:
+                raise Refused.because(
+                    codes.INVALID_INPUT,
+                    field="open_id",
+                    problem=f"@{account.username} is not an organization account; link it by QR code",
+                )
+            op.refuse_if(rules.check_link(op.link_facts(shop, account, Role.OFFICIAL)))
+            link = op.new_link(shop, Role.OFFICIAL, Channel.ORGANIZATION, actor=actor, open_id=account.open_id)
+            link.state = LinkState.CONSENTED
+            link.consented_at = link.terms_accepted_at = op.now
+            op.start_review(link, shop, actor)
+            return link
+
+        return self._run(body)
+
+    def add_org_member(self, open_id: str, contact: str, *, actor: str = "seller") -> OrgMember:
+        def body(op: Operation) -> OrgMember:
+            account = op.require_org_account(open_id)
+            return op.active_member(account, contact) or op.add_member(account, contact, actor)
+
+        return self._run(body)
+
+    def remove_org_member(self, open_id: str, contact: str, *, actor: str = "seller") -> None:
+        def body(op: Operation) -> None:
+            member = op.require_member(op.require_org_account(open_id), contact)
+            member.removed_at = op.now
+            op.record(actor, "org.member_removed", "account", open_id, data={"contact": contact})
+
+        self._run(body)
+
+    def request_passcode(self, username: str, contact: str) -> str:
+        """Send a one-time passcode to a member of an organization account ("get OTP"); returns the code.
+
+        A real TikTok sends the code by email or text message; the simulator hands it over.
+        """
+
+        def body(op: Operation) -> str:
+            account = op.require_account_by_username(username)
+            if not account.is_organization:
+                raise Refused.because(codes.INVALID_CREDENTIALS)
+            op.require_member(account, contact)
+            code = self.passcodes()
+            policy = self.markets.default  # an organization account belongs to no market of its own
+            op.repo.add(
+                Passcode(
+                    open_id=account.open_id,
+                    contact=contact,
+                    code_hash=hash_secret(code),
+                    expires_at=op.now + policy.passcode_lifetime,
+                )
+            )
+            op.record("app", "org.passcode_sent", "account", account.open_id, data={"contact": contact})
+            return code
+
+        return self._run(body)
+
+    def sign_in_with_passcode(self, username: str, contact: str, code: str) -> Account:
+        def body(op: Operation) -> Account:
+            account = op.require_account_by_username(username)
+            if not account.is_organization:
+                raise Refused.because(codes.INVALID_CREDENTIALS)
+            op.require_member(account, contact)
+            passcode = op.repo.latest_passcode(account.open_id, contact)
+            if passcode is None or passcode.used_at is not None or not secret_matches(code, passcode.code_hash):
+                raise Refused.because(codes.INVALID_CREDENTIALS)
+            if op.now >= passcode.expires_at:
+                raise Refused.because(codes.PASSCODE_EXPIRED)
+            passcode.used_at = op.now
+            op.record("app", "account.signed_in", "account", account.open_id, data={"method": "passcode",
+                                                                                       "contact": contact})
+            return account
+
+        return self._run(body)

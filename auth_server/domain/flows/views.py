@@ -1,0 +1,129 @@
+"""What the parties see: shops, accounts, links, the journal, linked accounts (E4), profiles (E1-E3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auth_server.domain.accounts import Account
+from auth_server.domain.accounts import OrgMember
+from auth_server.domain.affiliates import AffiliateInvitation
+from auth_server.domain.affiliates import ShowcaseItem
+from auth_server.domain.flows.base import FlowBase
+from auth_server.domain.journal import Event
+from auth_server.domain.journal import plain
+from auth_server.domain.links import Invitation
+from auth_server.domain.links import Link
+from auth_server.domain.links import LinkState
+from auth_server.domain.links import Role
+from auth_server.domain.operation import Operation
+from auth_server.domain.operation import storefront
+from auth_server.domain.shops import Shop
+from auth_server.domain.shops import ShopStatus
+
+
+class Views(FlowBase):
+    """Read-only views, as each party sees them."""
+
+    def settle(self) -> None:
+        """Apply whatever came due on the clock (every other call does this first)."""
+        self._run(lambda op: None)
+
+    def get_shop(self, shop_id: str) -> Shop:
+        return self._run(lambda op: op.require_shop(shop_id))
+
+    def get_account(self, open_id: str) -> Account:
+        return self._run(lambda op: op.require_account(open_id))
+
+    def get_account_by_username(self, username: str) -> Account:
+        return self._run(lambda op: op.require_account_by_username(username))
+
+    def get_link(self, link_id: str) -> Link:
+        return self._run(lambda op: op.require_link(link_id))
+
+    def shops(self) -> list[Shop]:
+        return self._run(lambda op: list(op.repo.shops()))
+
+    def accounts(self) -> list[Account]:
+        return self._run(lambda op: list(op.repo.accounts()))
+
+    def links(self, *, shop_id: str | None = None, open_id: str | None = None) -> list[Link]:
+        return self._run(lambda op: list(op.repo.links(shop_id=shop_id, open_id=open_id)))
+
+    def invitations(self, *, open_id: str | None = None, shop_id: str | None = None) -> list[Invitation]:
+        return self._run(lambda op: list(op.repo.invitations(open_id=open_id, shop_id=shop_id)))
+
+    def affiliate_invitations(self, open_id: str) -> list[AffiliateInvitation]:
+        return self._run(lambda op: list(op.repo.affiliate_invitations(open_id=open_id)))
+
+    def showcase(self, open_id: str) -> list[ShowcaseItem]:
+        return self._run(lambda op: list(op.repo.showcase(open_id)))
+
+    def org_members(self, open_id: str) -> list[OrgMember]:
+        return self._run(lambda op: list(op.repo.org_members(open_id)))
+
+    def journal(self, *, subject_type: str | None = None, subject_id: str | None = None,
+                after_seq: int = 0) -> list[Event]:
+        return self._run(lambda op: list(op.repo.events(subject_type=subject_type, subject_id=subject_id,
+                                                        after_seq=after_seq)))
+
+    def linked_accounts(self, shop_id: str) -> dict[str, Any]:
+        """What the seller sees under "Linked TikTok accounts" (E4): the official and the marketing accounts."""
+
+        def body(op: Operation) -> dict[str, Any]:
+            op.require_shop(shop_id)
+            official: dict[str, Any] | None = None
+            marketing: list[dict[str, Any]] = []
+            for link in op.repo.holding_links(shop_id=shop_id):
+                assert link.open_id is not None
+                account = op.require_account(link.open_id)
+                shared = {"open_id": account.open_id, "state": link.state.value, "link_id": link.link_id}
+                if link.role is Role.OFFICIAL:
+                    official = {
+                        **shared,
+                        "avatar_url": account.avatar_url,
+                        "username": account.username,
+                        "nickname": account.nickname,
+                        "phone": account.masked_phone,
+                        "bound_at": plain(link.activated_at),
+                    }
+                else:
+                    marketing.append({**shared, "username": account.username, "email": account.email,
+                                      "bound_at": plain(link.activated_at)})
+            return {"shop_id": shop_id, "official": official, "marketing": marketing}
+
+        return self._run(body)
+
+    def profile(self, open_id: str) -> dict[str, Any]:
+        """What the account's TikTok profile shows: type, storefronts, sales channels, the shopping bag (E1-E3)."""
+
+        def body(op: Operation) -> dict[str, Any]:
+            account = op.require_account(open_id)
+            storefronts = []
+            for link in op.repo.holding_links(open_id=open_id):
+                if link.state is not LinkState.ACTIVE:
+                    continue
+                shop = op.require_shop(link.shop_id)
+                assert link.activated_at is not None
+                visible_at = link.activated_at + op.bag_delay(shop)
+                storefronts.append({
+                    "shop_id": shop.shop_id,
+                    "role": link.role.value,
+                    "storefront": storefront(link.role),
+                    "sales_channels": ["video", "live", storefront(link.role)],
+                    "shop_design": link.role is Role.OFFICIAL,
+                    "products_synced_automatically": link.role is Role.OFFICIAL,
+                    "shopping_bag_visible": shop.status is not ShopStatus.SUSPENDED and op.now >= visible_at,
+                    "shopping_bag_visible_from": visible_at.isoformat(),
+                })
+            return {
+                "open_id": account.open_id,
+                "username": account.username,
+                "nickname": account.nickname,
+                "account_type": account.account_type.value,
+                "verification": account.verification.value,
+                "standing": account.standing.value,
+                "storefronts": storefronts,
+                "showcase": [i.product_id for i in op.repo.showcase(open_id)],
+            }
+
+        return self._run(body)
