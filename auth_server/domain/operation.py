@@ -138,6 +138,16 @@ class Operation:
             last_unlinked_at=self.repo.last_unlinked_at(account.open_id),
         )
 
+    def change_account(self, open_id: str, attribute: str, value: Any, actor: str) -> Account:
+        """Set one of an account's settings, journaled as ``account.<attribute>_changed`` when it changes."""
+        account = self.require_account(open_id, lock=True)
+        before = getattr(account, attribute)
+        if before != value:
+            setattr(account, attribute, value)
+            self.record(actor, f"account.{attribute}_changed", "account", open_id,
+                        changes={attribute: [plain(before), plain(value)]})
+        return account
+
     # the journal
     def record(
         self,
@@ -183,8 +193,11 @@ class Operation:
                     data={"shop_id": shop.shop_id, "role": role.value, "channel": channel.value})
         return link
 
-    def consent_still_open(self, link: Link) -> Refused | None:
-        """None if the link still waits for consent; else the refusal (expiring the link if its time ran out)."""
+    def refusal_if_consent_closed(self, link: Link) -> Refused | None:
+        """None while the link waits for consent; else the refusal to give.
+
+        A link whose consent time ran out is expired here first, so the refusal and the journal agree.
+        """
         if link.state is LinkState.PENDING_CONSENT and link.consent_expires_at and self.now >= link.consent_expires_at:
             self.expire_link(link)
         if link.state is LinkState.PENDING_CONSENT:

@@ -108,23 +108,8 @@ class HolderFlows(FlowBase):
     def set_app_fault(self, open_id: str, fault: AppFault, *, actor: str = "simulator") -> Account:
         """Make this account's app reproduce a troubleshooting case (or stop: ``AppFault.NONE``)."""
 
-        def body(op: Operation) -> Account:
-            account = op.require_account(open_id, lock=True)
-            if account.app_fault is not fault:
-                op.record(actor, "account.app_fault_changed", "account", open_id,
-                          changes={"app_fault": [account.app_fault.value, fault.value]})
-                account.app_fault = fault
-            return account
-
-        return self._run(body)
+        return self._run(lambda op: op.change_account(open_id, "app_fault", fault, actor))
 
     def set_standing(self, open_id: str, standing: Standing, *, actor: str = "simulator") -> Account:
-        def body(op: Operation) -> Account:
-            account = op.require_account(open_id, lock=True)
-            if account.standing is not standing:
-                op.record(actor, "account.standing_changed", "account", open_id,
-                          changes={"standing": [account.standing.value, standing.value]})
-                account.standing = standing
-            return account
-
-        return self._run(body)
+        """Restrict an account for violations, or restore its good standing (O7)."""
+        return self._run(lambda op: op.change_account(open_id, "standing", standing, actor))

@@ -54,7 +54,7 @@ class OfficialFlows(FlowBase):
 
         def body(op: Operation) -> Link | Refused:
             link = op.require_link(link_id, lock=True)
-            refusal = op.consent_still_open(link)
+            refusal = op.refusal_if_consent_closed(link)
             if refusal is not None:
                 return refusal
             account = op.require_account(open_id)
@@ -83,7 +83,7 @@ class OfficialFlows(FlowBase):
 
         def body(op: Operation) -> Link | Refused:
             link = op.require_link(link_id, lock=True)
-            refusal = op.consent_still_open(link)
+            refusal = op.refusal_if_consent_closed(link)
             if refusal is not None:
                 return refusal
             account = op.require_account(open_id, lock=True)

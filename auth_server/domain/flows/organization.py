@@ -19,6 +19,7 @@ from auth_server.domain.links import Link
 from auth_server.domain.links import LinkState
 from auth_server.domain.links import Role
 from auth_server.domain.operation import Operation
+from auth_server.domain.shops import Shop
 
 
 class OrganizationFlows(FlowBase):
@@ -62,11 +63,7 @@ class OrganizationFlows(FlowBase):
             })
             for contact in dict.fromkeys([c for c in (email, phone, *members) if c]):
                 op.add_member(account, contact, actor)
-            link = op.new_link(shop, Role.OFFICIAL, Channel.ORGANIZATION, actor=actor, open_id=account.open_id)
-            link.state = LinkState.CONSENTED
-            link.consented_at = link.terms_accepted_at = op.now
-            op.start_review(link, shop, actor)
-            return link
+            return self._link_directly(op, shop, account, actor)
 
         return self._run(body)
 
@@ -83,13 +80,18 @@ class OrganizationFlows(FlowBase):
                     problem=f"@{account.username} is not an organization account; link it by QR code",
                 )
             op.refuse_if(rules.check_link(op.link_facts(shop, account, Role.OFFICIAL)))
-            link = op.new_link(shop, Role.OFFICIAL, Channel.ORGANIZATION, actor=actor, open_id=account.open_id)
-            link.state = LinkState.CONSENTED
-            link.consented_at = link.terms_accepted_at = op.now
-            op.start_review(link, shop, actor)
-            return link
+            return self._link_directly(op, shop, account, actor)
 
         return self._run(body)
+
+    @staticmethod
+    def _link_directly(op: Operation, shop: Shop, account: Account, actor: str) -> Link:
+        """An organization account needs no QR code: the seller's creation or choice is its consent and terms."""
+        link = op.new_link(shop, Role.OFFICIAL, Channel.ORGANIZATION, actor=actor, open_id=account.open_id)
+        link.state = LinkState.CONSENTED
+        link.consented_at = link.terms_accepted_at = op.now
+        op.start_review(link, shop, actor)
+        return link
 
     def add_org_member(self, open_id: str, contact: str, *, actor: str = "seller") -> OrgMember:
         def body(op: Operation) -> OrgMember:
