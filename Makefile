@@ -26,10 +26,11 @@ run: install
 
 test: install
 	bash scripts/test.sh
+	$(MAKE) --no-print-directory lint
 
 lint: install
-	$(BIN)/python -m pip install --quiet ruff
 	$(BIN)/ruff check auth_server seller_client mobile_stub tests
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis linksim.db linksim.db-wal linksim.db-shm .pg

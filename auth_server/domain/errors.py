@@ -7,6 +7,7 @@ from dataclasses import field
 from typing import Any
 
 from auth_server.domain import codes
+from auth_server.domain.codes import Kind
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class Refused(Exception):
         return self.violations[0].code
 
     @property
-    def kind(self) -> codes.Kind:
+    def kind(self) -> Kind:
         return codes.get(self.code).kind
 
     def as_dict(self) -> dict[str, Any]:

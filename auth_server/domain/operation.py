@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from datetime import timedelta
+from functools import partial
 from typing import TYPE_CHECKING
 from typing import Any
 
@@ -415,19 +416,19 @@ class Operation:
         due: list[tuple[datetime, str, Callable[[], None]]] = []
         for account in self.repo.accounts_due_for_verification(self.now):
             assert account.verification_due_at is not None
-            due.append((account.verification_due_at, account.open_id,
-                        lambda account=account: self.settle_verification(account)))
+            due.append((account.verification_due_at, account.open_id, partial(self.settle_verification, account)))
         for link in self.repo.links_due(self.now):
             when = link.review_due_at if link.state is LinkState.PENDING_REVIEW else link.consent_expires_at
             assert when is not None
-            due.append((when, link.link_id, lambda link=link: self.settle_link(link)))
+            due.append((when, link.link_id, partial(self.settle_link, link)))
         for invitation in self.repo.invitations_due(self.now):
-            due.append((invitation.expires_at, invitation.invitation_id, lambda i=invitation: self.close_invitation(
-                i, InvitationState.EXPIRED, "invitation.expired", actor="simulator", at=i.expires_at)))
+            expire = partial(self.close_invitation, invitation, InvitationState.EXPIRED, "invitation.expired",
+                             actor="simulator", at=invitation.expires_at)
+            due.append((invitation.expires_at, invitation.invitation_id, expire))
         for affiliate in self.repo.affiliate_invitations_due(self.now):
-            due.append((affiliate.expires_at, affiliate.invitation_id, lambda i=affiliate: self.close_invitation(
-                i, InvitationState.EXPIRED, "affiliate.expired", actor="simulator",
-                subject_type="affiliate_invitation", at=i.expires_at)))
+            expire = partial(self.close_invitation, affiliate, InvitationState.EXPIRED, "affiliate.expired",
+                             actor="simulator", subject_type="affiliate_invitation", at=affiliate.expires_at)
+            due.append((affiliate.expires_at, affiliate.invitation_id, expire))
         for _, _, apply in sorted(due, key=lambda item: item[:2]):
             apply()
 

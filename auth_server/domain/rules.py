@@ -29,7 +29,7 @@ from auth_server.domain.shops import Seller
 from auth_server.domain.shops import Shop
 from auth_server.domain.shops import ShopStatus
 
-Facts = TypeVar("Facts")
+Facts = TypeVar("Facts", contravariant=True)  # a rule about a shop is also a rule about a link to it
 
 
 @dataclass(frozen=True)

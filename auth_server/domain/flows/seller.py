@@ -21,6 +21,8 @@ from auth_server.domain.shops import ReviewMode
 from auth_server.domain.shops import Shop
 from auth_server.domain.shops import ShopStatus
 
+UNCHANGED = object()  # the probation end is left as it is
+
 
 class SellerFlows(FlowBase):
     """Unlinking, renaming the shop, and the shop settings a scenario controls."""
@@ -86,7 +88,7 @@ class SellerFlows(FlowBase):
         return self._run(body)
 
     def set_shop_status(
-        self, shop_id: str, status: ShopStatus | None = None, *, probation_until: datetime | None | object = ...,
+        self, shop_id: str, status: ShopStatus | None = None, *, probation_until: datetime | None | object = UNCHANGED,
         actor: str = "simulator",
     ) -> Shop:
         def body(op: Operation) -> Shop:
@@ -95,14 +97,14 @@ class SellerFlows(FlowBase):
             if status is not None and status is not shop.status:
                 changes["status"] = [shop.status.value, status.value]
                 shop.status = status
-            if probation_until is not ...:
+            if probation_until is not UNCHANGED:
                 if probation_until is not None and (
                     not isinstance(probation_until, datetime) or probation_until.tzinfo is None
                 ):
                     raise Refused.because(codes.INVALID_INPUT, field="probation_until",
                                           problem="give a time with its zone, such as 2026-04-01T00:00:00Z")
                 changes["probation_until"] = [plain(shop.probation_until), plain(probation_until)]
-                shop.probation_until = probation_until  # type: ignore[assignment]
+                shop.probation_until = probation_until
             if changes:
                 op.record(actor, "shop.status_changed", "shop", shop_id, changes=changes)
             return shop
