@@ -23,11 +23,25 @@ def clean_username(username: str) -> str:
 USERNAME = re.compile(r"[a-z0-9._]{2,24}")
 
 
-def valid_text(value: object, field: str) -> str:
+ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+MAX_TEXT = 200  # the longest name, nickname or contact the store keeps
+
+
+def valid_text(value: object, field: str, *, max_length: int = MAX_TEXT) -> str:
     """A non-empty string, stripped; anything else is refused as invalid input, never a crash."""
     if not isinstance(value, str) or not value.strip():
         raise Refused.because(codes.INVALID_INPUT, field=field, problem="give a non-empty text")
+    if len(value.strip()) > max_length:
+        raise Refused.because(codes.INVALID_INPUT, field=field, problem=f"give at most {max_length} characters")
     return value.strip()
+
+
+def valid_id(value: object, field: str = "id") -> str:
+    """An id a caller chooses: 1 to 64 letters, digits, dots, colons, dashes or underscores."""
+    if not isinstance(value, str) or not ID.fullmatch(value):
+        raise Refused.because(codes.INVALID_INPUT, field=field,
+                              problem="use 1 to 64 letters, digits, dots, colons, dashes or underscores")
+    return value
 
 
 def valid_username(value: object) -> str:

@@ -27,6 +27,7 @@ from auth_server.domain.errors import Refused
 from auth_server.domain.errors import Violation
 from auth_server.domain.inputs import clean_username
 from auth_server.domain.inputs import username_from_shop_name
+from auth_server.domain.inputs import valid_id
 from auth_server.domain.inputs import valid_text
 from auth_server.domain.journal import Event
 from auth_server.domain.journal import plain
@@ -87,6 +88,7 @@ class Operation:
         return account
 
     def active_member(self, account: Account, contact: str) -> OrgMember | None:
+        contact = valid_text(contact, "contact")
         return next((m for m in self.repo.org_members(account.open_id) if m.contact == contact and m.active), None)
 
     def require_member(self, account: Account, contact: str) -> OrgMember:
@@ -168,9 +170,9 @@ class Operation:
     def unused_id(self, wanted: str | None, prefix: str, lookup: Callable[[str], object | None]) -> str:
         if wanted is None:
             return self.service.ids(prefix)
-        if not wanted.strip() or lookup(wanted) is not None:
+        if lookup(valid_id(wanted)) is not None:
             raise Refused.because(codes.INVALID_INPUT, field="id",
-                                  problem=f"{wanted!r} is empty or already used; choose another id")
+                                  problem=f"{wanted!r} is already used; choose another id")
         return wanted
 
     def new_link(
@@ -308,6 +310,7 @@ class Operation:
         return shop.shopping_bag_delay if shop.shopping_bag_delay is not None else self.policy(shop).shopping_bag_delay
 
     def add_member(self, account: Account, contact: str, actor: str) -> OrgMember:
+        contact = valid_text(contact, "contact")
         member = OrgMember(open_id=account.open_id, contact=contact, added_at=self.now)
         self.repo.add(member)
         self.record(actor, "org.member_added", "account", account.open_id, data={"contact": contact})

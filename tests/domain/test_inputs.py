@@ -61,3 +61,26 @@ def test_a_commission_rate_outside_0_to_80_percent_is_refused(world, rate: str) 
 def test_a_commission_rate_is_kept_to_two_decimals(world) -> None:  # noqa: ANN001
     shop, account = world.shop(), world.account()
     assert str(world.service.invite_affiliate(shop.shop_id, account.open_id, "12.345").commission_rate) == "12.34"
+
+
+@pytest.mark.parametrize("link_id", ["", "has space", "x" * 65, 7])
+def test_an_id_a_script_chooses_must_be_short_and_plain(world, link_id) -> None:  # noqa: ANN001
+    shop = world.shop()
+    assert refused(lambda: world.service.start_official_link(shop.shop_id, link_id=link_id)) == ["invalid_input"]
+
+
+def test_a_shop_name_longer_than_the_store_keeps_is_invalid_input(world) -> None:  # noqa: ANN001
+    shop = world.shop()
+    assert refused(lambda: world.service.rename_shop(shop.shop_id, "n" * 201)) == ["invalid_input"]
+
+
+def test_sign_in_without_a_password_is_invalid_input(world) -> None:  # noqa: ANN001
+    world.account("ann")
+    assert refused(lambda: world.service.sign_in("ann", None)) == ["invalid_input"]
+
+
+def test_a_passcode_sign_in_without_a_code_is_invalid_input(world) -> None:  # noqa: ANN001
+    shop = world.shop(seller=world.seller(entity="ENT-1"))
+    link = world.service.create_organization_account(shop.shop_id, username="org.acct", email="a@b.example")
+    username = world.service.get_account(link.open_id).username  # renamed after the shop (E2)
+    assert refused(lambda: world.service.sign_in_with_passcode(username, "a@b.example", None)) == ["invalid_input"]

@@ -27,8 +27,8 @@ class HolderFlows(FlowBase):
 
     def sign_in(self, username: str, password: str) -> Account:
         def body(op: Operation) -> Account:
-            account = op.repo.account_by_username(clean_username(username))
-            if account is None or not account.check_password(password):
+            account = op.repo.account_by_username(clean_username(valid_text(username, "username")))
+            if account is None or not account.check_password(valid_text(password, "password")):
                 raise Refused.because(codes.INVALID_CREDENTIALS)
             op.record("app", "account.signed_in", "account", account.open_id, data={"method": "password"})
             return account

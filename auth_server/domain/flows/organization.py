@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from auth_server.domain import codes
 from auth_server.domain import rules
 from auth_server.domain.accounts import Account
@@ -13,6 +15,7 @@ from auth_server.domain.accounts import hash_secret
 from auth_server.domain.accounts import secret_matches
 from auth_server.domain.errors import Refused
 from auth_server.domain.flows.base import FlowBase
+from auth_server.domain.inputs import valid_text
 from auth_server.domain.inputs import valid_username
 from auth_server.domain.links import Channel
 from auth_server.domain.links import Link
@@ -33,7 +36,7 @@ class OrganizationFlows(FlowBase):
         nickname: str | None = None,
         email: str | None = None,
         phone: str | None = None,
-        members: list[str] = (),  # type: ignore[assignment]
+        members: Sequence[str] = (),
         actor: str = "seller",
     ) -> Link:
         """Create an organization account for the seller's entity and link it as the official account (O8)."""
@@ -47,10 +50,10 @@ class OrganizationFlows(FlowBase):
             account = Account(
                 open_id=self.ids("org"),
                 username=wanted,
-                nickname=nickname or shop.name,
+                nickname=valid_text(nickname, "nickname") if nickname is not None else shop.name,
                 region=shop.region,
-                email=email,
-                phone=phone,
+                email=valid_text(email, "email") if email is not None else None,
+                phone=valid_text(phone, "phone", max_length=40) if phone is not None else None,
                 account_type=AccountType.ORGANIZATION,
                 verification=Verification.VERIFIED,
                 entity_id=seller.entity_id,
@@ -61,7 +64,7 @@ class OrganizationFlows(FlowBase):
             op.record(actor, "account.created", "account", account.open_id, data={
                 "account_type": account.account_type.value, "entity_id": seller.entity_id, "username": wanted,
             })
-            for contact in dict.fromkeys([c for c in (email, phone, *members) if c]):
+            for contact in dict.fromkeys([c for c in (account.email, account.phone, *members) if c]):
                 op.add_member(account, contact, actor)
             return self._link_directly(op, shop, account, actor)
 
@@ -139,9 +142,10 @@ class OrganizationFlows(FlowBase):
             account = op.require_account_by_username(username)
             if not account.is_organization:
                 raise Refused.because(codes.INVALID_CREDENTIALS)
-            op.require_member(account, contact)
-            passcode = op.repo.latest_passcode(account.open_id, contact)
-            if passcode is None or passcode.used_at is not None or not secret_matches(code, passcode.code_hash):
+            member = op.require_member(account, contact)
+            passcode = op.repo.latest_passcode(account.open_id, member.contact)
+            given = valid_text(code, "passcode")
+            if passcode is None or passcode.used_at is not None or not secret_matches(given, passcode.code_hash):
                 raise Refused.because(codes.INVALID_CREDENTIALS)
             if op.now >= passcode.expires_at:
                 raise Refused.because(codes.PASSCODE_EXPIRED)
