@@ -1,13 +1,15 @@
-"""The store on a real PostgreSQL server: the schema, the unique partial indexes, and a whole flow.
+"""The store on both databases: the schema, the unique partial indexes that keep the invariants, whole flows.
 
-These tests run when LINKSIM_TEST_POSTGRES_URL names a server (``make test`` starts a throwaway one)
-and skip otherwise. Each test starts from a freshly reset schema.
+Each test runs on a file-backed SQLite database and on PostgreSQL (when LINKSIM_TEST_POSTGRES_URL names
+a server; ``make test`` starts a throwaway one), from a freshly made schema. Rows are written straight
+into the database, past every rule, to show that the database itself refuses what breaks an invariant.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -29,9 +31,8 @@ from auth_server.store import Store
 from auth_server.store import schema
 from tests.conftest import START
 from tests.conftest import World
+from tests.conftest import file_store
 from tests.conftest import postgres_store
-
-pytestmark = pytest.mark.postgres
 
 SLOT_INDEXES = (
     "one_official_per_shop",
@@ -41,9 +42,9 @@ SLOT_INDEXES = (
 )
 
 
-@pytest.fixture
-def store() -> Iterator[Store]:
-    db = postgres_store()
+@pytest.fixture(params=["sqlite-file", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Store]:
+    db = file_store(tmp_path) if request.param == "sqlite-file" else postgres_store()
     yield db
     db.dispose()
 
@@ -111,15 +112,15 @@ def holding(store: Store) -> list[Link]:
 # --- the schema -------------------------------------------------------------------------------------------
 
 
-def test_the_schema_creates_on_postgresql(store: Store) -> None:
-    assert store.engine.dialect.name == "postgresql"
+def test_the_schema_creates_with_its_partial_unique_indexes(store: Store) -> None:
     store.reset()  # a second reset drops and recreates everything cleanly
     inspector = sa.inspect(store.engine)
     assert set(inspector.get_table_names()) == set(schema.metadata.tables)
     indexes = {index["name"]: index for index in inspector.get_indexes("links")}
+    dialect = store.engine.dialect.name
     for name in SLOT_INDEXES:
         assert indexes[name]["unique"], name
-        where = indexes[name].get("dialect_options", {}).get("postgresql_where")
+        where = indexes[name].get("dialect_options", {}).get(f"{dialect}_where")
         assert where is not None and "pending_review" in str(where) and "active" in str(where), (name, where)
     checks = {check["name"] for check in inspector.get_check_constraints("links")}
     assert {"marketing_slot_positive", "marketing_link_has_slot", "holding_link_has_account"} <= checks
@@ -203,7 +204,7 @@ def test_a_holding_marketing_link_needs_a_slot(store: Store) -> None:
 # --- whole flows through the simulator --------------------------------------------------------------------
 
 
-def test_an_official_link_flow_runs_on_postgresql(world: World) -> None:
+def test_an_official_link_flow_runs_on_the_store(world: World) -> None:
     shop = world.shop()
     account = world.account()
 
@@ -235,7 +236,7 @@ def test_an_official_link_flow_runs_on_postgresql(world: World) -> None:
     assert kinds[0] == "link.started" and "link.active" in kinds and kinds[-1] == "link.unlinked"
 
 
-def test_a_marketing_link_flow_runs_on_postgresql(world: World) -> None:
+def test_a_marketing_link_flow_runs_on_the_store(world: World) -> None:
     shop = world.shop()
     account = world.account(followers=5000)
 
