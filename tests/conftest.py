@@ -15,6 +15,7 @@ import pytest
 from auth_server.domain.accounts import Account
 from auth_server.domain.accounts import AccountType
 from auth_server.domain.accounts import Verification
+from auth_server.domain.clock import ManualClock
 from auth_server.domain.links import Link
 from auth_server.domain.shops import Product
 from auth_server.domain.shops import Seller
@@ -113,6 +114,19 @@ def world(sim: Simulator) -> World:
 @pytest.fixture
 def service(sim: Simulator):  # noqa: ANN201
     return sim.service
+
+
+@pytest.fixture(params=["sqlite-file", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Store]:
+    """A real database for tests of storage and concurrency: a SQLite file, then PostgreSQL."""
+    store = file_store(tmp_path) if request.param == "sqlite-file" else postgres_store()
+    yield store
+    store.dispose()
+
+
+@pytest.fixture
+def database_world(database: Store) -> World:
+    return World(Simulator(database, clock=ManualClock(START)))
 
 
 def postgres_url() -> str | None:

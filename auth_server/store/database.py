@@ -53,10 +53,6 @@ class Store:
         self.url = sa.make_url(url)
         self.engine = _create_engine(self.url, echo=echo)
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.url.get_backend_name() == "sqlite"
-
     def create_schema(self) -> None:
         try:
             schema.metadata.create_all(self.engine)

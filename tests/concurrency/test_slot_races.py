@@ -9,34 +9,13 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Callable
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
-from auth_server.domain.clock import ManualClock
 from auth_server.domain.errors import Refused
 from auth_server.domain.links import Role
-from auth_server.simulator import Simulator
-from auth_server.store import Store
-from tests.conftest import START
 from tests.conftest import World
-from tests.conftest import file_store
-from tests.conftest import postgres_store
 
 RACERS = 50
-
-
-@pytest.fixture(params=["sqlite-file", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Store]:
-    db = file_store(tmp_path) if request.param == "sqlite-file" else postgres_store()
-    yield db
-    db.dispose()
-
-
-@pytest.fixture
-def racing_world(store: Store) -> World:
-    return World(Simulator(store, clock=ManualClock(START)))
 
 
 def race(calls: list[Callable[[], Any]]) -> list[tuple[str, Any]]:
@@ -61,8 +40,8 @@ def race(calls: list[Callable[[], Any]]) -> list[tuple[str, Any]]:
     return outcomes
 
 
-def test_fifty_sellers_racing_for_one_official_slot_leave_exactly_one_winner(racing_world: World) -> None:
-    world = racing_world
+def test_fifty_sellers_racing_for_one_official_slot_leave_exactly_one_winner(database_world: World) -> None:
+    world = database_world
     shop = world.shop()
     consented = []
     for _ in range(RACERS):
@@ -82,8 +61,8 @@ def test_fifty_sellers_racing_for_one_official_slot_leave_exactly_one_winner(rac
     assert holders[0].link_id == winner.link_id
 
 
-def test_fifty_accounts_racing_for_four_marketing_slots_leave_exactly_four_winners(racing_world: World) -> None:
-    world = racing_world
+def test_fifty_accounts_racing_for_four_marketing_slots_leave_exactly_four_winners(database_world: World) -> None:
+    world = database_world
     shop = world.shop()
     invitations = []
     for _ in range(RACERS):
@@ -104,8 +83,8 @@ def test_fifty_accounts_racing_for_four_marketing_slots_leave_exactly_four_winne
     assert all(link.role is Role.MARKETING for link in holders)
 
 
-def test_one_account_racing_to_be_official_at_many_shops_wins_at_one(racing_world: World) -> None:
-    world = racing_world
+def test_one_account_racing_to_be_official_at_many_shops_wins_at_one(database_world: World) -> None:
+    world = database_world
     account = world.account()
     consented = []
     for _ in range(10):
@@ -121,8 +100,8 @@ def test_one_account_racing_to_be_official_at_many_shops_wins_at_one(racing_worl
     assert {codes for kind, codes in outcomes if kind == "refused"} == {("account_linked_elsewhere",)}
 
 
-def test_one_account_racing_for_both_roles_at_one_shop_gets_one(racing_world: World) -> None:
-    world = racing_world
+def test_one_account_racing_for_both_roles_at_one_shop_gets_one(database_world: World) -> None:
+    world = database_world
     shop = world.shop()
     account = world.account()
     calls: list[Callable[[], Any]] = []
@@ -142,8 +121,8 @@ def test_one_account_racing_for_both_roles_at_one_shop_gets_one(racing_world: Wo
     assert len(holders) == 1
 
 
-def test_racing_answers_to_one_invitation_leave_it_consistent(racing_world: World) -> None:
-    world = racing_world
+def test_racing_answers_to_one_invitation_leave_it_consistent(database_world: World) -> None:
+    world = database_world
     shop, account = world.shop(), world.account()
     invitation = world.service.invite_marketing_account(shop.shop_id, account.open_id)
     calls = [lambda accept=(i % 2 == 0): world.service.answer_invitation(invitation.invitation_id,
@@ -161,8 +140,8 @@ def test_racing_answers_to_one_invitation_leave_it_consistent(racing_world: Worl
         assert final.state.value == "declined" and holders == []
 
 
-def test_racing_renames_to_one_username_leave_one_owner(racing_world: World) -> None:
-    world = racing_world
+def test_racing_renames_to_one_username_leave_one_owner(database_world: World) -> None:
+    world = database_world
     accounts = [world.account() for _ in range(10)]
     outcomes = race([lambda a=a: world.service.rename_account(a.open_id, username="wanted") for a in accounts])
 

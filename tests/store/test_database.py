@@ -7,9 +7,7 @@ into the database, past every rule, to show that the database itself refuses wha
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -17,7 +15,6 @@ import sqlalchemy as sa
 from auth_server.domain.accounts import Account
 from auth_server.domain.accounts import AccountType
 from auth_server.domain.accounts import Verification
-from auth_server.domain.clock import ManualClock
 from auth_server.domain.errors import Refused
 from auth_server.domain.links import Channel
 from auth_server.domain.links import Link
@@ -26,13 +23,10 @@ from auth_server.domain.links import Role
 from auth_server.domain.repository import SlotConflict
 from auth_server.domain.shops import Seller
 from auth_server.domain.shops import Shop
-from auth_server.simulator import Simulator
 from auth_server.store import Store
 from auth_server.store import schema
 from tests.conftest import START
 from tests.conftest import World
-from tests.conftest import file_store
-from tests.conftest import postgres_store
 
 SLOT_INDEXES = (
     "one_official_per_shop",
@@ -42,16 +36,14 @@ SLOT_INDEXES = (
 )
 
 
-@pytest.fixture(params=["sqlite-file", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Store]:
-    db = file_store(tmp_path) if request.param == "sqlite-file" else postgres_store()
-    yield db
-    db.dispose()
+@pytest.fixture
+def store(database: Store) -> Store:
+    return database
 
 
 @pytest.fixture
-def world(store: Store) -> World:
-    return World(Simulator(store, clock=ManualClock(START)))
+def world(database_world: World) -> World:
+    return database_world
 
 
 # --- building rows straight into the database -------------------------------------------------------------
