@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 DB     ?= sqlite:///linksim.db
+HOST   ?= 127.0.0.1
+PORT   ?= 8765
 
 .PHONY: run test install lint clean
 
@@ -16,13 +18,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
-# Until the HTTP server exists, `make run` loads the demo data into linksim.db and shows the parties;
-# then try the rules by hand with `.venv/bin/linksim ...` (docs/try-the-rules.md).
+# `make run` loads the demo data into a fresh linksim.db and serves the mock TikTok identity provider;
+# in another terminal, try the rules by hand with `.venv/bin/linksim ...` (docs/try-the-rules.md).
 run: install
-	$(BIN)/linksim --db $(DB) init --fixtures demo --fresh
-	$(BIN)/linksim --db $(DB) show
-	@echo
-	@echo "Try the rules by hand: $(BIN)/linksim --help, and docs/try-the-rules.md for every rule."
+	$(BIN)/linksim --db $(DB) serve --fixtures demo --host $(HOST) --port $(PORT)
 
 test: install
 	bash scripts/test.sh

@@ -144,27 +144,60 @@ def main(click_ctx: click.Context, db: str, as_json: bool) -> None:
 @pass_ctx
 def init(ctx: Context, source: str, fresh: bool) -> None:
     """Create the database and load parties from a data file."""
-    data = fixtures.read(source)
-    store = Store(ctx.db)
-    if fresh:
-        store.reset()
-    else:
-        store.create_schema()
-    markets = fixtures.markets_of(data, builtin_markets())
-    clock = ManualClock(frozen=True)
-    sim = Simulator(store, clock=clock, markets=markets)
-    loaded = fixtures.load(sim.service, data, now=clock.now())
-    clock.set(loaded.start)
-    with store.unit_of_work() as repo:
-        repo.set_setting(_CLOCK_KEY, clock.state())
-        if data.get("markets"):
-            repo.set_setting(_MARKETS_KEY, data["markets"])
+    loaded = _load(ctx.db, source, fresh=fresh)
     ctx.emit(
         {"sellers": loaded.sellers, "shops": loaded.shops, "accounts": loaded.accounts,
-         "history": loaded.history, "clock": loaded.start.isoformat()},
-        f"loaded {loaded.sellers} sellers, {loaded.shops} shops, {loaded.accounts} accounts and "
-        f"{loaded.history} history entries into {ctx.db}; the clock is frozen at {loaded.start.isoformat()}",
+         "partner_apps": loaded.partner_apps, "history": loaded.history, "clock": loaded.start.isoformat()},
+        f"loaded {loaded.sellers} sellers, {loaded.shops} shops, {loaded.accounts} accounts, "
+        f"{loaded.partner_apps} partner apps and {loaded.history} history entries into {ctx.db}; "
+        f"the clock is frozen at {loaded.start.isoformat()}",
     )
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535), help="0: any free port.")
+@click.option("--fixtures", "source", help="Load this data file (or 'demo') into a fresh database first.")
+@click.option("--oauth-error-status", default=200, show_default=True, type=click.IntRange(200, 599),
+              help="The HTTP status of OAuth errors on TikTok's paths (TikTok answers them with 200).")
+@pass_ctx
+def serve(ctx: Context, host: str, port: int, source: str | None, oauth_error_status: int) -> None:
+    """Serve the mock TikTok identity provider: Login Kit v2, and the app's screens in a browser."""
+    import os
+
+    from werkzeug.serving import make_server
+
+    from auth_server.app import create_app
+    from auth_server.config import ServerConfig
+
+    if source:
+        _load(ctx.db, source, fresh=True)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        os.environ.setdefault("AUTHLIB_INSECURE_TRANSPORT", "1")  # a simulator on plain http, on purpose
+    ctx.clock.unfreeze()  # the server's time runs on from the database's clock
+    app = create_app(ctx.sim, ServerConfig(oauth_error_status=oauth_error_status))
+    server = make_server(host, port, app, threaded=True)
+    base = f"http://{host if ':' not in host else f'[{host}]'}:{server.server_port}"
+    with ctx.sim.store.unit_of_work() as repo:
+        apps = [(a.client_key, a.redirect_uris) for a in repo.partner_apps()]
+    click.echo(f"linksim is serving on {base} (database {ctx.db}; clock {ctx.clock.now().isoformat()})")
+    click.echo(f"  sign in to the app:  {base}/app/sign-in")
+    click.echo(f"  authorize:           {base}/v2/auth/authorize/")
+    click.echo(f"  token:               {base}/v2/oauth/token/   (plain OAuth: {base}/oauth/token)")
+    click.echo(f"  user info:           {base}/v2/user/info/")
+    click.echo(f"  metadata:            {base}/.well-known/oauth-authorization-server")
+    for client_key, redirect_uris in apps:
+        secret = " client_secret linksim_demo_secret" if client_key == "linksim_demo_key" else ""
+        click.echo(f"  partner app:         client_key {client_key}{secret}; redirect {', '.join(redirect_uris)}")
+    if source == fixtures.DEMO:
+        click.echo("  demo accounts:       every username of `linksim show`, password linksim-demo (try maya)")
+    click.echo("Press Ctrl+C to stop.")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 @main.command()
@@ -225,6 +258,26 @@ def markets(ctx: Context) -> None:
     """Show the policy profile of every market."""
     profiles = {name: ctx.sim.markets[name] for name in ctx.sim.markets.names()}
     ctx.emit(profiles)
+
+
+def _load(db: str, source: str, *, fresh: bool) -> fixtures.Loaded:
+    """Load a data file into the database at ``db``, and freeze the command line's clock at its start."""
+    data = fixtures.read(source)
+    store = Store(db)
+    if fresh:
+        store.reset()
+    else:
+        store.create_schema()
+    clock = ManualClock(frozen=True)
+    sim = Simulator(store, clock=clock, markets=fixtures.markets_of(data, builtin_markets()))
+    loaded = fixtures.load(sim.service, data, now=clock.now())
+    clock.set(loaded.start)
+    with store.unit_of_work() as repo:
+        repo.set_setting(_CLOCK_KEY, clock.state())
+        if data.get("markets"):
+            repo.set_setting(_MARKETS_KEY, data["markets"])
+    store.dispose()
+    return loaded
 
 
 # --- the clock -------------------------------------------------------------------------------------------------
@@ -733,3 +786,7 @@ def _table(headers: list[str], rows: list[list[Any]]) -> str:
 
 def _pretty(value: Any) -> str:
     return json.dumps(plain(value), indent=2, sort_keys=True)
+
+
+if __name__ == "__main__":
+    main()

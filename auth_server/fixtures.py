@@ -26,6 +26,7 @@ from auth_server.domain.accounts import OrgMember
 from auth_server.domain.accounts import Standing
 from auth_server.domain.accounts import Verification
 from auth_server.domain.accounts import VerificationOutcome
+from auth_server.domain.accounts import hash_secret
 from auth_server.domain.clock import ManualClock
 from auth_server.domain.clock import parse_duration
 from auth_server.domain.clock import parse_time
@@ -37,6 +38,9 @@ from auth_server.domain.shops import ReviewMode
 from auth_server.domain.shops import Seller
 from auth_server.domain.shops import Shop
 from auth_server.domain.shops import ShopStatus
+from auth_server.oauth.models import DEFAULT_SCOPE
+from auth_server.oauth.models import GRANT_TYPES
+from auth_server.oauth.models import PartnerApp
 from auth_server.simulator import builtin_market_data
 
 DEMO = "demo"
@@ -137,6 +141,23 @@ SCHEMA: dict[str, Any] = {
                 },
             },
         },
+        "partner_apps": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["client_key", "client_secret", "redirect_uris"],
+                "properties": {
+                    "client_key": _ID,
+                    "client_secret": {"type": "string", "minLength": 8},
+                    "name": {"type": "string"},
+                    "redirect_uris": {"type": "array", "minItems": 1, "maxItems": 10,
+                                      "items": {"type": "string", "pattern": "^https?://", "maxLength": 511}},
+                    "scopes": {"type": "array", "items": {"type": "string"}},
+                    "grant_types": {"type": "array", "items": {"enum": list(GRANT_TYPES)}},
+                },
+            },
+        },
         "history": {
             "type": "array",
             "items": {
@@ -178,6 +199,7 @@ class Loaded:
     shops: int
     accounts: int
     history: int
+    partner_apps: int = 0
 
 
 def read(source: str | Path) -> dict[str, Any]:
@@ -235,6 +257,9 @@ def load(service: LinkingService, data: dict[str, Any], *, now: datetime) -> Loa
             if username in usernames or repo.account_by_username(username) is not None:
                 raise FixtureError(f"accounts[{index}]: the username @{username} is used twice (or already loaded)")
             usernames[username] = builder.account(repo, account_data).open_id
+    with service.unit_of_work() as repo:
+        for app_data in data.get("partner_apps", []):
+            builder.partner_app(repo, app_data)
     history = sorted(
         (_history_time(entry, start), index, entry) for index, entry in enumerate(data.get("history", []))
     )
@@ -246,14 +271,14 @@ def load(service: LinkingService, data: dict[str, Any], *, now: datetime) -> Loa
                 raise FixtureError(f"history[{index}]: happens after start ({when.isoformat()})")
             replay_clock.set(when)
             _replay(replayer, entry, index, usernames)
-    return Loaded(start, builder.sellers, builder.shops, builder.accounts, len(history))
+    return Loaded(start, builder.sellers, builder.shops, builder.accounts, len(history), builder.partner_apps)
 
 
 class _Builder:
     def __init__(self, start: datetime, default_password: str | None) -> None:
         self.start = start
         self.default_password = default_password
-        self.sellers = self.shops = self.accounts = 0
+        self.sellers = self.shops = self.accounts = self.partner_apps = 0
         self.shop_ids: set[str] = set()
         self.product_ids: set[str] = set()
 
@@ -339,6 +364,23 @@ class _Builder:
                                removed_at=self.start - timedelta(days=1)))
         self.accounts += 1
         return account
+
+    def partner_app(self, repo: Any, data: dict[str, Any]) -> PartnerApp:
+        if repo.partner_app(data["client_key"]) is not None:
+            raise FixtureError(f"partner_apps: the client_key {data['client_key']} is used twice (or already loaded)")
+        app = PartnerApp(
+            client_key=data["client_key"],
+            client_secret_hash=hash_secret(data["client_secret"]),
+            name=data.get("name", data["client_key"]),
+            redirect_uris=list(data["redirect_uris"]),
+            scopes=list(data.get("scopes", [DEFAULT_SCOPE])),
+            grant_types=list(data.get("grant_types", GRANT_TYPES)),
+            created_at=self.start,
+        )
+        repo.add(app)
+        repo.flush()
+        self.partner_apps += 1
+        return app
 
     def _birth_date(self, data: dict[str, Any], username: str) -> date | None:
         if "birth_date" in data:

@@ -28,6 +28,9 @@ from auth_server.domain.links import Role
 from auth_server.domain.shops import Product
 from auth_server.domain.shops import Seller
 from auth_server.domain.shops import Shop
+from auth_server.oauth.models import AuthorizationCode
+from auth_server.oauth.models import PartnerApp
+from auth_server.oauth.models import Token
 from auth_server.store import schema
 
 T = TypeVar("T")
@@ -215,6 +218,25 @@ class SqlRepository:
         if subject_id is not None:
             query = query.where(c.subject_id == subject_id)
         return self._all(query)
+
+    # partner apps, authorization codes and tokens (the OAuth side)
+    def partner_app(self, client_key: str) -> PartnerApp | None:
+        return self._get(PartnerApp, client_key)
+
+    def partner_apps(self) -> Sequence[PartnerApp]:
+        return self._all(sa.select(PartnerApp).order_by(schema.partner_apps.c.client_key))
+
+    def authorization_code(self, code: str, *, lock: bool = False) -> AuthorizationCode | None:
+        return self._get(AuthorizationCode, code, lock=lock)
+
+    def token(self, access_token: str, *, lock: bool = False) -> Token | None:
+        return self._get(Token, access_token, lock=lock)
+
+    def token_by_refresh(self, refresh_token: str, *, lock: bool = False) -> Token | None:
+        query = sa.select(Token).where(schema.tokens.c.refresh_token == refresh_token)
+        if lock:
+            query = query.with_for_update()
+        return self.session.scalars(query.execution_options(populate_existing=True)).first()
 
     # simulator settings (the clock of the command line, for instance)
     def setting(self, key: str) -> Any:

@@ -45,6 +45,9 @@ from auth_server.domain.shops import ReviewMode
 from auth_server.domain.shops import Seller
 from auth_server.domain.shops import Shop
 from auth_server.domain.shops import ShopStatus
+from auth_server.oauth.models import AuthorizationCode
+from auth_server.oauth.models import PartnerApp
+from auth_server.oauth.models import Token
 
 
 class UTCDateTime(sa.TypeDecorator[datetime]):
@@ -260,6 +263,44 @@ events = sa.Table(
     sa.Index("ix_events_subject", "subject_type", "subject_id"),
 )
 
+partner_apps = sa.Table(
+    "partner_apps", metadata,
+    sa.Column("client_key", sa.String(64), primary_key=True),
+    sa.Column("client_secret_hash", sa.String(200), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("redirect_uris", sa.JSON, nullable=False),
+    sa.Column("scopes", sa.JSON, nullable=False),
+    sa.Column("grant_types", sa.JSON, nullable=False),
+    sa.Column("created_at", UTCDateTime),
+)
+
+authorization_codes = sa.Table(
+    "authorization_codes", metadata,
+    sa.Column("code", sa.String(200), primary_key=True),
+    sa.Column("client_key", sa.ForeignKey("partner_apps.client_key"), nullable=False),
+    sa.Column("open_id", sa.ForeignKey("accounts.open_id"), nullable=False),
+    sa.Column("redirect_uri", sa.String(512), nullable=False),
+    sa.Column("scope", sa.String(500), nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+    sa.Column("code_challenge", sa.String(200)),
+    sa.Column("code_challenge_method", sa.String(16)),
+    sa.Column("used_at", UTCDateTime),
+)
+
+tokens = sa.Table(
+    "tokens", metadata,
+    sa.Column("access_token", sa.String(200), primary_key=True),
+    sa.Column("refresh_token", sa.String(200), unique=True),
+    sa.Column("client_key", sa.ForeignKey("partner_apps.client_key"), nullable=False),
+    sa.Column("open_id", sa.ForeignKey("accounts.open_id")),
+    sa.Column("scope", sa.String(500), nullable=False),
+    sa.Column("issued_at", UTCDateTime, nullable=False),
+    sa.Column("expires_in", sa.Integer, nullable=False),
+    sa.Column("refresh_expires_in", sa.Integer),
+    sa.Column("access_revoked_at", UTCDateTime),
+    sa.Column("refresh_revoked_at", UTCDateTime),
+)
+
 settings = sa.Table(
     "settings", metadata,
     sa.Column("key", sa.String(64), primary_key=True),
@@ -280,5 +321,8 @@ for cls, table in (
     (ShowcaseItem, showcase_items),
     (LiveSession, live_sessions),
     (Event, events),
+    (PartnerApp, partner_apps),
+    (AuthorizationCode, authorization_codes),
+    (Token, tokens),
 ):
     mapper_registry.map_imperatively(cls, table)

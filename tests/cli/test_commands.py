@@ -26,7 +26,7 @@ def linksim(tmp_path: Path):  # noqa: ANN201
 def test_init_reports_what_it_loaded(linksim) -> None:  # noqa: ANN001
     result = linksim("--json", "init", "--fresh")
     assert json.loads(result.stdout) == {"accounts": 27, "clock": "2026-03-02T09:00:00+00:00", "history": 33,
-                                         "sellers": 6, "shops": 8}
+                                         "partner_apps": 1, "sellers": 6, "shops": 8}
 
 
 def test_show_prints_the_parties_and_the_clock(linksim) -> None:  # noqa: ANN001

@@ -1,0 +1,59 @@
+"""The Flask application factory: the simulator behind TikTok's Login Kit and the consent screens."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from flask import redirect
+from flask import url_for
+from flask_wtf.csrf import CSRFProtect
+
+from auth_server.config import ServerConfig
+from auth_server.oauth.server import LoginKitServer
+from auth_server.simulator import Simulator
+from auth_server.web import errors
+from auth_server.web import login_kit
+from auth_server.web import screens
+from auth_server.web import standard_oauth
+
+
+def create_app(
+    simulator: Simulator | None = None,
+    config: ServerConfig | None = None,
+    *,
+    test_config: Mapping[str, Any] | None = None,
+) -> Flask:
+    """Build the app around ``simulator`` (by default: in-memory SQLite and a manual clock)."""
+    config = config or ServerConfig()
+    simulator = simulator or Simulator.in_memory()
+    app = Flask(__name__)
+    app.config.from_mapping(
+        SECRET_KEY=config.secret_key,
+        MAX_CONTENT_LENGTH=config.max_body_bytes,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,  # the consent screens live as long as the session; time is simulated anyway
+        JSON_SORT_KEYS=False,
+    )
+    if test_config is not None:
+        app.config.update(test_config)
+
+    app.extensions["linksim"] = simulator
+    app.extensions["linksim_config"] = config
+    app.extensions["login_kit"] = LoginKitServer(simulator, config)
+
+    csrf = CSRFProtect(app)
+    app.register_blueprint(screens.bp)
+    app.register_blueprint(login_kit.bp)
+    app.register_blueprint(standard_oauth.bp)
+    for machine_facing in (login_kit.token, login_kit.revoke, login_kit.user_info, standard_oauth.token,
+                           standard_oauth.revoke, standard_oauth.introspect):
+        csrf.exempt(machine_facing)  # partner apps call these with credentials, not a browser session
+    errors.register(app)
+
+    @app.get("/")
+    def index() -> Any:
+        return redirect(url_for("screens.home"))
+
+    return app

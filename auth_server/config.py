@@ -1,0 +1,27 @@
+"""The server's settings, in one frozen dataclass; ``create_app`` maps them onto Flask's config."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import timedelta
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServerConfig:
+    # TikTok's documented lifetimes disagree (24 h / 365 d, and the 2026 pages' 2 h / 180 d): both are settings.
+    access_token_lifetime: timedelta = timedelta(hours=24)
+    refresh_token_lifetime: timedelta = timedelta(days=365)
+    client_token_lifetime: timedelta = timedelta(hours=2)
+    code_lifetime: timedelta = timedelta(minutes=10)  # undocumented; single use in any case
+    oauth_error_status: int = 200  # TikTok answers OAuth errors with HTTP 200 and an `error` body
+    qr_code_lifetime: timedelta = timedelta(minutes=5)
+    qr_poll_interval: timedelta = timedelta(seconds=2)
+    max_body_bytes: int = 64 * 1024
+    secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
+    public_url: str | None = None  # the base URL in links and QR codes; default: the request's host
+
+    def __post_init__(self) -> None:
+        if not 200 <= self.oauth_error_status <= 599:
+            raise ValueError("oauth_error_status must be an HTTP status, such as 200 or 400")

@@ -1,0 +1,10 @@
+"""TikTok Login Kit v2 on authlib's authorization-server machinery.
+
+- :mod:`~auth_server.oauth.models`: partner apps (OAuth clients), authorization codes and tokens, as
+  authlib's mixins expect them;
+- :mod:`~auth_server.oauth.wire`: TikTok's wire format at the boundary (``client_key``, comma-separated
+  scopes, flat token responses, ``{error, error_description, log_id}``);
+- :mod:`~auth_server.oauth.grants`: the grants (authorization code with PKCE in hex or base64url,
+  refresh-token rotation, client credentials), revocation (RFC 7009) and introspection (RFC 7662);
+- :mod:`~auth_server.oauth.server`: the authorization server that joins them to the store and the clock.
+"""

@@ -1,0 +1,156 @@
+"""Partner apps, authorization codes and tokens, shaped for authlib.
+
+They are plain dataclasses (the store maps them onto tables), with the methods authlib calls.
+Times come from the simulated clock: the store sets ``now`` on every object it hands out, so that
+``is_expired()`` answers on the clock a test controls.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import datetime
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from authlib.oauth2.rfc6749 import AuthorizationCodeMixin
+from authlib.oauth2.rfc6749 import ClientMixin
+from authlib.oauth2.rfc6749 import TokenMixin
+
+from auth_server.domain.accounts import secret_matches
+
+DEFAULT_SCOPE = "user.info.basic"  # Login Kit adds it to every authorization
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
+
+
+@dataclass(kw_only=True, eq=False)
+class PartnerApp(ClientMixin):
+    """An integration partner's app: TikTok calls it a client, with a ``client_key``."""
+
+    client_key: str
+    client_secret_hash: str
+    name: str
+    redirect_uris: list[str] = field(default_factory=list)
+    scopes: list[str] = field(default_factory=lambda: [DEFAULT_SCOPE])
+    grant_types: list[str] = field(default_factory=lambda: list(GRANT_TYPES))
+    created_at: datetime | None = None
+
+    def get_client_id(self) -> str:
+        return self.client_key
+
+    def get_default_redirect_uri(self) -> str | None:
+        return self.redirect_uris[0] if self.redirect_uris and "*" not in self.redirect_uris[0] else None
+
+    def get_allowed_scope(self, scope: str) -> str | None:
+        """The scopes asked for, if the app may ask for all of them (None: ``invalid_scope``)."""
+        wanted = scope.split() if scope else [DEFAULT_SCOPE]
+        if not set(wanted) <= set(self.scopes):
+            return None
+        return " ".join(dict.fromkeys(wanted))
+
+    def check_redirect_uri(self, redirect_uri: str) -> bool:
+        return any(redirect_uri_matches(registered, redirect_uri) for registered in self.redirect_uris)
+
+    def check_client_secret(self, client_secret: str) -> bool:
+        return secret_matches(client_secret, self.client_secret_hash)
+
+    def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
+        return method in ("client_secret_post", "client_secret_basic")
+
+    def check_response_type(self, response_type: str) -> bool:
+        return response_type == "code"
+
+    def check_grant_type(self, grant_type: str) -> bool:
+        return grant_type in self.grant_types
+
+
+def redirect_uri_matches(registered: str, given: str) -> bool:
+    """TikTok's rule: an exact match, or a desktop loopback URI registered with the wildcard port ``*``."""
+    if registered == given:
+        return True
+    if ":*" not in registered:
+        return False
+    want, got = urlsplit(registered.replace(":*", ":1", 1)), urlsplit(given)
+    try:
+        port = got.port
+    except ValueError:
+        return False
+    return (
+        want.scheme == got.scheme
+        and want.hostname in LOOPBACK_HOSTS
+        and want.hostname == got.hostname
+        and port is not None
+        and (want.path, want.query) == (got.path, got.query)
+    )
+
+
+@dataclass(kw_only=True, eq=False)
+class AuthorizationCode(AuthorizationCodeMixin):
+    code: str
+    client_key: str
+    open_id: str
+    redirect_uri: str
+    scope: str  # space-separated, as authlib works; the wire shows commas
+    expires_at: datetime
+    code_challenge: str | None = None
+    code_challenge_method: str | None = None
+    used_at: datetime | None = None
+    now: datetime | None = None  # set by the store: the simulated time of the request
+
+    def get_redirect_uri(self) -> str:
+        return self.redirect_uri
+
+    def get_scope(self) -> str:
+        return self.scope
+
+    def is_expired(self) -> bool:
+        return self.now is not None and self.now >= self.expires_at
+
+
+@dataclass(kw_only=True, eq=False)
+class Token(TokenMixin):
+    access_token: str
+    client_key: str
+    scope: str
+    issued_at: datetime
+    expires_in: int
+    open_id: str | None = None  # None for a client access token
+    refresh_token: str | None = None
+    refresh_expires_in: int | None = None
+    access_revoked_at: datetime | None = None
+    refresh_revoked_at: datetime | None = None
+    now: datetime | None = None
+
+    def check_client(self, client: PartnerApp) -> bool:
+        return client.client_key == self.client_key
+
+    def get_scope(self) -> str:
+        return self.scope
+
+    def get_expires_in(self) -> int:
+        return self.expires_in
+
+    @property
+    def expires_at(self) -> datetime:
+        return self.issued_at + timedelta(seconds=self.expires_in)
+
+    @property
+    def refresh_expires_at(self) -> datetime | None:
+        if self.refresh_expires_in is None:
+            return None
+        return self.issued_at + timedelta(seconds=self.refresh_expires_in)
+
+    def is_expired(self) -> bool:
+        return self.now is not None and self.now >= self.expires_at
+
+    def is_revoked(self) -> bool:
+        return self.access_revoked_at is not None
+
+    def refresh_usable(self) -> bool:
+        expires = self.refresh_expires_at
+        return (
+            self.refresh_token is not None
+            and self.refresh_revoked_at is None
+            and (expires is None or self.now is None or self.now < expires)
+        )

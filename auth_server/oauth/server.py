@@ -1,0 +1,170 @@
+"""The Login Kit authorization server: authlib's Flask server, on the simulator's store and clock."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from authlib.integrations.flask_oauth2 import AuthorizationServer
+from flask import Response
+from flask import json
+from flask import request as flask_request
+
+from auth_server.config import ServerConfig
+from auth_server.oauth.grants import AuthorizationCodeGrant
+from auth_server.oauth.grants import ClientCredentialsGrant
+from auth_server.oauth.grants import Introspection
+from auth_server.oauth.grants import RefreshTokenGrant
+from auth_server.oauth.grants import Revocation
+from auth_server.oauth.grants import TikTokCodeChallenge
+from auth_server.oauth.models import AuthorizationCode
+from auth_server.oauth.models import PartnerApp
+from auth_server.oauth.models import Token
+from auth_server.oauth.wire import TikTokRequest
+from auth_server.oauth.wire import tiktok_body
+from auth_server.simulator import Simulator
+
+TIKTOK_PREFIX = "/v2/"  # routes under it speak TikTok's wire format; the others plain OAuth 2.0
+
+
+class OAuthStore:
+    """Partner apps, codes and tokens in the simulator's database, each look-up its own transaction."""
+
+    def __init__(self, simulator: Simulator) -> None:
+        self._simulator = simulator
+
+    def _now(self) -> datetime:
+        return self._simulator.clock.now()
+
+    def _read(self, find: Callable[[Any], Any]) -> Any:
+        with self._simulator.store.unit_of_work() as repo:
+            found = find(repo)
+        if found is not None:
+            found.now = self._now()
+        return found
+
+    def partner_app(self, client_key: str) -> PartnerApp | None:
+        with self._simulator.store.unit_of_work() as repo:
+            return repo.partner_app(client_key)
+
+    def code(self, code: str) -> AuthorizationCode | None:
+        return self._read(lambda repo: repo.authorization_code(code))
+
+    def save_code(self, code: AuthorizationCode) -> None:
+        with self._simulator.store.unit_of_work() as repo:
+            repo.add(code)
+
+    def use_code(self, code: str) -> None:
+        with self._simulator.store.unit_of_work() as repo:
+            found = repo.authorization_code(code, lock=True)
+            if found is not None and found.used_at is None:
+                found.used_at = self._now()
+
+    def token(self, access_token: str) -> Token | None:
+        return self._read(lambda repo: repo.token(access_token))
+
+    def token_by_refresh(self, refresh_token: str) -> Token | None:
+        return self._read(lambda repo: repo.token_by_refresh(refresh_token))
+
+    def save_token(self, token: Token) -> None:
+        with self._simulator.store.unit_of_work() as repo:
+            repo.add(token)
+
+    def revoke(self, access_token: str, *, refresh: bool) -> None:
+        with self._simulator.store.unit_of_work() as repo:
+            found = repo.token(access_token, lock=True)
+            if found is None:
+                return
+            now = self._now()
+            found.access_revoked_at = found.access_revoked_at or now
+            if refresh:
+                found.refresh_revoked_at = found.refresh_revoked_at or now
+
+
+class LoginKitServer(AuthorizationServer):
+    """One per app (never module-level, or repeated ``create_app`` calls would pile up grants)."""
+
+    def __init__(self, simulator: Simulator, config: ServerConfig) -> None:
+        super().__init__()
+        self.simulator = simulator
+        self.config = config
+        self.oauth_store = OAuthStore(simulator)
+        self._query_client = self.oauth_store.partner_app
+        self._save_token = self._store_token
+        self.register_token_generator("default", self._generate_token)
+        self.register_grant(AuthorizationCodeGrant, [TikTokCodeChallenge(required=False)])
+        self.register_grant(RefreshTokenGrant)
+        self.register_grant(ClientCredentialsGrant)
+        self.register_endpoint(Revocation)
+        self.register_endpoint(Introspection)
+
+    def now(self) -> datetime:
+        return self.simulator.clock.now()
+
+    # --- tokens -------------------------------------------------------------------------------------------
+
+    def _generate_token(
+        self,
+        grant_type: str,
+        client: PartnerApp,
+        user: Any = None,
+        scope: str | None = None,
+        expires_in: int | None = None,
+        include_refresh_token: bool = True,
+    ) -> dict[str, Any]:
+        if grant_type == "client_credentials":
+            client_token = {
+                "access_token": "clt." + secrets.token_hex(16) + secrets.token_urlsafe(24).replace("-", "x"),
+                "expires_in": int(self.config.client_token_lifetime.total_seconds()),
+                "token_type": "Bearer",
+            }
+            return {**client_token, "scope": scope} if scope else client_token
+        token: dict[str, Any] = {
+            "access_token": _user_token("act."),
+            "expires_in": int(self.config.access_token_lifetime.total_seconds()),
+            "open_id": user.get_user_id() if user is not None else None,
+            "scope": scope or "",
+            "token_type": "Bearer",
+        }
+        if include_refresh_token:
+            token["refresh_token"] = _user_token("rft.")
+            token["refresh_expires_in"] = int(self.config.refresh_token_lifetime.total_seconds())
+        return token
+
+    def _store_token(self, token: dict[str, Any], request: Any) -> None:
+        self.oauth_store.save_token(
+            Token(
+                access_token=token["access_token"],
+                refresh_token=token.get("refresh_token"),
+                client_key=request.client.client_key,
+                open_id=request.user.get_user_id() if request.user is not None else None,
+                scope=token.get("scope", ""),
+                issued_at=self.now(),
+                expires_in=token["expires_in"],
+                refresh_expires_in=token.get("refresh_expires_in"),
+            )
+        )
+
+    # --- the wire -----------------------------------------------------------------------------------------
+
+    def create_oauth2_request(self, request: Any) -> TikTokRequest:
+        return TikTokRequest(flask_request)
+
+    def handle_response(self, status_code: int, payload: Any, headers: Any) -> Response:
+        """TikTok routes answer in TikTok's shape (commas, ``log_id``, errors with the configured status)."""
+        if isinstance(payload, dict) and flask_request.path.startswith(TIKTOK_PREFIX):
+            payload = tiktok_body(payload, self.now())
+            if "error" in payload:
+                status_code = self.config.oauth_error_status
+                headers = [(k, v) for k, v in headers if k.lower() != "www-authenticate"]
+        if isinstance(payload, dict):
+            payload = json.dumps(payload)
+        return Response(payload, status=status_code, headers=headers)
+
+
+def _user_token(prefix: str) -> str:
+    """Shaped like TikTok's: 32 hex digits, letters and digits, then ``!`` and four digits."""
+    return f"{prefix}{secrets.token_hex(16)}{secrets.token_urlsafe(24).replace('-', 'x').replace('_', 'y')}" \
+           f"!{secrets.randbelow(10_000):04d}"

@@ -1,0 +1,79 @@
+"""TikTok's wire format, translated at the boundary so that authlib sees plain OAuth 2.0.
+
+TikTok says ``client_key`` where OAuth says ``client_id``, separates scopes with commas where OAuth uses
+spaces, answers ``scopes`` (plural) on the redirect, and adds a ``log_id`` to every error. Requests are
+translated on the way in (:class:`TikTokRequest`), responses on the way out (:func:`tiktok_body`).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import datetime
+from typing import Any
+
+from authlib.integrations.flask_oauth2.requests import FlaskOAuth2Payload
+from authlib.integrations.flask_oauth2.requests import FlaskOAuth2Request
+from flask.wrappers import Request
+from werkzeug.datastructures import MultiDict
+
+_SCOPE_SEPARATORS = re.compile(r"[,\s]+")
+
+
+def oauth_values(values: MultiDict[str, str]) -> MultiDict[str, str]:
+    """Request parameters as OAuth names them: ``client_key`` is also ``client_id``; scopes by spaces."""
+    out: MultiDict[str, str] = MultiDict(values)
+    if "client_key" in out and "client_id" not in out:
+        out["client_id"] = out["client_key"]
+    if "scope" in out:
+        out["scope"] = " ".join(s for s in _SCOPE_SEPARATORS.split(out["scope"]) if s)
+    return out
+
+
+class _Payload(FlaskOAuth2Payload):
+    def __init__(self, request: Request, values: MultiDict[str, str]) -> None:
+        super().__init__(request)
+        self._values = values
+
+    @property
+    def data(self) -> MultiDict[str, str]:
+        return self._values
+
+
+class TikTokRequest(FlaskOAuth2Request):
+    """A Flask request seen through OAuth's names (see :func:`oauth_values`)."""
+
+    def __init__(self, request: Request) -> None:
+        super().__init__(request)
+        self._args = oauth_values(request.args)
+        self._form = oauth_values(request.form)
+        self.payload = _Payload(request, oauth_values(request.values))
+
+    @property
+    def args(self) -> MultiDict[str, str]:
+        return self._args
+
+    @property
+    def form(self) -> MultiDict[str, str]:
+        return self._form
+
+
+def comma_scopes(scope: str) -> str:
+    return ",".join(scope.split())
+
+
+def log_id(now: datetime) -> str:
+    """A log id as TikTok writes them: the time, then hex; 34 characters."""
+    return now.strftime("%Y%m%d%H%M%S") + secrets.token_hex(10).upper()
+
+
+def tiktok_body(body: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """An OAuth response body as TikTok sends it: comma-separated scopes, a ``log_id`` on errors."""
+    out = dict(body)
+    if isinstance(out.get("scope"), str):
+        out["scope"] = comma_scopes(out["scope"])
+    if "error" in out:
+        out.setdefault("error_description", "")
+        out["log_id"] = log_id(now)
+        out.pop("error_uri", None)
+    return out

@@ -1,0 +1,1 @@
+"""The web layer: thin Flask blueprints around the domain and the OAuth server."""

@@ -1,0 +1,72 @@
+"""Every refusal as JSON (or a page, on the screens), with a stable code: never a 500 or a stack trace."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+from flask import Response
+from flask import jsonify
+from flask import render_template
+from flask import request
+from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import InternalServerError
+
+from auth_server.domain.codes import Kind
+from auth_server.domain.errors import Refused
+from auth_server.oauth.wire import log_id
+from auth_server.web.holder import simulator
+
+log = logging.getLogger(__name__)
+
+STATUS_OF_KIND = {Kind.RULE: 409, Kind.NOT_FOUND: 404, Kind.INVALID: 400, Kind.DENIED: 403, Kind.EXPIRED: 410}
+SCREEN_PREFIX = "/app/"
+
+
+def wants_page() -> bool:
+    return request.path.startswith(SCREEN_PREFIX) or (
+        request.accept_mimetypes.accept_html and not request.accept_mimetypes.accept_json
+        and request.path.startswith("/v2/auth/")
+    )
+
+
+def error_page(status: int, code: str, message: str) -> tuple[str, int]:
+    return render_template("error.html", status=status, code=code, message=message), status
+
+
+def refusal_response(refusal: Refused) -> Any:
+    status = STATUS_OF_KIND[refusal.kind]
+    if wants_page():
+        return error_page(status, refusal.code, refusal.violations[0].message)
+    return jsonify(refusal.as_dict()), status
+
+
+def http_error_response(error: HTTPException) -> Any:
+    code = (error.name or "error").lower().replace(" ", "_")
+    message = error.description or error.name
+    status = error.code or 500
+    if wants_page():
+        return error_page(status, code, message)
+    if request.path.startswith("/v2/oauth/"):
+        return _tiktok_oauth_error("invalid_request", message, status)
+    if request.path.startswith("/v2/"):
+        return jsonify({"data": {}, "error": {"code": "invalid_params", "message": message,
+                                               "log_id": log_id(simulator().clock.now())}}), status
+    return jsonify({"code": code, "message": message}), status
+
+
+def _tiktok_oauth_error(error: str, description: str, status: int) -> tuple[Response, int]:
+    body = {"error": error, "error_description": description, "log_id": log_id(simulator().clock.now())}
+    return jsonify(body), status
+
+
+def unexpected_error(error: Exception) -> Any:
+    log.exception("unexpected error on %s %s", request.method, request.path)
+    return http_error_response(InternalServerError("linksim failed on this request; the server log says why."))
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(Refused, refusal_response)
+    app.register_error_handler(HTTPException, http_error_response)
+    app.register_error_handler(Exception, unexpected_error)

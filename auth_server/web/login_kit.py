@@ -1,0 +1,147 @@
+"""TikTok Login Kit v2 over HTTP, wire-compatible with TikTok's (paths with and without the slash).
+
+- ``GET|POST /v2/auth/authorize/``: the consent screen, then the redirect with ``code``, ``scopes``, ``state``;
+- ``POST /v2/oauth/token/``: authorization code (PKCE), refresh token (rotated), client credentials;
+- ``POST /v2/oauth/revoke/``: revoke an access token;
+- ``GET /v2/user/info/?fields=...``: the user, filtered by the fields asked for and the scopes granted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from authlib.oauth2 import OAuth2Error
+from flask import Blueprint
+from flask import current_app
+from flask import jsonify
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+
+from auth_server.domain.accounts import Account
+from auth_server.domain.accounts import Verification
+from auth_server.oauth.grants import Holder
+from auth_server.oauth.models import DEFAULT_SCOPE
+from auth_server.oauth.server import LoginKitServer
+from auth_server.oauth.wire import log_id
+from auth_server.web.errors import error_page
+from auth_server.web.holder import signed_in
+from auth_server.web.holder import simulator
+
+bp = Blueprint("login_kit", __name__)
+
+# What each user-info field shows, and the scope it needs (TikTok's table, after the 2024 scope migration).
+USER_FIELDS: dict[str, str] = {
+    "open_id": "user.info.basic",
+    "union_id": "user.info.basic",
+    "avatar_url": "user.info.basic",
+    "avatar_url_100": "user.info.basic",
+    "avatar_large_url": "user.info.basic",
+    "display_name": "user.info.basic",
+    "bio_description": "user.info.profile",
+    "profile_deep_link": "user.info.profile",
+    "is_verified": "user.info.profile",
+    "username": "user.info.profile",
+    "follower_count": "user.info.stats",
+    "following_count": "user.info.stats",
+    "likes_count": "user.info.stats",
+    "video_count": "user.info.stats",
+}
+SCOPE_DESCRIPTIONS = {
+    "user.info.basic": "Access your profile info (avatar, display name)",
+    "user.info.profile": "Read your profile details (username, bio, verified badge)",
+    "user.info.stats": "Read your statistics (followers, likes, videos)",
+    "video.list": "Read your public videos",
+    "video.upload": "Upload videos to your drafts",
+    "video.publish": "Publish videos on your behalf",
+}
+
+
+def login_kit() -> LoginKitServer:
+    return current_app.extensions["login_kit"]
+
+
+@bp.route("/v2/auth/authorize", methods=["GET", "POST"], strict_slashes=False)
+def authorize() -> Any:
+    server = login_kit()
+    account = signed_in()
+    try:
+        grant = server.get_consent_grant(end_user=Holder(account.open_id) if account else None)
+    except OAuth2Error as error:
+        if getattr(error, "redirect_uri", None):
+            return server.handle_error_response(None, error)
+        # Without a trustworthy redirect URI there is nowhere to send the error but the page itself.
+        return error_page(400, error.error, error.get_error_description() or error.error)
+    if account is None:
+        return redirect(url_for("screens.sign_in", next=request.full_path))
+    requested = grant.request.scope.split() if grant.request.scope else [DEFAULT_SCOPE]
+    if request.method == "GET":
+        return render_template(
+            "consent.html",
+            app=grant.client,
+            account=account,
+            scopes=[(s, SCOPE_DESCRIPTIONS.get(s, s), s == DEFAULT_SCOPE) for s in requested],
+        )
+    if request.form.get("decision") != "authorize":
+        return server.create_authorization_response(grant=grant, grant_user=None)
+    chosen = set(request.form.getlist("scope")) | {DEFAULT_SCOPE}
+    grant.request.granted_scope = " ".join(s for s in requested if s in chosen)
+    return server.create_authorization_response(grant=grant, grant_user=Holder(account.open_id))
+
+
+@bp.post("/v2/oauth/token", strict_slashes=False)
+def token() -> Any:
+    return login_kit().create_token_response()
+
+
+@bp.post("/v2/oauth/revoke", strict_slashes=False)
+def revoke() -> Any:
+    return login_kit().create_endpoint_response("revocation")
+
+
+@bp.get("/v2/user/info", strict_slashes=False)
+def user_info() -> Any:
+    server = login_kit()
+    now = server.now()
+    bearer = request.headers.get("Authorization", "")
+    token = server.oauth_store.token(bearer[7:].strip()) if bearer[:7].lower() == "bearer " else None
+    if token is None or token.open_id is None or token.is_expired() or token.is_revoked():
+        return _api_error("access_token_invalid",
+                          "The access token is invalid or not found in the request.", 401, now)
+    fields = [f for f in request.args.get("fields", "").split(",") if f.strip()]
+    if not fields:
+        return _api_error("invalid_params", "The fields parameter is required, such as fields=open_id,display_name.",
+                          400, now)
+    unknown = [f for f in fields if f not in USER_FIELDS]
+    if unknown:
+        return _api_error("invalid_params", f"Unknown fields: {', '.join(unknown)}.", 400, now)
+    granted = set(token.scope.split())
+    account = simulator().service.get_account(token.open_id)
+    values = _user_fields(account, request.host_url)
+    user = {f: values[f] for f in fields if USER_FIELDS[f] in granted}
+    return jsonify({"data": {"user": user}, "error": {"code": "ok", "message": "", "log_id": log_id(now)}})
+
+
+def _api_error(code: str, message: str, status: int, now: Any) -> Any:
+    return jsonify({"data": {}, "error": {"code": code, "message": message, "log_id": log_id(now)}}), status
+
+
+def _user_fields(account: Account, host_url: str) -> dict[str, Any]:
+    avatar = account.avatar_url or f"{host_url}static/avatar.svg"
+    return {
+        "open_id": account.open_id,
+        "union_id": account.open_id,  # one developer, one app: the union id is the open id here
+        "avatar_url": avatar,
+        "avatar_url_100": avatar,
+        "avatar_large_url": avatar,
+        "display_name": account.nickname,
+        "bio_description": "",
+        "profile_deep_link": f"https://www.tiktok.com/@{account.username}",
+        "is_verified": account.verification is Verification.VERIFIED,
+        "username": account.username,
+        "follower_count": account.followers,
+        "following_count": 0,
+        "likes_count": 0,
+        "video_count": 0,
+    }

@@ -1,0 +1,54 @@
+"""The simulated TikTok app's screens in a browser: sign in (password or one-time passcode), sign out."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+
+from auth_server.domain.errors import Refused
+from auth_server.web.holder import sign_in_as
+from auth_server.web.holder import sign_out
+from auth_server.web.holder import signed_in
+from auth_server.web.holder import simulator
+
+bp = Blueprint("screens", __name__, url_prefix="/app")
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this server: never an open redirect to somewhere else."""
+    if not target:
+        return url_for("screens.home")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/"):
+        return url_for("screens.home")
+    return target
+
+
+@bp.get("/")
+def home() -> Any:
+    return render_template("home.html", account=signed_in())
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in() -> Any:
+    next_url = _safe_next(request.values.get("next"))
+    if request.method == "GET":
+        return render_template("sign_in.html", next=next_url, error=None)
+    try:
+        account = simulator().service.sign_in(request.form.get("username", ""), request.form.get("password", ""))
+    except Refused as refusal:
+        return render_template("sign_in.html", next=next_url, error=refusal.violations[0]), 401
+    sign_in_as(account)
+    return redirect(next_url)
+
+
+@bp.post("/sign-out")
+def sign_out_route() -> Any:
+    sign_out()
+    return redirect(url_for("screens.sign_in"))

@@ -1,0 +1,55 @@
+"""The endpoints generic OAuth libraries look for, in plain OAuth 2.0 shapes (space-separated scopes,
+4xx errors): RFC 8414 metadata, a token endpoint, RFC 7009 revocation and RFC 7662 introspection.
+The authorization endpoint is TikTok's, which accepts ``client_id`` as well as ``client_key``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from authlib.oauth2.rfc8414 import AuthorizationServerMetadata
+from flask import Blueprint
+from flask import jsonify
+from flask import url_for
+
+from auth_server.web.login_kit import login_kit
+
+bp = Blueprint("standard_oauth", __name__)
+
+
+@bp.get("/.well-known/oauth-authorization-server")
+def metadata() -> Any:
+    issuer = url_for("index", _external=True).rstrip("/")
+    document = AuthorizationServerMetadata({
+        "issuer": issuer,
+        "authorization_endpoint": url_for("login_kit.authorize", _external=True),
+        "token_endpoint": url_for("standard_oauth.token", _external=True),
+        "revocation_endpoint": url_for("standard_oauth.revoke", _external=True),
+        "introspection_endpoint": url_for("standard_oauth.introspect", _external=True),
+        "response_types_supported": ["code"],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+        "code_challenge_methods_supported": ["S256"],
+        "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+        "revocation_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+        "introspection_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+        "scopes_supported": ["user.info.basic", "user.info.profile", "user.info.stats", "video.list",
+                             "video.upload", "video.publish"],
+        "service_documentation": issuer + "/",
+    })
+    document.validate()
+    return jsonify(dict(document))
+
+
+@bp.post("/oauth/token")
+def token() -> Any:
+    return login_kit().create_token_response()
+
+
+@bp.post("/oauth/revoke")
+def revoke() -> Any:
+    return login_kit().create_endpoint_response("revocation")
+
+
+@bp.post("/oauth/introspect")
+def introspect() -> Any:
+    return login_kit().create_endpoint_response("introspection")
