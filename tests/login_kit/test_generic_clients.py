@@ -90,3 +90,17 @@ def test_the_plain_oauth_token_endpoint_answers_errors_with_400(live_server: str
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_grant"
     assert "log_id" not in response.json()
+
+
+def test_the_readme_example_works_on_tiktoks_own_paths(live_server: str) -> None:
+    client = OAuth2Session(CLIENT_KEY, CLIENT_SECRET, scope="user.info.basic user.info.profile",
+                           redirect_uri="http://127.0.0.1:8080/callback/", code_challenge_method="S256",
+                           token_endpoint_auth_method="client_secret_post")
+    verifier = "a-long-random-code-verifier-of-at-least-43-characters-0123456789"
+    url, _ = client.create_authorization_url(f"{live_server}/v2/auth/authorize/", code_verifier=verifier)
+    callback = authorize_in_browser(signed_in_browser(live_server), url)
+    token = client.fetch_token(f"{live_server}/v2/oauth/token/", authorization_response=callback,
+                               code_verifier=verifier)
+    assert token["scope"] == "user.info.basic,user.info.profile"  # TikTok's wire: commas
+    user = client.get(f"{live_server}/v2/user/info/?fields=open_id,display_name,username", timeout=10).json()
+    assert user["data"]["user"]["username"] == "holder" and user["error"]["code"] == "ok"
