@@ -14,9 +14,11 @@ from auth_server.config import ServerConfig
 from auth_server.oauth.server import LoginKitServer
 from auth_server.simulator import Simulator
 from auth_server.web import errors
+from auth_server.web import linking_api
 from auth_server.web import login_kit
 from auth_server.web import screens
 from auth_server.web import standard_oauth
+from auth_server.web.qr_codes import ConsentTokens
 
 
 def create_app(
@@ -42,11 +44,14 @@ def create_app(
     app.extensions["linksim"] = simulator
     app.extensions["linksim_config"] = config
     app.extensions["login_kit"] = LoginKitServer(simulator, config)
+    app.extensions["consent_tokens"] = ConsentTokens(config.secret_key, simulator.clock)
 
     csrf = CSRFProtect(app)
     app.register_blueprint(screens.bp)
     app.register_blueprint(login_kit.bp)
     app.register_blueprint(standard_oauth.bp)
+    app.register_blueprint(linking_api.bp)
+    csrf.exempt(linking_api.bp)  # a seller's tool authenticates with a bearer token, not a browser session
     for machine_facing in (login_kit.token, login_kit.revoke, login_kit.user_info, standard_oauth.token,
                            standard_oauth.revoke, standard_oauth.introspect):
         csrf.exempt(machine_facing)  # partner apps call these with credentials, not a browser session

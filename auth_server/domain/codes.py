@@ -21,6 +21,7 @@ class Kind(StrEnum):
     INVALID = "invalid"  # the request itself is malformed (400)
     DENIED = "denied"  # a person said no, or credentials are wrong (403 / 401)
     EXPIRED = "expired"  # a code, invitation or request ran out of time (410)
+    UNAUTHENTICATED = "unauthenticated"  # no valid credentials came with the request (401)
 
 
 @dataclass(frozen=True)
@@ -273,6 +274,11 @@ INVALID_CREDENTIALS = _code(
 PASSCODE_EXPIRED = _code(
     "passcode_expired", Kind.EXPIRED, "",
     "The one-time passcode expired. Click \"get OTP\" to receive a new one.",
+)
+PARTNER_TOKEN_INVALID = _code(
+    "partner_token_invalid", Kind.UNAUTHENTICATED, "",
+    "Send a partner app's client access token as `Authorization: Bearer clt...`: get one from "
+    "POST /v2/oauth/token/ with grant_type=client_credentials and the app's client_key and client_secret.",
 )
 INVALID_INPUT = _code(
     "invalid_input", Kind.INVALID, "",

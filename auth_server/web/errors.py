@@ -20,7 +20,8 @@ from auth_server.web.holder import simulator
 
 log = logging.getLogger(__name__)
 
-STATUS_OF_KIND = {Kind.RULE: 409, Kind.NOT_FOUND: 404, Kind.INVALID: 400, Kind.DENIED: 403, Kind.EXPIRED: 410}
+STATUS_OF_KIND = {Kind.RULE: 409, Kind.NOT_FOUND: 404, Kind.INVALID: 400, Kind.DENIED: 403, Kind.EXPIRED: 410,
+                  Kind.UNAUTHENTICATED: 401}
 SCREEN_PREFIX = "/app/"
 
 
@@ -50,6 +51,8 @@ def http_error_response(error: HTTPException) -> Any:
         return error_page(status, code, message)
     if request.path.startswith("/v2/oauth/"):
         return _tiktok_oauth_error("invalid_request", message, status)
+    if request.path.startswith("/api/"):
+        return jsonify({"code": "invalid_request" if status < 500 else "internal_error", "message": message}), status
     if request.path.startswith("/v2/"):
         return jsonify({"data": {}, "error": {"code": "invalid_params", "message": message,
                                                "log_id": log_id(simulator().clock.now())}}), status

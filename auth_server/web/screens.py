@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint
+from flask import current_app
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -46,6 +47,29 @@ def sign_in() -> Any:
         return render_template("sign_in.html", next=next_url, error=refusal.violations[0]), 401
     sign_in_as(account)
     return redirect(next_url)
+
+
+@bp.route("/scan", methods=["GET", "POST"])
+def scan() -> Any:
+    """The QR landing: what the app shows after scanning a Seller Center QR code, with Authorize and Cancel."""
+    from auth_server.web.linking_api import consent_tokens
+
+    account = signed_in()
+    if account is None:
+        return redirect(url_for("screens.sign_in", next=request.full_path))
+    token = request.values.get("token", "")
+    service = simulator().service
+    lifetime = current_app.extensions["linksim_config"].qr_code_lifetime
+    link = service.get_link(consent_tokens().read(token, lifetime)["link"])
+    shop = service.get_shop(link.shop_id)
+    if request.method == "GET":
+        service.scan(link.link_id, account.open_id)
+        policy = simulator().markets[shop.market]
+        return render_template("scan.html", account=account, shop=shop, link=link, token=token,
+                               permissions=policy.official_permissions)
+    authorize = request.form.get("decision") == "authorize"
+    result = service.give_consent(link.link_id, account.open_id, authorize=authorize)
+    return render_template("scan_done.html", account=account, shop=shop, link=result)
 
 
 @bp.post("/sign-out")

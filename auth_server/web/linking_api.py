@@ -1,0 +1,156 @@
+"""The linking API for a seller's tool (JSON): official links by QR code or Seller-app toggles, the terms,
+what the seller sees, unlinking and renaming the shop. Every call carries a partner app's client access
+token; every refusal is JSON with its stable code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+from flask import Response
+from flask import current_app
+from flask import jsonify
+from flask import request
+from flask import url_for
+
+from auth_server.domain import codes
+from auth_server.domain.errors import Refused
+from auth_server.domain.journal import plain
+from auth_server.domain.links import Channel
+from auth_server.domain.links import Link
+from auth_server.domain.links import LinkState
+from auth_server.web import qr_codes
+from auth_server.web.holder import simulator
+from auth_server.web.login_kit import login_kit
+
+bp = Blueprint("linking_api", __name__, url_prefix="/api")
+
+CONSENT_STATUS = {  # as Login Kit's check_qrcode names the stages of a QR code
+    LinkState.CONSENTED: "confirmed",
+    LinkState.PENDING_REVIEW: "utilised",
+    LinkState.ACTIVE: "utilised",
+    LinkState.UNLINKED: "utilised",
+    LinkState.EXPIRED: "expired",
+    LinkState.REFUSED: "refused",
+}
+
+
+@bp.before_request
+def require_partner_app() -> None:
+    bearer = request.headers.get("Authorization", "")
+    token = login_kit().oauth_store.token(bearer[7:].strip()) if bearer[:7].lower() == "bearer " else None
+    if token is None or token.is_expired() or token.is_revoked():
+        raise Refused.because(codes.PARTNER_TOKEN_INVALID)
+
+
+def consent_tokens() -> qr_codes.ConsentTokens:
+    return current_app.extensions["consent_tokens"]
+
+
+def json_body() -> dict[str, Any]:
+    if not request.data:
+        return {}
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise Refused.because(codes.INVALID_INPUT, field="body", problem="send a JSON object")
+    return body
+
+
+def field(body: dict[str, Any], name: str) -> Any:
+    """A field of the JSON body, as sent: the domain checks its type and refuses with invalid_input."""
+    return body.get(name)
+
+
+def link_view(link: Link) -> dict[str, Any]:
+    status = CONSENT_STATUS.get(link.state) or ("scanned" if link.scanned_at else "new")
+    view: dict[str, Any] = {
+        "link_id": link.link_id,
+        "shop_id": link.shop_id,
+        "role": link.role.value,
+        "channel": link.channel.value,
+        "state": link.state.value,
+        "consent_status": status,
+        "open_id": link.open_id,
+        "consent_expires_at": plain(link.consent_expires_at),
+        "granted_permissions": link.granted_permissions,
+        "review_due_at": plain(link.review_due_at),
+        "activated_at": plain(link.activated_at),
+        "ended_at": plain(link.ended_at),
+        "refusals": [{"code": code, "message": codes.get(code).render()} for code in link.refusal_codes],
+    }
+    if link.channel is Channel.QR and link.state is LinkState.PENDING_CONSENT:
+        view["qr"] = qr_view(link)
+    return view
+
+
+def qr_view(link: Link) -> dict[str, Any]:
+    token = consent_tokens().sign(link_id=link.link_id, role=link.role.value,
+                                  scopes=["user.info.basic", "user.info.profile"], client_key=None)
+    return {
+        "scan_url": url_for("screens.scan", token=token, _external=True),
+        "png_url": url_for("linking_api.qr_png", link_id=link.link_id, _external=True),
+        "svg_url": url_for("linking_api.qr_svg", link_id=link.link_id, _external=True),
+        "expires_at": plain(link.consent_expires_at),
+    }
+
+
+@bp.post("/shops/<shop_id>/official-link")
+def start_official_link(shop_id: str) -> Any:
+    body = json_body()
+    service = simulator().service
+    via = body.get("via", "qr")
+    if via == "qr":
+        link = service.start_official_link(shop_id, link_id=field(body, "link_id"), actor="seller")
+    elif via == "app":
+        link = service.request_app_consent(shop_id, field(body, "username"), agreed=body.get("agreed") is True,
+                                           link_id=field(body, "link_id"), actor="seller")
+    else:
+        raise Refused.because(codes.INVALID_INPUT, field="via", problem="use qr or app")
+    return jsonify(link_view(link)), 201
+
+
+@bp.get("/links/<link_id>")
+def get_link(link_id: str) -> Any:
+    return jsonify(link_view(simulator().service.get_link(link_id)))
+
+
+def _qr_image(link_id: str, render: Any, mimetype: str) -> Response:
+    link = simulator().service.get_link(link_id)
+    if link.channel is not Channel.QR or link.state is not LinkState.PENDING_CONSENT:
+        raise Refused.because(codes.LINK_NOT_AWAITING, state=link.state.value, action="show a QR code")
+    return Response(render(qr_view(link)["scan_url"]), mimetype=mimetype, headers={"Cache-Control": "no-store"})
+
+
+@bp.get("/links/<link_id>/qr.png")
+def qr_png(link_id: str) -> Response:
+    return _qr_image(link_id, qr_codes.png, "image/png")
+
+
+@bp.get("/links/<link_id>/qr.svg")
+def qr_svg(link_id: str) -> Response:
+    return _qr_image(link_id, qr_codes.svg, "image/svg+xml")
+
+
+@bp.post("/links/<link_id>/terms")
+def accept_terms(link_id: str) -> Any:
+    body = json_body()
+    link = simulator().service.accept_terms(link_id, accepted=body.get("accepted") is True)
+    return jsonify(link_view(link))
+
+
+@bp.get("/shops/<shop_id>/linked-accounts")
+def linked_accounts(shop_id: str) -> Any:
+    return jsonify(simulator().service.linked_accounts(shop_id))
+
+
+@bp.post("/shops/<shop_id>/unlink")
+def unlink(shop_id: str) -> Any:
+    body = json_body()
+    return jsonify(link_view(simulator().service.unlink(shop_id, field(body, "open_id"))))
+
+
+@bp.post("/shops/<shop_id>/name")
+def rename_shop(shop_id: str) -> Any:
+    shop = simulator().service.rename_shop(shop_id, field(json_body(), "name"))
+    return jsonify({"shop_id": shop.shop_id, "name": shop.name})
