@@ -118,6 +118,12 @@ class SqlRepository:
             query = query.where(c.open_id == open_id)
         return self._all(query)
 
+    def requests_for(self, open_id: str) -> Sequence[Link]:
+        """Seller-app consent requests sent to this account and still waiting for its answer."""
+        c = schema.links.c
+        return self._all(sa.select(Link).where(c.expected_open_id == open_id, c.state == LinkState.PENDING_CONSENT)
+                         .order_by(c.created_at, c.link_id))
+
     def holding_links(
         self, *, shop_id: str | None = None, open_id: str | None = None, role: Role | None = None
     ) -> Sequence[Link]:

@@ -154,3 +154,75 @@ def unlink(shop_id: str) -> Any:
 def rename_shop(shop_id: str) -> Any:
     shop = simulator().service.rename_shop(shop_id, field(json_body(), "name"))
     return jsonify({"shop_id": shop.shop_id, "name": shop.name})
+
+
+@bp.post("/links/<link_id>/review")
+def decide_review(link_id: str) -> Any:
+    """Decide a review by hand (a shop in manual review mode, or a scenario forcing an outcome)."""
+    approve = json_body().get("approve")
+    if not isinstance(approve, bool):
+        raise Refused.because(codes.INVALID_INPUT, field="approve", problem="send true or false")
+    return jsonify(link_view(simulator().service.decide_review(link_id, approve=approve)))
+
+
+@bp.post("/shops/<shop_id>/organization-accounts")
+def create_organization_account(shop_id: str) -> Any:
+    """Create an organization account for the seller's entity; it is linked as the official account (O8)."""
+    body = json_body()
+    members = body.get("members", [])
+    if not isinstance(members, list):
+        raise Refused.because(codes.INVALID_INPUT, field="members", problem="send a list of emails or phones")
+    link = simulator().service.create_organization_account(
+        shop_id, username=field(body, "username"), nickname=field(body, "nickname"), email=field(body, "email"),
+        phone=field(body, "phone"), members=members)
+    return jsonify(link_view(link)), 201
+
+
+# --- marketing accounts (M1-M9) ------------------------------------------------------------------------------
+
+
+@bp.get("/accounts/search")
+def search_accounts() -> Any:
+    """The seller's search by username or nickname; nicknames are not unique, so every match is listed."""
+    found = simulator().service.search_accounts(request.args.get("q", ""))
+    return jsonify({"accounts": [{"open_id": a.open_id, "username": a.username, "nickname": a.nickname,
+                                  "avatar_url": a.avatar_url} for a in found]})
+
+
+@bp.get("/shops/<shop_id>/marketing-criteria")
+def marketing_criteria(shop_id: str) -> Any:
+    """The seller's "Next": whether the account meets every criterion, and if not, which it fails."""
+    violations = simulator().service.check_marketing_criteria(shop_id, request.args.get("open_id", ""))
+    return jsonify({"eligible": not violations, "violations": [v.as_dict() for v in violations]})
+
+
+@bp.post("/shops/<shop_id>/marketing-invitations")
+def invite_marketing_account(shop_id: str) -> Any:
+    body = json_body()
+    invitation = simulator().service.invite_marketing_account(shop_id, field(body, "open_id"),
+                                                              invitation_id=field(body, "invitation_id"))
+    return jsonify(invitation_view(invitation)), 201
+
+
+@bp.get("/invitations/<invitation_id>")
+def get_invitation(invitation_id: str) -> Any:
+    return jsonify(invitation_view(simulator().service.get_invitation(invitation_id)))
+
+
+INVITATION_CODES = {"declined": codes.INVITATION_DECLINED, "expired": codes.INVITATION_EXPIRED}
+
+
+def invitation_view(invitation: Any) -> dict[str, Any]:
+    code = INVITATION_CODES.get(invitation.state.value)
+    return {
+        "invitation_id": invitation.invitation_id,
+        "shop_id": invitation.shop_id,
+        "open_id": invitation.open_id,
+        "state": invitation.state.value,
+        "created_at": plain(invitation.created_at),
+        "expires_at": plain(invitation.expires_at),
+        "answered_at": plain(invitation.answered_at),
+        "link_id": invitation.link_id,
+        "refusal": {"code": code, "message": codes.get(code).render(expired_at=plain(invitation.expires_at))}
+        if code else None,
+    }

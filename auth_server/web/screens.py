@@ -54,9 +54,9 @@ def scan() -> Any:
     """The QR landing: what the app shows after scanning a Seller Center QR code, with Authorize and Cancel."""
     from auth_server.web.linking_api import consent_tokens
 
-    account = signed_in()
-    if account is None:
-        return redirect(url_for("screens.sign_in", next=request.full_path))
+    account, to_sign_in = _signed_in_or_redirect()
+    if to_sign_in:
+        return to_sign_in
     token = request.values.get("token", "")
     service = simulator().service
     lifetime = current_app.extensions["linksim_config"].qr_code_lifetime
@@ -70,6 +70,64 @@ def scan() -> Any:
     authorize = request.form.get("decision") == "authorize"
     result = service.give_consent(link.link_id, account.open_id, authorize=authorize)
     return render_template("scan_done.html", account=account, shop=shop, link=result)
+
+
+def _signed_in_or_redirect() -> Any:
+    account = signed_in()
+    if account is None:
+        return None, redirect(url_for("screens.sign_in", next=request.full_path))
+    return account, None
+
+
+@bp.get("/inbox")
+def inbox() -> Any:
+    """The app's inbox: Seller-app consent requests and invitations waiting for this account."""
+    account, to_sign_in = _signed_in_or_redirect()
+    if to_sign_in:
+        return to_sign_in
+    service = simulator().service
+    items = service.inbox(account.open_id)
+    shops = {shop.shop_id: shop for shop in service.shops()}
+    return render_template("inbox.html", account=account, shops=shops, **items)
+
+
+@bp.route("/requests/<link_id>", methods=["GET", "POST"])
+def permission_request(link_id: str) -> Any:
+    """The Seller-app flow (O10): the holder turns on each permission toggle and taps Continue."""
+    account, to_sign_in = _signed_in_or_redirect()
+    if to_sign_in:
+        return to_sign_in
+    service = simulator().service
+    link = service.get_link(link_id)
+    shop = service.get_shop(link.shop_id)
+    permissions = simulator().markets[shop.market].official_permissions
+    if request.method == "GET":
+        return render_template("toggles.html", account=account, shop=shop, link=link, permissions=permissions,
+                               error=None)
+    authorize = request.form.get("decision") != "cancel"
+    try:
+        result = service.give_consent(link_id, account.open_id, authorize=authorize,
+                                      permissions=request.form.getlist("permission"))
+    except Refused as refusal:
+        if refusal.code in ("consent_incomplete", "account_mismatch", "authorization_failed"):
+            # The request stays open: the holder can turn on the rest and tap Continue again.
+            return render_template("toggles.html", account=account, shop=shop, link=link, permissions=permissions,
+                                   error=refusal.violations[0]), 409
+        raise
+    return render_template("scan_done.html", account=account, shop=shop, link=result)
+
+
+@bp.post("/invitations/<invitation_id>")
+def answer_invitation(invitation_id: str) -> Any:
+    """Accept or decline a marketing invitation (M5) from the inbox."""
+    account, to_sign_in = _signed_in_or_redirect()
+    if to_sign_in:
+        return to_sign_in
+    service = simulator().service
+    answered = service.answer_invitation(invitation_id, account.open_id,
+                                         accept=request.form.get("decision") == "accept")
+    shop = service.get_shop(answered.shop_id)
+    return render_template("invitation_done.html", account=account, shop=shop, invitation=answered)
 
 
 @bp.post("/sign-out")

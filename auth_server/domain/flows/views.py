@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from auth_server.domain import codes
 from auth_server.domain.accounts import Account
 from auth_server.domain.accounts import OrgMember
 from auth_server.domain.affiliates import AffiliateInvitation
 from auth_server.domain.affiliates import ShowcaseItem
+from auth_server.domain.errors import Refused
 from auth_server.domain.flows.base import FlowBase
+from auth_server.domain.inputs import valid_text
 from auth_server.domain.journal import Event
 from auth_server.domain.journal import plain
 from auth_server.domain.links import Invitation
+from auth_server.domain.links import InvitationState
 from auth_server.domain.links import Link
 from auth_server.domain.links import LinkState
 from auth_server.domain.links import Role
@@ -65,6 +69,30 @@ class Views(FlowBase):
                 after_seq: int = 0) -> list[Event]:
         return self._run(lambda op: list(op.repo.events(subject_type=subject_type, subject_id=subject_id,
                                                         after_seq=after_seq)))
+
+    def inbox(self, open_id: str) -> dict[str, list[Any]]:
+        """What waits in the account's app: Seller-app consent requests, invitations, affiliate invitations."""
+
+        def body(op: Operation) -> dict[str, list[Any]]:
+            op.require_account(open_id)
+            pending = InvitationState.PENDING
+            return {
+                "requests": list(op.repo.requests_for(open_id)),
+                "invitations": [i for i in op.repo.invitations(open_id=open_id) if i.state is pending],
+                "affiliate_invitations": [i for i in op.repo.affiliate_invitations(open_id=open_id)
+                                          if i.state is pending],
+            }
+
+        return self._run(body)
+
+    def get_invitation(self, invitation_id: str) -> Invitation:
+        def body(op: Operation) -> Invitation:
+            invitation = op.repo.invitation(valid_text(invitation_id, "invitation_id"))
+            if invitation is None:
+                raise Refused.because(codes.INVITATION_NOT_FOUND, invitation_id=invitation_id)
+            return invitation
+
+        return self._run(body)
 
     def linked_accounts(self, shop_id: str) -> dict[str, Any]:
         """What the seller sees under "Linked TikTok accounts" (E4): the official and the marketing accounts."""
