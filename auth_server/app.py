@@ -17,6 +17,7 @@ from auth_server.web import errors
 from auth_server.web import linking_api
 from auth_server.web import login_kit
 from auth_server.web import screens
+from auth_server.web import seller_center
 from auth_server.web import standard_oauth
 from auth_server.web.qr_codes import ConsentTokens
 
@@ -51,6 +52,7 @@ def create_app(
     app.register_blueprint(login_kit.bp)
     app.register_blueprint(standard_oauth.bp)
     app.register_blueprint(linking_api.bp)
+    app.register_blueprint(seller_center.bp)
     csrf.exempt(linking_api.bp)  # a seller's tool authenticates with a bearer token, not a browser session
     for machine_facing in (login_kit.token, login_kit.revoke, login_kit.user_info, standard_oauth.token,
                            standard_oauth.revoke, standard_oauth.introspect):

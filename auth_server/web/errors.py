@@ -22,11 +22,11 @@ log = logging.getLogger(__name__)
 
 STATUS_OF_KIND = {Kind.RULE: 409, Kind.NOT_FOUND: 404, Kind.INVALID: 400, Kind.DENIED: 403, Kind.EXPIRED: 410,
                   Kind.UNAUTHENTICATED: 401}
-SCREEN_PREFIX = "/app/"
+SCREEN_PREFIXES = ("/app/", "/seller/")
 
 
 def wants_page() -> bool:
-    return request.path.startswith(SCREEN_PREFIX) or (
+    return request.path.startswith(SCREEN_PREFIXES) or (
         request.accept_mimetypes.accept_html and not request.accept_mimetypes.accept_json
         and request.path.startswith("/v2/auth/")
     )

@@ -115,7 +115,8 @@ def get_link(link_id: str) -> Any:
     return jsonify(link_view(simulator().service.get_link(link_id)))
 
 
-def _qr_image(link_id: str, render: Any, mimetype: str) -> Response:
+def qr_image(link_id: str, render: Any, mimetype: str) -> Response:
+    """The QR code of a link that waits for consent, drawn by ``render``."""
     link = simulator().service.get_link(link_id)
     if link.channel is not Channel.QR or link.state is not LinkState.PENDING_CONSENT:
         raise Refused.because(codes.LINK_NOT_AWAITING, state=link.state.value, action="show a QR code")
@@ -124,12 +125,12 @@ def _qr_image(link_id: str, render: Any, mimetype: str) -> Response:
 
 @bp.get("/links/<link_id>/qr.png")
 def qr_png(link_id: str) -> Response:
-    return _qr_image(link_id, qr_codes.png, "image/png")
+    return qr_image(link_id, qr_codes.png, "image/png")
 
 
 @bp.get("/links/<link_id>/qr.svg")
 def qr_svg(link_id: str) -> Response:
-    return _qr_image(link_id, qr_codes.svg, "image/svg+xml")
+    return qr_image(link_id, qr_codes.svg, "image/svg+xml")
 
 
 @bp.post("/links/<link_id>/terms")
