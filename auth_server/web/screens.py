@@ -72,6 +72,32 @@ def scan() -> Any:
     return render_template("scan_done.html", account=account, shop=shop, link=result)
 
 
+@bp.post("/sign-in/passcode")
+def request_passcode() -> Any:
+    """An organization account's "get OTP": the simulator shows the code it would have sent."""
+    next_url = _safe_next(request.form.get("next"))
+    username, contact = request.form.get("username", ""), request.form.get("contact", "")
+    try:
+        code = simulator().service.request_passcode(username, contact)
+    except Refused as refusal:
+        return render_template("sign_in.html", next=next_url, error=refusal.violations[0]), 401
+    return render_template("passcode.html", next=next_url, username=username, contact=contact, sent_code=code,
+                           error=None)
+
+
+@bp.post("/sign-in/passcode/verify")
+def verify_passcode() -> Any:
+    next_url = _safe_next(request.form.get("next"))
+    username, contact = request.form.get("username", ""), request.form.get("contact", "")
+    try:
+        account = simulator().service.sign_in_with_passcode(username, contact, request.form.get("passcode", ""))
+    except Refused as refusal:
+        return render_template("passcode.html", next=next_url, username=username, contact=contact, sent_code=None,
+                               error=refusal.violations[0]), 401
+    sign_in_as(account)
+    return redirect(next_url)
+
+
 def _signed_in_or_redirect() -> Any:
     account = signed_in()
     if account is None:
