@@ -16,6 +16,7 @@ from auth_server.simulator import Simulator
 from auth_server.web import errors
 from auth_server.web import linking_api
 from auth_server.web import login_kit
+from auth_server.web import login_kit_qr
 from auth_server.web import screens
 from auth_server.web import seller_center
 from auth_server.web import standard_oauth
@@ -50,12 +51,14 @@ def create_app(
     csrf = CSRFProtect(app)
     app.register_blueprint(screens.bp)
     app.register_blueprint(login_kit.bp)
+    app.register_blueprint(login_kit_qr.bp)
     app.register_blueprint(standard_oauth.bp)
     app.register_blueprint(linking_api.bp)
     app.register_blueprint(seller_center.bp)
     csrf.exempt(linking_api.bp)  # a seller's tool authenticates with a bearer token, not a browser session
-    for machine_facing in (login_kit.token, login_kit.revoke, login_kit.user_info, standard_oauth.token,
-                           standard_oauth.revoke, standard_oauth.introspect):
+    for machine_facing in (login_kit.token, login_kit.revoke, login_kit.user_info, login_kit_qr.get_qrcode,
+                           login_kit_qr.check_qrcode, standard_oauth.token, standard_oauth.revoke,
+                           standard_oauth.introspect):
         csrf.exempt(machine_facing)  # partner apps call these with credentials, not a browser session
     errors.register(app)
 

@@ -6,5 +6,7 @@
   scopes, flat token responses, ``{error, error_description, log_id}``);
 - :mod:`~auth_server.oauth.grants`: the grants (authorization code with PKCE in hex or base64url,
   refresh-token rotation, client credentials), revocation (RFC 7009) and introspection (RFC 7662);
+- :mod:`~auth_server.oauth.qr_code`: Login Kit with QR code (``get_qrcode``, ``check_qrcode``, the app's
+  answer), for desktop and TV apps;
 - :mod:`~auth_server.oauth.server`: the authorization server that joins them to the store and the clock.
 """

@@ -1,4 +1,4 @@
-"""Partner apps, authorization codes and tokens, shaped for authlib.
+"""Partner apps, authorization codes, tokens and Login Kit QR codes, shaped for authlib.
 
 They are plain dataclasses (the store maps them onto tables), with the methods authlib calls.
 Times come from the simulated clock: the store sets ``now`` on every object it hands out, so that
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
 from datetime import timedelta
+from enum import StrEnum
 from urllib.parse import urlsplit
 
 from authlib.oauth2.rfc6749 import AuthorizationCodeMixin
@@ -154,3 +155,35 @@ class Token(TokenMixin):
             and self.refresh_revoked_at is None
             and (expires is None or self.now is None or self.now < expires)
         )
+
+
+class QrStatus(StrEnum):
+    """What the holder did with a Login Kit QR code. check_qrcode derives ``utilised`` and ``expired``."""
+
+    NEW = "new"
+    SCANNED = "scanned"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+
+
+@dataclass(kw_only=True, eq=False)
+class LoginQr:
+    """A Login Kit QR code: a desktop or TV app polls it by ``token`` while the holder scans it in the app."""
+
+    token: str
+    client_key: str
+    scope: str  # space-separated, as authlib works; the wire shows commas
+    redirect_uri: str  # where the confirmed answer sends the code
+    created_at: datetime
+    expires_at: datetime
+    state: str | None = None
+    status: QrStatus = QrStatus.NEW
+    client_ticket: str = ""  # the polling app's own ticket, from the URL the holder scanned
+    open_id: str | None = None  # who scanned it (and then answered)
+    code: str | None = None
+    confirmed_at: datetime | None = None
+    delivered_at: datetime | None = None  # when check_qrcode first answered ``confirmed``
+    now: datetime | None = None
+
+    def is_expired(self) -> bool:
+        return self.now is not None and self.now >= self.expires_at

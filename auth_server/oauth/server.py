@@ -20,8 +20,10 @@ from auth_server.oauth.grants import RefreshTokenGrant
 from auth_server.oauth.grants import Revocation
 from auth_server.oauth.grants import TikTokCodeChallenge
 from auth_server.oauth.models import AuthorizationCode
+from auth_server.oauth.models import LoginQr
 from auth_server.oauth.models import PartnerApp
 from auth_server.oauth.models import Token
+from auth_server.oauth.qr_code import QrCodeAuthorization
 from auth_server.oauth.wire import TikTokRequest
 from auth_server.oauth.wire import tiktok_body
 from auth_server.simulator import Simulator
@@ -30,7 +32,7 @@ TIKTOK_PREFIX = "/v2/"  # routes under it speak TikTok's wire format; the others
 
 
 class OAuthStore:
-    """Partner apps, codes and tokens in the simulator's database, each look-up its own transaction."""
+    """Partner apps, codes, tokens and QR codes in the simulator's database, each look-up its own transaction."""
 
     def __init__(self, simulator: Simulator) -> None:
         self._simulator = simulator
@@ -82,6 +84,30 @@ class OAuthStore:
             if refresh:
                 found.refresh_revoked_at = found.refresh_revoked_at or now
 
+    def login_qr(self, token: str) -> LoginQr | None:
+        return self._read(lambda repo: repo.login_qr(token))
+
+    def save_login_qr(self, qr: LoginQr) -> None:
+        with self._simulator.store.unit_of_work() as repo:
+            repo.add(qr)
+
+    def change_login_qr(
+        self, token: str, change: Callable[[LoginQr], AuthorizationCode | None]
+    ) -> LoginQr | None:
+        """Run ``change`` on the QR code under its row lock; a code it issues is saved in the same transaction.
+
+        ``change`` may raise to leave the QR code as it was.
+        """
+        with self._simulator.store.unit_of_work() as repo:
+            found = repo.login_qr(token, lock=True)
+            if found is None:
+                return None
+            found.now = self._now()
+            issued = change(found)
+            if issued is not None:
+                repo.add(issued)
+            return found
+
 
 class LoginKitServer(AuthorizationServer):
     """One per app (never module-level, or repeated ``create_app`` calls would pile up grants)."""
@@ -99,6 +125,7 @@ class LoginKitServer(AuthorizationServer):
         self.register_grant(ClientCredentialsGrant)
         self.register_endpoint(Revocation)
         self.register_endpoint(Introspection)
+        self.qr_codes = QrCodeAuthorization(self)
 
     def now(self) -> datetime:
         return self.simulator.clock.now()

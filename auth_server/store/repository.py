@@ -29,6 +29,7 @@ from auth_server.domain.shops import Product
 from auth_server.domain.shops import Seller
 from auth_server.domain.shops import Shop
 from auth_server.oauth.models import AuthorizationCode
+from auth_server.oauth.models import LoginQr
 from auth_server.oauth.models import PartnerApp
 from auth_server.oauth.models import Token
 from auth_server.store import schema
@@ -243,6 +244,9 @@ class SqlRepository:
         if lock:
             query = query.with_for_update()
         return self.session.scalars(query.execution_options(populate_existing=True)).first()
+
+    def login_qr(self, token: str, *, lock: bool = False) -> LoginQr | None:
+        return self._get(LoginQr, token, lock=lock)
 
     # simulator settings (the clock of the command line, for instance)
     def setting(self, key: str) -> Any:

@@ -46,7 +46,9 @@ from auth_server.domain.shops import Seller
 from auth_server.domain.shops import Shop
 from auth_server.domain.shops import ShopStatus
 from auth_server.oauth.models import AuthorizationCode
+from auth_server.oauth.models import LoginQr
 from auth_server.oauth.models import PartnerApp
+from auth_server.oauth.models import QrStatus
 from auth_server.oauth.models import Token
 
 
@@ -301,6 +303,23 @@ tokens = sa.Table(
     sa.Column("refresh_revoked_at", UTCDateTime),
 )
 
+login_qr_codes = sa.Table(
+    "login_qr_codes", metadata,
+    sa.Column("token", sa.String(64), primary_key=True),
+    sa.Column("client_key", sa.ForeignKey("partner_apps.client_key"), nullable=False),
+    sa.Column("scope", sa.String(500), nullable=False),
+    sa.Column("redirect_uri", sa.String(512), nullable=False),
+    sa.Column("state", sa.Text),
+    sa.Column("status", _enum(QrStatus), nullable=False),
+    sa.Column("client_ticket", sa.String(512), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+    sa.Column("open_id", sa.ForeignKey("accounts.open_id")),
+    sa.Column("code", sa.String(200)),  # no foreign key: the code row is written in the same flush
+    sa.Column("confirmed_at", UTCDateTime),
+    sa.Column("delivered_at", UTCDateTime),
+)
+
 settings = sa.Table(
     "settings", metadata,
     sa.Column("key", sa.String(64), primary_key=True),
@@ -324,5 +343,6 @@ for cls, table in (
     (PartnerApp, partner_apps),
     (AuthorizationCode, authorization_codes),
     (Token, tokens),
+    (LoginQr, login_qr_codes),
 ):
     mapper_registry.map_imperatively(cls, table)
