@@ -5,8 +5,10 @@ The authorization endpoint is TikTok's, which accepts ``client_id`` as well as `
 
 from __future__ import annotations
 
+from importlib import resources
 from typing import Any
 
+import yaml
 from authlib.oauth2.rfc8414 import AuthorizationServerMetadata
 from flask import Blueprint
 from flask import jsonify
@@ -38,6 +40,13 @@ def metadata() -> Any:
     })
     document.validate()
     return jsonify(dict(document))
+
+
+@bp.get("/openapi.json")
+def openapi() -> Any:
+    """The OpenAPI document of the JSON endpoints (auth_server/openapi.yaml)."""
+    text = resources.files("auth_server").joinpath("openapi.yaml").read_text(encoding="utf-8")
+    return jsonify(yaml.safe_load(text))
 
 
 @bp.post("/oauth/token")
