@@ -15,10 +15,12 @@ from flask import request as flask_request
 from auth_server.config import ServerConfig
 from auth_server.oauth.grants import AuthorizationCodeGrant
 from auth_server.oauth.grants import ClientCredentialsGrant
+from auth_server.oauth.grants import Holder
 from auth_server.oauth.grants import Introspection
 from auth_server.oauth.grants import RefreshTokenGrant
 from auth_server.oauth.grants import Revocation
 from auth_server.oauth.grants import TikTokCodeChallenge
+from auth_server.oauth.models import DEFAULT_SCOPE
 from auth_server.oauth.models import AuthorizationCode
 from auth_server.oauth.models import LoginQr
 from auth_server.oauth.models import PartnerApp
@@ -161,18 +163,32 @@ class LoginKitServer(AuthorizationServer):
         return token
 
     def _store_token(self, token: dict[str, Any], request: Any) -> None:
+        open_id = request.user.get_user_id() if request.user is not None else None
+        self._keep(token, request.client.client_key, open_id)
+
+    def _keep(self, token: dict[str, Any], client_key: str, open_id: str | None) -> None:
         self.oauth_store.save_token(
             Token(
                 access_token=token["access_token"],
                 refresh_token=token.get("refresh_token"),
-                client_key=request.client.client_key,
-                open_id=request.user.get_user_id() if request.user is not None else None,
+                client_key=client_key,
+                open_id=open_id,
                 scope=token.get("scope", ""),
                 issued_at=self.now(),
                 expires_in=token["expires_in"],
                 refresh_expires_in=token.get("refresh_expires_in"),
             )
         )
+
+    def issue_token(self, client_key: str, open_id: str, scope: str) -> dict[str, Any]:
+        """A user token for ``open_id``, issued to a partner app without a code (a link it was party to),
+        limited to the scopes the app may ask for; in TikTok's wire shape."""
+        app = self.oauth_store.partner_app(client_key)
+        assert app is not None, "the partner app authenticated this request"
+        allowed = " ".join(s for s in scope.split() if s in app.scopes) or DEFAULT_SCOPE
+        token = self._generate_token("authorization_code", app, Holder(open_id), allowed)
+        self._keep(token, client_key, open_id)
+        return tiktok_body(token, self.now())
 
     # --- the wire -----------------------------------------------------------------------------------------
 

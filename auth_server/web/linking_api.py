@@ -10,6 +10,7 @@ from typing import Any
 from flask import Blueprint
 from flask import Response
 from flask import current_app
+from flask import g
 from flask import jsonify
 from flask import request
 from flask import url_for
@@ -26,6 +27,7 @@ from auth_server.web.login_kit import login_kit
 
 bp = Blueprint("linking_api", __name__, url_prefix="/api")
 
+LINK_TOKEN_SCOPE = "user.info.basic user.info.profile"
 CONSENT_STATUS = {  # as Login Kit's check_qrcode names the stages of a QR code
     LinkState.CONSENTED: "confirmed",
     LinkState.PENDING_REVIEW: "utilised",
@@ -42,6 +44,7 @@ def require_partner_app() -> None:
     token = login_kit().oauth_store.token(bearer[7:].strip()) if bearer[:7].lower() == "bearer " else None
     if token is None or token.is_expired() or token.is_revoked():
         raise Refused.because(codes.PARTNER_TOKEN_INVALID)
+    g.partner_key = token.client_key
 
 
 def consent_tokens() -> qr_codes.ConsentTokens:
@@ -137,7 +140,11 @@ def qr_svg(link_id: str) -> Response:
 def accept_terms(link_id: str) -> Any:
     body = json_body()
     link = simulator().service.accept_terms(link_id, accepted=body.get("accepted") is True)
-    return jsonify(link_view(link))
+    view = link_view(link)
+    if link.open_id is not None:
+        # The consent becomes a link, and the partner app a token scoped to what the seller may see (E4).
+        view["token"] = login_kit().issue_token(g.partner_key, link.open_id, LINK_TOKEN_SCOPE)
+    return jsonify(view)
 
 
 @bp.get("/shops/<shop_id>/linked-accounts")

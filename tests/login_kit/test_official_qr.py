@@ -57,6 +57,11 @@ def test_the_whole_qr_flow_links_the_account_that_scanned(browser: Browser, sell
     assert polled["consent_status"] == "confirmed" and polled["open_id"] == holder.open_id
     linked = browser.client.post(f"/api/links/{link['link_id']}/terms", json={"accepted": True}, headers=seller)
     assert linked.get_json()["state"] == "active"
+    token = linked.get_json()["token"]  # the consent, exchanged: a token scoped to what the seller may see
+    assert token["open_id"] == holder.open_id and token["scope"] == "user.info.basic,user.info.profile"
+    profile = browser.client.get("/v2/user/info/?fields=username,display_name",
+                                 headers={"Authorization": f"Bearer {token['access_token']}"}).get_json()
+    assert profile["data"]["user"] == {"username": "qr_shop", "display_name": "QR Shop"}
     view = browser.client.get("/api/shops/shop_qr/linked-accounts", headers=seller).get_json()
     assert view["official"]["open_id"] == holder.open_id and view["official"]["nickname"] == "QR Shop"
 
