@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFProtect
 from auth_server.config import ServerConfig
 from auth_server.oauth.server import LoginKitServer
 from auth_server.simulator import Simulator
+from auth_server.web import control
 from auth_server.web import errors
 from auth_server.web import linking_api
 from auth_server.web import login_kit
@@ -55,6 +56,8 @@ def create_app(
     app.register_blueprint(standard_oauth.bp)
     app.register_blueprint(linking_api.bp)
     app.register_blueprint(seller_center.bp)
+    app.register_blueprint(control.bp)
+    csrf.exempt(control.bp)
     csrf.exempt(linking_api.bp)  # a seller's tool authenticates with a bearer token, not a browser session
     for machine_facing in (login_kit.token, login_kit.revoke, login_kit.user_info, login_kit_qr.get_qrcode,
                            login_kit_qr.check_qrcode, standard_oauth.token, standard_oauth.revoke,

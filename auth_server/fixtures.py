@@ -366,21 +366,8 @@ class _Builder:
         return account
 
     def partner_app(self, repo: Any, data: dict[str, Any]) -> PartnerApp:
-        if repo.partner_app(data["client_key"]) is not None:
-            raise FixtureError(f"partner_apps: the client_key {data['client_key']} is used twice (or already loaded)")
-        app = PartnerApp(
-            client_key=data["client_key"],
-            client_secret_hash=hash_secret(data["client_secret"]),
-            name=data.get("name", data["client_key"]),
-            redirect_uris=list(data["redirect_uris"]),
-            scopes=list(data.get("scopes", [DEFAULT_SCOPE])),
-            grant_types=list(data.get("grant_types", GRANT_TYPES)),
-            created_at=self.start,
-        )
-        repo.add(app)
-        repo.flush()
         self.partner_apps += 1
-        return app
+        return add_partner_app(repo, data, self.start)
 
     def _birth_date(self, data: dict[str, Any], username: str) -> date | None:
         if "birth_date" in data:
@@ -395,6 +382,31 @@ class _Builder:
         if data.get("type") == AccountType.ORGANIZATION.value:
             return None
         raise FixtureError(f"account @{username}: give birth_date or age (the holder's age is a linking rule)")
+
+
+PARTNER_APP_SCHEMA: dict[str, Any] = SCHEMA["properties"]["partner_apps"]["items"]
+
+
+def add_partner_app(repo: Any, data: dict[str, Any], now: datetime) -> PartnerApp:
+    """Register a partner app described as in a data file's ``partner_apps`` (already validated)."""
+    if repo.partner_app(data["client_key"]) is not None:
+        raise FixtureError(f"partner_apps: the client_key {data['client_key']} is used twice (or already loaded)")
+    app = PartnerApp(
+        client_key=data["client_key"],
+        client_secret_hash=hash_secret(data["client_secret"]),
+        name=data.get("name", data["client_key"]),
+        redirect_uris=list(data["redirect_uris"]),
+        scopes=list(data.get("scopes", [DEFAULT_SCOPE])),
+        grant_types=list(data.get("grant_types", GRANT_TYPES)),
+        created_at=now,
+    )
+    repo.add(app)
+    repo.flush()
+    return app
+
+
+def validate_partner_app(data: Any) -> dict[str, Any]:
+    return validate({"partner_apps": [data]}, "the partner app")["partner_apps"][0]
 
 
 def _replay(service: LinkingService, entry: dict[str, Any], index: int, usernames: dict[str, str]) -> None:

@@ -51,7 +51,7 @@ def http_error_response(error: HTTPException) -> Any:
         return error_page(status, code, message)
     if request.path.startswith("/v2/oauth/"):
         return _tiktok_oauth_error("invalid_request", message, status)
-    if request.path.startswith("/api/"):
+    if request.path.startswith(("/api/", "/_sim/")):
         return jsonify({"code": "invalid_request" if status < 500 else "internal_error", "message": message}), status
     if request.path.startswith("/v2/"):
         return jsonify({"data": {}, "error": {"code": "invalid_params", "message": message,

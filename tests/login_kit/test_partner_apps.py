@@ -1,0 +1,41 @@
+"""Partner apps come from data files, and can be registered while the server runs (loopback callers only)."""
+
+from __future__ import annotations
+
+from tests.login_kit.conftest import Browser
+from tests.login_kit.conftest import exchange
+
+NEW_APP = {"client_key": "new_app", "client_secret": "new_secret_1", "name": "New App",
+           "redirect_uris": ["https://new.example/callback"], "scopes": ["user.info.basic"]}
+
+
+def test_a_partner_app_registered_at_runtime_can_be_used_at_once(client) -> None:  # noqa: ANN001
+    created = client.post("/_sim/partner-apps", json=NEW_APP)
+    assert created.status_code == 201 and created.get_json()["client_key"] == "new_app"
+    token = client.post("/v2/oauth/token/", data={"client_key": "new_app", "client_secret": "new_secret_1",
+                                                  "grant_type": "client_credentials"}).get_json()
+    assert token["access_token"].startswith("clt.")
+
+
+def test_a_malformed_partner_app_is_refused_with_the_place(client) -> None:  # noqa: ANN001
+    response = client.post("/_sim/partner-apps", json={**NEW_APP, "redirect_uris": ["ftp://x"]})
+    assert response.status_code == 400
+    assert response.get_json()["code"] == "invalid_input" and "redirect_uris" in response.get_json()["message"]
+
+
+def test_a_client_key_cannot_be_registered_twice(client) -> None:  # noqa: ANN001
+    client.post("/_sim/partner-apps", json=NEW_APP)
+    assert client.post("/_sim/partner-apps", json=NEW_APP).get_json()["code"] == "invalid_input"
+
+
+def test_the_controls_refuse_callers_from_elsewhere(client) -> None:  # noqa: ANN001
+    response = client.post("/_sim/partner-apps", json=NEW_APP, environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    assert response.status_code == 403
+
+
+def test_a_partner_app_uses_only_its_registered_redirect_uris(browser: Browser) -> None:
+    browser.sign_in()
+    page = browser.client.get(browser.authorize_url(redirect_uri="https://partner.example/auth/callback"))
+    assert page.status_code == 200
+    assert "access_token" in exchange(browser.client, browser.code(redirect_uri="https://partner.example/auth/callback"),
+                                      redirect_uri="https://partner.example/auth/callback").get_json()
