@@ -176,7 +176,7 @@ def serve(ctx: Context, host: str, port: int, source: str | None, oauth_error_st
         os.environ.setdefault("AUTHLIB_INSECURE_TRANSPORT", "1")  # a simulator on plain http, on purpose
     ctx.clock.unfreeze()  # the server's time runs on from the database's clock
     app = create_app(ctx.sim, ServerConfig(oauth_error_status=oauth_error_status))
-    server = make_server(host, port, app, threaded=True)
+    server = make_server(host, port, app, threaded=True)  # a port in use: werkzeug says so and exits
     base = f"http://{host if ':' not in host else f'[{host}]'}:{server.server_port}"
     with ctx.sim.store.unit_of_work() as repo:
         apps = [(a.client_key, a.redirect_uris) for a in repo.partner_apps()]

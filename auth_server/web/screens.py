@@ -17,6 +17,7 @@ from auth_server.web.holder import sign_in_as
 from auth_server.web.holder import sign_out
 from auth_server.web.holder import signed_in
 from auth_server.web.holder import simulator
+from auth_server.web.linking_api import consent_tokens
 
 bp = Blueprint("screens", __name__, url_prefix="/app")
 
@@ -52,8 +53,6 @@ def sign_in() -> Any:
 @bp.route("/scan", methods=["GET", "POST"])
 def scan() -> Any:
     """The QR landing: what the app shows after scanning a Seller Center QR code, with Authorize and Cancel."""
-    from auth_server.web.linking_api import consent_tokens
-
     account, to_sign_in = _signed_in_or_redirect()
     if to_sign_in:
         return to_sign_in
