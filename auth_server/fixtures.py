@@ -151,8 +151,12 @@ SCHEMA: dict[str, Any] = {
                     "client_key": _ID,
                     "client_secret": {"type": "string", "minLength": 8},
                     "name": {"type": "string"},
-                    "redirect_uris": {"type": "array", "minItems": 1, "maxItems": 10,
-                                      "items": {"type": "string", "pattern": "^https?://", "maxLength": 511}},
+                    # TikTok's rules: absolute, under 512 characters, at most 10, no query, no fragment;
+                    # https, except a desktop app's loopback address (whose port may be the wildcard *)
+                    "redirect_uris": {"type": "array", "minItems": 1, "maxItems": 10, "items": {
+                        "type": "string", "maxLength": 511,
+                        "pattern": r"^(https://[^/?#\s]+(/[^?#\s]*)?|http://(127\.0\.0\.1|localhost|\[::1\])"
+                                   r":(\d+|\*)(/[^?#\s]*)?)$"}},
                     "scopes": {"type": "array", "items": {"type": "string"}},
                     "grant_types": {"type": "array", "items": {"enum": list(GRANT_TYPES)}},
                 },

@@ -89,7 +89,7 @@ def link_view(link: Link) -> dict[str, Any]:
 
 def qr_view(link: Link) -> dict[str, Any]:
     token = consent_tokens().sign(link_id=link.link_id, role=link.role.value,
-                                  scopes=["user.info.basic", "user.info.profile"], client_key=None)
+                                  scopes=LINK_TOKEN_SCOPE.split(), client_key=g.get("partner_key"))
     return {
         "scan_url": url_for("screens.scan", token=token, _external=True),
         "png_url": url_for("linking_api.qr_png", link_id=link.link_id, _external=True),

@@ -39,3 +39,12 @@ def test_a_partner_app_uses_only_its_registered_redirect_uris(browser: Browser) 
     assert page.status_code == 200
     assert "access_token" in exchange(browser.client, browser.code(redirect_uri="https://partner.example/auth/callback"),
                                       redirect_uri="https://partner.example/auth/callback").get_json()
+
+
+def test_redirect_uris_follow_tiktoks_rules(client) -> None:  # noqa: ANN001
+    for uri in ["http://partner.example/cb", "https://partner.example/cb?x=1", "https://partner.example/cb#top",
+                "http://127.0.0.1/cb", "https://" + "a" * 512]:
+        response = client.post("/_sim/partner-apps", json={**NEW_APP, "redirect_uris": [uri]})
+        assert response.status_code == 400, uri
+    ok = client.post("/_sim/partner-apps", json={**NEW_APP, "redirect_uris": ["http://localhost:*/cb"]})
+    assert ok.status_code == 201
