@@ -160,8 +160,13 @@ def init(ctx: Context, source: str, fresh: bool) -> None:
 @click.option("--fixtures", "source", help="Load this data file (or 'demo') into a fresh database first.")
 @click.option("--oauth-error-status", default=200, show_default=True, type=click.IntRange(200, 599),
               help="The HTTP status of OAuth errors on TikTok's paths (TikTok answers them with 200).")
+@click.option("--access-token-lifetime", default="24h", show_default=True,
+              help="TikTok's documents say 24h, and 2h in their 2026 revision.")
+@click.option("--refresh-token-lifetime", default="365d", show_default=True,
+              help="TikTok's documents say 365d, and 180d in their 2026 revision.")
 @pass_ctx
-def serve(ctx: Context, host: str, port: int, source: str | None, oauth_error_status: int) -> None:
+def serve(ctx: Context, host: str, port: int, source: str | None, oauth_error_status: int,
+          access_token_lifetime: str, refresh_token_lifetime: str) -> None:
     """Serve the mock TikTok identity provider: Login Kit v2, and the app's screens in a browser."""
     import os
 
@@ -170,12 +175,15 @@ def serve(ctx: Context, host: str, port: int, source: str | None, oauth_error_st
     from auth_server.app import create_app
     from auth_server.config import ServerConfig
 
+    config = ServerConfig(oauth_error_status=oauth_error_status,
+                          access_token_lifetime=parse_duration(access_token_lifetime),
+                          refresh_token_lifetime=parse_duration(refresh_token_lifetime))
     if source:
         _load(ctx.db, source, fresh=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
         os.environ.setdefault("AUTHLIB_INSECURE_TRANSPORT", "1")  # a simulator on plain http, on purpose
     ctx.clock.unfreeze()  # the server's time runs on from the database's clock
-    app = create_app(ctx.sim, ServerConfig(oauth_error_status=oauth_error_status))
+    app = create_app(ctx.sim, config)
     server = make_server(host, port, app, threaded=True)  # a port in use: werkzeug says so and exits
     base = f"http://{host if ':' not in host else f'[{host}]'}:{server.server_port}"
     with ctx.sim.store.unit_of_work() as repo:
