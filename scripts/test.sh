@@ -15,6 +15,13 @@
 # When PostgreSQL cannot be installed or started, it says why in one line and runs the suite anyway:
 # the PostgreSQL tests then skip themselves. When LINKSIM_TEST_POSTGRES_URL is already set, the tests
 # use that server and no cluster is started.
+#
+# Before pytest it also finds a real browser for the UI tests (tests/browser): Debian's Chromium and its
+# chromedriver, /usr/bin/chromium and /usr/bin/chromedriver. When either is missing, and we are root on
+# a machine with apt-get, it installs Debian's `chromium` and `chromium-driver` packages. It exports
+# LINKSIM_CHROMIUM and LINKSIM_CHROMEDRIVER for the tests; when the browser cannot be installed, it says
+# why in one line and the browser tests skip themselves. When both variables are already set, the
+# tests use those programs and nothing is installed. SE_OFFLINE=true keeps Selenium from downloading anything.
 
 set -uo pipefail
 
@@ -276,6 +283,62 @@ else
         unset LINKSIM_TEST_POSTGRES_URL
     fi
 fi
+
+# --- a real browser for the UI tests (tests/browser) ---------------------------------------------------
+
+CHROMIUM=/usr/bin/chromium
+CHROMEDRIVER=/usr/bin/chromedriver
+
+# Installs Debian's chromium and chromium-driver; prints why not and fails otherwise.
+install_chromium() {
+    if ! is_root; then
+        echo "Chromium is not installed (install Debian's chromium and chromium-driver packages, or run as root to let this script do it)"
+        return 1
+    fi
+    if ! command -v apt-get >/dev/null 2>&1; then
+        echo "Chromium is not installed and there is no apt-get to install it with"
+        return 1
+    fi
+    say "Chromium is not installed: installing Debian's chromium and chromium-driver packages..."
+    local log status=0
+    log="$(mktemp)"
+    DEBIAN_FRONTEND=noninteractive timeout 600 apt-get -o DPkg::Lock::Timeout=60 update -q >"$log" 2>&1 \
+        || { status=$?; echo "apt-get update failed ($(last_line "$log" "exit status $status"))"; }
+    if [ "$status" -eq 0 ]; then
+        DEBIAN_FRONTEND=noninteractive timeout 900 apt-get -o DPkg::Lock::Timeout=60 install -y -q \
+                --no-install-recommends chromium chromium-driver >"$log" 2>&1 \
+            || { status=$?; echo "apt-get install chromium chromium-driver failed ($(last_line "$log" "exit status $status"))"; }
+    fi
+    rm -f "$log"
+    if [ "$status" -eq 0 ] && { [ ! -x "$CHROMIUM" ] || [ ! -x "$CHROMEDRIVER" ]; }; then
+        echo "the chromium packages are installed but $CHROMIUM or $CHROMEDRIVER is missing"
+        status=1
+    fi
+    return "$status"
+}
+
+if [ -n "${LINKSIM_CHROMIUM:-}" ] && [ -n "${LINKSIM_CHROMEDRIVER:-}" ]; then
+    say "using the browser in LINKSIM_CHROMIUM and LINKSIM_CHROMEDRIVER (nothing installed)"
+    export LINKSIM_CHROMIUM LINKSIM_CHROMEDRIVER
+else
+    browser_ok=1
+    if [ ! -x "$CHROMIUM" ] || [ ! -x "$CHROMEDRIVER" ]; then
+        if ! browser_reason="$(install_chromium)"; then
+            browser_ok=0
+            say "Chromium unavailable, the browser tests will be skipped: ${browser_reason##*$'\n'}"
+        fi
+    fi
+    if [ "$browser_ok" -eq 1 ]; then
+        LINKSIM_CHROMIUM="$CHROMIUM"
+        LINKSIM_CHROMEDRIVER="$CHROMEDRIVER"
+        export LINKSIM_CHROMIUM LINKSIM_CHROMEDRIVER
+        say "$(timeout 30 "$CHROMEDRIVER" --version 2>/dev/null | head -n 1 || echo chromedriver) for $CHROMIUM"
+    else
+        unset LINKSIM_CHROMIUM LINKSIM_CHROMEDRIVER
+    fi
+fi
+# Selenium must never download a browser or a driver: the tests name both programs.
+export SE_OFFLINE=true
 
 "$PYTHON" -m pytest "$@"
 exit $?

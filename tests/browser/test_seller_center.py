@@ -1,0 +1,31 @@
+"""Seller Center's QR flow with two real browsers: the seller's, which waits on the QR page, and the phone's."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tests.browser.conftest import Chrome
+
+
+def test_the_seller_links_the_phones_account_by_qr_code_across_two_browsers(
+        chrome: Callable[..., Chrome], live_server: str, world, holder) -> None:  # noqa: ANN001
+    world.shop("shop_qr", name="QR Shop")
+    seller, phone = chrome("seller"), chrome("phone")
+
+    seller.open(f"{live_server}/seller/shops/shop_qr")
+    seller.click("link-official")
+    seller.find("seller-link", data_state="pending_consent")
+    scan_url = seller.find("scan-url").get_attribute("href")
+    assert scan_url and scan_url.startswith(f"{live_server}/app/scan?token="), scan_url
+
+    phone.sign_in(live_server)
+    phone.open(scan_url)
+    assert phone.find("scan-account").text == "@holder"
+    phone.click("authorize")
+    phone.find("scan-done", data_state="consented")
+
+    # The seller's page reloads itself every 2 s while it waits: nobody touches it until the terms show.
+    seller.find("link-this-account")
+    seller.click("agree")
+    seller.click("link-this-account")
+    seller.find("seller-link", data_state="active")
