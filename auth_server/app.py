@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFProtect
 from auth_server.config import ServerConfig
 from auth_server.oauth.server import LoginKitServer
 from auth_server.simulator import Simulator
+from auth_server.web import app_api
 from auth_server.web import control
 from auth_server.web import errors
 from auth_server.web import linking_api
@@ -55,10 +56,12 @@ def create_app(
     app.register_blueprint(login_kit_qr.bp)
     app.register_blueprint(standard_oauth.bp)
     app.register_blueprint(linking_api.bp)
+    app.register_blueprint(app_api.bp)
     app.register_blueprint(seller_center.bp)
     app.register_blueprint(control.bp)
     csrf.exempt(control.bp)
     csrf.exempt(linking_api.bp)  # a seller's tool authenticates with a bearer token, not a browser session
+    csrf.exempt(app_api.bp)  # so does the app on the holder's phone
     for machine_facing in (login_kit.token, login_kit.revoke, login_kit.user_info, login_kit_qr.get_qrcode,
                            login_kit_qr.check_qrcode, standard_oauth.token, standard_oauth.revoke,
                            standard_oauth.introspect):

@@ -1,4 +1,51 @@
-"""The TikTok app on the account holder's phone: sign in, scan, toggle permissions, authorize, answer invitations.
+"""The TikTok app on the account holder's phone, over linksim's app API: sign in (password or one-time
+passcode), scan a QR code from a picture (decoded by zxing-cpp) or open a scan URL, show the consent, set the
+toggles, authorize or deny, answer the inbox's requests and invitations, start identity verification.
 
-Not built yet: this package arrives with the app stub issue, once the identity provider serves HTTP.
+.. code-block:: python
+
+    from mobile_stub import TikTokApp
+
+    phone = TikTokApp("http://127.0.0.1:8765")
+    phone.sign_in("maya", "linksim-demo")
+    consent = phone.scan_png("qr.png")
+    phone.authorize(consent)
+
+``linksim app ...`` (:mod:`mobile_stub.cli`) does the same from a terminal.
 """
+
+from mobile_stub.app import DEFAULT_URL
+from mobile_stub.app import TikTokApp
+from mobile_stub.errors import AppError
+from mobile_stub.errors import AppRefused
+from mobile_stub.errors import MalformedAnswer
+from mobile_stub.errors import QrCodeNotFound
+from mobile_stub.errors import ServerUnavailable
+from mobile_stub.errors import Violation
+from mobile_stub.models import Account
+from mobile_stub.models import Consent
+from mobile_stub.models import ConsentAnswer
+from mobile_stub.models import Inbox
+from mobile_stub.models import Invitation
+from mobile_stub.models import Link
+from mobile_stub.models import PermissionRequest
+from mobile_stub.qr import decode_png
+
+__all__ = [
+    "DEFAULT_URL",
+    "Account",
+    "AppError",
+    "AppRefused",
+    "Consent",
+    "ConsentAnswer",
+    "Inbox",
+    "Invitation",
+    "Link",
+    "MalformedAnswer",
+    "PermissionRequest",
+    "QrCodeNotFound",
+    "ServerUnavailable",
+    "TikTokApp",
+    "Violation",
+    "decode_png",
+]

@@ -280,6 +280,11 @@ PARTNER_TOKEN_INVALID = _code(
     "Send a partner app's client access token as `Authorization: Bearer clt...`: get one from "
     "POST /v2/oauth/token/ with grant_type=client_credentials and the app's client_key and client_secret.",
 )
+APP_SESSION_INVALID = _code(
+    "app_session_invalid", Kind.UNAUTHENTICATED, "",
+    "Sign in to the TikTok app first: POST /api/app/sessions with a username and password (or an organization "
+    "member's one-time passcode), then send the token as `Authorization: Bearer ...`.",
+)
 INVALID_INPUT = _code(
     "invalid_input", Kind.INVALID, "",
     "{field}: {problem}",

@@ -48,3 +48,36 @@ def test_redirect_uris_follow_tiktoks_rules(client) -> None:  # noqa: ANN001
         assert response.status_code == 400, uri
     ok = client.post("/_sim/partner-apps", json={**NEW_APP, "redirect_uris": ["http://localhost:*/cb"]})
     assert ok.status_code == 201
+
+
+def test_the_clock_is_read_and_moved_over_http(client, sim) -> None:  # noqa: ANN001
+    before = client.get("/_sim/clock").get_json()
+    moved = client.post("/_sim/clock", json={"advance": "25h"}).get_json()
+    from auth_server.domain.clock import parse_time
+
+    assert (parse_time(moved["now"]) - parse_time(before["now"])).total_seconds() == 25 * 3600
+    assert client.post("/_sim/clock", json={"set": "2027-01-01T00:00:00Z"}).get_json()["now"] == (
+        "2027-01-01T00:00:00+00:00")
+    assert client.post("/_sim/clock", json={"advance": "soon"}).status_code == 400
+    assert client.post("/_sim/clock", json={}).status_code == 400
+
+
+def test_reset_loads_the_demo_and_freezes_the_clock_at_its_start(client) -> None:  # noqa: ANN001
+    loaded = client.post("/_sim/reset", json={"fixtures": "demo"}).get_json()
+    assert loaded["partner_apps"] == 1 and loaded["clock"] == "2026-03-02T09:00:00+00:00"
+    assert client.get("/_sim/clock").get_json() == {"now": "2026-03-02T09:00:00+00:00", "frozen": True}
+    token = client.post("/v2/oauth/token/", data={"client_key": "linksim_demo_key",
+                                                  "client_secret": "linksim_demo_secret",
+                                                  "grant_type": "client_credentials"}).get_json()
+    assert token["access_token"].startswith("clt.")
+
+
+def test_reset_with_a_malformed_data_file_is_refused_and_changes_nothing(client) -> None:  # noqa: ANN001
+    response = client.post("/_sim/reset", json={"data": {"sellers": [{"id": 1}]}})
+    assert response.status_code == 400 and response.get_json()["code"] == "invalid_input"
+    from tests.login_kit.conftest import CLIENT_KEY
+    from tests.login_kit.conftest import CLIENT_SECRET
+
+    still_there = client.post("/v2/oauth/token/", data={"client_key": CLIENT_KEY, "client_secret": CLIENT_SECRET,
+                                                        "grant_type": "client_credentials"}).get_json()
+    assert still_there["access_token"].startswith("clt.")

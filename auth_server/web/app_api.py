@@ -1,0 +1,359 @@
+"""The TikTok app's JSON API (``/api/app/...``): what the app on the holder's phone calls.
+
+The app signs in as the holder, with a password or an organization member's one-time passcode, and gets a
+session token to send as ``Authorization: Bearer ...``. Then it opens what a QR code encodes (a Seller
+Center link, ``.../app/scan?token=...``, or a Login Kit ``aweme://authorize?...`` URL) and answers the
+consent, answers the Seller-app permission requests and the invitations of its inbox, and starts identity
+verification. It drives the same domain service and QR flows as the app's screens; every refusal is JSON
+with its stable code, as in the linking API.
+
+Session tokens and consent ids are signed (itsdangerous, one salt each), not stored: a sign-out forgets
+the token on the phone, and a server restarted with a new secret key asks every app to sign in again.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+from urllib.parse import parse_qs
+from urllib.parse import urlsplit
+
+from flask import Blueprint
+from flask import current_app
+from flask import g
+from flask import jsonify
+from flask import request
+from flask import url_for
+from itsdangerous import BadSignature
+from itsdangerous import URLSafeSerializer
+
+from auth_server.domain import codes
+from auth_server.domain.accounts import Account
+from auth_server.domain.affiliates import AffiliateInvitation
+from auth_server.domain.errors import Refused
+from auth_server.domain.errors import Violation
+from auth_server.domain.journal import plain
+from auth_server.domain.links import Channel
+from auth_server.domain.links import Link
+from auth_server.domain.shops import Shop
+from auth_server.oauth.models import DEFAULT_SCOPE
+from auth_server.oauth.models import LoginQr
+from auth_server.oauth.qr_code import SCAN_URL
+from auth_server.oauth.qr_code import QrCodeRefused
+from auth_server.oauth.qr_code import qr_scopes
+from auth_server.web.holder import simulator
+from auth_server.web.linking_api import consent_tokens
+from auth_server.web.linking_api import field
+from auth_server.web.linking_api import invitation_view
+from auth_server.web.linking_api import json_body
+from auth_server.web.linking_api import link_view
+from auth_server.web.login_kit import SCOPE_DESCRIPTIONS
+from auth_server.web.login_kit import login_kit
+from auth_server.web.login_kit_qr import qr_codes
+
+bp = Blueprint("app_api", __name__, url_prefix="/api/app")
+
+SESSION_SALT = "linksim.app-session"
+CONSENT_SALT = "linksim.app-consent"
+SIGN_IN_ENDPOINTS = {"app_api.create_session", "app_api.send_passcode"}
+MAX_SCAN_URL = 4096  # far more than a QR code holds at a size a phone reads
+
+
+# --- sessions ------------------------------------------------------------------------------------------------
+
+
+def _serializer(salt: str) -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def _signed(salt: str, payload: dict[str, Any]) -> str:
+    return str(_serializer(salt).dumps(payload))
+
+
+def _unsigned(salt: str, token: str) -> dict[str, Any] | None:
+    try:
+        payload = _serializer(salt).loads(token)
+    except BadSignature:
+        return None
+    return payload if isinstance(payload, dict) else None
+
+
+@bp.before_request
+def require_session() -> None:
+    if request.endpoint in SIGN_IN_ENDPOINTS:
+        return
+    bearer = request.headers.get("Authorization", "")
+    session = _unsigned(SESSION_SALT, bearer[7:].strip()) if bearer[:7].lower() == "bearer " else None
+    open_id = session.get("open_id") if session else None
+    if not isinstance(open_id, str):
+        raise Refused.because(codes.APP_SESSION_INVALID)
+    try:
+        g.app_account = simulator().service.get_account(open_id)
+    except Refused:  # the account is gone (a reset): the session means nothing any more
+        raise Refused.because(codes.APP_SESSION_INVALID) from None
+
+
+def holder() -> Account:
+    """The account the app is signed in to."""
+    account: Account = g.app_account
+    return account
+
+
+@bp.post("/sessions")
+def create_session() -> Any:
+    """Sign in with ``{username, password}``, or an organization member's ``{username, contact, passcode}``."""
+    body = json_body()
+    service = simulator().service
+    if "passcode" in body or "contact" in body:
+        account = service.sign_in_with_passcode(field(body, "username"), field(body, "contact"),
+                                                field(body, "passcode"))
+        method = "passcode"
+    else:
+        account = service.sign_in(field(body, "username"), field(body, "password"))
+        method = "password"
+    # The session id makes every sign-in's token its own, so two phones never share one.
+    token = _signed(SESSION_SALT, {"open_id": account.open_id, "method": method, "sid": secrets.token_urlsafe(8)})
+    return jsonify({"token": token, "token_type": "Bearer", "account": account_view(account)}), 201
+
+
+@bp.post("/passcodes")
+def send_passcode() -> Any:
+    """An organization member's "get OTP": the simulator answers with the code it would have sent."""
+    body = json_body()
+    username, contact = field(body, "username"), field(body, "contact")
+    passcode = simulator().service.request_passcode(username, contact)
+    return jsonify({"username": username, "contact": contact, "passcode": passcode}), 201
+
+
+@bp.get("/me")
+def me() -> Any:
+    return jsonify(account_view(holder()))
+
+
+def account_view(account: Account) -> dict[str, Any]:
+    """The holder's own account, as the app's profile shows it (unmasked: it is the holder's)."""
+    return {
+        "open_id": account.open_id,
+        "username": account.username,
+        "nickname": account.nickname,
+        "region": account.region,
+        "account_type": account.account_type.value,
+        "verification": account.verification.value,
+        "verification_due_at": plain(account.verification_due_at),
+        "standing": account.standing.value,
+        "email": account.email,
+        "phone": account.phone,
+        "avatar_url": account.avatar_url,
+    }
+
+
+def _signed_in_as(account: Account) -> dict[str, Any]:
+    return {"open_id": account.open_id, "username": account.username, "nickname": account.nickname}
+
+
+def shop_view(shop: Shop) -> dict[str, Any]:
+    return {"shop_id": shop.shop_id, "name": shop.name, "region": shop.region}
+
+
+# --- scanning and the consent screen -------------------------------------------------------------------------
+
+
+@bp.post("/scans")
+def scan() -> Any:
+    """Open what a scanned QR code encodes; answers what the consent screen shows, and the id to answer it with."""
+    scan_url = field(json_body(), "scan_url")
+    if not isinstance(scan_url, str) or not scan_url.strip() or len(scan_url) > MAX_SCAN_URL:
+        raise Refused.because(codes.INVALID_INPUT, field="scan_url", problem="give the URL that the QR code encodes")
+    try:
+        parts = urlsplit(scan_url.strip())
+    except ValueError:  # urlsplit refuses a malformed host, such as an unclosed "[": no QR code of ours
+        raise Refused.because(codes.QR_UNREADABLE) from None
+    query = {name: values[0] for name, values in parse_qs(parts.query).items()}
+    if f"{parts.scheme}://{parts.netloc}" == SCAN_URL:
+        return jsonify(_scan_login_kit(query))
+    if parts.path == url_for("screens.scan") and query.get("token"):
+        return jsonify(_scan_official_link(query["token"]))
+    raise Refused.because(codes.QR_UNREADABLE)
+
+
+def _official_link_id(token: str) -> str:
+    """The link a Seller Center QR code names; a damaged or old code is refused (qr_unreadable, qr_expired)."""
+    lifetime = current_app.extensions["linksim_config"].qr_code_lifetime
+    return str(consent_tokens().read(token, lifetime)["link"])
+
+
+def _scan_official_link(token: str) -> dict[str, Any]:
+    account = holder()
+    service = simulator().service
+    link = service.scan(_official_link_id(token), account.open_id)
+    shop = service.get_shop(link.shop_id)
+    return {
+        "consent_id": _signed(CONSENT_SALT, {"kind": "official_link", "open_id": account.open_id, "token": token}),
+        "kind": "official_link",
+        "account": _signed_in_as(account),
+        "shop": shop_view(shop),
+        "link_id": link.link_id,
+        "role": link.role.value,
+        "permissions": list(simulator().markets[shop.market].official_permissions),
+        "expires_at": plain(link.consent_expires_at),
+    }
+
+
+def _scan_login_kit(query: dict[str, str]) -> dict[str, Any]:
+    account = holder()
+    qr_token, ticket = query.get("qr_token", ""), query.get("client_ticket")
+    qr = qr_codes().scan(qr_token, account.open_id, ticket)
+    consent = {"kind": "login_kit", "open_id": account.open_id, "qr_token": qr_token, "client_ticket": ticket}
+    return {
+        "consent_id": _signed(CONSENT_SALT, consent),
+        "kind": "login_kit",
+        "account": _signed_in_as(account),
+        "app": _partner_app_view(qr),
+        "scopes": [{"scope": s, "description": SCOPE_DESCRIPTIONS.get(s, s), "required": s == DEFAULT_SCOPE}
+                   for s in qr_scopes(qr)],
+        "expires_at": plain(qr.expires_at),
+    }
+
+
+def _partner_app_view(qr: LoginQr) -> dict[str, Any]:
+    app = login_kit().oauth_store.partner_app(qr.client_key)
+    return {"client_key": qr.client_key, "name": app.name if app else qr.client_key}
+
+
+@bp.post("/consents/<consent_id>")
+def answer_consent(consent_id: str) -> Any:
+    """Authorize or Cancel on the consent screen of a scanned QR code."""
+    body = json_body()
+    authorize = _decision(body, {"authorize": True, "cancel": False})
+    consent = _unsigned(CONSENT_SALT, consent_id)
+    if consent is None or consent.get("open_id") != holder().open_id:
+        raise Refused.because(codes.INVALID_INPUT, field="consent_id",
+                              problem="this account scanned no such QR code: scan it again")
+    if consent.get("kind") == "login_kit":
+        return jsonify(_answer_login_kit(consent, authorize, _names(body, "scopes")))
+    return jsonify(_answer_official_link(consent, authorize, _names(body, "permissions")))
+
+
+def _answer_official_link(consent: dict[str, Any], authorize: bool, permissions: list[str] | None) -> dict[str, Any]:
+    # None leaves every permission the screen asks for on, as the app's Authorize does.
+    link = simulator().service.give_consent(_official_link_id(str(consent["token"])), holder().open_id,
+                                            authorize=authorize, permissions=permissions)
+    return {"kind": "official_link", "decision": "authorize" if authorize else "cancel", "link": link_view(link)}
+
+
+def _answer_login_kit(consent: dict[str, Any], authorize: bool, scopes: list[str] | None) -> dict[str, Any]:
+    flow, open_id = qr_codes(), holder().open_id
+    token, ticket = str(consent["qr_token"]), consent.get("client_ticket")
+    if not authorize:
+        qr = flow.cancel(token, open_id, ticket)
+        return {"kind": "login_kit", "decision": "cancel", "status": qr.status.value, "app": _partner_app_view(qr),
+                "scopes": []}
+    if scopes is None:  # every scope the screen shows stays on
+        asked = flow.server.oauth_store.login_qr(token)
+        scopes = qr_scopes(asked) if asked else []
+    qr = flow.confirm(token, open_id, ticket, scopes)
+    code = login_kit().oauth_store.code(qr.code) if qr.code else None
+    return {"kind": "login_kit", "decision": "authorize", "status": qr.status.value, "app": _partner_app_view(qr),
+            "scopes": code.scope.split() if code and code.scope else []}
+
+
+def _decision(body: dict[str, Any], choices: dict[str, bool]) -> bool:
+    decision = body.get("decision")
+    if not isinstance(decision, str) or decision not in choices:
+        raise Refused.because(codes.INVALID_INPUT, field="decision", problem=f"use {' or '.join(choices)}")
+    return choices[decision]
+
+
+def _names(body: dict[str, Any], name: str) -> list[str] | None:
+    """A list of permission or scope names, or None when the field is left out."""
+    value = body.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise Refused.because(codes.INVALID_INPUT, field=name, problem="send a list of names")
+    return value
+
+
+# --- the inbox: Seller-app requests and invitations ----------------------------------------------------------
+
+
+@bp.get("/inbox")
+def inbox() -> Any:
+    """Seller-app permission requests, marketing invitations and affiliate invitations waiting for this account."""
+    service = simulator().service
+    items = service.inbox(holder().open_id)
+    shops = {shop.shop_id: shop for shop in service.shops()}
+    return jsonify({
+        "requests": [_request_view(link, shops[link.shop_id]) for link in items["requests"]],
+        "invitations": [_invitation_view(i, shops[i.shop_id]) for i in items["invitations"]],
+        "affiliate_invitations": [_affiliate_view(i, shops[i.shop_id]) for i in items["affiliate_invitations"]],
+    })
+
+
+def _request_view(link: Link, shop: Shop) -> dict[str, Any]:
+    permissions = simulator().markets[shop.market].official_permissions
+    return {**link_view(link), "shop": shop_view(shop), "permissions": list(permissions)}
+
+
+def _invitation_view(invitation: Any, shop: Shop) -> dict[str, Any]:
+    return {**invitation_view(invitation), "kind": "marketing", "shop": shop_view(shop)}
+
+
+def _affiliate_view(invitation: AffiliateInvitation, shop: Shop) -> dict[str, Any]:
+    return {
+        "invitation_id": invitation.invitation_id,
+        "kind": "affiliate",
+        "shop_id": invitation.shop_id,
+        "shop": shop_view(shop),
+        "open_id": invitation.open_id,
+        "state": invitation.state.value,
+        "commission_rate": plain(invitation.commission_rate),
+        "created_at": plain(invitation.created_at),
+        "expires_at": plain(invitation.expires_at),
+        "answered_at": plain(invitation.answered_at),
+    }
+
+
+@bp.post("/requests/<link_id>")
+def answer_request(link_id: str) -> Any:
+    """The Seller-app flow (O10): the toggles turned on, then Continue (or Cancel)."""
+    body = json_body()
+    proceed = _decision(body, {"continue": True, "cancel": False})
+    # Toggles start off on the screen: a permission left out is a toggle left off.
+    permissions = _names(body, "permissions") or []
+    service = simulator().service
+    if service.get_link(link_id).channel is not Channel.APP_TOGGLE:
+        # A QR link is answered only by scanning its code: knowing its id must not be enough.
+        raise Refused.because(codes.LINK_NOT_FOUND, link_id=link_id)
+    link = service.give_consent(link_id, holder().open_id, authorize=proceed, permissions=permissions)
+    return jsonify({"decision": "continue" if proceed else "cancel", "link": link_view(link)})
+
+
+@bp.post("/invitations/<invitation_id>")
+def answer_invitation(invitation_id: str) -> Any:
+    """Accept or decline a marketing invitation (M5) or an affiliate invitation (M8)."""
+    accept = _decision(json_body(), {"accept": True, "decline": False})
+    service, open_id = simulator().service, holder().open_id
+    try:
+        invitation = service.answer_invitation(invitation_id, open_id, accept=accept)
+    except Refused as refusal:
+        if refusal.code != codes.INVITATION_NOT_FOUND:
+            raise
+        affiliate = service.answer_affiliate_invitation(invitation_id, open_id, accept=accept)
+        return jsonify(_affiliate_view(affiliate, service.get_shop(affiliate.shop_id)))
+    return jsonify(_invitation_view(invitation, service.get_shop(invitation.shop_id)))
+
+
+# --- identity verification -----------------------------------------------------------------------------------
+
+
+@bp.post("/verification")
+def start_verification() -> Any:
+    """Start identity verification; answers the account, with its verification state and when it ends."""
+    return jsonify(account_view(simulator().service.start_verification(holder().open_id)))
+
+
+@bp.errorhandler(QrCodeRefused)
+def qr_code_refused(error: QrCodeRefused) -> Any:
+    """A Login Kit QR code the app will not take, as JSON in the shape of every other refusal."""
+    return jsonify(Refused(Violation(error.code, error.message)).as_dict()), error.status

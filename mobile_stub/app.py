@@ -1,0 +1,167 @@
+"""The TikTok app on the account holder's phone, over linksim's app API (``/api/app/...``)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from collections.abc import Iterable
+from os import PathLike
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+from mobile_stub.errors import MalformedAnswer
+from mobile_stub.models import LOGIN_KIT
+from mobile_stub.models import Account
+from mobile_stub.models import Consent
+from mobile_stub.models import ConsentAnswer
+from mobile_stub.models import Inbox
+from mobile_stub.models import Invitation
+from mobile_stub.models import Link
+from mobile_stub.qr import decode_png
+from mobile_stub.transport import DEFAULT_BACKOFF
+from mobile_stub.transport import DEFAULT_RETRIES
+from mobile_stub.transport import DEFAULT_TIMEOUT
+from mobile_stub.transport import Transport
+
+DEFAULT_URL = "http://127.0.0.1:8765"
+
+
+def _segment(value: str) -> str:
+    """An id as one path segment: a slash or a dot-dot in it must not reach another route."""
+    return quote(value, safe="")
+
+
+class TikTokApp:
+    """The holder's TikTok app: sign in, scan, authorize or deny, answer the inbox, verify the identity.
+
+    Every call raises :exc:`~mobile_stub.errors.AppRefused` when the server refuses (with its code),
+    :exc:`~mobile_stub.errors.ServerUnavailable` when the server cannot be reached or keeps failing, and
+    :exc:`~mobile_stub.errors.MalformedAnswer` when it answers something the API does not document.
+    ``token`` resumes a session signed in before (``linksim app`` keeps it in a file between commands).
+    """
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_URL,
+        *,
+        token: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        retries: int = DEFAULT_RETRIES,
+        backoff: float = DEFAULT_BACKOFF,
+        sleep: Callable[[float], None] = time.sleep,
+        session: requests.Session | None = None,
+    ) -> None:
+        self._http = Transport(base_url, timeout=timeout, retries=retries, backoff=backoff, sleep=sleep,
+                               session=session)
+        self.token = token
+
+    @property
+    def base_url(self) -> str:
+        return self._http.base_url
+
+    def close(self) -> None:
+        """Close the HTTP connections (the session token stays usable by another app)."""
+        self._http.close()
+
+    def __enter__(self) -> TikTokApp:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        return self._http.call(method, f"/api/app{path}", json=body, token=self.token)
+
+    # --- signing in ------------------------------------------------------------------------------------------
+
+    def sign_in(self, username: str, password: str) -> Account:
+        return self._start_session({"username": username, "password": password})
+
+    def request_passcode(self, username: str, contact: str) -> str:
+        """An organization member's "get OTP": the code the simulator would have sent to ``contact``."""
+        answer = self._call("POST", "/passcodes", {"username": username, "contact": contact})
+        passcode = answer.get("passcode")
+        if not isinstance(passcode, str):
+            raise MalformedAnswer("the passcode answer has no passcode")
+        return passcode
+
+    def sign_in_with_passcode(self, username: str, contact: str, passcode: str | None = None) -> Account:
+        """Sign in as an organization member: ask for a passcode (unless given one), then sign in with it."""
+        code = passcode if passcode is not None else self.request_passcode(username, contact)
+        return self._start_session({"username": username, "contact": contact, "passcode": code})
+
+    def _start_session(self, credentials: dict[str, str]) -> Account:
+        answer = self._call("POST", "/sessions", credentials)
+        token, account = answer.get("token"), answer.get("account")
+        if not isinstance(token, str) or not isinstance(account, dict):
+            raise MalformedAnswer("the sign-in answer has no token or no account")
+        parsed = Account.from_json(account)
+        self.token = token
+        return parsed
+
+    def sign_out(self) -> None:
+        """Forget the session (the token is signed, not stored, so there is nothing to tell the server)."""
+        self.token = None
+
+    def me(self) -> Account:
+        return Account.from_json(self._call("GET", "/me"))
+
+    # --- scanning --------------------------------------------------------------------------------------------
+
+    def scan(self, scan_url: str) -> Consent:
+        """Open what a QR code encodes (a Seller Center link or a Login Kit ``aweme://`` URL): the consent screen."""
+        return Consent.from_json(self._call("POST", "/scans", {"scan_url": scan_url}))
+
+    def scan_png(self, path: str | PathLike[str]) -> Consent:
+        """Decode the QR code in a PNG (or any image) with a real decoder, then scan what it encodes."""
+        return self.scan(decode_png(path))
+
+    def authorize(self, consent: Consent, permissions: Iterable[str] | None = None) -> ConsentAnswer:
+        """Tap Authorize; ``permissions`` (or scopes, for Login Kit) left on, by default every one shown."""
+        body: dict[str, Any] = {"decision": "authorize"}
+        if permissions is not None:
+            body["scopes" if consent.kind == LOGIN_KIT else "permissions"] = list(permissions)
+        return self._answer_consent(consent, body)
+
+    def deny(self, consent: Consent) -> ConsentAnswer:
+        """Tap Cancel."""
+        return self._answer_consent(consent, {"decision": "cancel"})
+
+    def _answer_consent(self, consent: Consent, body: dict[str, Any]) -> ConsentAnswer:
+        return ConsentAnswer.from_json(self._call("POST", f"/consents/{_segment(consent.consent_id)}", body))
+
+    # --- the inbox -------------------------------------------------------------------------------------------
+
+    def inbox(self) -> Inbox:
+        return Inbox.from_json(self._call("GET", "/inbox"))
+
+    def answer_request(self, link_id: str, permissions: Iterable[str] = (), *, proceed: bool = True) -> Link:
+        """A Seller-app request (O10): turn on ``permissions`` (toggles start off), then Continue or Cancel.
+
+        ``proceed=False`` is Cancel (``continue`` is a Python keyword).
+        """
+        body = {"decision": "continue" if proceed else "cancel", "permissions": list(permissions)}
+        answer = self._call("POST", f"/requests/{_segment(link_id)}", body)
+        link = answer.get("link")
+        if not isinstance(link, dict):
+            raise MalformedAnswer("the answer to a request has no link")
+        return Link.from_json(link)
+
+    def accept(self, invitation_id: str) -> Invitation:
+        """Accept a marketing or affiliate invitation."""
+        return self._answer_invitation(invitation_id, "accept")
+
+    def decline(self, invitation_id: str) -> Invitation:
+        return self._answer_invitation(invitation_id, "decline")
+
+    def _answer_invitation(self, invitation_id: str, decision: str) -> Invitation:
+        answer = self._call("POST", f"/invitations/{_segment(invitation_id)}", {"decision": decision})
+        return Invitation.from_json(answer)
+
+    # --- identity verification -------------------------------------------------------------------------------
+
+    def start_verification(self) -> Account:
+        """Start identity verification; the account answered says whether it is pending, verified or failed."""
+        return Account.from_json(self._call("POST", "/verification"))
