@@ -779,6 +779,30 @@ def journal(ctx: Context, subject: str | None, last: int) -> None:
     ))
 
 
+@main.command()
+@click.option("--url", help="A running linksim server (its data is replaced by the demo data); by default the "
+                            "demo starts a server of its own.")
+@pass_ctx
+def demo(ctx: Context, url: str | None) -> None:
+    """Run every flow of the linking rules over HTTP, as a seller and as phones, and check every outcome."""
+    from seller_client import demo as walkthrough
+
+    def say(line: str) -> None:
+        if not ctx.as_json:
+            click.echo(line, err=True)
+
+    if url:
+        outcomes = walkthrough.run(url, say)
+    else:
+        with walkthrough.in_process_server() as own_url:
+            say(f"a linksim server of the demo's own is listening on {own_url}")
+            outcomes = walkthrough.run(own_url, say)
+    ctx.emit([{"case": o.case.name, "rules": o.case.rules, "expected": o.case.expected, "actual": o.actual,
+               "matches": o.matches, "detail": o.detail} for o in outcomes], lambda: walkthrough.summary(outcomes))
+    if not all(o.matches for o in outcomes):
+        sys.exit(EXIT_REFUSED)
+
+
 # --- output ----------------------------------------------------------------------------------------------------
 
 
@@ -795,6 +819,20 @@ def _table(headers: list[str], rows: list[list[Any]]) -> str:
 def _pretty(value: Any) -> str:
     return json.dumps(plain(value), indent=2, sort_keys=True)
 
+
+def _client_groups() -> None:
+    """The seller's tool and the phone, as `linksim seller ...` and `linksim app ...`."""
+    from seller_client.cli import seller
+
+    main.add_command(seller)
+    try:
+        from mobile_stub.cli import app
+    except ImportError:  # pragma: no cover - the app stub arrives with its own commit
+        return
+    main.add_command(app)
+
+
+_client_groups()
 
 if __name__ == "__main__":
     main()
