@@ -246,7 +246,7 @@ def run(base_url: str, say: Callable[[str], None], cases: tuple[Case, ...] = CAS
 
 
 def summary(outcomes: list[Outcome]) -> str:
-    rows = [("case", "rules", "expected", "actual", "")] + [
+    rows = [("case", "rules", "expected", "actual", "match")] + [
         (o.case.name, o.case.rules, o.case.expected, o.actual, "ok" if o.matches else "MISMATCH") for o in outcomes]
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
