@@ -191,8 +191,8 @@ links = sa.Table(
     sa.Column("activated_at", UTCDateTime),
     sa.Column("ended_at", UTCDateTime),
     sa.Column("refusal_codes", sa.JSON, nullable=False),
-    sa.Column("created_by", sa.String(64), nullable=False),
-    sa.Column("ended_by", sa.String(64)),
+    sa.Column("created_by", sa.String(128), nullable=False),  # "partner:<client_key>" for the linking API
+    sa.Column("ended_by", sa.String(128)),
     sa.CheckConstraint("marketing_slot IS NULL OR marketing_slot >= 1", name="marketing_slot_positive"),
     sa.CheckConstraint(
         f"NOT (role = 'marketing' AND {_HOLDING}) OR marketing_slot IS NOT NULL", name="marketing_link_has_slot"

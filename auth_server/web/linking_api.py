@@ -42,8 +42,8 @@ CONSENT_STATUS = {  # as Login Kit's check_qrcode names the stages of a QR code
 def require_partner_app() -> None:
     bearer = request.headers.get("Authorization", "")
     token = login_kit().oauth_store.token(bearer[7:].strip()) if bearer[:7].lower() == "bearer " else None
-    if token is None or token.is_expired() or token.is_revoked():
-        raise Refused.because(codes.PARTNER_TOKEN_INVALID)
+    if token is None or token.open_id is not None or token.is_expired() or token.is_revoked():
+        raise Refused.because(codes.PARTNER_TOKEN_INVALID)  # a holder's user token is not a partner's
     g.partner_key = token.client_key
 
 
@@ -63,6 +63,19 @@ def json_body() -> dict[str, Any]:
 def field(body: dict[str, Any], name: str) -> Any:
     """A field of the JSON body, as sent: the domain checks its type and refuses with invalid_input."""
     return body.get(name)
+
+
+def partner_actor() -> str:
+    """Who the journal and the link record as having started it: the partner app."""
+    return f"partner:{g.partner_key}"
+
+
+def owned_link(link_id: str) -> Link:
+    """A link this partner app started; another app's links are not found, as if they did not exist."""
+    link = simulator().service.get_link(link_id)
+    if link.created_by != partner_actor():
+        raise Refused.because(codes.LINK_NOT_FOUND, link_id=link_id)
+    return link
 
 
 def link_view(link: Link) -> dict[str, Any]:
@@ -104,10 +117,10 @@ def start_official_link(shop_id: str) -> Any:
     service = simulator().service
     via = body.get("via", "qr")
     if via == "qr":
-        link = service.start_official_link(shop_id, link_id=field(body, "link_id"), actor="seller")
+        link = service.start_official_link(shop_id, link_id=field(body, "link_id"), actor=partner_actor())
     elif via == "app":
         link = service.request_app_consent(shop_id, field(body, "username"), agreed=body.get("agreed") is True,
-                                           link_id=field(body, "link_id"), actor="seller")
+                                           link_id=field(body, "link_id"), actor=partner_actor())
     else:
         raise Refused.because(codes.INVALID_INPUT, field="via", problem="use qr or app")
     return jsonify(link_view(link)), 201
@@ -115,12 +128,17 @@ def start_official_link(shop_id: str) -> Any:
 
 @bp.get("/links/<link_id>")
 def get_link(link_id: str) -> Any:
-    return jsonify(link_view(simulator().service.get_link(link_id)))
+    link = owned_link(link_id)
+    response = jsonify(link_view(link))
+    if link.state is LinkState.PENDING_CONSENT:
+        # How often to poll while the holder has not answered (honoured by seller_client's wait).
+        interval = current_app.extensions["linksim_config"].qr_poll_interval
+        response.headers["Retry-After"] = str(max(1, int(interval.total_seconds())))
+    return response
 
 
-def qr_image(link_id: str, render: Any, mimetype: str) -> Response:
+def qr_image(link: Link, render: Any, mimetype: str) -> Response:
     """The QR code of a link that waits for consent, drawn by ``render``."""
-    link = simulator().service.get_link(link_id)
     if link.channel is not Channel.QR or link.state is not LinkState.PENDING_CONSENT:
         raise Refused.because(codes.LINK_NOT_AWAITING, state=link.state.value, action="show a QR code")
     return Response(render(qr_view(link)["scan_url"]), mimetype=mimetype, headers={"Cache-Control": "no-store"})
@@ -128,20 +146,21 @@ def qr_image(link_id: str, render: Any, mimetype: str) -> Response:
 
 @bp.get("/links/<link_id>/qr.png")
 def qr_png(link_id: str) -> Response:
-    return qr_image(link_id, qr_codes.png, "image/png")
+    return qr_image(owned_link(link_id), qr_codes.png, "image/png")
 
 
 @bp.get("/links/<link_id>/qr.svg")
 def qr_svg(link_id: str) -> Response:
-    return qr_image(link_id, qr_codes.svg, "image/svg+xml")
+    return qr_image(owned_link(link_id), qr_codes.svg, "image/svg+xml")
 
 
 @bp.post("/links/<link_id>/terms")
 def accept_terms(link_id: str) -> Any:
     body = json_body()
+    owned_link(link_id)
     link = simulator().service.accept_terms(link_id, accepted=body.get("accepted") is True)
     view = link_view(link)
-    if link.open_id is not None:
+    if link.open_id is not None and link.state is LinkState.ACTIVE:
         # The consent becomes a link, and the partner app a token scoped to what the seller may see (E4).
         view["token"] = login_kit().issue_token(g.partner_key, link.open_id, LINK_TOKEN_SCOPE)
     return jsonify(view)
@@ -170,6 +189,7 @@ def decide_review(link_id: str) -> Any:
     approve = json_body().get("approve")
     if not isinstance(approve, bool):
         raise Refused.because(codes.INVALID_INPUT, field="approve", problem="send true or false")
+    owned_link(link_id)
     return jsonify(link_view(simulator().service.decide_review(link_id, approve=approve)))
 
 
@@ -182,7 +202,7 @@ def create_organization_account(shop_id: str) -> Any:
         raise Refused.because(codes.INVALID_INPUT, field="members", problem="send a list of emails or phones")
     link = simulator().service.create_organization_account(
         shop_id, username=field(body, "username"), nickname=field(body, "nickname"), email=field(body, "email"),
-        phone=field(body, "phone"), members=members)
+        phone=field(body, "phone"), members=members, actor=partner_actor())
     return jsonify(link_view(link)), 201
 
 

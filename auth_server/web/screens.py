@@ -12,7 +12,9 @@ from flask import render_template
 from flask import request
 from flask import url_for
 
+from auth_server.domain import codes
 from auth_server.domain.errors import Refused
+from auth_server.domain.links import Channel
 from auth_server.web.holder import sign_in_as
 from auth_server.web.holder import sign_out
 from auth_server.web.holder import signed_in
@@ -124,6 +126,8 @@ def permission_request(link_id: str) -> Any:
         return to_sign_in
     service = simulator().service
     link = service.get_link(link_id)
+    if link.channel is not Channel.APP_TOGGLE:  # a QR link is answered by scanning its code, nowhere else
+        raise Refused.because(codes.LINK_NOT_FOUND, link_id=link_id)
     shop = service.get_shop(link.shop_id)
     permissions = simulator().markets[shop.market].official_permissions
     if request.method == "GET":

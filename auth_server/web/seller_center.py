@@ -53,7 +53,7 @@ def link(link_id: str) -> Any:
 
 @bp.get("/links/<link_id>/qr.svg")
 def qr_svg(link_id: str) -> Response:
-    return qr_image(link_id, qr_codes.svg, "image/svg+xml")
+    return qr_image(simulator().service.get_link(link_id), qr_codes.svg, "image/svg+xml")
 
 
 @bp.post("/links/<link_id>/terms")

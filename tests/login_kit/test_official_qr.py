@@ -136,3 +136,43 @@ def test_invalid_json_is_a_400_with_a_clear_message(client: FlaskClient, seller,
                            headers=seller)
     assert response.status_code == 400
     assert response.get_json()["code"] == "invalid_input"
+
+
+def test_another_partner_app_cannot_see_or_finish_the_link(browser: Browser, seller, shop, holder,  # noqa: ANN001
+                                                           world) -> None:
+    from auth_server.domain.accounts import hash_secret
+    from auth_server.oauth.models import PartnerApp
+
+    world._add(PartnerApp(client_key="app_b", client_secret_hash=hash_secret("secret_b_123"), name="B",
+                          redirect_uris=["https://b.example/cb"]))
+    other = browser.client.post("/v2/oauth/token/", data={"client_key": "app_b", "client_secret": "secret_b_123",
+                                                          "grant_type": "client_credentials"}).get_json()
+    b = {"Authorization": f"Bearer {other['access_token']}"}
+    link = start(browser.client, seller)
+    browser.sign_in()
+    scan_and_answer(browser, link)
+    assert browser.client.get(f"/api/links/{link['link_id']}", headers=b).status_code == 404
+    finished = browser.client.post(f"/api/links/{link['link_id']}/terms", json={"accepted": True}, headers=b)
+    assert finished.status_code == 404 and "token" not in finished.get_json()
+
+
+def test_a_holders_user_token_does_not_authenticate_a_partner(browser: Browser, shop) -> None:  # noqa: ANN001
+    from tests.login_kit.conftest import exchange
+
+    browser.sign_in()
+    user_token = exchange(browser.client, browser.code()).get_json()["access_token"]
+    response = browser.client.post("/api/shops/shop_qr/official-link", json={},
+                                   headers={"Authorization": f"Bearer {user_token}"})
+    assert response.status_code == 401 and response.get_json()["code"] == "partner_token_invalid"
+
+
+def test_a_qr_link_cannot_be_answered_on_the_toggle_screen(browser: Browser, seller, shop) -> None:  # noqa: ANN001
+    link = start(browser.client, seller)
+    browser.sign_in()
+    response = browser.client.get(f"/app/requests/{link['link_id']}")
+    assert response.status_code == 404 and 'data-code="link_not_found"' in response.get_data(as_text=True)
+
+
+def test_the_seller_is_told_how_often_to_poll(client: FlaskClient, seller, shop) -> None:  # noqa: ANN001
+    link = start(client, seller)
+    assert client.get(f"/api/links/{link['link_id']}", headers=seller).headers["Retry-After"] == "2"

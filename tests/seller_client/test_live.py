@@ -270,9 +270,10 @@ def test_an_unreachable_server_exits_3(live_server: str) -> None:
 # --- the other actions over HTTP ---------------------------------------------------------------------------
 
 
-def test_terms_and_a_manual_review(live_server: str, world: World, sim: Simulator, holder: Any) -> None:
+def test_terms_and_a_manual_review(live_server: str, world: World, sim: Simulator, holder: Any,
+                                   client: SellerClient) -> None:
     world.shop(SHOP, review_mode=ReviewMode.MANUAL)
-    link = sim.service.start_official_link(SHOP)
+    link = client.start_official_link(SHOP)  # the partner app's own link: another app's would not be found
     sim.service.give_consent(link.link_id, holder.open_id)
     result = run(live_server, "terms", link.link_id)
     assert result.exit_code == 0 and "review: manual" in result.stdout
@@ -284,8 +285,8 @@ def test_terms_and_a_manual_review(live_server: str, world: World, sim: Simulato
 
 
 def test_declining_the_terms_is_terms_not_accepted(live_server: str, sim: Simulator, shop: Any,
-                                                   holder: Any) -> None:
-    link = sim.service.start_official_link(SHOP)
+                                                   holder: Any, client: SellerClient) -> None:
+    link = client.start_official_link(SHOP)
     sim.service.give_consent(link.link_id, holder.open_id)
     result = run(live_server, "terms", link.link_id, "--decline")
     assert result.exit_code == 1 and "  terms_not_accepted: " in result.stderr
