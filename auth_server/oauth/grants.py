@@ -88,17 +88,18 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         )
 
     def query_authorization_code(self, code: str, client: PartnerApp) -> AuthorizationCode | None:
-        found = self.server.oauth_store.code(code)
+        """The code, used up by this very call: a second exchange, even a racing one, finds it used."""
+        found, first = self.server.oauth_store.claim_code(code)
         if found is None or found.client_key != client.client_key:
             return None
-        if found.used_at is not None:
+        if not first:
             raise InvalidGrantError("Authorization code has been used.")
         if found.is_expired():
             raise InvalidGrantError("Authorization code is expired.")
         return found
 
     def delete_authorization_code(self, authorization_code: AuthorizationCode) -> None:
-        self.server.oauth_store.use_code(authorization_code.code)
+        """Nothing left to do: the code was used up when it was looked up."""
 
     def authenticate_user(self, authorization_code: AuthorizationCode) -> Holder:
         return Holder(authorization_code.open_id)
@@ -127,14 +128,14 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
     server: LoginKitServer
 
     def authenticate_refresh_token(self, refresh_token: str) -> Token | None:
-        token = self.server.oauth_store.token_by_refresh(refresh_token)
-        return token if token is not None and token.refresh_usable() else None
+        """The token, revoked by this very call, so that two racing refreshes cannot both rotate it."""
+        return self.server.oauth_store.claim_refresh_token(refresh_token)
 
     def authenticate_user(self, refresh_token: Token) -> Holder | None:
         return Holder(refresh_token.open_id) if refresh_token.open_id else None
 
     def revoke_old_credential(self, refresh_token: Token) -> None:
-        self.server.oauth_store.revoke(refresh_token.access_token, refresh=True)
+        """Nothing left to do: the old pair was revoked when the refresh token was claimed."""
 
 
 class ClientCredentialsGrant(grants.ClientCredentialsGrant):

@@ -60,11 +60,30 @@ class OAuthStore:
         with self._simulator.store.unit_of_work() as repo:
             repo.add(code)
 
-    def use_code(self, code: str) -> None:
+    def claim_code(self, code: str) -> tuple[AuthorizationCode | None, bool]:
+        """The code, and whether this call is the one that used it: checked and marked in one locked step,
+        so that two racing exchanges cannot both see it unused."""
         with self._simulator.store.unit_of_work() as repo:
             found = repo.authorization_code(code, lock=True)
-            if found is not None and found.used_at is None:
-                found.used_at = self._now()
+            first = found is not None and found.used_at is None
+            if found is not None:
+                found.now = self._now()
+                if first and not found.is_expired():
+                    found.used_at = found.now
+        return found, first
+
+    def claim_refresh_token(self, refresh_token: str) -> Token | None:
+        """The token, if its refresh token still works, revoked in the same locked step (strict rotation)."""
+        with self._simulator.store.unit_of_work() as repo:
+            found = repo.token_by_refresh(refresh_token, lock=True)
+            if found is None:
+                return None
+            found.now = now = self._now()
+            if not found.refresh_usable():
+                return None
+            found.access_revoked_at = found.access_revoked_at or now
+            found.refresh_revoked_at = now
+        return found
 
     def token(self, access_token: str) -> Token | None:
         return self._read(lambda repo: repo.token(access_token))
