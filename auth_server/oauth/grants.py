@@ -19,6 +19,7 @@ from urllib.parse import urlunsplit
 from authlib.oauth2.rfc6749 import grants
 from authlib.oauth2.rfc6749.errors import InvalidGrantError
 from authlib.oauth2.rfc6749.errors import InvalidRequestError
+from authlib.oauth2.rfc6749.errors import InvalidScopeError
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
@@ -142,6 +143,12 @@ class ClientCredentialsGrant(grants.ClientCredentialsGrant):
     """A client access token (``clt.``), for the Research and Commercial Content APIs."""
 
     TOKEN_ENDPOINT_AUTH_METHODS = CLIENT_AUTH_METHODS
+
+    def validate_requested_scope(self) -> None:
+        """authlib leaves this grant's scopes unchecked: only those the app may ask for are allowed."""
+        scope = self.request.payload.scope
+        if scope and self.request.client.get_allowed_scope(scope) is None:
+            raise InvalidScopeError("The app may not ask for one of these scopes.")
 
 
 class Revocation(RevocationEndpoint):

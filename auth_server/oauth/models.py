@@ -21,7 +21,7 @@ from authlib.oauth2.rfc6749 import TokenMixin
 from auth_server.domain.accounts import secret_matches
 
 DEFAULT_SCOPE = "user.info.basic"  # Login Kit adds it to every authorization
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")  # as urlsplit gives hostnames: no brackets
 GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
 
 
@@ -72,17 +72,18 @@ def redirect_uri_matches(registered: str, given: str) -> bool:
         return True
     if ":*" not in registered:
         return False
-    want, got = urlsplit(registered.replace(":*", ":1", 1)), urlsplit(given)
     try:
+        want, got = urlsplit(registered.replace(":*", ":1", 1)), urlsplit(given)
         port = got.port
-    except ValueError:
+    except ValueError:  # not a URL at all (an unclosed IPv6 bracket, a port that is no number)
         return False
     return (
         want.scheme == got.scheme
         and want.hostname in LOOPBACK_HOSTS
         and want.hostname == got.hostname
         and port is not None
-        and (want.path, want.query) == (got.path, got.query)
+        and (want.path, want.query, want.fragment) == (got.path, got.query, got.fragment)
+        and got.username is None
     )
 
 

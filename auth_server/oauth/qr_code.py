@@ -141,7 +141,8 @@ class QrCodeAuthorization:
         scope = app.get_allowed_scope(values["scope"])
         if scope is None:
             refused = sorted(set(values["scope"].split()) - set(app.scopes))
-            raise InvalidScopeError(f"The app may not ask for: {', '.join(refused)}.")
+            named = ", ".join(s for s in refused if s.isascii() and s.isprintable() and '"' not in s and "\\" not in s)
+            raise InvalidScopeError(f"The app may not ask for: {named or 'some of these scopes'}.")
         now = self.server.now()
         qr = LoginQr(
             token=new_qr_token(),

@@ -23,8 +23,8 @@ _SCOPE_SEPARATORS = re.compile(r"[,\s]+")
 def oauth_values(values: MultiDict[str, str]) -> MultiDict[str, str]:
     """Request parameters as OAuth names them: ``client_key`` is also ``client_id``; scopes by spaces."""
     out: MultiDict[str, str] = MultiDict(values)
-    if "client_key" in out and "client_id" not in out:
-        out["client_id"] = out["client_key"]
+    if "client_key" in out:
+        out["client_id"] = out["client_key"]  # TikTok's name wins; a client_id beside it is ignored
     if "scope" in out:
         out["scope"] = " ".join(s for s in _SCOPE_SEPARATORS.split(out["scope"]) if s)
     return out
@@ -58,6 +58,18 @@ class TikTokRequest(FlaskOAuth2Request):
         return self._form
 
 
+DEFAULT_DESCRIPTIONS = {  # for the errors authlib raises without a text of their own
+    "invalid_request": "The request parameters are malformed.",
+    "invalid_client": "Client authentication failed: check client_key and client_secret.",
+    "invalid_grant": "The code or refresh token is invalid, expired or already used.",
+    "unsupported_grant_type": "The grant_type is not supported: use authorization_code, refresh_token or "
+                              "client_credentials.",
+    "invalid_scope": "The scope is not allowed for this app.",
+    "unauthorized_client": "This app may not use this grant.",
+    "access_denied": "The user denied the authorization.",
+}
+
+
 def comma_scopes(scope: str) -> str:
     return ",".join(scope.split())
 
@@ -73,7 +85,8 @@ def tiktok_body(body: dict[str, Any], now: datetime) -> dict[str, Any]:
     if isinstance(out.get("scope"), str):
         out["scope"] = comma_scopes(out["scope"])
     if "error" in out:
-        out.setdefault("error_description", "")
+        if not out.get("error_description"):
+            out["error_description"] = DEFAULT_DESCRIPTIONS.get(out["error"], "The request was refused.")
         out["log_id"] = log_id(now)
         out.pop("error_uri", None)
     return out

@@ -34,6 +34,9 @@ def loopback_only() -> None:
         loopback = False
     if not loopback:
         abort(403, "The simulator's controls answer loopback callers only.")
+    if request.method == "POST" and not request.is_json:
+        # A page in the developer's browser could post a form here; it cannot send JSON without a preflight.
+        abort(415, "Send the controls JSON (Content-Type: application/json).")
 
 
 @bp.post("/partner-apps")

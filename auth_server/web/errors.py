@@ -50,12 +50,14 @@ def http_error_response(error: HTTPException) -> Any:
     if wants_page():
         return error_page(status, code, message)
     if request.path.startswith("/v2/oauth/"):
-        return _tiktok_oauth_error("invalid_request", message, status)
+        return _tiktok_oauth_error("invalid_request" if status < 500 else "server_error", message, status)
     if request.path.startswith(("/api/", "/_sim/")):
-        return jsonify({"code": "invalid_request" if status < 500 else "internal_error", "message": message}), status
+        # Shaped like every refusal of these APIs, with a code named after the HTTP error.
+        return jsonify({"code": code, "message": message,
+                        "violations": [{"code": code, "message": message, "rules": [], "details": {}}]}), status
     if request.path.startswith("/v2/"):
-        return jsonify({"data": {}, "error": {"code": "invalid_params", "message": message,
-                                               "log_id": log_id(simulator().clock.now())}}), status
+        return jsonify({"data": {}, "error": {"code": "invalid_params" if status < 500 else "internal_error",
+                                               "message": message, "log_id": log_id(simulator().clock.now())}}), status
     return jsonify({"code": code, "message": message}), status
 
 

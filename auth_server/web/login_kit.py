@@ -73,6 +73,8 @@ def authorize() -> Any:
             return server.handle_error_response(None, error)
         # Without a trustworthy redirect URI there is nowhere to send the error but the page itself.
         return error_page(400, error.error, error.get_error_description() or error.error)
+    except ValueError:  # authlib could not quote a parameter in its error text (non-ASCII, quotes)
+        return error_page(400, "invalid_request", "A parameter of the request holds characters it may not.")
     if account is None:
         return redirect(url_for("screens.sign_in", next=request.full_path))
     requested = grant.request.scope.split() if grant.request.scope else [DEFAULT_SCOPE]
@@ -109,7 +111,7 @@ def user_info() -> Any:
     if token is None or token.open_id is None or token.is_expired() or token.is_revoked():
         return _api_error("access_token_invalid",
                           "The access token is invalid or not found in the request.", 401, now)
-    fields = [f for f in request.args.get("fields", "").split(",") if f.strip()]
+    fields = [f.strip() for f in request.args.get("fields", "").split(",") if f.strip()]
     if not fields:
         return _api_error("invalid_params", "The fields parameter is required, such as fields=open_id,display_name.",
                           400, now)

@@ -49,9 +49,11 @@ def test_garbage_is_a_json_refusal(client: FlaskClient, phone: dict[str, str], m
                                               ("GET", "/api/app/nowhere"), ("PUT", "/api/app/scans")])
 def test_wrong_paths_and_methods_are_json(client: FlaskClient, phone: dict[str, str], method: str, path: str) -> None:
     response = client.open(path, method=method, headers=phone)
-    assert response.status_code in (404, 405) and response.get_json()["code"] == "invalid_request"
+    expected = {404: "not_found", 405: "method_not_allowed"}
+    assert response.status_code in expected and response.get_json()["code"] == expected[response.status_code]
+    assert response.get_json()["violations"][0]["code"] == expected[response.status_code]
 
 
 def test_a_body_over_the_limit_is_refused_as_json(client: FlaskClient) -> None:
     response = client.post("/api/app/sessions", data=b"{" + b" " * 70_000 + b"}", content_type="application/json")
-    assert response.status_code == 413 and response.get_json()["code"] == "invalid_request"
+    assert response.status_code == 413 and response.get_json()["code"] == "request_entity_too_large"

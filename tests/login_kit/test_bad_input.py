@@ -62,3 +62,37 @@ def test_an_authorize_request_without_parameters_is_an_error_page(browser: Brows
     response = browser.client.get("/v2/auth/authorize/")
     assert response.status_code == 400
     assert 'data-testid="error"' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("value", ["%22", "%C3%BC", "a%5Cb"])
+def test_characters_authlib_cannot_quote_are_an_error_page_not_a_500(browser: Browser, value: str) -> None:
+    browser.sign_in()
+    response = browser.client.get(browser.authorize_url(response_type=value))
+    assert response.status_code == 400
+
+
+def test_an_unclosed_ipv6_redirect_uri_is_an_error_page(browser: Browser) -> None:
+    browser.sign_in()
+    assert browser.client.get(browser.authorize_url(redirect_uri="http://[::1/cb")).status_code == 400
+
+
+def test_client_credentials_within_the_apps_scopes_only(client) -> None:  # noqa: ANN001
+    from tests.login_kit.conftest import CLIENT_SECRET
+
+    body = client.post("/v2/oauth/token/", data={"client_key": CLIENT_KEY, "client_secret": CLIENT_SECRET,
+                                                 "grant_type": "client_credentials",
+                                                 "scope": "research.data.basic"}).get_json()
+    assert body["error"] == "invalid_scope"
+
+
+def test_a_cross_site_form_cannot_reset_the_simulator(client) -> None:  # noqa: ANN001
+    response = client.post("/_sim/reset", data={"fixtures": "demo"})
+    assert response.status_code == 415
+
+
+def test_an_oauth_error_without_a_text_gets_one(client) -> None:  # noqa: ANN001
+    from tests.login_kit.conftest import CLIENT_SECRET
+
+    body = client.post("/v2/oauth/token/", data={"client_key": CLIENT_KEY, "client_secret": CLIENT_SECRET,
+                                                 "grant_type": "password"}).get_json()
+    assert body["error"] == "unsupported_grant_type" and body["error_description"]
