@@ -99,6 +99,15 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
             raise InvalidGrantError("Authorization code is expired.")
         return found
 
+    def validate_token_request(self) -> None:
+        """authlib's checks, with TikTok's answer to a redirect URI that is not the code's (TIKTOK_WIRE 1.3)."""
+        try:
+            super().validate_token_request()
+        except InvalidGrantError as error:
+            if "redirect_uri" in (error.description or ""):
+                raise InvalidRequestError("Redirect_uri is not matched with the uri when requesting code.") from None
+            raise
+
     def delete_authorization_code(self, authorization_code: AuthorizationCode) -> None:
         """Nothing left to do: the code was used up when it was looked up."""
 

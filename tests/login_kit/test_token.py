@@ -75,7 +75,8 @@ def test_a_code_one_second_before_expiry_still_works(browser: Browser, sim) -> N
 def test_the_redirect_uri_must_match_the_one_of_the_code(browser: Browser) -> None:
     browser.sign_in()
     body = exchange(browser.client, browser.code(), redirect_uri="http://127.0.0.1:1/callback/").get_json()
-    assert body["error"] == "invalid_grant"
+    assert (body["error"], body["error_description"]) == (
+        "invalid_request", "Redirect_uri is not matched with the uri when requesting code.")
 
 
 def test_errors_are_tiktoks_trio_with_http_200_by_default(browser: Browser) -> None:
