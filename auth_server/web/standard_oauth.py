@@ -49,16 +49,16 @@ def openapi() -> Any:
     return jsonify(yaml.safe_load(text))
 
 
-@bp.post("/oauth/token")
+@bp.post("/oauth/token", strict_slashes=False)
 def token() -> Any:
     return login_kit().create_token_response()
 
 
-@bp.post("/oauth/revoke")
+@bp.post("/oauth/revoke", strict_slashes=False)
 def revoke() -> Any:
     return login_kit().create_endpoint_response("revocation")
 
 
-@bp.post("/oauth/introspect")
+@bp.post("/oauth/introspect", strict_slashes=False)
 def introspect() -> Any:
     return login_kit().create_endpoint_response("introspection")

@@ -104,3 +104,9 @@ def test_the_readme_example_works_on_tiktoks_own_paths(live_server: str) -> None
     assert token["scope"] == "user.info.basic,user.info.profile"  # TikTok's wire: commas
     user = client.get(f"{live_server}/v2/user/info/?fields=open_id,display_name,username", timeout=10).json()
     assert user["data"]["user"]["username"] == "holder" and user["error"]["code"] == "ok"
+
+
+def test_the_plain_oauth_paths_take_a_trailing_slash_too(live_server: str) -> None:
+    for path in ("/oauth/token/", "/oauth/revoke/", "/oauth/introspect/"):
+        response = requests.post(f"{live_server}{path}", data={}, timeout=10)
+        assert response.status_code in (400, 401), (path, response.status_code)
