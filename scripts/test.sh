@@ -120,36 +120,43 @@ find_postgres() {
     return 1
 }
 
-install_postgres() {
+# Installs Debian's packages PKG... for WHAT (a name for messages); prints why not and fails otherwise.
+apt_install() {
+    local what="$1"; shift
     if ! is_root; then
-        echo "PostgreSQL is not installed (install Debian's postgresql package, or run as root to let this script do it)"
+        echo "$what is not installed (install Debian's $* package(s), or run as root to let this script do it)"
         return 1
     fi
     if ! command -v apt-get >/dev/null 2>&1; then
-        echo "PostgreSQL is not installed and there is no apt-get to install it with"
+        echo "$what is not installed and there is no apt-get to install it with"
         return 1
     fi
-    say "PostgreSQL is not installed: installing Debian's postgresql package..."
-    # Keep the package from creating and starting a system-wide cluster of its own (we only need the
-    # programs); the drop-in is removed again once the package is in.
-    local conf_dir=/etc/postgresql-common/createcluster.d created_dir=0 created_conf=0
-    local no_main_cluster="$conf_dir/linksim-no-main-cluster.conf"
-    if [ ! -d "$conf_dir" ] && mkdir -p "$conf_dir" 2>/dev/null; then
-        created_dir=1
-    fi
-    if [ ! -e "$no_main_cluster" ] && echo "create_main_cluster = false" >"$no_main_cluster" 2>/dev/null; then
-        created_conf=1
-    fi
+    say "$what is not installed: installing Debian's $* package(s)..."
     local log status=0
     log="$(mktemp)"
     DEBIAN_FRONTEND=noninteractive timeout 600 apt-get -o DPkg::Lock::Timeout=60 update -q >"$log" 2>&1 \
         || { status=$?; echo "apt-get update failed ($(last_line "$log" "exit status $status"))"; }
     if [ "$status" -eq 0 ]; then
         DEBIAN_FRONTEND=noninteractive timeout 900 apt-get -o DPkg::Lock::Timeout=60 install -y -q \
-                --no-install-recommends postgresql >"$log" 2>&1 \
-            || { status=$?; echo "apt-get install postgresql failed ($(last_line "$log" "exit status $status"))"; }
+                --no-install-recommends "$@" >"$log" 2>&1 \
+            || { status=$?; echo "apt-get install $* failed ($(last_line "$log" "exit status $status"))"; }
     fi
     rm -f "$log"
+    return "$status"
+}
+
+install_postgres() {
+    # Keep the package from creating and starting a system-wide cluster of its own (we only need the
+    # programs); the drop-in is removed again once the package is in.
+    local conf_dir=/etc/postgresql-common/createcluster.d created_dir=0 created_conf=0 status=0
+    local no_main_cluster="$conf_dir/linksim-no-main-cluster.conf"
+    if is_root && [ ! -d "$conf_dir" ] && mkdir -p "$conf_dir" 2>/dev/null; then
+        created_dir=1
+    fi
+    if is_root && [ ! -e "$no_main_cluster" ] && echo "create_main_cluster = false" >"$no_main_cluster" 2>/dev/null; then
+        created_conf=1
+    fi
+    apt_install PostgreSQL postgresql || status=$?
     [ "$created_conf" -eq 1 ] && rm -f "$no_main_cluster"
     [ "$created_dir" -eq 1 ] && rmdir "$conf_dir" 2>/dev/null
     return "$status"
@@ -291,30 +298,11 @@ CHROMEDRIVER=/usr/bin/chromedriver
 
 # Installs Debian's chromium and chromium-driver; prints why not and fails otherwise.
 install_chromium() {
-    if ! is_root; then
-        echo "Chromium is not installed (install Debian's chromium and chromium-driver packages, or run as root to let this script do it)"
-        return 1
-    fi
-    if ! command -v apt-get >/dev/null 2>&1; then
-        echo "Chromium is not installed and there is no apt-get to install it with"
-        return 1
-    fi
-    say "Chromium is not installed: installing Debian's chromium and chromium-driver packages..."
-    local log status=0
-    log="$(mktemp)"
-    DEBIAN_FRONTEND=noninteractive timeout 600 apt-get -o DPkg::Lock::Timeout=60 update -q >"$log" 2>&1 \
-        || { status=$?; echo "apt-get update failed ($(last_line "$log" "exit status $status"))"; }
-    if [ "$status" -eq 0 ]; then
-        DEBIAN_FRONTEND=noninteractive timeout 900 apt-get -o DPkg::Lock::Timeout=60 install -y -q \
-                --no-install-recommends chromium chromium-driver >"$log" 2>&1 \
-            || { status=$?; echo "apt-get install chromium chromium-driver failed ($(last_line "$log" "exit status $status"))"; }
-    fi
-    rm -f "$log"
-    if [ "$status" -eq 0 ] && { [ ! -x "$CHROMIUM" ] || [ ! -x "$CHROMEDRIVER" ]; }; then
+    apt_install Chromium chromium chromium-driver || return
+    if [ ! -x "$CHROMIUM" ] || [ ! -x "$CHROMEDRIVER" ]; then
         echo "the chromium packages are installed but $CHROMIUM or $CHROMEDRIVER is missing"
-        status=1
+        return 1
     fi
-    return "$status"
 }
 
 if [ -n "${LINKSIM_CHROMIUM:-}" ] && [ -n "${LINKSIM_CHROMEDRIVER:-}" ]; then
