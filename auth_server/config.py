@@ -20,7 +20,6 @@ class ServerConfig:
     qr_poll_interval: timedelta = timedelta(seconds=2)
     max_body_bytes: int = 64 * 1024
     secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
-    public_url: str | None = None  # the base URL in links and QR codes; default: the request's host
 
     def __post_init__(self) -> None:
         if not 200 <= self.oauth_error_status <= 599:
