@@ -11,7 +11,6 @@ from flask import url_for
 from flask_wtf.csrf import CSRFProtect
 
 from auth_server.config import ServerConfig
-from auth_server.oauth.server import LoginKitServer
 from auth_server.simulator import Simulator
 from auth_server.web import app_api
 from auth_server.web import control
@@ -19,10 +18,13 @@ from auth_server.web import errors
 from auth_server.web import linking_api
 from auth_server.web import login_kit
 from auth_server.web import login_kit_qr
+from auth_server.web import sandboxing
 from auth_server.web import screens
 from auth_server.web import seller_center
 from auth_server.web import standard_oauth
-from auth_server.web.qr_codes import ConsentTokens
+from auth_server.worlds import MAIN
+from auth_server.worlds import World
+from auth_server.worlds import Worlds
 
 
 def create_app(
@@ -45,10 +47,12 @@ def create_app(
     if test_config is not None:
         app.config.update(test_config)
 
+    main = World.around(MAIN, simulator, config)
     app.extensions["linksim"] = simulator
     app.extensions["linksim_config"] = config
-    app.extensions["login_kit"] = LoginKitServer(simulator, config)
-    app.extensions["consent_tokens"] = ConsentTokens(config.secret_key, simulator.clock)
+    app.extensions["linksim_worlds"] = Worlds(main, config, limit=config.max_sandboxes)
+    app.wsgi_app = sandboxing.SandboxPrefix(app.wsgi_app)  # type: ignore[method-assign]
+    app.before_request(sandboxing.select_world)  # registered first, so it runs before every other hook
 
     csrf = CSRFProtect(app)
     app.register_blueprint(screens.bp)
@@ -58,8 +62,9 @@ def create_app(
     app.register_blueprint(linking_api.bp)
     app.register_blueprint(app_api.bp)
     app.register_blueprint(seller_center.bp)
-    app.register_blueprint(control.bp)
-    csrf.exempt(control.bp)
+    for blueprint in control.BLUEPRINTS:
+        app.register_blueprint(blueprint)
+        csrf.exempt(blueprint)
     csrf.exempt(linking_api.bp)  # a seller's tool authenticates with a bearer token, not a browser session
     csrf.exempt(app_api.bp)  # so does the app on the holder's phone
     for machine_facing in (login_kit.token, login_kit.revoke, login_kit.user_info, login_kit_qr.get_qrcode,

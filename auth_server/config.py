@@ -20,7 +20,13 @@ class ServerConfig:
     qr_poll_interval: timedelta = timedelta(seconds=2)
     max_body_bytes: int = 64 * 1024
     secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
+    control_token: str | None = None  # None: the /_sim controls answer loopback callers only
+    max_sandboxes: int = 1000
 
     def __post_init__(self) -> None:
         if not 200 <= self.oauth_error_status <= 599:
             raise ValueError("oauth_error_status must be an HTTP status, such as 200 or 400")
+        if self.max_sandboxes < 0:
+            raise ValueError("max_sandboxes cannot be negative")
+        if self.control_token is not None and len(self.control_token) < 16:
+            raise ValueError("the control token must be at least 16 characters long")

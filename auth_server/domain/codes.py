@@ -285,6 +285,27 @@ APP_SESSION_INVALID = _code(
     "Sign in to the TikTok app first: POST /api/app/sessions with a username and password (or an organization "
     "member's one-time passcode), then send the token as `Authorization: Bearer ...`.",
 )
+# The test-control plane (/_sim/...)
+SANDBOX_NOT_FOUND = _code(
+    "sandbox_not_found", Kind.NOT_FOUND, "",
+    "There is no sandbox {sandbox}: it was deleted, or the server restarted. "
+    "Create one with POST /_sim/sandboxes and use the id it answers.",
+)
+SANDBOX_EXISTS = _code(
+    "sandbox_exists", Kind.RULE, "",
+    "A sandbox named {sandbox} already exists. Choose another id, or delete it first "
+    "(DELETE /_sim/sandboxes/{sandbox}).",
+)
+SANDBOX_LIMIT_REACHED = _code(
+    "sandbox_limit_reached", Kind.RULE, "",
+    "This server already holds {limit} sandboxes. Delete the ones you are done with "
+    "(DELETE /_sim/sandboxes/ID), or start the server with a higher --max-sandboxes.",
+)
+CONTROL_TOKEN_INVALID = _code(
+    "control_token_invalid", Kind.UNAUTHENTICATED, "",
+    "The simulator's controls need the server's control token: send `Authorization: Bearer <token>` "
+    "with the token given to `linksim serve --control-token` (or call from the server's own machine).",
+)
 INVALID_INPUT = _code(
     "invalid_input", Kind.INVALID, "",
     "{field}: {problem}",

@@ -11,8 +11,11 @@ last word on the slot invariants.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from contextlib import contextmanager
+from contextlib import nullcontext
 from typing import Any
 
 import sqlalchemy as sa
@@ -52,6 +55,8 @@ class Store:
     def __init__(self, url: str = DEFAULT_URL, *, echo: bool = False) -> None:
         self.url = sa.make_url(url)
         self.engine = _create_engine(self.url, echo=echo)
+        # An in-memory database is one connection shared by every thread: transactions must take turns on it.
+        self._turns: AbstractContextManager[Any] = threading.RLock() if _is_in_memory(self.url) else nullcontext()
 
     def create_schema(self) -> None:
         try:
@@ -70,7 +75,7 @@ class Store:
     @contextmanager
     def unit_of_work(self) -> Iterator[SqlRepository]:
         """A transaction: commits when the block ends, rolls back when it raises."""
-        with Session(self.engine, expire_on_commit=False, autoflush=True) as session:
+        with self._turns, Session(self.engine, expire_on_commit=False, autoflush=True) as session:
             try:
                 yield SqlRepository(session)
                 session.commit()
@@ -100,7 +105,7 @@ class Store:
 def _create_engine(url: sa.URL, *, echo: bool) -> sa.Engine:
     if url.get_backend_name() != "sqlite":
         return sa.create_engine(url, echo=echo, pool_pre_ping=True)
-    in_memory = url.database in (None, "", ":memory:")
+    in_memory = _is_in_memory(url)
     kwargs: dict[str, Any] = {"connect_args": {"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False}}
     if in_memory:
         kwargs["poolclass"] = StaticPool  # one shared connection, or each would see its own empty database
@@ -125,6 +130,10 @@ def _create_engine(url: sa.URL, *, echo: bool) -> sa.Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _is_in_memory(url: sa.URL) -> bool:
+    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
 
 
 def _is_transient(exc: OperationalError) -> bool:

@@ -50,6 +50,7 @@ from auth_server.web.linking_api import link_view
 from auth_server.web.login_kit import SCOPE_DESCRIPTIONS
 from auth_server.web.login_kit import login_kit
 from auth_server.web.login_kit_qr import qr_codes
+from auth_server.web.sandboxing import world
 
 bp = Blueprint("app_api", __name__, url_prefix="/api/app")
 
@@ -63,7 +64,8 @@ MAX_SCAN_URL = 4096  # far more than a QR code holds at a size a phone reads
 
 
 def _serializer(salt: str) -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=salt)
+    # Salted with the world: a session signed in to one sandbox means nothing in another.
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=f"{salt}@{world().id}")
 
 
 def _signed(salt: str, payload: dict[str, Any]) -> str:

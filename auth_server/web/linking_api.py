@@ -24,6 +24,7 @@ from auth_server.domain.links import LinkState
 from auth_server.web import qr_codes
 from auth_server.web.holder import simulator
 from auth_server.web.login_kit import login_kit
+from auth_server.web.sandboxing import world
 
 bp = Blueprint("linking_api", __name__, url_prefix="/api")
 
@@ -48,7 +49,7 @@ def require_partner_app() -> None:
 
 
 def consent_tokens() -> qr_codes.ConsentTokens:
-    return current_app.extensions["consent_tokens"]
+    return world().consent_tokens
 
 
 def json_body() -> dict[str, Any]:

@@ -12,7 +12,6 @@ from typing import Any
 
 from authlib.oauth2 import OAuth2Error
 from flask import Blueprint
-from flask import current_app
 from flask import jsonify
 from flask import redirect
 from flask import render_template
@@ -28,6 +27,7 @@ from auth_server.oauth.wire import log_id
 from auth_server.web.errors import error_page
 from auth_server.web.holder import signed_in
 from auth_server.web.holder import simulator
+from auth_server.web.sandboxing import world
 
 bp = Blueprint("login_kit", __name__)
 
@@ -59,7 +59,7 @@ SCOPE_DESCRIPTIONS = {
 
 
 def login_kit() -> LoginKitServer:
-    return current_app.extensions["login_kit"]
+    return world().login_kit
 
 
 @bp.route("/v2/auth/authorize", methods=["GET", "POST"], strict_slashes=False)

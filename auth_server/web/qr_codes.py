@@ -39,9 +39,10 @@ class _ClockSigner(TimestampSigner):
 class ConsentTokens:
     """Signs and reads the payloads of consent QR codes."""
 
-    def __init__(self, secret_key: str, clock: Clock) -> None:
+    def __init__(self, secret_key: str, clock: Clock, *, namespace: str = "") -> None:
+        salt = f"{OFFICIAL_QR_SALT}.{namespace}" if namespace else OFFICIAL_QR_SALT
         self._serializer = URLSafeTimedSerializer(
-            secret_key, salt=OFFICIAL_QR_SALT, signer=_ClockSigner, signer_kwargs={"clock": clock}
+            secret_key, salt=salt, signer=_ClockSigner, signer_kwargs={"clock": clock}
         )
 
     def sign(self, *, link_id: str, role: str, scopes: list[str], client_key: str | None) -> str:

@@ -1,0 +1,37 @@
+"""Who may use the controls: callers on the server's own machine, or anyone with the control token."""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+
+from flask import abort
+from flask import current_app
+from flask import request
+
+from auth_server.domain import codes
+from auth_server.domain.errors import Refused
+
+
+def controls_only() -> None:
+    """A blueprint's ``before_request``: loopback callers, or the configured control token, and JSON only."""
+    token = current_app.extensions["linksim_config"].control_token
+    if token is not None:
+        bearer = request.headers.get("Authorization", "")
+        given = bearer[7:].strip() if bearer[:7].lower() == "bearer " else ""
+        if not hmac.compare_digest(given.encode(), token.encode()):
+            raise Refused.because(codes.CONTROL_TOKEN_INVALID)
+    elif not _from_loopback():
+        abort(403, "The simulator's controls answer loopback callers only: start the server with "
+                   "--control-token to open them to other machines.")
+    if request.method == "POST" and not request.is_json:
+        # A page in the developer's browser could post a form here (even an empty one); it cannot send JSON
+        # without a preflight. Other methods need a preflight anyway.
+        abort(415, "Send the controls JSON (Content-Type: application/json).")
+
+
+def _from_loopback() -> bool:
+    try:
+        return ipaddress.ip_address(request.remote_addr or "").is_loopback
+    except ValueError:
+        return False

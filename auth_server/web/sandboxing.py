@@ -1,0 +1,59 @@
+"""Which world a request reaches: a sandbox named by a path prefix or a header, or else the main world.
+
+``/sandboxes/<id>/...`` works for everything, browsers included: the prefix moves into the WSGI
+``SCRIPT_NAME``, so every URL the server builds (scan links, redirects, form actions) stays inside the
+sandbox. The ``X-Linksim-Sandbox`` header suits API clients that cannot change their base URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from flask import current_app
+from flask import g
+from flask import request
+
+from auth_server.worlds import World
+from auth_server.worlds import Worlds
+
+PATH_PREFIX = "/sandboxes/"
+HEADER = "X-Linksim-Sandbox"
+ENVIRON_KEY = "linksim.sandbox"
+
+
+class SandboxPrefix:
+    """WSGI middleware: ``/sandboxes/ID/rest`` reaches the app as ``/rest``, mounted at ``/sandboxes/ID``."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(PATH_PREFIX):
+            world_id, _, rest = path[len(PATH_PREFIX):].partition("/")
+            if world_id:
+                environ[ENVIRON_KEY] = world_id
+                environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + PATH_PREFIX + world_id
+                environ["PATH_INFO"] = "/" + rest
+        return self.app(environ, start_response)
+
+
+def worlds() -> Worlds:
+    return current_app.extensions["linksim_worlds"]
+
+
+def select_world() -> None:
+    """Runs before every request; an unknown sandbox is refused (``sandbox_not_found``) before anything else."""
+    g.pop("world", None)
+    g.world = worlds().get(sandbox_id())
+
+
+def sandbox_id() -> str | None:
+    return request.environ.get(ENVIRON_KEY) or request.headers.get(HEADER) or None
+
+
+def world() -> World:
+    """The request's world; the main one while an unknown sandbox is being refused."""
+    found = g.get("world")
+    return found if found is not None else worlds().main
