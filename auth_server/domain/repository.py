@@ -93,6 +93,7 @@ class Repository(Protocol):
     def events(
         self, *, subject_type: str | None = None, subject_id: str | None = None, after_seq: int = 0
     ) -> Sequence[Event]: ...
+    def event_seqs(self, *, after_seq: int = 0) -> Sequence[int]: ...
 
 
 UnitOfWork = Callable[[], AbstractContextManager[Repository]]

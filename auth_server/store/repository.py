@@ -226,6 +226,11 @@ class SqlRepository:
             query = query.where(c.subject_id == subject_id)
         return self._all(query)
 
+    def event_seqs(self, *, after_seq: int = 0) -> Sequence[int]:
+        """The numbers of the events after ``after_seq``: what the request journal needs, without the events."""
+        c = schema.events.c
+        return self.session.scalars(sa.select(c.seq).where(c.seq > after_seq).order_by(c.seq)).all()
+
     # partner apps, authorization codes and tokens (the OAuth side)
     def partner_app(self, client_key: str) -> PartnerApp | None:
         return self._get(PartnerApp, client_key)
