@@ -8,6 +8,7 @@ the side effects of an established link (E1-E3, E5), and settles what came due o
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Sequence
 from datetime import datetime
 from datetime import timedelta
 from functools import partial
@@ -122,18 +123,25 @@ class Operation:
 
     # facts for the rules
     def shop_facts(self, shop: Shop, role: Role) -> rules.ShopFacts:
+        shop_links = self.repo.holding_links(shop_id=shop.shop_id)
         return rules.ShopFacts(
             role=role, shop=shop, policy=self.policy(shop), now=self.now,
-            shop_links=self.repo.holding_links(shop_id=shop.shop_id),
+            shop_links=shop_links, usernames=self._usernames(shop_links),
         )
 
+    def _usernames(self, links: Sequence[Link]) -> dict[str, str]:
+        accounts = (self.repo.account(link.open_id) for link in links if link.open_id)
+        return {account.open_id: account.username for account in accounts if account is not None}
+
     def link_facts(self, shop: Shop, account: Account, role: Role) -> rules.LinkFacts:
+        shop_links = self.repo.holding_links(shop_id=shop.shop_id)
         return rules.LinkFacts(
             role=role,
             shop=shop,
             policy=self.policy(shop),
             now=self.now,
-            shop_links=self.repo.holding_links(shop_id=shop.shop_id),
+            shop_links=shop_links,
+            usernames=self._usernames(shop_links),
             seller=self.require_seller(shop.seller_id),
             account=account,
             account_links=self.repo.holding_links(open_id=account.open_id),

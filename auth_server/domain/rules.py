@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from collections.abc import Iterable
+from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import datetime
 from datetime import timedelta
 from typing import Generic
@@ -61,6 +63,7 @@ class ShopFacts:
     policy: Policy
     now: datetime
     shop_links: Sequence[Link]  # links that hold a slot at this shop
+    usernames: Mapping[str, str] = field(default_factory=dict)  # of the accounts of shop_links, to name them
 
     @property
     def candidate_open_id(self) -> str | None:
@@ -103,7 +106,9 @@ def official_slot_is_free(f: ShopFacts) -> Violation | None:
         return None
     holder = next((link for link in f.shop_links if link.role is Role.OFFICIAL), None)
     if holder is not None and holder.open_id != f.candidate_open_id:
-        return Violation.of(codes.OFFICIAL_SLOT_TAKEN, holder=holder.open_id, holder_open_id=holder.open_id)
+        name = f.usernames.get(holder.open_id or "")
+        return Violation.of(codes.OFFICIAL_SLOT_TAKEN, holder=f"@{name}" if name else holder.open_id,
+                            holder_open_id=holder.open_id)
     return None
 
 

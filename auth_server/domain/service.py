@@ -15,6 +15,7 @@ from __future__ import annotations
 from auth_server.domain.flows.affiliates import AffiliateFlows
 from auth_server.domain.flows.base import TRANSIENT_RETRIES
 from auth_server.domain.flows.base import new_id
+from auth_server.domain.flows.forced import ForcedFlows
 from auth_server.domain.flows.holder import HolderFlows
 from auth_server.domain.flows.marketing import MarketingFlows
 from auth_server.domain.flows.official import OfficialFlows
@@ -26,6 +27,6 @@ __all__ = ["TRANSIENT_RETRIES", "LinkingService", "new_id"]
 
 
 class LinkingService(
-    OfficialFlows, OrganizationFlows, MarketingFlows, SellerFlows, HolderFlows, AffiliateFlows, Views
+    OfficialFlows, OrganizationFlows, MarketingFlows, SellerFlows, HolderFlows, AffiliateFlows, ForcedFlows, Views
 ):
     """Every flow of the simulator, on one unit of work, clock and set of markets."""

@@ -104,6 +104,16 @@ def test_o2_a_shop_with_an_official_account_cannot_show_a_new_qr_code(world, ser
     assert excinfo.value.codes == ["official_slot_taken"]
 
 
+def test_o2_the_refusal_names_the_official_account_by_its_username(world, service):
+    shop = world.shop()
+    world.link_official(shop, world.account("dana"))
+
+    with pytest.raises(Refused) as excinfo:
+        service.start_official_link(shop.shop_id)
+
+    assert "This shop already has an official account (@" in excinfo.value.violations[0].message
+
+
 def test_o2_a_shop_with_an_official_account_cannot_send_a_seller_app_request(world, service):
     shop = world.shop()
     world.link_official(shop, world.account())

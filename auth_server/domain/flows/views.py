@@ -140,6 +140,10 @@ class Views(FlowBase):
                     "sales_channels": ["video", "live", storefront(link.role)],
                     "shop_design": link.role is Role.OFFICIAL,
                     "products_synced_automatically": link.role is Role.OFFICIAL,
+                    # A Shop Page shows the whole catalogue; a showcase only what was added by hand (M8).
+                    "catalogue": [{"product_id": p.product_id, "title": p.title}
+                                  for p in sorted(op.repo.products(shop.shop_id), key=lambda p: p.product_id)]
+                    if link.role is Role.OFFICIAL else [],
                     "shopping_bag_visible": shop.status is not ShopStatus.SUSPENDED and op.now >= visible_at,
                     "shopping_bag_visible_from": visible_at.isoformat(),
                 })
