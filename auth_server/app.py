@@ -15,6 +15,8 @@ from auth_server.simulator import Simulator
 from auth_server.web import app_api
 from auth_server.web import control
 from auth_server.web import errors
+from auth_server.web import faults
+from auth_server.web import journaling
 from auth_server.web import linking_api
 from auth_server.web import login_kit
 from auth_server.web import login_kit_qr
@@ -53,7 +55,9 @@ def create_app(
     app.extensions["linksim_worlds"] = Worlds(main, config, limit=config.max_sandboxes)
     app.wsgi_app = sandboxing.SandboxPrefix(app.wsgi_app)  # type: ignore[method-assign]
     app.before_request(sandboxing.select_world)  # registered first, so it runs before every other hook
+    journaling.install(app)  # stamps each request next, and records it once answered
 
+    app.before_request(faults.apply_faults)  # after select_world: a fault belongs to the request's world
     csrf = CSRFProtect(app)
     app.register_blueprint(screens.bp)
     app.register_blueprint(login_kit.bp)

@@ -164,9 +164,19 @@ def init(ctx: Context, source: str, fresh: bool) -> None:
               help="TikTok's documents say 24h, and 2h in their 2026 revision.")
 @click.option("--refresh-token-lifetime", default="365d", show_default=True,
               help="TikTok's documents say 365d, and 180d in their 2026 revision.")
+@click.option("--control-token", envvar="LINKSIM_CONTROL_TOKEN",
+              help="Open the /_sim controls to callers on other machines that send this token (16+ characters) "
+                   "as a bearer token. Without it they answer loopback callers only.")
+@click.option("--max-sandboxes", default=1000, show_default=True, type=click.IntRange(0),
+              help="How many sandboxes (POST /_sim/sandboxes) the server holds at once.")
+@click.option("--journal-file", type=click.Path(dir_okay=False),
+              help="Also append the request journal (GET /_sim/journal) to this JSON-lines file, every world's.")
+@click.option("--journal-max-bytes", default=10 * 1024 * 1024, show_default=True, type=click.IntRange(1024),
+              help="Rotate the journal file at this size, keeping 3 old files (FILE.1 to FILE.3).")
 @pass_ctx
 def serve(ctx: Context, host: str, port: int, source: str | None, oauth_error_status: int,
-          access_token_lifetime: str, refresh_token_lifetime: str) -> None:
+          access_token_lifetime: str, refresh_token_lifetime: str, control_token: str | None,
+          max_sandboxes: int, journal_file: str | None, journal_max_bytes: int) -> None:
     """Serve the mock TikTok identity provider: Login Kit v2, and the app's screens in a browser."""
     import os
 
@@ -175,9 +185,14 @@ def serve(ctx: Context, host: str, port: int, source: str | None, oauth_error_st
     from auth_server.app import create_app
     from auth_server.config import ServerConfig
 
-    config = ServerConfig(oauth_error_status=oauth_error_status,
-                          access_token_lifetime=parse_duration(access_token_lifetime),
-                          refresh_token_lifetime=parse_duration(refresh_token_lifetime))
+    try:
+        config = ServerConfig(oauth_error_status=oauth_error_status,
+                              access_token_lifetime=parse_duration(access_token_lifetime),
+                              refresh_token_lifetime=parse_duration(refresh_token_lifetime),
+                              control_token=control_token, max_sandboxes=max_sandboxes,
+                              journal_file=journal_file, journal_file_bytes=journal_max_bytes)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
     if source:
         _load(ctx.db, source, fresh=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
@@ -194,6 +209,8 @@ def serve(ctx: Context, host: str, port: int, source: str | None, oauth_error_st
     click.echo(f"  token:               {base}/v2/oauth/token/   (plain OAuth: {base}/oauth/token)")
     click.echo(f"  user info:           {base}/v2/user/info/")
     click.echo(f"  metadata:            {base}/.well-known/oauth-authorization-server")
+    who = "callers with the control token" if control_token else "loopback callers only"
+    click.echo(f"  controls:            {base}/_sim/clock, {base}/_sim/sandboxes ({who})")
     for client_key, redirect_uris in apps:
         secret = " client_secret linksim_demo_secret" if client_key == "linksim_demo_key" else ""
         click.echo(f"  partner app:         client_key {client_key}{secret}; redirect {', '.join(redirect_uris)}")

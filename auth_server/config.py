@@ -22,6 +22,13 @@ class ServerConfig:
     secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
     control_token: str | None = None  # None: the /_sim controls answer loopback callers only
     max_sandboxes: int = 1000
+    # The request journal (/_sim/journal): records kept in memory per world, and an optional JSON-lines file
+    # shared by every world, rotated at journal_file_bytes with journal_file_backups old files kept.
+    journal_entries: int = 5000
+    sandbox_journal_entries: int = 1000  # a server may hold a thousand sandboxes: each keeps less
+    journal_file: str | None = None
+    journal_file_bytes: int = 10 * 1024 * 1024
+    journal_file_backups: int = 3
 
     def __post_init__(self) -> None:
         if not 200 <= self.oauth_error_status <= 599:
@@ -30,3 +37,7 @@ class ServerConfig:
             raise ValueError("max_sandboxes cannot be negative")
         if self.control_token is not None and len(self.control_token) < 16:
             raise ValueError("the control token must be at least 16 characters long")
+        if min(self.journal_entries, self.sandbox_journal_entries, self.journal_file_backups) < 0:
+            raise ValueError("journal_entries, sandbox_journal_entries and journal_file_backups cannot be negative")
+        if self.journal_file_bytes < 1024:
+            raise ValueError("journal_file_bytes must be at least 1024: a record's line can take a few KB")

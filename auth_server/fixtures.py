@@ -8,6 +8,8 @@ that TikTok could not be in: a history entry that breaks a rule fails the load.
 
 from __future__ import annotations
 
+import copy
+import functools
 from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
@@ -209,15 +211,25 @@ class Loaded:
 def read(source: str | Path) -> dict[str, Any]:
     """Read a data file (YAML or JSON), or the built-in demo data when ``source`` is ``"demo"``."""
     if str(source) == DEMO:
-        text = resources.files("auth_server").joinpath("demo.yaml").read_text(encoding="utf-8")
-        name = "demo data"
-    else:
-        path = Path(source)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise FixtureError(f"cannot read the data file {path}: {exc.strerror}") from None
-        name = str(path)
+        return copy.deepcopy(_demo_data())  # parsed once: every sandbox of a test run may ask for it
+    return _parse_file(Path(source))
+
+
+@functools.cache
+def _demo_data() -> dict[str, Any]:
+    text = resources.files("auth_server").joinpath("demo.yaml").read_text(encoding="utf-8")
+    return _parse(text, "demo data")
+
+
+def _parse_file(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise FixtureError(f"cannot read the data file {path}: {exc.strerror}") from None
+    return _parse(text, str(path))
+
+
+def _parse(text: str, name: str) -> dict[str, Any]:
     try:
         data = yaml.load(text, Loader=_Loader)  # JSON is YAML too
     except yaml.YAMLError as exc:

@@ -7,25 +7,33 @@ tests that run in parallel against one server never see each other's state, and 
 
 from __future__ import annotations
 
+import json
 import secrets
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import datetime
 from typing import Any
 
 from auth_server import fixtures
 from auth_server.config import ServerConfig
+from auth_server.control.faults import FaultPlan
+from auth_server.control.request_journal import RequestJournal
 from auth_server.domain import codes
 from auth_server.domain.clock import ManualClock
 from auth_server.domain.errors import Refused
 from auth_server.domain.inputs import valid_id
+from auth_server.domain.policies import Markets
 from auth_server.oauth.server import LoginKitServer
 from auth_server.simulator import Simulator
 from auth_server.simulator import builtin_markets
+from auth_server.store import Store
 from auth_server.web.qr_codes import ConsentTokens
 
 MAIN = "main"  # the server's own world: what a request without a sandbox reaches
 DEFAULT_SANDBOX_LIMIT = 1000
+TEMPLATES_KEPT = 16
 
 
 @dataclass(eq=False)
@@ -34,13 +42,17 @@ class World:
     simulator: Simulator
     login_kit: LoginKitServer
     consent_tokens: ConsentTokens
+    faults: FaultPlan = field(default_factory=FaultPlan)  # this world's fault rules (/_sim/faults)
+    journal: RequestJournal = field(default_factory=RequestJournal)  # the requests it served (/_sim/journal)
 
     @classmethod
     def around(cls, world_id: str, simulator: Simulator, config: ServerConfig) -> World:
         # The world's id salts its QR tokens: a QR code from one sandbox is unreadable in another.
         namespace = world_id if world_id != MAIN else ""
         return cls(world_id, simulator, LoginKitServer(simulator, config),
-                   ConsentTokens(config.secret_key, simulator.clock, namespace=namespace))
+                   ConsentTokens(config.secret_key, simulator.clock, namespace=namespace),
+                   journal=RequestJournal(config.journal_entries if world_id == MAIN
+                                          else config.sandbox_journal_entries))
 
     @property
     def is_sandbox(self) -> bool:
@@ -52,12 +64,69 @@ class World:
         markets = fixtures.markets_of(data, sim.markets if not replace else builtin_markets())
         if replace:
             sim.store.reset()
+            self.faults.clear()  # starting over: the fault rules of the old world go with it
+            self.journal.events_restarted()  # the new store numbers its events from 1 again
         sim.markets = sim.service.markets = markets
         loaded = fixtures.load(sim.service, data, now=sim.clock.now())
         if replace and isinstance(sim.clock, ManualClock):
             sim.clock.set(loaded.start)
             sim.clock.freeze()
         return loaded
+
+
+@dataclass(frozen=True)
+class _Template:
+    store: Store
+    markets: Markets
+    start: datetime
+
+
+class Templates:
+    """Data files loaded once, kept as in-memory databases that new sandboxes start as copies of.
+
+    Loading the demo data through the flows takes a few hundred milliseconds (history replayed, passwords
+    hashed); copying the loaded database takes about one. The newest few data sets are kept.
+    """
+
+    def __init__(self, kept: int = TEMPLATES_KEPT) -> None:
+        self.kept = kept
+        self._loaded: OrderedDict[str, _Template] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def simulator(self, data: dict[str, Any] | None, start: datetime) -> Simulator:
+        """A simulator holding ``data``, its frozen clock at the data's start (or ``start``, if it names none).
+
+        With no data, an empty world (its schema made once, then copied) whose clock reads ``start``.
+        """
+        if data is None:
+            empty = self._template("empty", {}, start)
+            return Simulator(empty.store.copy(), clock=ManualClock(start), markets=empty.markets)
+        # History is written relative to the start: data that names none depends on the moment it is loaded at.
+        key = json.dumps([data, start.isoformat() if "start" not in data else None], sort_keys=True, default=str)
+        template = self._template(key, data, start)
+        return Simulator(template.store.copy(), clock=ManualClock(template.start), markets=template.markets)
+
+    def _template(self, key: str, data: dict[str, Any], start: datetime) -> _Template:
+        with self._lock:
+            template = self._loaded.get(key)
+            if template is None:
+                template = self._load(data, start)
+                self._loaded[key] = template
+                if len(self._loaded) > self.kept:
+                    _, oldest = self._loaded.popitem(last=False)
+                    oldest.store.dispose()
+            self._loaded.move_to_end(key)
+            return template
+
+    @staticmethod
+    def _load(data: dict[str, Any], start: datetime) -> _Template:
+        simulator = Simulator.in_memory(start=start, markets=fixtures.markets_of(data, builtin_markets()))
+        loaded = fixtures.load(simulator.service, data, now=start)
+        return _Template(simulator.store, simulator.markets, loaded.start)
+
+
+# Shared by every app in the process: a template is only ever copied, and tests build many apps.
+SHARED_TEMPLATES = Templates()
 
 
 class Worlds:
@@ -69,6 +138,7 @@ class Worlds:
         self.limit = limit
         self._sandboxes: dict[str, World] = {}
         self._lock = threading.Lock()
+        self.templates = SHARED_TEMPLATES
 
     def get(self, world_id: str | None) -> World:
         if world_id in (None, "", MAIN):
@@ -85,10 +155,12 @@ class Worlds:
         world_id = valid_id(world_id, "id") if world_id is not None else f"sbx_{secrets.token_hex(8)}"
         if world_id == MAIN:
             raise Refused.because(codes.SANDBOX_EXISTS, sandbox=world_id)
-        simulator = Simulator.in_memory(start=start or self.main.simulator.clock.now())
+        if start is not None and data is not None and "start" in data:
+            raise Refused.because(codes.INVALID_INPUT, field="start",
+                                  problem="the data names its own start: drop one of the two")
+        start = start or self.main.simulator.clock.now()
+        simulator = self.templates.simulator(data, start)
         world = World.around(world_id, simulator, self.config)
-        if data is not None:
-            world.load(data, replace=True)  # the clock moves to the data's start, if it names one
         with self._lock:
             if world_id in self._sandboxes:
                 raise Refused.because(codes.SANDBOX_EXISTS, sandbox=world_id)
@@ -102,7 +174,8 @@ class Worlds:
             world = self._sandboxes.pop(world_id, None)
         if world is None:
             raise Refused.because(codes.SANDBOX_NOT_FOUND, sandbox=world_id)
-        world.simulator.store.dispose()
+        world.faults.clear()  # requests a fault holds go on now, and find the sandbox gone
+        world.simulator.store.dispose()  # after the transaction under way, if any
 
     def sandboxes(self) -> list[World]:
         with self._lock:

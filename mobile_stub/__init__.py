@@ -1,6 +1,7 @@
 """The TikTok app on the account holder's phone, over linksim's app API: sign in (password or one-time
 passcode), scan a QR code from a picture (decoded by zxing-cpp) or open a scan URL, show the consent, set the
-toggles, authorize or deny, answer the inbox's requests and invitations, start identity verification.
+toggles, authorize or deny, answer the inbox's requests and invitations, start identity verification; look at
+the profile (Shop Page, shopping bag), rename the account, sign up at the Affiliate Center, fill the showcase, go LIVE.
 
 .. code-block:: python
 
@@ -28,7 +29,11 @@ from mobile_stub.models import ConsentAnswer
 from mobile_stub.models import Inbox
 from mobile_stub.models import Invitation
 from mobile_stub.models import Link
+from mobile_stub.models import LiveSession
 from mobile_stub.models import PermissionRequest
+from mobile_stub.models import Profile
+from mobile_stub.models import ShowcaseItem
+from mobile_stub.models import Storefront
 from mobile_stub.qr import decode_png
 
 __all__ = [
@@ -41,10 +46,14 @@ __all__ = [
     "Inbox",
     "Invitation",
     "Link",
+    "LiveSession",
     "MalformedAnswer",
     "PermissionRequest",
+    "Profile",
     "QrCodeNotFound",
     "ServerUnavailable",
+    "ShowcaseItem",
+    "Storefront",
     "TikTokApp",
     "Violation",
     "decode_png",

@@ -19,6 +19,9 @@ from mobile_stub.models import ConsentAnswer
 from mobile_stub.models import Inbox
 from mobile_stub.models import Invitation
 from mobile_stub.models import Link
+from mobile_stub.models import LiveSession
+from mobile_stub.models import Profile
+from mobile_stub.models import ShowcaseItem
 from mobile_stub.qr import decode_png
 from mobile_stub.transport import DEFAULT_BACKOFF
 from mobile_stub.transport import DEFAULT_RETRIES
@@ -34,7 +37,8 @@ def _segment(value: str) -> str:
 
 
 class TikTokApp:
-    """The holder's TikTok app: sign in, scan, authorize or deny, answer the inbox, verify the identity.
+    """The holder's TikTok app: sign in, scan, authorize or deny, answer the inbox, verify the identity; the
+    profile, renaming, the Affiliate Center, the showcase and LIVE.
 
     Every call raises :exc:`~mobile_stub.errors.AppRefused` when the server refuses (with its code),
     :exc:`~mobile_stub.errors.ServerUnavailable` when the server cannot be reached or keeps failing, and
@@ -165,3 +169,36 @@ class TikTokApp:
     def start_verification(self) -> Account:
         """Start identity verification; the account answered says whether it is pending, verified or failed."""
         return Account.from_json(self._call("POST", "/verification"))
+
+    # --- the profile, the Affiliate Center, the showcase and LIVE ----------------------------------------------
+
+    def profile(self) -> Profile:
+        """The profile as the app shows it: Shop Page or showcase, sales channels, the shopping bag (E3)."""
+        return Profile.from_json(self._call("GET", "/profile"))
+
+    def rename(self, *, username: str | None = None, nickname: str | None = None) -> Account:
+        """Rename the account; an official account's name follows its shop's (refused: official_name_locked)."""
+        names = {name: value for name, value in (("username", username), ("nickname", nickname)) if value is not None}
+        return Account.from_json(self._call("PATCH", "/me", names))
+
+    def sign_up_affiliate(self) -> Account:
+        """Sign up at the Affiliate Center, to show Product Marketplace products (M8)."""
+        return Account.from_json(self._call("POST", "/affiliate"))
+
+    def showcase(self) -> tuple[ShowcaseItem, ...]:
+        answer = self._call("GET", "/showcase")
+        items = answer.get("items")
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+            raise MalformedAnswer("the showcase answer has no list of items")
+        return tuple(ShowcaseItem.from_json(item) for item in items)
+
+    def add_to_showcase(self, product_id: str) -> ShowcaseItem:
+        """Add a product by hand (M8, E5)."""
+        return ShowcaseItem.from_json(self._call("POST", "/showcase", {"product_id": product_id}))
+
+    def start_live(self, mirror_of: str | None = None) -> LiveSession:
+        """Go LIVE, or mirror the LIVE of the account with the open id ``mirror_of`` (refused in some markets, M10)."""
+        return LiveSession.from_json(self._call("POST", "/live", {"mirror_of": mirror_of} if mirror_of else {}))
+
+    def end_live(self) -> LiveSession:
+        return LiveSession.from_json(self._call("DELETE", "/live"))

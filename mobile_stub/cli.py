@@ -31,6 +31,9 @@ from mobile_stub.models import Account
 from mobile_stub.models import Consent
 from mobile_stub.models import ConsentAnswer
 from mobile_stub.models import Invitation
+from mobile_stub.models import LiveSession
+from mobile_stub.models import Profile
+from mobile_stub.models import ShowcaseItem
 from mobile_stub.transport import DEFAULT_TIMEOUT
 
 EXIT_REFUSED = 1
@@ -105,7 +108,8 @@ class _Group(click.Group):
 @click.option("--json", "as_json", is_flag=True, help="Print JSON, for scripts.")
 @click.pass_context
 def app(ctx: click.Context, url: str, state_file: Path | None, timeout: float, as_json: bool) -> None:
-    """The TikTok app on the account holder's phone: sign in, scan, authorize, answer the inbox, verify."""
+    """The TikTok app on the account holder's phone: sign in, scan, authorize, answer the inbox, verify; the
+    profile, the showcase, LIVE."""
     parent = ctx.parent.obj if ctx.parent else None  # `linksim --json app ...` asks for JSON too
     url_given = ctx.get_parameter_source("url") is not ParameterSource.DEFAULT
     ctx.obj = AppContext(url, url_given, session.state_path(state_file), as_json or getattr(parent, "as_json", False),
@@ -284,3 +288,97 @@ def verify(ctx: AppContext) -> None:
     """Start identity verification."""
     account = ctx.app().start_verification()
     ctx.emit(account.raw, _account_text(account))
+
+
+# --- the profile, the Affiliate Center, the showcase and LIVE ------------------------------------------------
+
+
+@app.command()
+@pass_app
+def profile(ctx: AppContext) -> None:
+    """The profile: the Shop Page or showcase of each linked shop, its sales channels, the shopping bag."""
+    shown = ctx.app().profile()
+    ctx.emit(shown.raw, _profile_text(shown))
+
+
+def _profile_text(shown: Profile) -> str:
+    lines = [f"@{shown.username} ({shown.open_id}): {shown.nickname}, {shown.account_type} account"]
+    for front in shown.storefronts:
+        name = "Shop Page" if front.storefront == "shop_page" else "showcase"
+        bag = ("shopping bag shown" if front.shopping_bag_visible
+               else f"shopping bag not shown yet (from {front.shopping_bag_visible_from})")
+        catalogue = f"; catalogue: {', '.join(front.catalogue)}" if front.catalogue else ""
+        lines.append(f"  {name} of {front.shop_id} ({front.role}): channels {', '.join(front.sales_channels)}; "
+                     f"{bag}{catalogue}")
+    if not shown.storefronts:
+        lines.append("  no shop linked: no Shop Page, no shopping bag")
+    if shown.showcase:
+        lines.append(f"  showcase: {', '.join(shown.showcase)}")
+    return "\n".join(lines)
+
+
+@app.command()
+@click.option("--username", help="The new username.")
+@click.option("--nickname", help="The new nickname.")
+@pass_app
+def rename(ctx: AppContext, username: str | None, nickname: str | None) -> None:
+    """Rename the account (an official account's name follows its shop's)."""
+    if username is None and nickname is None:
+        raise click.UsageError("give --username, --nickname or both")
+    account = ctx.app().rename(username=username, nickname=nickname)
+    ctx.emit(account.raw, _account_text(account))
+
+
+@app.command("affiliate-sign-up")
+@pass_app
+def affiliate_sign_up(ctx: AppContext) -> None:
+    """Sign up at the Affiliate Center, to show Product Marketplace products."""
+    account = ctx.app().sign_up_affiliate()
+    ctx.emit(account.raw, f"@{account.username} is signed up at the Affiliate Center")
+
+
+@app.command()
+@click.option("--add", "product_id", help="Add this product (its id) by hand first.")
+@pass_app
+def showcase(ctx: AppContext, product_id: str | None) -> None:
+    """The products in the showcase; --add PRODUCT_ID adds one by hand."""
+    phone = ctx.app()
+    if product_id is not None:
+        item = phone.add_to_showcase(product_id)
+        ctx.emit(item.raw, f"added {_item_text(item)}")
+        return
+    items = phone.showcase()
+    ctx.emit({"items": [item.raw for item in items]}, "\n".join(map(_item_text, items)) or "the showcase is empty")
+
+
+def _item_text(item: ShowcaseItem) -> str:
+    return f"{item.product_id} ({item.source.replace('_', ' ')})"
+
+
+@app.group()
+def live() -> None:
+    """LIVE sessions."""
+
+
+@live.command("start")
+@click.option("--mirror-of", help="The open id of the account whose LIVE to mirror.")
+@pass_app
+def live_start(ctx: AppContext, mirror_of: str | None) -> None:
+    """Go LIVE, or mirror another account's LIVE."""
+    started = ctx.app().start_live(mirror_of)
+    ctx.emit(started.raw, _live_text(started))
+
+
+@live.command("end")
+@pass_app
+def live_end(ctx: AppContext) -> None:
+    """End the LIVE."""
+    ended = ctx.app().end_live()
+    ctx.emit(ended.raw, _live_text(ended))
+
+
+def _live_text(live_session: LiveSession) -> str:
+    if not live_session.live:
+        return "not LIVE"
+    mirrored = f", mirroring {live_session.mirror_of}" if live_session.mirror_of else ""
+    return f"LIVE since {live_session.started_at}{mirrored}"

@@ -54,6 +54,7 @@ class Account:
     verification: str  # unverified, pending, verified, failed
     verification_due_at: str | None
     standing: str
+    affiliate_signed_up: bool = False  # at the Affiliate Center (M8)
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -62,7 +63,8 @@ class Account:
                    nickname=_get(data, "nickname", str), account_type=_get(data, "account_type", str),
                    verification=_get(data, "verification", str),
                    verification_due_at=_get(data, "verification_due_at", str, optional=True),
-                   standing=_get(data, "standing", str), raw=data)
+                   standing=_get(data, "standing", str),
+                   affiliate_signed_up=_get(data, "affiliate_signed_up", bool, optional=True) is True, raw=data)
 
 
 @dataclass(frozen=True)
@@ -204,3 +206,80 @@ class Inbox:
 
     def request(self, link_id: str) -> PermissionRequest | None:
         return next((r for r in self.requests if r.link_id == link_id), None)
+
+
+@dataclass(frozen=True)
+class Storefront:
+    """What one active link puts on the profile (E3): a Shop Page (official) or a showcase (marketing)."""
+
+    shop_id: str
+    role: str  # official or marketing
+    storefront: str  # shop_page or showcase
+    sales_channels: tuple[str, ...]
+    catalogue: tuple[str, ...]  # the product ids a Shop Page shows (the shop's whole catalogue)
+    shopping_bag_visible: bool  # up to the shop's shopping-bag delay after the link, it is not there yet
+    shopping_bag_visible_from: str | None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Storefront:
+        return cls(shop_id=_get(data, "shop_id", str), role=_get(data, "role", str),
+                   storefront=_get(data, "storefront", str), sales_channels=_names(data, "sales_channels"),
+                   catalogue=tuple(_get(p, "product_id", str) for p in _objects(data, "catalogue")),
+                   shopping_bag_visible=_get(data, "shopping_bag_visible", bool),
+                   shopping_bag_visible_from=_get(data, "shopping_bag_visible_from", str, optional=True), raw=data)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The account's profile as the app shows it: its storefronts and the products in its showcase."""
+
+    open_id: str
+    username: str
+    nickname: str
+    account_type: str
+    storefronts: tuple[Storefront, ...]
+    showcase: tuple[str, ...]
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Profile:
+        return cls(open_id=_get(data, "open_id", str), username=_get(data, "username", str),
+                   nickname=_get(data, "nickname", str), account_type=_get(data, "account_type", str),
+                   storefronts=tuple(Storefront.from_json(s) for s in _objects(data, "storefronts")),
+                   showcase=_names(data, "showcase"), raw=data)
+
+    def storefront(self, shop_id: str) -> Storefront | None:
+        return next((s for s in self.storefronts if s.shop_id == shop_id), None)
+
+
+@dataclass(frozen=True)
+class ShowcaseItem:
+    """A product in the showcase, and how it got there: own_shop, affiliate_invitation or marketplace (M8)."""
+
+    product_id: str
+    source: str
+    added_at: str | None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ShowcaseItem:
+        return cls(product_id=_get(data, "product_id", str), source=_get(data, "source", str),
+                   added_at=_get(data, "added_at", str, optional=True), raw=data)
+
+
+@dataclass(frozen=True)
+class LiveSession:
+    """The account's LIVE: whether it runs, and whose LIVE it mirrors (M10)."""
+
+    open_id: str
+    live: bool
+    started_at: str | None = None
+    mirror_of: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> LiveSession:
+        return cls(open_id=_get(data, "open_id", str), live=_get(data, "live", bool),
+                   started_at=_get(data, "started_at", str, optional=True),
+                   mirror_of=_get(data, "mirror_of", str, optional=True), raw=data)

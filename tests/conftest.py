@@ -11,6 +11,7 @@ from itertools import count
 from typing import Any
 
 import pytest
+import sqlalchemy
 
 from auth_server.domain.accounts import Account
 from auth_server.domain.accounts import AccountType
@@ -144,6 +145,19 @@ def postgres_store() -> Store:
     url = postgres_url()
     if url is None:
         pytest.skip("no PostgreSQL server: run the suite with `make test`, which starts one")
-    store = Store(url)
+    store = Store(_own_schema(url))
     store.reset()
     return store
+
+
+def _own_schema(url: str) -> str:
+    """Under pytest-xdist each worker keeps its tables in a schema of its own, or their resets would collide."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    engine = sqlalchemy.create_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {worker}")
+    engine.dispose()
+    own = sqlalchemy.make_url(url).update_query_dict({"options": f"-csearch_path={worker}"})
+    return own.render_as_string(hide_password=False)

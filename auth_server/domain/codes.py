@@ -301,10 +301,26 @@ SANDBOX_LIMIT_REACHED = _code(
     "This server already holds {limit} sandboxes. Delete the ones you are done with "
     "(DELETE /_sim/sandboxes/ID), or start the server with a higher --max-sandboxes.",
 )
+FLOW_NOT_FOUND = _code(
+    "flow_not_found", Kind.NOT_FOUND, "",
+    "There is no link or invitation {flow} in this world. Check the id the seller's call answered, "
+    "and that you are in the same sandbox.",
+)
 CONTROL_TOKEN_INVALID = _code(
     "control_token_invalid", Kind.UNAUTHENTICATED, "",
     "The simulator's controls need the server's control token: send `Authorization: Bearer <token>` "
     "with the token given to `linksim serve --control-token` (or call from the server's own machine).",
+)
+FAULT_NOT_FOUND = _code(
+    "fault_not_found", Kind.NOT_FOUND, "",
+    "There is no fault rule {fault} in this world: it was deleted, or it belongs to another sandbox. "
+    "GET /_sim/faults lists the rules of this world.",
+)
+APP_NOT_RESPONDING = _code(
+    "app_not_responding", Kind.EXPIRED, "",
+    "The TikTok app is not responding: fault {fault} simulates an app gone silent, so nothing it should do "
+    "happens (a QR code shown to the seller is never scanned and expires). Lift it with "
+    "DELETE /_sim/faults/{fault}.",
 )
 INVALID_INPUT = _code(
     "invalid_input", Kind.INVALID, "",

@@ -4,8 +4,9 @@ The app signs in as the holder, with a password or an organization member's one-
 session token to send as ``Authorization: Bearer ...``. Then it opens what a QR code encodes (a Seller
 Center link, ``.../app/scan?token=...``, or a Login Kit ``aweme://authorize?...`` URL) and answers the
 consent, answers the Seller-app permission requests and the invitations of its inbox, and starts identity
-verification. It drives the same domain service and QR flows as the app's screens; every refusal is JSON
-with its stable code, as in the linking API.
+verification. It shows the profile (Shop Page, sales channels, shopping bag), renames the account, signs up
+at the Affiliate Center, adds products to the showcase and goes LIVE. It drives the same domain service and QR
+flows as the app's screens; every refusal is JSON with its stable code, as in the linking API.
 
 Session tokens and consent ids are signed (itsdangerous, one salt each), not stored: a sign-out forgets
 the token on the phone, and a server restarted with a new secret key asks every app to sign in again.
@@ -30,8 +31,11 @@ from itsdangerous import URLSafeSerializer
 from auth_server.domain import codes
 from auth_server.domain.accounts import Account
 from auth_server.domain.affiliates import AffiliateInvitation
+from auth_server.domain.affiliates import LiveSession
+from auth_server.domain.affiliates import ShowcaseItem
 from auth_server.domain.errors import Refused
 from auth_server.domain.errors import Violation
+from auth_server.domain.inputs import valid_id
 from auth_server.domain.journal import plain
 from auth_server.domain.links import Channel
 from auth_server.domain.links import Link
@@ -41,6 +45,7 @@ from auth_server.oauth.models import LoginQr
 from auth_server.oauth.qr_code import SCAN_URL
 from auth_server.oauth.qr_code import QrCodeRefused
 from auth_server.oauth.qr_code import qr_scopes
+from auth_server.web import journaling
 from auth_server.web.holder import simulator
 from auth_server.web.linking_api import consent_tokens
 from auth_server.web.linking_api import field
@@ -50,6 +55,7 @@ from auth_server.web.linking_api import link_view
 from auth_server.web.login_kit import SCOPE_DESCRIPTIONS
 from auth_server.web.login_kit import login_kit
 from auth_server.web.login_kit_qr import qr_codes
+from auth_server.web.sandboxing import path_inside_world
 from auth_server.web.sandboxing import world
 
 bp = Blueprint("app_api", __name__, url_prefix="/api/app")
@@ -146,6 +152,7 @@ def account_view(account: Account) -> dict[str, Any]:
         "email": account.email,
         "phone": account.phone,
         "avatar_url": account.avatar_url,
+        "affiliate_signed_up": account.affiliate_signed_up,
     }
 
 
@@ -173,7 +180,7 @@ def scan() -> Any:
     query = {name: values[0] for name, values in parse_qs(parts.query).items()}
     if f"{parts.scheme}://{parts.netloc}" == SCAN_URL:
         return jsonify(_scan_login_kit(query))
-    if parts.path == url_for("screens.scan") and query.get("token"):
+    if path_inside_world(parts.path) == url_for("screens.scan")[len(request.script_root):] and query.get("token"):
         return jsonify(_scan_official_link(query["token"]))
     raise Refused.because(codes.QR_UNREADABLE)
 
@@ -187,7 +194,9 @@ def _official_link_id(token: str) -> str:
 def _scan_official_link(token: str) -> dict[str, Any]:
     account = holder()
     service = simulator().service
-    link = service.scan(_official_link_id(token), account.open_id)
+    link_id = _official_link_id(token)
+    journaling.tag(flow=link_id)  # a refused scan belongs to the link's flow too
+    link = service.scan(link_id, account.open_id)
     shop = service.get_shop(link.shop_id)
     return {
         "consent_id": _signed(CONSENT_SALT, {"kind": "official_link", "open_id": account.open_id, "token": token}),
@@ -238,7 +247,9 @@ def answer_consent(consent_id: str) -> Any:
 
 def _answer_official_link(consent: dict[str, Any], authorize: bool, permissions: list[str] | None) -> dict[str, Any]:
     # None leaves every permission the screen asks for on, as the app's Authorize does.
-    link = simulator().service.give_consent(_official_link_id(str(consent["token"])), holder().open_id,
+    link_id = _official_link_id(str(consent["token"]))
+    journaling.tag(flow=link_id)
+    link = simulator().service.give_consent(link_id, holder().open_id,
                                             authorize=authorize, permissions=permissions)
     return {"kind": "official_link", "decision": "authorize" if authorize else "cancel", "link": link_view(link)}
 
@@ -246,6 +257,7 @@ def _answer_official_link(consent: dict[str, Any], authorize: bool, permissions:
 def _answer_login_kit(consent: dict[str, Any], authorize: bool, scopes: list[str] | None) -> dict[str, Any]:
     flow, open_id = qr_codes(), holder().open_id
     token, ticket = str(consent["qr_token"]), consent.get("client_ticket")
+    journaling.tag(login_qr=token)
     if not authorize:
         qr = flow.cancel(token, open_id, ticket)
         return {"kind": "login_kit", "decision": "cancel", "status": qr.status.value, "app": _partner_app_view(qr),
@@ -359,3 +371,72 @@ def start_verification() -> Any:
 def qr_code_refused(error: QrCodeRefused) -> Any:
     """A Login Kit QR code the app will not take, as JSON in the shape of every other refusal."""
     return jsonify(Refused(Violation(error.code, error.message)).as_dict()), error.status
+
+
+# --- the profile, the Affiliate Center, the showcase and LIVE ------------------------------------------------
+
+
+@bp.get("/profile")
+def profile() -> Any:
+    """The profile as the app shows it (E1-E3): the Shop Page with its catalogue or the showcase, the sales
+    channels, whether the shopping bag shows yet (up to the shop's delay after the link), the showcase's products."""
+    return jsonify(simulator().service.profile(holder().open_id))
+
+
+@bp.patch("/me")
+def rename_account() -> Any:
+    """Rename the account: ``{username, nickname}``, either or both; an official account's name follows its
+    shop's, so it is locked (E2)."""
+    body = json_body()
+    names = {name: body[name] for name in ("username", "nickname") if body.get(name) is not None}
+    if not names:
+        raise Refused.because(codes.INVALID_INPUT, field="body", problem="give a username, a nickname or both")
+    return jsonify(account_view(simulator().service.rename_account(holder().open_id, **names)))
+
+
+@bp.post("/affiliate")
+def sign_up_affiliate() -> Any:
+    """Sign up at the Affiliate Center: the account may then show Product Marketplace products (M8)."""
+    return jsonify(account_view(simulator().service.sign_up_affiliate(holder().open_id)))
+
+
+@bp.get("/showcase")
+def showcase() -> Any:
+    return jsonify({"items": [_showcase_item_view(item) for item in simulator().service.showcase(holder().open_id)]})
+
+
+@bp.post("/showcase")
+def add_to_showcase() -> Any:
+    """Add a product by hand (M8): a linked shop's, an accepted affiliate invitation's, or a Product Marketplace
+    product once signed up at the Affiliate Center; an official account shows no other shop's products (E5)."""
+    product_id = valid_id(field(json_body(), "product_id"), "product_id")
+    item = simulator().service.add_to_showcase(holder().open_id, product_id)
+    return jsonify(_showcase_item_view(item)), 201
+
+
+def _showcase_item_view(item: ShowcaseItem) -> dict[str, Any]:
+    return {"product_id": item.product_id, "source": item.source.value, "added_at": plain(item.added_at)}
+
+
+@bp.post("/live")
+def start_live() -> Any:
+    """Go LIVE, or mirror another account's LIVE (``{mirror_of: open_id}``), which some markets refuse (M10)."""
+    mirror_of = json_body().get("mirror_of")
+    if mirror_of is not None:
+        mirror_of = valid_id(mirror_of, "mirror_of")
+        if mirror_of == holder().open_id:
+            raise Refused.because(codes.INVALID_INPUT, field="mirror_of", problem="name another account's open id")
+    session = simulator().service.start_live(holder().open_id, mirror_of=mirror_of)
+    return jsonify(_live_view(session)), 201
+
+
+@bp.delete("/live")
+def end_live() -> Any:
+    """End the account's LIVE (nothing to end is no error)."""
+    simulator().service.end_live(holder().open_id)
+    return jsonify({"open_id": holder().open_id, "live": False})
+
+
+def _live_view(session: LiveSession) -> dict[str, Any]:
+    return {"open_id": session.open_id, "live": session.ended_at is None, "started_at": plain(session.started_at),
+            "mirror_of": session.mirror_of}

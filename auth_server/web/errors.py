@@ -13,10 +13,13 @@ from flask import request
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import InternalServerError
 
+from auth_server.domain import codes
 from auth_server.domain.codes import Kind
 from auth_server.domain.errors import Refused
 from auth_server.oauth.wire import log_id
+from auth_server.store.database import StoreClosed
 from auth_server.web.holder import simulator
+from auth_server.web.sandboxing import world
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +69,11 @@ def _tiktok_oauth_error(error: str, description: str, status: int) -> tuple[Resp
     return jsonify(body), status
 
 
+def closed_store_response(_: StoreClosed) -> Any:
+    # A request that was under way when its sandbox was deleted: the sandbox is gone, as for any later one.
+    return refusal_response(Refused.because(codes.SANDBOX_NOT_FOUND, sandbox=world().id))
+
+
 def unexpected_error(error: Exception) -> Any:
     log.exception("unexpected error on %s %s", request.method, request.path)
     return http_error_response(InternalServerError("linksim failed on this request; the server log says why."))
@@ -74,4 +82,5 @@ def unexpected_error(error: Exception) -> Any:
 def register(app: Flask) -> None:
     app.register_error_handler(Refused, refusal_response)
     app.register_error_handler(HTTPException, http_error_response)
+    app.register_error_handler(StoreClosed, closed_store_response)
     app.register_error_handler(Exception, unexpected_error)

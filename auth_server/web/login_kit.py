@@ -24,6 +24,7 @@ from auth_server.oauth.grants import Holder
 from auth_server.oauth.models import DEFAULT_SCOPE
 from auth_server.oauth.server import LoginKitServer
 from auth_server.oauth.wire import log_id
+from auth_server.web import journaling
 from auth_server.web.errors import error_page
 from auth_server.web.holder import signed_in
 from auth_server.web.holder import simulator
@@ -111,6 +112,7 @@ def user_info() -> Any:
     if token is None or token.open_id is None or token.is_expired() or token.is_revoked():
         return _api_error("access_token_invalid",
                           "The access token is invalid or not found in the request.", 401, now)
+    journaling.tag(account=token.open_id, partner_app=token.client_key)
     fields = [f.strip() for f in request.args.get("fields", "").split(",") if f.strip()]
     if not fields:
         return _api_error("invalid_params", "The fields parameter is required, such as fields=open_id,display_name.",

@@ -39,6 +39,15 @@ class SandboxPrefix:
         return self.app(environ, start_response)
 
 
+def path_inside_world(path: str) -> str:
+    """A path this server built, without its sandbox prefix: a sandbox's QR code may be scanned by a phone that
+    reaches the sandbox by the header, or the other way round (the code's signature says which world it is)."""
+    if path.startswith(PATH_PREFIX):
+        _, _, rest = path[len(PATH_PREFIX):].partition("/")
+        return "/" + rest
+    return path
+
+
 def worlds() -> Worlds:
     return current_app.extensions["linksim_worlds"]
 

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from auth_server.web.control import faults
+from auth_server.web.control import flows
+from auth_server.web.control import journal
 from auth_server.web.control import sandboxes
 from auth_server.web.control import world
 
-BLUEPRINTS: tuple[Blueprint, ...] = (world.bp, sandboxes.bp)
+BLUEPRINTS: tuple[Blueprint, ...] = (world.bp, sandboxes.bp, flows.bp, faults.bp, journal.bp)

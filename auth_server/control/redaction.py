@@ -1,0 +1,158 @@
+"""Masking secrets before anything is written down: what the request journal keeps is safe to show and to share.
+
+A secret is found by its name, wherever it appears: a key of a JSON object or a form, a header, a parameter in
+a query string or in a URL held in any text (``...?token=...``, ``Location: ...?code=...``). A value found under
+a secret name is then masked wherever else it turns up too (an error message that echoes it, say), so a secret
+never needs to sit under the right name everywhere.
+
+A masked machine secret keeps a hint, so that a tester can still tell two tokens apart: its first four
+characters and a fingerprint, ``act.…#1f2e3d4c`` (the fingerprint is the start of the value's SHA-256, which
+reveals nothing of a random token, and which a tester can compute from a token they hold). What people choose
+(passwords, passcodes) and short values are masked whole: a hint would give too much of them away.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Collection
+from typing import Any
+from urllib.parse import unquote_plus
+
+MASK = "[redacted]"
+SECRET_NAMES = frozenset({
+    "access_token", "authorization", "client_secret", "client_ticket", "code", "code_verifier", "consent_id",
+    "cookie", "csrf_token", "id_token", "passcode", "password", "proxy_authorization", "qr_token",
+    "refresh_token", "secret", "set_cookie", "t", "token",
+})
+SECRET_SUFFIXES = ("_token", "_secret", "_password", "_passcode")
+CHOSEN_BY_PEOPLE = frozenset({"password", "passcode", "new_password", "old_password"})
+SHORTEST_HINTED = 16  # a shorter secret is masked whole: four characters of it would be too many
+SHORTEST_SCRUBBED = 6  # a shorter value is too likely to occur by chance in other text to be replaced there
+# A refusal's "code" is a name from a catalogue (snake_case); an OAuth code is random and mixed-case.
+CODE_NAME = re.compile(r"[a-z][a-z0-9_.]{0,63}")
+# name=value in a query string, a form body or a URL inside any text; the name starts the text or follows ?&; or
+# a space, so "scan_url=..." is not read as "url=...".
+PARAMETER = re.compile(r"(?<![^?&;\s])([A-Za-z0-9_.\-]+)=([^&#\s\"'<>;]*)")
+HINT = re.compile(r".{0,4}…#[0-9a-f]{8}", re.DOTALL)
+AUTH_SCHEME = re.compile(r"(?i)^(bearer|basic|token|digest)\s+(.+)$", re.DOTALL)
+
+
+def redact(value: Any, *, known: Collection[str] = ()) -> Any:
+    """``value`` (JSON-like: dicts, lists, text, numbers) with every secret masked.
+
+    Secrets are the values under a secret name (:func:`is_secret_name`), in objects, forms, headers, query
+    strings and URLs in text, and every value in ``known`` wherever it appears (see :func:`secrets_in`): there
+    it is masked whole, as nothing tells whether a person chose it.
+    """
+    scrub = sorted((s for s in known if len(s) >= SHORTEST_SCRUBBED), key=len, reverse=True)
+    return _redact(value, scrub)
+
+
+def secrets_in(*values: Any) -> set[str]:
+    """The secret values that ``values`` carry under secret names: to be masked wherever else they appear."""
+    found: set[str] = set()
+    for value in values:
+        _collect(value, found)
+    return found
+
+
+def is_secret_name(name: str) -> bool:
+    """Whether a key, header or parameter of this name holds a secret (case, dashes and underscores aside)."""
+    normal = name.strip().lower().replace("-", "_")
+    return normal in SECRET_NAMES or normal.endswith(SECRET_SUFFIXES)
+
+
+def fingerprint(value: str) -> str:
+    """Eight hex digits that tell values apart and reveal nothing of a random one."""
+    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+
+
+def hint(value: str, *, name: str = "") -> str:
+    """What is left of a secret: its first four characters and a fingerprint, or only the mask."""
+    if not value or value == MASK or HINT.fullmatch(value):
+        return value  # nothing to hide, or hidden already
+    if name.lower().replace("-", "_") in CHOSEN_BY_PEOPLE or len(value) < SHORTEST_HINTED:
+        return MASK
+    return f"{value[:4]}…#{fingerprint(value)}"
+
+
+def _keeps(name: str, value: Any) -> bool:
+    """A value under a secret name that is not one: a refusal's code, a flag, a missing value."""
+    if value is None or isinstance(value, bool) or value == "":
+        return True
+    return name.lower() == "code" and isinstance(value, str) and CODE_NAME.fullmatch(value) is not None
+
+
+def _mask(name: str, value: Any) -> Any:
+    if _keeps(name, value):
+        return value
+    if isinstance(value, list | tuple):
+        return [_mask(name, v) for v in value]
+    if not isinstance(value, str):
+        return MASK  # a number (a passcode sent as one), say
+    normal = name.lower().replace("-", "_")
+    if normal in ("cookie", "set_cookie"):
+        return "; ".join(_mask_cookie(part) for part in value.split(";"))
+    scheme = AUTH_SCHEME.match(value.strip())
+    if scheme:
+        return f"{scheme.group(1)} {hint(scheme.group(2).strip())}"
+    return hint(value, name=name)
+
+
+def _mask_cookie(part: str) -> str:
+    name, sep, value = part.strip().partition("=")
+    return f"{name}={hint(value)}" if sep else hint(part.strip())
+
+
+def _redact(value: Any, scrub: list[str]) -> Any:
+    if isinstance(value, dict):
+        # An object under a secret name (a link's "token": {access_token, open_id, ...}) is read by its own keys.
+        return {str(k): _mask(str(k), v) if is_secret_name(str(k)) and not isinstance(v, dict) else _redact(v, scrub)
+                for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redact(v, scrub) for v in value]
+    if isinstance(value, str):
+        return _redact_text(value, scrub)
+    return value
+
+
+def _redact_text(text: str, scrub: list[str]) -> str:
+    if "=" in text:
+        text = PARAMETER.sub(_masked_parameter, text)
+    for secret in scrub:  # the longest first, so that a secret containing another is masked whole
+        if secret in text:
+            text = text.replace(secret, MASK)
+    return text
+
+
+def _masked_parameter(match: re.Match[str]) -> str:
+    name, value = match.group(1), match.group(2)
+    if not is_secret_name(name) or _keeps(name, unquote_plus(value)) or value == MASK or value.endswith("…"):
+        return match.group(0)  # not a secret, or masked already (a hint's "#" ends the match after its "…")
+    return f"{name}={hint(unquote_plus(value), name=name)}"
+
+
+def _collect(value: Any, found: set[str], name: str | None = None) -> None:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _collect(v, found, str(k) if is_secret_name(str(k)) and not isinstance(v, dict) else None)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            _collect(v, found, name)
+    elif isinstance(value, str):
+        if name is not None:
+            found.update(_secret_values(name, value))
+        for match in PARAMETER.finditer(value):
+            found.update(_secret_values(match.group(1), unquote_plus(match.group(2))))
+            found.update(_secret_values(match.group(1), match.group(2)))
+
+
+def _secret_values(name: str, value: str) -> list[str]:
+    """The secrets in a value under a secret name: a cookie's values, a credential without its scheme."""
+    if not is_secret_name(name) or _keeps(name, value) or value == MASK:
+        return []
+    if name.lower().replace("-", "_") in ("cookie", "set_cookie"):
+        return [part.partition("=")[2].strip() or part.strip() for part in value.split(";") if part.strip()]
+    scheme = AUTH_SCHEME.match(value.strip())
+    return [scheme.group(2).strip() if scheme else value]
