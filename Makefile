@@ -5,8 +5,10 @@ BIN    := $(VENV)/bin
 DB     ?= sqlite:///linksim.db
 HOST   ?= 127.0.0.1
 PORT   ?= 8765
+# pytest-xdist workers for `make test` (0: one process, no xdist)
+TEST_WORKERS ?= 2
 
-.PHONY: run test install lint clean
+.PHONY: run test install lint bench scenarios clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,12 +26,20 @@ run: install
 	$(BIN)/linksim --db $(DB) serve --fixtures demo --host $(HOST) --port $(PORT)
 
 test: install
-	bash scripts/test.sh
+	bash scripts/test.sh -n $(TEST_WORKERS)
 	$(MAKE) --no-print-directory lint
 
 lint: install
-	$(BIN)/ruff check auth_server seller_client mobile_stub tests
+	$(BIN)/ruff check auth_server seller_client mobile_stub linksim tests benchmarks scripts
 	$(BIN)/mypy
+
+# The test-control plane's speed on this machine: fixture start-up, sandbox creation, a QR link flow.
+bench: install
+	$(BIN)/python benchmarks/control_plane.py
+
+# Every scenario shipped with linksim (make test runs them too, one pytest test each).
+scenarios: install
+	$(BIN)/linksim scenario run --builtin
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis linksim.db linksim.db-wal linksim.db-shm .pg

@@ -839,9 +839,11 @@ def _pretty(value: Any) -> str:
 
 def _client_groups() -> None:
     """The seller's tool and the phone, as `linksim seller ...` and `linksim app ...`."""
+    from auth_server.scenarios.cli import scenario
     from seller_client.cli import seller
 
     main.add_command(seller)
+    main.add_command(scenario)  # `linksim scenario run FILE...`: scenario files (docs/scenarios.md)
     try:
         from mobile_stub.cli import app
     except ImportError:  # pragma: no cover - the app stub arrives with its own commit
