@@ -102,6 +102,16 @@ class World:
             body["as"] = body.pop("as_")
         return dict(self.control("POST", f"flows/{quote(flow_id, safe='')}", {"action": action, **body}))
 
+    def shop_settings(self, shop_id: str, **fields: Any) -> dict[str, Any]:
+        """Change a shop's simulator settings: ``review`` (auto, manual, reject, default), ``review_delay``,
+        ``status`` (active, pending_approval, suspended). Answers the shop."""
+        return dict(self.control("POST", f"shops/{quote(shop_id, safe='')}/settings", fields))
+
+    def account_settings(self, account: str, **fields: Any) -> dict[str, Any]:
+        """Change an account's (a username or an open_id): ``app_fault`` (qr_unreadable, authorization_failed,
+        none), ``standing``, ``verification_outcome`` and ``verification_delay``. Answers the account."""
+        return dict(self.control("POST", f"accounts/{quote(account, safe='')}/settings", fields))
+
     def inject_fault(self, **rule: Any) -> dict[str, Any]:
         """Add a fault rule (docs/faults.md): ``inject_fault(path="/v2/oauth/token*", status=503, times=1)``.
 

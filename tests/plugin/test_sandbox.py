@@ -203,3 +203,20 @@ def test_force_expire_ends_a_qr_code_now(linksim_sandbox: Sandbox, linksim_selle
     with pytest.raises(ControlRefused) as refused:
         linksim_sandbox.force(link.link_id, "next", as_="maya")
     assert refused.value.code == "link_not_awaiting"
+
+
+def test_settings_reproduce_a_troubleshooting_case_on_demand(linksim_sandbox: Sandbox,
+                                                              linksim_seller: SellerClient) -> None:
+    linksim_sandbox.account_settings("maya", app_fault="authorization_failed")
+    phone = linksim_sandbox.phone("maya")
+    consent = phone.scan(linksim_seller.start_official_link("shop_acme_us").qr.scan_url)  # type: ignore[union-attr]
+    with pytest.raises(AppRefused) as refused:
+        phone.authorize(consent)
+    assert refused.value.code == "authorization_failed"
+
+
+def test_a_shop_set_to_manual_review_keeps_its_link_pending(linksim_sandbox: Sandbox,
+                                                            linksim_seller: SellerClient) -> None:
+    assert linksim_sandbox.shop_settings("shop_acme_us", review="manual")["review_mode"] == "manual"
+    phone = linksim_sandbox.phone("maya")
+    assert qr_link(linksim_seller, phone) == "pending_review"

@@ -12,6 +12,7 @@ from auth_server.web.control import faults
 from auth_server.web.control import flows
 from auth_server.web.control import journal
 from auth_server.web.control import sandboxes
+from auth_server.web.control import settings
 from auth_server.web.control import world
 
-BLUEPRINTS: tuple[Blueprint, ...] = (world.bp, sandboxes.bp, flows.bp, faults.bp, journal.bp)
+BLUEPRINTS: tuple[Blueprint, ...] = (world.bp, sandboxes.bp, flows.bp, settings.bp, faults.bp, journal.bp)

@@ -14,7 +14,6 @@ from flask import Blueprint
 from flask import jsonify
 
 from auth_server.domain import codes
-from auth_server.domain.accounts import Account
 from auth_server.domain.errors import Refused
 from auth_server.domain.links import Channel
 from auth_server.domain.links import Invitation
@@ -22,6 +21,7 @@ from auth_server.domain.links import Link
 from auth_server.domain.links import LinkState
 from auth_server.domain.service import LinkingService
 from auth_server.web.control.access import controls_only
+from auth_server.web.control.world import account_named
 from auth_server.web.control.world import json_object
 from auth_server.web.linking_api import invitation_view
 from auth_server.web.linking_api import link_view
@@ -45,21 +45,12 @@ def _holder(service: LinkingService, link: Link, body: dict[str, Any]) -> str:
                                   problem="nobody has scanned this QR code yet: name the holder, "
                                           'e.g. {"action": "next", "as": "maya"}')
         return known
-    return _account(service, named).open_id
+    return account_named(service, named, "as").open_id
 
 
 def _scanned_by(service: LinkingService, link: Link) -> str | None:
     scans = [e for e in service.journal(subject_type="link", subject_id=link.link_id) if e.kind == "link.scanned"]
     return str(scans[-1].data["open_id"]) if scans else None
-
-
-def _account(service: LinkingService, name: Any) -> Account:
-    if not isinstance(name, str) or not name.strip():
-        raise Refused.because(codes.INVALID_INPUT, field="as", problem="give a username or an open_id")
-    try:
-        return service.get_account_by_username(name)
-    except Refused:
-        return service.get_account(name)
 
 
 def _permissions(body: dict[str, Any]) -> list[str] | None:

@@ -10,10 +10,12 @@ from flask import request
 
 from auth_server import fixtures
 from auth_server.domain import codes
+from auth_server.domain.accounts import Account
 from auth_server.domain.clock import ManualClock
 from auth_server.domain.clock import parse_duration
 from auth_server.domain.clock import parse_time
 from auth_server.domain.errors import Refused
+from auth_server.domain.service import LinkingService
 from auth_server.web.control.access import controls_only
 from auth_server.web.sandboxing import world
 
@@ -40,6 +42,16 @@ def data_of(body: dict[str, Any]) -> dict[str, Any] | None:
     except fixtures.FixtureError as error:
         raise Refused.because(codes.INVALID_INPUT, field="body", problem=str(error)) from None
     return None
+
+
+def account_named(service: LinkingService, name: Any, field: str) -> Account:
+    """An account by its username (with or without the @) or its open_id: tests know either."""
+    if not isinstance(name, str) or not name.strip():
+        raise Refused.because(codes.INVALID_INPUT, field=field, problem="give a username or an open_id")
+    try:
+        return service.get_account_by_username(name)
+    except Refused:
+        return service.get_account(name)
 
 
 def loaded_view(loaded: fixtures.Loaded) -> dict[str, Any]:
