@@ -8,7 +8,7 @@ PORT   ?= 8765
 # pytest-xdist workers for `make test` (0: one process, no xdist)
 TEST_WORKERS ?= 2
 
-.PHONY: run test install lint bench scenarios clean
+.PHONY: run test install lint bench scenarios wheel-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ bench: install
 # Every scenario shipped with linksim (make test runs them too, one pytest test each).
 scenarios: install
 	$(BIN)/linksim scenario run --builtin
+
+# A partner's view: linksim's wheel in a new virtualenv, and a test suite that uses only the plugin's fixtures.
+wheel-check: install
+	VENV=$(VENV) bash scripts/check_wheel.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis linksim.db linksim.db-wal linksim.db-shm .pg
