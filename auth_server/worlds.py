@@ -162,12 +162,21 @@ class Worlds:
         simulator = self.templates.simulator(data, start)
         world = World.around(world_id, simulator, self.config)
         with self._lock:
-            if world_id in self._sandboxes:
-                raise Refused.because(codes.SANDBOX_EXISTS, sandbox=world_id)
-            if len(self._sandboxes) >= self.limit:
-                raise Refused.because(codes.SANDBOX_LIMIT_REACHED, limit=self.limit)
-            self._sandboxes[world_id] = world
+            refusal = self._room_for(world_id)
+            if refusal is None:
+                self._sandboxes[world_id] = world
+        if refusal is not None:
+            simulator.store.dispose()  # the copy made for it goes too
+            raise refusal
         return world
+
+    def _room_for(self, world_id: str) -> Refused | None:
+        """Why a sandbox named ``world_id`` cannot be added now (the caller holds the lock), or None."""
+        if world_id in self._sandboxes:
+            return Refused.because(codes.SANDBOX_EXISTS, sandbox=world_id)
+        if len(self._sandboxes) >= self.limit:
+            return Refused.because(codes.SANDBOX_LIMIT_REACHED, limit=self.limit)
+        return None
 
     def delete(self, world_id: str) -> None:
         with self._lock:
