@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 from flask import redirect
 from flask import url_for
+from flask.json.provider import DefaultJSONProvider
 from flask_wtf.csrf import CSRFProtect
 
 from auth_server.config import ServerConfig
@@ -29,6 +30,19 @@ from auth_server.worlds import World
 from auth_server.worlds import Worlds
 
 
+class JsonBodies(DefaultJSONProvider):
+    """Flask's JSON, with keys in the order the code gives them (a link's id first, not alphabetical), and a
+    body nested too deep for Python's parser is invalid JSON like any other."""
+
+    sort_keys = False
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("the JSON body nests too deep") from None
+
+
 def create_app(
     simulator: Simulator | None = None,
     config: ServerConfig | None = None,
@@ -39,12 +53,12 @@ def create_app(
     config = config or ServerConfig()
     simulator = simulator or Simulator.in_memory()
     app = Flask(__name__)
+    app.json = JsonBodies(app)
     app.config.from_mapping(
         SECRET_KEY=config.secret_key,
         MAX_CONTENT_LENGTH=config.max_body_bytes,
         SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,  # the consent screens live as long as the session; time is simulated anyway
-        JSON_SORT_KEYS=False,
     )
     if test_config is not None:
         app.config.update(test_config)

@@ -8,6 +8,7 @@ tests that run in parallel against one server never see each other's state, and 
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import threading
 from collections import OrderedDict
@@ -23,7 +24,6 @@ from auth_server.control.request_journal import RequestJournal
 from auth_server.domain import codes
 from auth_server.domain.clock import ManualClock
 from auth_server.domain.errors import Refused
-from auth_server.domain.inputs import valid_id
 from auth_server.domain.policies import Markets
 from auth_server.oauth.server import LoginKitServer
 from auth_server.simulator import Simulator
@@ -34,6 +34,23 @@ from auth_server.web.qr_codes import ConsentTokens
 MAIN = "main"  # the server's own world: what a request without a sandbox reaches
 DEFAULT_SANDBOX_LIMIT = 1000
 TEMPLATES_KEPT = 16
+
+
+# A sandbox id is one path segment: no dots (".." would leave the prefix), no slash, no colon.
+SANDBOX_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+
+
+def valid_sandbox_id(value: object) -> str:
+    if not isinstance(value, str) or not SANDBOX_ID.fullmatch(value) or value == MAIN:
+        raise Refused.because(codes.INVALID_INPUT, field="id",
+                              problem="use 1 to 64 letters, digits, dashes or underscores, starting with a letter "
+                                      f"or a digit (and not {MAIN!r}, the server's own world)")
+    return value
+
+
+def _shown(world_id: str) -> str:
+    """An id as a refusal repeats it: whatever was sent, but not all of a very long one."""
+    return world_id if len(world_id) <= 64 else world_id[:64] + "…"
 
 
 @dataclass(eq=False)
@@ -59,15 +76,31 @@ class World:
         return self.id != MAIN
 
     def load(self, data: dict[str, Any], *, replace: bool) -> fixtures.Loaded:
-        """Add the parties of a (validated) data file; with ``replace``, start over from it, clock included."""
-        sim = self.simulator
+        """Add the parties of a (validated) data file; with ``replace``, start over from it, clock included.
+
+        Other requests to this world wait until it is done. In memory (every sandbox) it is all or nothing: a
+        data file refused halfway (a history entry a rule refuses) leaves the world as it was.
+        """
+        sim, store = self.simulator, self.simulator.store
         markets = fixtures.markets_of(data, sim.markets if not replace else builtin_markets())
-        if replace:
-            sim.store.reset()
-            self.faults.clear()  # starting over: the fault rules of the old world go with it
-            self.journal.events_restarted()  # the new store numbers its events from 1 again
-        sim.markets = sim.service.markets = markets
-        loaded = fixtures.load(sim.service, data, now=sim.clock.now())
+        with store.exclusive():
+            before, snapshot = sim.markets, store.copy() if store.in_memory else None
+            try:
+                if replace:
+                    store.reset()
+                sim.markets = sim.service.markets = markets
+                loaded = fixtures.load(sim.service, data, now=sim.clock.now())
+            except Exception:
+                sim.markets = sim.service.markets = before
+                if snapshot is not None:
+                    store.restore(snapshot)
+                raise
+            finally:
+                if snapshot is not None:
+                    snapshot.dispose()
+            if replace:
+                self.faults.clear()  # starting over: the fault rules of the old world go with it
+                self.journal.events_restarted()  # the new store numbers its events from 1 again
         if replace and isinstance(sim.clock, ManualClock):
             sim.clock.set(loaded.start)
             sim.clock.freeze()
@@ -98,30 +131,33 @@ class Templates:
 
         With no data, an empty world (its schema made once, then copied) whose clock reads ``start``.
         """
-        if data is None:
-            empty = self._template("empty", {}, start)
-            return Simulator(empty.store.copy(), clock=ManualClock(start), markets=empty.markets)
         # History is written relative to the start: data that names none depends on the moment it is loaded at.
-        key = json.dumps([data, start.isoformat() if "start" not in data else None], sort_keys=True, default=str)
-        template = self._template(key, data, start)
-        return Simulator(template.store.copy(), clock=ManualClock(template.start), markets=template.markets)
+        key = "empty" if data is None else json.dumps([data, start.isoformat() if "start" not in data else None],
+                                                      sort_keys=True, default=str)
+        with self._lock:  # a template is copied before another thread's newer one can push it out
+            template = self._template(key, data or {}, start)
+            store = template.store.copy()
+        return Simulator(store, clock=ManualClock(start if data is None else template.start), markets=template.markets)
 
     def _template(self, key: str, data: dict[str, Any], start: datetime) -> _Template:
-        with self._lock:
-            template = self._loaded.get(key)
-            if template is None:
-                template = self._load(data, start)
-                self._loaded[key] = template
-                if len(self._loaded) > self.kept:
-                    _, oldest = self._loaded.popitem(last=False)
-                    oldest.store.dispose()
-            self._loaded.move_to_end(key)
-            return template
+        template = self._loaded.get(key)
+        if template is None:
+            template = self._load(data, start)
+            self._loaded[key] = template
+            if len(self._loaded) > self.kept:
+                _, oldest = self._loaded.popitem(last=False)
+                oldest.store.dispose()
+        self._loaded.move_to_end(key)
+        return template
 
     @staticmethod
     def _load(data: dict[str, Any], start: datetime) -> _Template:
         simulator = Simulator.in_memory(start=start, markets=fixtures.markets_of(data, builtin_markets()))
-        loaded = fixtures.load(simulator.service, data, now=start)
+        try:
+            loaded = fixtures.load(simulator.service, data, now=start)
+        except Exception:
+            simulator.store.dispose()
+            raise
         return _Template(simulator.store, simulator.markets, loaded.start)
 
 
@@ -141,20 +177,20 @@ class Worlds:
         self.templates = SHARED_TEMPLATES
 
     def get(self, world_id: str | None) -> World:
-        if world_id in (None, "", MAIN):
+        """The sandbox named ``world_id``; the main world when none is named. The main world is not a sandbox:
+        ``/sandboxes/main/`` is refused like any unknown id."""
+        if world_id is None:
             return self.main
         with self._lock:
-            found = self._sandboxes.get(str(world_id))
+            found = self._sandboxes.get(world_id)
         if found is None:
-            raise Refused.because(codes.SANDBOX_NOT_FOUND, sandbox=world_id)
+            raise Refused.because(codes.SANDBOX_NOT_FOUND, sandbox=_shown(world_id))
         return found
 
     def create(self, world_id: str | None = None, *, data: dict[str, Any] | None = None,
                start: datetime | None = None) -> World:
         """A new sandbox, its clock frozen at ``start`` (by default the main world's time), holding ``data``."""
-        world_id = valid_id(world_id, "id") if world_id is not None else f"sbx_{secrets.token_hex(8)}"
-        if world_id == MAIN:
-            raise Refused.because(codes.SANDBOX_EXISTS, sandbox=world_id)
+        world_id = valid_sandbox_id(world_id) if world_id is not None else f"sbx_{secrets.token_hex(8)}"
         if start is not None and data is not None and "start" in data:
             raise Refused.because(codes.INVALID_INPUT, field="start",
                                   problem="the data names its own start: drop one of the two")
@@ -182,7 +218,7 @@ class Worlds:
         with self._lock:
             world = self._sandboxes.pop(world_id, None)
         if world is None:
-            raise Refused.because(codes.SANDBOX_NOT_FOUND, sandbox=world_id)
+            raise Refused.because(codes.SANDBOX_NOT_FOUND, sandbox=_shown(world_id))
         world.faults.clear()  # requests a fault holds go on now, and find the sandbox gone
         world.simulator.store.dispose()  # after the transaction under way, if any
 

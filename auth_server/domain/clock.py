@@ -14,6 +14,10 @@ from typing import Protocol
 
 import pytimeparse
 
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(3000, 1, 1, tzinfo=UTC)
+LONGEST = timedelta(days=36500)  # the longest duration anyone names: a hundred years
+
 
 class Clock(Protocol):
     def now(self) -> datetime:
@@ -66,7 +70,7 @@ class ManualClock:
             return self._wall.now() + self._offset
 
     def set(self, when: datetime) -> datetime:
-        when = _aware(when)
+        when = within_range(_aware(when))
         with self._lock:
             if self._frozen_at is not None:
                 self._frozen_at = when
@@ -79,6 +83,9 @@ class ManualClock:
         if delta < timedelta(0):
             raise ValueError("the clock only moves forward; use set() to go back")
         with self._lock:
+            now = self._frozen_at if self._frozen_at is not None else self._wall.now() + self._offset
+            if now >= LATEST - delta:
+                raise ValueError(f"the clock cannot go past {LATEST.year - 1}: it reads {now.isoformat()}")
             if self._frozen_at is not None:
                 self._frozen_at += delta
                 return self._frozen_at
@@ -110,6 +117,8 @@ def parse_duration(text: str) -> timedelta:
             f"{text!r} is not a duration: write a number and a unit, such as 25h, 181d or 1d2h30m "
             "(units: w, d, h, m, s)"
         )
+    if seconds > LONGEST.total_seconds():
+        raise ValueError(f"{text!r} is longer than a simulation needs: give at most {LONGEST.days}d")
     return timedelta(seconds=seconds)
 
 
@@ -129,9 +138,17 @@ def format_duration(delta: timedelta) -> str:
 def parse_time(text: str) -> datetime:
     """Parse an ISO 8601 time; a time without a zone is taken as UTC."""
     try:
-        return _aware(datetime.fromisoformat(text.strip().replace("Z", "+00:00")))
-    except ValueError:
+        when = _aware(datetime.fromisoformat(text.strip().replace("Z", "+00:00")))
+    except (ValueError, OverflowError):
         raise ValueError(f"{text!r} is not a time: write it as ISO 8601, such as 2026-01-01T09:00:00Z") from None
+    return within_range(when)
+
+
+def within_range(when: datetime) -> datetime:
+    # Far enough for any cooldown or window, and far from datetime's limits (year 9999), where sums overflow.
+    if not EARLIEST <= when < LATEST:
+        raise ValueError(f"{when.isoformat()} is outside the simulated years {EARLIEST.year} to {LATEST.year - 1}")
+    return when
 
 
 def _aware(when: datetime) -> datetime:

@@ -90,13 +90,27 @@ class Store:
 
     def _ddl(self, run: Any) -> None:
         with self._turns:
-            run(self._bind)
+            run(self._open_bind())
             if self._connection is not None:
                 self._connection.commit()
 
     def reset(self) -> None:
+        """Drop every table and make them again: two steps, so hold :meth:`exclusive` around it (and around
+        what is loaded next) when other threads may use the database meanwhile."""
         self.drop_schema()
         self.create_schema()
+
+    @property
+    def in_memory(self) -> bool:
+        return self._connection is not None
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Keep an in-memory database to this thread for several transactions (a reset and the load after it);
+        other threads wait. A database server or file has no such hold: its transactions are its isolation."""
+        with self._turns:
+            self._open_bind()
+            yield
 
     @contextmanager
     def unit_of_work(self) -> Iterator[SqlRepository]:
@@ -146,11 +160,22 @@ class Store:
         if self._connection is None:
             raise StoreError("only an in-memory SQLite database is copied (it is how sandboxes start)")
         copy = Store("sqlite://")
-        assert copy._connection is not None
         with self._turns:
-            source = self._connection.connection.driver_connection
-            source.backup(copy._connection.connection.driver_connection)  # type: ignore[union-attr]
+            self._open_bind()
+            _backup(self, copy)
         return copy
+
+    def restore(self, snapshot: Store) -> None:
+        """Put back what :meth:`copy` took (an in-memory database only): every table, as it was then."""
+        with self._turns:
+            self._open_bind()
+            _backup(snapshot, self)
+
+
+def _backup(source: Store, target: Store) -> None:
+    assert source._connection is not None and target._connection is not None
+    source._connection.connection.driver_connection.backup(  # type: ignore[union-attr]
+        target._connection.connection.driver_connection)
 
 
 @functools.cache

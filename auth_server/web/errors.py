@@ -53,18 +53,24 @@ def http_error_response(error: HTTPException) -> Any:
     if wants_page():
         return error_page(status, code, message)
     if request.path.startswith("/v2/oauth/"):
-        return _tiktok_oauth_error("invalid_request" if status < 500 else "server_error", message, status)
+        return tiktok_oauth_error("invalid_request" if status < 500 else "server_error", message, status)
     if request.path.startswith(("/api/", "/_sim/")):
         # Shaped like every refusal of these APIs, with a code named after the HTTP error.
-        return jsonify({"code": code, "message": message,
-                        "violations": [{"code": code, "message": message, "rules": [], "details": {}}]}), status
+        return refusal_json(code, message), status
     if request.path.startswith("/v2/"):
         return jsonify({"data": {}, "error": {"code": "invalid_params" if status < 500 else "internal_error",
                                                "message": message, "log_id": log_id(simulator().clock.now())}}), status
     return jsonify({"code": code, "message": message}), status
 
 
-def _tiktok_oauth_error(error: str, description: str, status: int) -> tuple[Response, int]:
+def refusal_json(code: str, message: str) -> Response:
+    """A refusal of the linking and control APIs for a code outside the catalogue (an HTTP or OAuth error)."""
+    return jsonify({"code": code, "message": message,
+                    "violations": [{"code": code, "message": message, "rules": [], "details": {}}]})
+
+
+def tiktok_oauth_error(error: str, description: str, status: int) -> tuple[Response, int]:
+    """An OAuth error as TikTok's ``/v2/oauth/`` endpoints answer it."""
     body = {"error": error, "error_description": description, "log_id": log_id(simulator().clock.now())}
     return jsonify(body), status
 

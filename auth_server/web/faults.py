@@ -121,14 +121,13 @@ def _oauth_error(rule: FaultRule, error: str) -> Any:
     status = OAUTH_ERROR_STATUS.get(error, 400)
     family_ = family()
     if family_ is Family.TIKTOK_OAUTH:
-        return _tiktok_oauth_error(error, description)
+        return errors.tiktok_oauth_error(error, description, _tiktok_status())
     if family_ is Family.TIKTOK_API:
         return _tiktok_api_error(error, description, status)
     if family_ is Family.SCREEN:
         return errors.error_page(status, error, description)
     if family_ is Family.JSON and request.path.startswith("/api/"):
-        violation = {"code": error, "message": description, "rules": [], "details": {}}
-        return jsonify({"code": error, "message": description, "violations": [violation]}), status
+        return errors.refusal_json(error, description), status
     return _plain_oauth_error(error, description)
 
 
@@ -137,7 +136,7 @@ def _refusal(rule: FaultRule, code: str) -> Any:
     message = refusal.violations[0].message
     family_ = family()
     if family_ is Family.TIKTOK_OAUTH:
-        return _tiktok_oauth_error(OAUTH_ERROR_OF_KIND[refusal.kind], message)
+        return errors.tiktok_oauth_error(OAUTH_ERROR_OF_KIND[refusal.kind], message, _tiktok_status())
     if family_ is Family.TIKTOK_API:
         return _tiktok_api_error(code, message, errors.STATUS_OF_KIND[refusal.kind])
     if family_ is Family.PLAIN_OAUTH:
@@ -145,9 +144,8 @@ def _refusal(rule: FaultRule, code: str) -> Any:
     raise refusal  # the linking API's and the screens' own handlers render it
 
 
-def _tiktok_oauth_error(error: str, description: str) -> Any:
-    body = {"error": error, "error_description": description, "log_id": log_id(simulator().clock.now())}
-    return jsonify(body), current_app.extensions["linksim_config"].oauth_error_status
+def _tiktok_status() -> int:
+    return int(current_app.extensions["linksim_config"].oauth_error_status)  # TikTok's: 200
 
 
 def _tiktok_api_error(code: str, message: str, status: int) -> Any:

@@ -95,6 +95,8 @@ def record(response: Response) -> Response:
     """``after_request``: the request, its answer and its tags, into the world's journal (and file)."""
     if request.path.startswith(NOT_JOURNALED):
         return response
+    if g.get("world") is None:
+        return response  # refused before it reached a world (an unknown sandbox): no world's journal has it
     try:
         _record(response)
     except Exception:  # the journal must never cost a request its answer

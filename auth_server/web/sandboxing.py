@@ -29,23 +29,28 @@ class SandboxPrefix:
         self.app = app
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        path = environ.get("PATH_INFO", "")
-        if path.startswith(PATH_PREFIX):
-            world_id, _, rest = path[len(PATH_PREFIX):].partition("/")
-            if world_id:
-                environ[ENVIRON_KEY] = world_id
-                environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + PATH_PREFIX + world_id
-                environ["PATH_INFO"] = "/" + rest
+        world_id, rest = split_prefix(environ.get("PATH_INFO", ""))
+        if world_id is not None:
+            # WSGI hands the path over as latin-1; an id is named in UTF-8 (and then refused as unknown).
+            environ[ENVIRON_KEY] = world_id.encode("latin-1").decode("utf-8", "replace")
+            environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + PATH_PREFIX + world_id
+            environ["PATH_INFO"] = rest
         return self.app(environ, start_response)
+
+
+def split_prefix(path: str) -> tuple[str | None, str]:
+    """``/sandboxes/ID/rest`` -> ``("ID", "/rest")``; a path without the prefix -> ``(None, path)``."""
+    if path.startswith(PATH_PREFIX):
+        world_id, _, rest = path[len(PATH_PREFIX):].partition("/")
+        if world_id:
+            return world_id, "/" + rest
+    return None, path
 
 
 def path_inside_world(path: str) -> str:
     """A path this server built, without its sandbox prefix: a sandbox's QR code may be scanned by a phone that
     reaches the sandbox by the header, or the other way round (the code's signature says which world it is)."""
-    if path.startswith(PATH_PREFIX):
-        _, _, rest = path[len(PATH_PREFIX):].partition("/")
-        return "/" + rest
-    return path
+    return split_prefix(path)[1]
 
 
 def worlds() -> Worlds:
@@ -59,7 +64,9 @@ def select_world() -> None:
 
 
 def sandbox_id() -> str | None:
-    return request.environ.get(ENVIRON_KEY) or request.headers.get(HEADER) or None
+    """The sandbox the request names (by its path, else its header); None for the main world."""
+    named = request.environ.get(ENVIRON_KEY)
+    return named if named is not None else request.headers.get(HEADER) or None
 
 
 def world() -> World:

@@ -44,3 +44,10 @@ def test_a_control_token_must_be_long_enough_to_guess_hard() -> None:
 def test_a_form_post_from_a_web_page_cannot_reach_the_controls() -> None:
     response = create_app().test_client().post("/_sim/reset", data={})
     assert response.status_code == 415
+
+
+def test_a_body_nested_too_deep_is_invalid_json_not_a_crash() -> None:
+    body = '{"a":' + "[" * 5000 + "]" * 5000 + "}"
+    response = create_app().test_client().post("/_sim/clock", data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.get_json()["code"] == "invalid_input"

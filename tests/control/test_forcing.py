@@ -138,3 +138,10 @@ def test_an_unknown_action_lists_the_ones_there_are(demo: Sandbox) -> None:
     response = demo.force(demo.start_qr_link(), action="teleport")
     assert response.status_code == 400
     assert "next, scan, authorize" in response.get_json()["message"]
+
+
+@pytest.mark.parametrize("action", [["next"], {"a": 1}, None, 3])
+def test_an_action_that_is_not_a_name_is_refused(demo: Sandbox, action: Any) -> None:
+    response = demo.force(demo.start_qr_link(), action=action)
+    assert response.status_code == 400
+    assert response.get_json()["violations"][0]["details"]["field"] == "action"

@@ -117,11 +117,22 @@ def test_a_caller_may_name_its_sandbox_once(http: FlaskClient) -> None:
     assert again.get_json()["code"] == "sandbox_exists"
 
 
-@pytest.mark.parametrize("bad_id", ["has space", "a/b", "", "x" * 65, 7])
+@pytest.mark.parametrize("bad_id", ["has space", "a/b", "", "x" * 65, 7, "..", ".", "a.b", "a:b", "-x", "main"])
 def test_a_sandbox_id_must_be_a_plain_name(http: FlaskClient, bad_id: Any) -> None:
     response = http.post("/_sim/sandboxes", json={"id": bad_id})
     assert response.status_code == 400
     assert response.get_json()["violations"][0]["details"]["field"] == "id"
+
+
+def test_the_main_world_is_not_a_sandbox(http: FlaskClient) -> None:
+    assert http.get("/sandboxes/main/_sim/clock").get_json()["code"] == "sandbox_not_found"
+    assert http.get("/_sim/clock", headers={"X-Linksim-Sandbox": "main"}).get_json()["code"] == "sandbox_not_found"
+
+
+def test_an_unknown_sandbox_is_named_back_as_sent_and_not_at_any_length(http: FlaskClient) -> None:
+    assert "There is no sandbox été:" in http.get("/sandboxes/%C3%A9t%C3%A9/_sim/clock").get_json()["message"]
+    long = http.get(f"/sandboxes/{'x' * 500}/_sim/clock").get_json()["message"]
+    assert f"{'x' * 64}…:" in long and "x" * 65 not in long
 
 
 def test_invalid_data_makes_no_sandbox(http: FlaskClient) -> None:
@@ -280,3 +291,10 @@ def test_a_qr_code_scans_whichever_way_the_phone_reaches_the_sandbox(http: Flask
     scan = http.post(f"{phone_root}/api/app/scans", json={"scan_url": link["qr"]["scan_url"]},
                      headers={**phone_headers, "Authorization": f"Bearer {session['token']}"})
     assert scan.status_code == 200, scan.get_json()
+
+
+def test_a_request_to_an_unknown_sandbox_lands_in_no_journal(http: FlaskClient) -> None:
+    http.get("/sandboxes/nope/api/app/me")
+    http.get("/api/app/inbox", headers={"X-Linksim-Sandbox": "gone"})
+    paths = [e["path"] for e in http.get("/_sim/journal", query_string={"kind": "request"}).get_json()["entries"]]
+    assert "/api/app/me" not in paths and "/api/app/inbox" not in paths

@@ -13,7 +13,7 @@ from flask import url_for
 
 from auth_server.control.faults import FaultPlan
 from auth_server.web.control.access import controls_only
-from auth_server.web.control.world import json_object
+from auth_server.web.control.bodies import json_object
 from auth_server.web.sandboxing import world
 
 bp = Blueprint("faults", __name__, url_prefix="/_sim/faults")

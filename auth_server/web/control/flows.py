@@ -21,8 +21,8 @@ from auth_server.domain.links import Link
 from auth_server.domain.links import LinkState
 from auth_server.domain.service import LinkingService
 from auth_server.web.control.access import controls_only
-from auth_server.web.control.world import account_named
-from auth_server.web.control.world import json_object
+from auth_server.web.control.bodies import account_named
+from auth_server.web.control.bodies import json_object
 from auth_server.web.linking_api import invitation_view
 from auth_server.web.linking_api import link_view
 from auth_server.web.sandboxing import world
@@ -118,7 +118,7 @@ def _find(lookup: Callable[[], Any]) -> Any:
 
 
 def _choose(actions: dict[str, Any], name: Any) -> Any:
-    if name not in actions:
+    if not isinstance(name, str) or name not in actions:
         raise Refused.because(codes.INVALID_INPUT, field="action",
                               problem=f"choose one of: next, {', '.join(actions)}")
     return actions[name]

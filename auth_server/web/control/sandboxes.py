@@ -14,8 +14,8 @@ from auth_server.domain import codes
 from auth_server.domain.clock import parse_time
 from auth_server.domain.errors import Refused
 from auth_server.web.control.access import controls_only
-from auth_server.web.control.world import data_of
-from auth_server.web.control.world import json_object
+from auth_server.web.control.bodies import data_of
+from auth_server.web.control.bodies import json_object
 from auth_server.web.sandboxing import HEADER
 from auth_server.web.sandboxing import PATH_PREFIX
 from auth_server.web.sandboxing import world

@@ -27,8 +27,8 @@ from auth_server.domain.shops import ReviewMode
 from auth_server.domain.shops import Shop
 from auth_server.domain.shops import ShopStatus
 from auth_server.web.control.access import controls_only
-from auth_server.web.control.world import account_named
-from auth_server.web.control.world import json_object
+from auth_server.web.control.bodies import account_named
+from auth_server.web.control.bodies import json_object
 from auth_server.web.sandboxing import world
 
 bp = Blueprint("control_settings", __name__, url_prefix="/_sim")

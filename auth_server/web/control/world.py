@@ -10,48 +10,17 @@ from flask import request
 
 from auth_server import fixtures
 from auth_server.domain import codes
-from auth_server.domain.accounts import Account
 from auth_server.domain.clock import ManualClock
 from auth_server.domain.clock import parse_duration
 from auth_server.domain.clock import parse_time
 from auth_server.domain.errors import Refused
-from auth_server.domain.service import LinkingService
 from auth_server.web.control.access import controls_only
+from auth_server.web.control.bodies import data_of
+from auth_server.web.control.bodies import json_object
 from auth_server.web.sandboxing import world
 
 bp = Blueprint("control", __name__, url_prefix="/_sim")
 bp.before_request(controls_only)
-
-
-def json_object() -> dict[str, Any]:
-    body = request.get_json(silent=True) if request.data else {}
-    if not isinstance(body, dict):
-        raise Refused.because(codes.INVALID_INPUT, field="body", problem="send a JSON object")
-    return body
-
-
-def data_of(body: dict[str, Any]) -> dict[str, Any] | None:
-    """The data file a body carries: ``{"fixtures": "demo"}``, or ``{"data": {...a data file as JSON...}}``."""
-    try:
-        if body.get("fixtures") is not None:
-            if body["fixtures"] != fixtures.DEMO:
-                raise fixtures.FixtureError('"fixtures" names a built-in data set, and there is one: "demo"')
-            return fixtures.read(fixtures.DEMO)
-        if body.get("data") is not None:
-            return fixtures.validate(body["data"], "the data")
-    except fixtures.FixtureError as error:
-        raise Refused.because(codes.INVALID_INPUT, field="body", problem=str(error)) from None
-    return None
-
-
-def account_named(service: LinkingService, name: Any, field: str) -> Account:
-    """An account by its username (with or without the @) or its open_id: tests know either."""
-    if not isinstance(name, str) or not name.strip():
-        raise Refused.because(codes.INVALID_INPUT, field=field, problem="give a username or an open_id")
-    try:
-        return service.get_account_by_username(name)
-    except Refused:
-        return service.get_account(name)
 
 
 def loaded_view(loaded: fixtures.Loaded) -> dict[str, Any]:
@@ -129,6 +98,8 @@ def move_clock() -> Any:
     if not body.keys() & {"advance", "set", "freeze"}:
         raise Refused.because(codes.INVALID_INPUT, field="body",
                               problem='send {"advance": "25h"}, {"set": "<ISO time>"} or {"freeze": true|false}')
+    if "freeze" in body and not isinstance(body["freeze"], bool):
+        raise Refused.because(codes.INVALID_INPUT, field="freeze", problem="give true or false")
     clock = _manual_clock()
     try:
         if "set" in body:

@@ -1,0 +1,45 @@
+"""The clock over /_sim/clock: what it takes, and the bounds of the simulated years."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from auth_server.app import create_app
+
+
+@pytest.fixture
+def http() -> FlaskClient:
+    return create_app().test_client()
+
+
+def move(http: FlaskClient, **body: Any) -> Any:
+    return http.post("/_sim/clock", json=body)
+
+
+@pytest.mark.parametrize("body", [{"advance": "99999999d"}, {"set": "9999-12-31T23:59:59Z"},
+                                  {"set": "1900-01-01T00:00:00Z"}, {"advance": "soon"}, {"freeze": "false"}])
+def test_a_move_the_clock_cannot_make_is_refused(http: FlaskClient, body: dict[str, Any]) -> None:
+    response = move(http, **body)
+    assert response.status_code == 400
+    assert response.get_json()["code"] == "invalid_input"
+
+
+def test_the_clock_stops_at_the_end_of_the_simulated_years(http: FlaskClient) -> None:
+    assert move(http, set="2999-12-31T23:59:59Z").status_code == 200
+    refused = move(http, advance="1s")
+    assert "cannot go past 2999" in refused.get_json()["message"]
+    assert http.get("/_sim/clock").get_json()["now"] == "2999-12-31T23:59:59+00:00"
+
+
+def test_a_sandbox_cannot_start_outside_the_simulated_years(http: FlaskClient) -> None:
+    response = http.post("/_sim/sandboxes", json={"start": "9999-12-31T23:59:59Z"})
+    assert response.status_code == 400
+    assert response.get_json()["violations"][0]["details"]["field"] == "start"
+
+
+def test_freeze_and_unfreeze_take_booleans(http: FlaskClient) -> None:
+    assert move(http, freeze=False).get_json()["frozen"] is False
+    assert move(http, freeze=True).get_json()["frozen"] is True
