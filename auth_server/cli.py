@@ -797,10 +797,12 @@ def journal(ctx: Context, subject: str | None, last: int) -> None:
 
 
 @main.command()
-@click.option("--url", help="A running linksim server (its data is replaced by the demo data); by default the "
-                            "demo starts a server of its own.")
+@click.option("--url", help="A running linksim server (each case runs in a sandbox of its own there, and the "
+                            "server's own data is left alone); by default the demo starts a server of its own.")
+@click.option("--control-token", envvar="LINKSIM_CONTROL_TOKEN",
+              help="The server's control token, if it was started with one (it makes the sandboxes).")
 @pass_ctx
-def demo(ctx: Context, url: str | None) -> None:
+def demo(ctx: Context, url: str | None, control_token: str | None) -> None:
     """Run every flow of the linking rules over HTTP, as a seller and as phones, and check every outcome."""
     from seller_client import demo as walkthrough
 
@@ -809,7 +811,7 @@ def demo(ctx: Context, url: str | None) -> None:
             click.echo(line, err=True)
 
     if url:
-        outcomes = walkthrough.run(url, say)
+        outcomes = walkthrough.run(url, say, control_token=control_token)
     else:
         with walkthrough.in_process_server() as own_url:
             say(f"a linksim server of the demo's own is listening on {own_url}")

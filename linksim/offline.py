@@ -45,6 +45,7 @@ from linksim.sandbox import SANDBOX_HEADER
 from linksim.sandbox import Sandbox
 from linksim.sandbox import SandboxClock
 from linksim.sandbox import World
+from linksim.server import app_control_token
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -235,7 +236,8 @@ def offline(
     ``app``: a linksim app (``auth_server.app.create_app()``); by default one shared by the whole process.
     ``sandbox``: None makes a fresh sandbox for the block (the demo data, or ``fixtures``/``data``/``start``
     as :meth:`Sandbox.create` takes them) and deletes it afterwards; a sandbox id (or :class:`Sandbox`) of
-    ``app`` uses that one; ``"main"`` is the app's main world.
+    ``app`` uses that one; ``"main"`` is the app's main world. The block's controls send ``app``'s control
+    token, if it was made with one.
     """
     if not hosts:
         raise ValueError("offline() needs at least one host to route to linksim")
@@ -247,9 +249,11 @@ def offline(
         for method in METHODS:
             # A list of header pairs (two Set-Cookie headers) is fine at run time; responses' types say a Mapping.
             mock.add_callback(method, pattern, callback=bridge, content_type=None)  # type: ignore[arg-type]
-        made = Sandbox.create(base_url, fixtures=fixtures, data=data, start=start) if sandbox is None else None
+        token = app_control_token(app)
+        made = (Sandbox.create(base_url, fixtures=fixtures, data=data, start=start, control_token=token)
+                if sandbox is None else None)
         bridge.sandbox = made.id if made else sandbox.id if isinstance(sandbox, Sandbox) else str(sandbox)
-        world = World(base_url)
+        world = World(base_url, control_token=token)
         try:
             yield Offline(app, world, bridge.sandbox, mock, hosts=hosts, base_url=base_url)
         finally:

@@ -1,7 +1,8 @@
 """linksim's pytest plugin, registered through the ``pytest11`` entry point: ``pip install linksim`` and the
 ``linksim_*`` fixtures are there, in any project, with no conftest.
 
-- ``linksim_server``: a linksim server for the whole run (one per xdist worker), or ``--linksim-url``'s;
+- ``linksim_server``: a linksim server for the whole run (one per xdist worker), or ``--linksim-url``'s (with
+  ``--linksim-control-token``, or ``$LINKSIM_CONTROL_TOKEN``, when that server was started with a control token);
 - ``linksim_sandbox``: a fresh sandbox per test, with the demo data unless ``@pytest.mark.linksim`` says other;
 - ``linksim_seller``, ``linksim_phone``, ``linksim_clock``: the seller's tool, a phone and the clock in it.
 
@@ -10,6 +11,7 @@ Nothing heavy is imported until a test asks for a fixture, so a run that uses no
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from typing import Any
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
 
 MARKER = "linksim"
 MARKER_OPTIONS = ("fixtures", "data", "start")
+CONTROL_TOKEN_ENV = "LINKSIM_CONTROL_TOKEN"  # the same variable `linksim serve --control-token` reads
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -32,6 +35,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--linksim-url", metavar="URL", default=None,
                     help="use the linksim server running at URL (e.g. http://127.0.0.1:8765, started with "
                          "`linksim serve`) instead of starting one in the test process")
+    group.addoption("--linksim-control-token", metavar="TOKEN", default=os.environ.get(CONTROL_TOKEN_ENV) or None,
+                    help="the control token of the --linksim-url server, if it was started with "
+                         f"`linksim serve --control-token` (default: ${CONTROL_TOKEN_ENV})")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -46,12 +52,15 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def linksim_server(request: pytest.FixtureRequest) -> Iterator[Server]:
     """The linksim server of this test run: started on a free loopback port in a thread (one per xdist
-    worker), or the one ``--linksim-url`` names. ``.url`` is where it answers; ``.sandbox()`` makes a sandbox."""
+    worker), or the one ``--linksim-url`` names (its controls sent with ``--linksim-control-token``). ``.url``
+    is where it answers; ``.sandbox()`` makes a sandbox."""
     from linksim.server import LiveServer
     from linksim.server import RemoteServer
 
     url = request.config.getoption("linksim_url")
-    server = RemoteServer(url) if url else LiveServer()
+    token = request.config.getoption("linksim_control_token")
+    # The server started here has no control token: a token meant for --linksim-url's server stays unsent.
+    server = RemoteServer(url, control_token=token) if url else LiveServer()
     try:
         yield server
     finally:

@@ -4,6 +4,8 @@
 in ``/sandboxes/<id>``). :class:`Sandbox` is a world the test made and deletes. Everything goes over HTTP
 with one ``requests.Session`` per object, so it works the same against the plugin's own server, a server
 started with ``linksim serve``, or :func:`linksim.offline.offline` (where no socket is opened at all).
+A server started with ``--control-token`` needs ``control_token=``: every control sends it, the seller's tool
+and the phones never do (they carry tokens of their own).
 
     sandbox = Sandbox.create("http://127.0.0.1:8765")      # the demo data, its clock frozen at its start
     seller, phone = sandbox.seller(), sandbox.phone("maya")
@@ -61,9 +63,10 @@ class World:
     """The controls of one linksim world at ``base_url``, and the clients that act in it."""
 
     def __init__(self, base_url: str, *, session: requests.Session | None = None,
-                 timeout: float = DEFAULT_TIMEOUT) -> None:
+                 timeout: float = DEFAULT_TIMEOUT, control_token: str | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        self.control_token = control_token
         self._owns_session = session is None
         self.session = session or requests.Session()
         self.clock = SandboxClock(self)
@@ -83,7 +86,8 @@ class World:
         path = "/" + path.lstrip("/")
         if not path.startswith("/_sim/") and path != "/_sim":
             path = "/_sim" + path
-        return send(self.session, method, self.base_url + path, json=json, params=params, timeout=self.timeout)
+        return send(self.session, method, self.base_url + path, json=json, params=params, timeout=self.timeout,
+                    headers=control_headers(self.control_token))
 
     def reset(self, fixtures: str | None = DEMO, *, data: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Start this world over from the demo data (``fixtures=None``: empty) or ``data``; the clock moves to
@@ -187,8 +191,8 @@ class Sandbox(World):
     """
 
     def __init__(self, server_url: str, view: Mapping[str, Any], *, session: requests.Session | None = None,
-                 timeout: float = DEFAULT_TIMEOUT) -> None:
-        super().__init__(str(view["base_url"]), session=session, timeout=timeout)
+                 timeout: float = DEFAULT_TIMEOUT, control_token: str | None = None) -> None:
+        super().__init__(str(view["base_url"]), session=session, timeout=timeout, control_token=control_token)
         self.server_url = server_url.rstrip("/")
         self.id = str(view["id"])
         self.header: dict[str, str] = dict(view.get("header") or {SANDBOX_HEADER: self.id})
@@ -204,11 +208,13 @@ class Sandbox(World):
         sandbox_id: str | None = None,
         session: requests.Session | None = None,
         timeout: float = DEFAULT_TIMEOUT,
+        control_token: str | None = None,
     ) -> Sandbox:
         """A new sandbox holding the demo data (``fixtures=None``: nothing) or ``data`` (a data file as a dict).
 
         ``start`` sets the clock where the data names no start of its own (the demo data starts at
         2026-03-02T09:00:00Z); naming one the data overrides is an error rather than a silent surprise.
+        ``control_token``: the server's (``linksim serve --control-token``), if it has one.
         """
         body = _data_body(fixtures if data is None else None, data)
         if start is not None:
@@ -217,12 +223,13 @@ class Sandbox(World):
             body["id"] = sandbox_id
         http = session or requests.Session()
         try:
-            view = send(http, "POST", f"{server_url.rstrip('/')}/_sim/sandboxes", json=body, timeout=timeout)
+            view = send(http, "POST", f"{server_url.rstrip('/')}/_sim/sandboxes", json=body, timeout=timeout,
+                        headers=control_headers(control_token))
         except BaseException:
             if session is None:
                 http.close()
             raise
-        sandbox = cls(server_url, view, session=http, timeout=timeout)
+        sandbox = cls(server_url, view, session=http, timeout=timeout, control_token=control_token)
         sandbox._owns_session = session is None
         if start is not None and _parse_time(str(view["clock"])) != _parse_time(_iso(start)):
             sandbox.delete()
@@ -233,7 +240,8 @@ class Sandbox(World):
     def delete(self, *, missing_ok: bool = False) -> None:
         """Delete the sandbox on the server and close the connections; ``missing_ok``: gone already is fine."""
         try:
-            send(self.session, "DELETE", f"{self.server_url}/_sim/sandboxes/{self.id}", timeout=self.timeout)
+            send(self.session, "DELETE", f"{self.server_url}/_sim/sandboxes/{self.id}", timeout=self.timeout,
+                 headers=control_headers(self.control_token))
         except ControlRefused as refused:
             if not (missing_ok and refused.code == "sandbox_not_found"):
                 raise
@@ -295,12 +303,18 @@ class SandboxClock:
 # --- HTTP ----------------------------------------------------------------------------------------------------
 
 
+def control_headers(control_token: str | None) -> dict[str, str]:
+    """What a control carries for a server started with ``--control-token`` (nothing for one without)."""
+    return {"Authorization": f"Bearer {control_token}"} if control_token else {}
+
+
 def send(session: requests.Session, method: str, url: str, *, json: Any = None,
-         params: Mapping[str, Any] | None = None, timeout: float = DEFAULT_TIMEOUT) -> Any:
+         params: Mapping[str, Any] | None = None, timeout: float = DEFAULT_TIMEOUT,
+         headers: Mapping[str, str] | None = None) -> Any:
     """The decoded JSON answer to a control (None when empty); a refusal raises :exc:`ControlRefused`."""
     method = method.upper()
     try:
-        response = session.request(method, url, json=json, params=params, timeout=timeout)
+        response = session.request(method, url, json=json, params=params, timeout=timeout, headers=headers)
     except requests.RequestException as error:
         raise LinksimError(f"cannot reach linksim for {method} {url}: {error}") from error
     if response.status_code >= 400:

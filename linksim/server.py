@@ -5,6 +5,8 @@ Both make sandboxes, which is all a test needs of a server:
 
     with LiveServer() as server, server.sandbox() as sandbox:
         sandbox.seller().start_official_link("shop_acme_us")
+
+A server started with ``linksim serve --control-token TOKEN`` is ``RemoteServer(url, control_token=TOKEN)``.
 """
 
 from __future__ import annotations
@@ -35,18 +37,20 @@ class Server:
     """A linksim server that a test run uses: the URL it answers at, and the sandboxes it makes there.
 
     Sandbox controls share one kept-alive ``requests.Session`` (a new connection per test would cost a
-    handshake and a server thread each time).
+    handshake and a server thread each time). ``control_token``: the server's ``--control-token``, sent with
+    every control of every sandbox made here (the seller's tool and the phones carry their own tokens instead).
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, control_token: str | None = None) -> None:
         self.url = url.rstrip("/")
+        self.control_token = control_token
         self.session = requests.Session()
 
     def sandbox(self, *, fixtures: str | None = DEMO, data: Mapping[str, Any] | None = None,
                 start: datetime | str | None = None, sandbox_id: str | None = None) -> Sandbox:
         """A new sandbox on this server (see :meth:`Sandbox.create`)."""
         return Sandbox.create(self.url, fixtures=fixtures, data=data, start=start, sandbox_id=sandbox_id,
-                              session=self.session)
+                              session=self.session, control_token=self.control_token)
 
     def stop(self) -> None:
         """Close the connections (a server that runs elsewhere keeps running)."""
@@ -66,6 +70,12 @@ class RemoteServer(Server):
     """A linksim server that runs already (``linksim serve``, or ``--linksim-url``); it is not ours to stop."""
 
 
+def app_control_token(app: Flask) -> str | None:
+    """The control token a linksim app was made with (``ServerConfig.control_token``), if any."""
+    config = app.extensions.get("linksim_config")
+    return getattr(config, "control_token", None)
+
+
 class _QuietHandler(WSGIRequestHandler):
     """Werkzeug's handler without its line per request: a test run's output is the tests', not an access log."""
 
@@ -77,7 +87,8 @@ class LiveServer(Server):
     """linksim (``auth_server.app.create_app``, a fresh in-memory main world) on ``127.0.0.1`` and a free port.
 
     The server runs in a daemon thread, one thread per connection, until :meth:`stop` (or the ``with`` block's
-    end). ``app`` is the Flask app, for tests that look inside.
+    end). ``app`` is the Flask app, for tests that look inside; when its config has a control token, the
+    sandboxes made here send it.
     """
 
     def __init__(self, app: Flask | None = None, *, host: str = "127.0.0.1", port: int = 0) -> None:
@@ -87,7 +98,7 @@ class LiveServer(Server):
             app = create_app()
         self.app = app
         self._server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler)
-        super().__init__(f"http://{host}:{self._server.server_port}")
+        super().__init__(f"http://{host}:{self._server.server_port}", control_token=app_control_token(app))
         self._thread = threading.Thread(target=self._server.serve_forever, args=(SHUTDOWN_POLL_SECONDS,),
                                         name=f"linksim {self.url}", daemon=True)
         self._thread.start()

@@ -1,8 +1,9 @@
 """``linksim demo``: every flow of RULES.md, run over HTTP by the seller's tool and the app stub.
 
-Each case starts from the demo data (``POST /_sim/reset``), plays the seller (:class:`SellerClient`) and the
-holder's phone (:class:`~mobile_stub.app.TikTokApp`, which reads QR codes from PNG images), moves the
-simulated clock where a rule needs time to pass, and compares what happened with what the rules say.
+Each case starts from the demo data in a sandbox of its own (``POST /_sim/sandboxes``), plays the seller
+(:class:`SellerClient`) and the holder's phone (:class:`~mobile_stub.app.TikTokApp`, which reads QR codes from
+PNG images), moves the simulated clock where a rule needs time to pass, and compares what happened with what
+the rules say.
 The run prints each step as it happens and ends with a summary table; it succeeds only when every case does.
 """
 
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -47,22 +49,41 @@ class Outcome:
 
 
 class Demo:
-    """One linksim server, driven as a seller and as phones."""
+    """One linksim server, driven as a seller and as phones; each case in a sandbox of its own (the server's own
+    data is left alone)."""
 
-    def __init__(self, base_url: str, say: Callable[[str], None]) -> None:
-        self.base_url = base_url.rstrip("/")
+    def __init__(self, server_url: str, say: Callable[[str], None], *, control_token: str | None = None) -> None:
+        self.server_url = self.base_url = server_url.rstrip("/")
         self.say = say
+        self.controls = requests.Session()  # the control token goes to /_sim only, never to the parties' calls
+        if control_token:
+            self.controls.headers["Authorization"] = f"Bearer {control_token}"
+        self.sandbox: str | None = None
         self.seller = SellerClient(self.base_url, retries=1)
         self.folder = Path(tempfile.mkdtemp(prefix="linksim-demo-"))
 
     # the simulator's controls
     def reset(self) -> None:
-        _control(self.base_url, "reset", {"fixtures": "demo"})
+        """A fresh sandbox with the demo data for the next case; the last case's goes."""
+        self.close()
+        sandbox = self._control("POST", f"{self.server_url}/_sim/sandboxes", {"fixtures": "demo"})
+        self.sandbox, self.base_url = sandbox["id"], sandbox["base_url"]
         self.seller = SellerClient(self.base_url, retries=1)  # a new world, a new partner token
 
     def advance(self, duration: str) -> None:
         self.say(f"    clock +{duration}")
-        _control(self.base_url, "clock", {"advance": duration})
+        self._control("POST", f"{self.base_url}/_sim/clock", {"advance": duration})
+
+    def close(self) -> None:
+        if self.sandbox is not None:
+            self._control("DELETE", f"{self.server_url}/_sim/sandboxes/{self.sandbox}")
+            self.sandbox, self.base_url = None, self.server_url
+
+    def _control(self, method: str, url: str, body: dict[str, str] | None = None) -> Any:
+        response = self.controls.request(method, url, json=body, timeout=30)
+        if response.status_code >= 300:
+            raise RuntimeError(f"the server refused {method} {url} ({response.status_code}): {response.text[:200]}")
+        return response.json() if response.content else None
 
     # the parties
     def phone(self, username: str) -> TikTokApp:
@@ -96,12 +117,6 @@ class Demo:
         answered = app.accept(invitation.invitation_id) if accept else app.decline(invitation.invitation_id)
         self.say(f"    @{username} {'accepts' if accept else 'declines'}: {answered.state}")
         return OK
-
-
-def _control(base_url: str, what: str, body: dict[str, str]) -> None:
-    response = requests.post(f"{base_url}/_sim/{what}", json=body, timeout=30)
-    if response.status_code != 200:
-        raise RuntimeError(f"the server refused /_sim/{what} ({response.status_code}): {response.text[:200]}")
 
 
 def _code_of(play: Callable[[Demo], str], demo: Demo) -> str:
@@ -229,19 +244,23 @@ CASES: tuple[Case, ...] = (
 )
 
 
-def run(base_url: str, say: Callable[[str], None], cases: tuple[Case, ...] = CASES) -> list[Outcome]:
-    demo = Demo(base_url, say)
+def run(base_url: str, say: Callable[[str], None], cases: tuple[Case, ...] = CASES, *,
+        control_token: str | None = None) -> list[Outcome]:
+    demo = Demo(base_url, say, control_token=control_token)
     outcomes = []
-    for number, case in enumerate(cases, 1):
-        say(f"[{number}/{len(cases)}] {case.name} ({case.rules}): expect {case.expected}")
-        demo.reset()
-        try:
-            actual = _code_of(case.play, demo)
-            outcome = Outcome(case, actual)
-        except Exception as error:  # noqa: BLE001 - a broken case is reported, and the run goes on
-            outcome = Outcome(case, "error", f"{type(error).__name__}: {error}")
-        say(f"    → {outcome.actual}{'' if outcome.matches else '   MISMATCH ' + outcome.detail}")
-        outcomes.append(outcome)
+    try:
+        for number, case in enumerate(cases, 1):
+            say(f"[{number}/{len(cases)}] {case.name} ({case.rules}): expect {case.expected}")
+            demo.reset()
+            try:
+                actual = _code_of(case.play, demo)
+                outcome = Outcome(case, actual)
+            except Exception as error:  # noqa: BLE001 - a broken case is reported, and the run goes on
+                outcome = Outcome(case, "error", f"{type(error).__name__}: {error}")
+            say(f"    → {outcome.actual}{'' if outcome.matches else '   MISMATCH ' + outcome.detail}")
+            outcomes.append(outcome)
+    finally:
+        demo.close()
     return outcomes
 
 
@@ -264,15 +283,9 @@ def in_process_server() -> Iterator[str]:
     from werkzeug.serving import make_server
 
     from auth_server.app import create_app
-    from auth_server.domain.clock import ManualClock
-    from auth_server.simulator import Simulator
-    from auth_server.store import Store
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the demo prints its own steps
-    folder = tempfile.mkdtemp(prefix="linksim-demo-server-")
-    store = Store(f"sqlite:///{folder}/demo.db")
-    store.create_schema()
-    server = make_server("127.0.0.1", 0, create_app(Simulator(store, clock=ManualClock())), threaded=True)
+    server = make_server("127.0.0.1", 0, create_app(), threaded=True)  # every case runs in a sandbox anyway
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -280,4 +293,3 @@ def in_process_server() -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=10)
-        store.dispose()

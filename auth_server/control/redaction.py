@@ -5,10 +5,13 @@ a query string or in a URL held in any text (``...?token=...``, ``Location: ...?
 a secret name is then masked wherever else it turns up too (an error message that echoes it, say), so a secret
 never needs to sit under the right name everywhere.
 
-A masked machine secret keeps a hint, so that a tester can still tell two tokens apart: its first four
-characters and a fingerprint, ``act.…#1f2e3d4c`` (the fingerprint is the start of the value's SHA-256, which
-reveals nothing of a random token, and which a tester can compute from a token they hold). What people choose
-(passwords, passcodes) and short values are masked whole: a hint would give too much of them away.
+A secret linksim mints at random (a token, an authorization code, a QR token, a consent id, a client ticket)
+keeps a hint, so that a tester can still tell two of them apart: its first four characters and a fingerprint,
+``act.…#1f2e3d4c`` (the fingerprint is the start of the value's SHA-256, which reveals nothing of a random
+value, and which a tester can compute from a token they hold). A secret that someone chose is masked whole,
+``[redacted]``: a client secret, a password or passcode, a PKCE verifier, the control token, HTTP Basic
+credentials, and whatever the caller names in ``chosen``. Its first characters and a fingerprint would let
+anyone holding the journal guess a weak one offline. Short values are masked whole too.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -26,7 +30,10 @@ SECRET_NAMES = frozenset({
     "refresh_token", "secret", "set_cookie", "t", "token",
 })
 SECRET_SUFFIXES = ("_token", "_secret", "_password", "_passcode")
-CHOSEN_BY_PEOPLE = frozenset({"password", "passcode", "new_password", "old_password"})
+# Values someone chose rather than linksim minted: masked whole, as their entropy is anyone's guess.
+CHOSEN_NAMES = frozenset({"client_secret", "code_verifier", "passcode", "password", "secret"})
+CHOSEN_SUFFIXES = ("_secret", "_password", "_passcode", "control_token")
+CHOSEN_SCHEMES = frozenset({"basic", "digest"})  # credentials that carry a person's password
 SHORTEST_HINTED = 16  # a shorter secret is masked whole: four characters of it would be too many
 SHORTEST_SCRUBBED = 6  # a shorter value is too likely to occur by chance in other text to be replaced there
 # A refusal's "code" is a name from a catalogue (snake_case); an OAuth code is random and mixed-case.
@@ -38,15 +45,22 @@ HINT = re.compile(r".{0,4}…#[0-9a-f]{8}", re.DOTALL)
 AUTH_SCHEME = re.compile(r"(?i)^(bearer|basic|token|digest)\s+(.+)$", re.DOTALL)
 
 
-def redact(value: Any, *, known: Collection[str] = ()) -> Any:
+@dataclass(frozen=True)
+class _Masking:
+    scrub: list[str]  # to replace wherever they appear in text, the longest first
+    whole: frozenset[str]  # chosen by someone: masked whole under any name too
+
+
+def redact(value: Any, *, known: Collection[str] = (), chosen: Collection[str] = ()) -> Any:
     """``value`` (JSON-like: dicts, lists, text, numbers) with every secret masked.
 
     Secrets are the values under a secret name (:func:`is_secret_name`), in objects, forms, headers, query
     strings and URLs in text, and every value in ``known`` wherever it appears (see :func:`secrets_in`): there
-    it is masked whole, as nothing tells whether a person chose it.
+    it is masked whole, as nothing tells whether a person chose it. ``chosen`` values (the control token) are
+    masked whole everywhere, under a secret name too, where a minted token would keep its hint.
     """
-    scrub = sorted((s for s in known if len(s) >= SHORTEST_SCRUBBED), key=len, reverse=True)
-    return _redact(value, scrub)
+    secrets = {s for s in (*known, *chosen) if len(s) >= SHORTEST_SCRUBBED}
+    return _redact(value, _Masking(sorted(secrets, key=len, reverse=True), frozenset(chosen)))
 
 
 def secrets_in(*values: Any) -> set[str]:
@@ -63,16 +77,23 @@ def is_secret_name(name: str) -> bool:
     return normal in SECRET_NAMES or normal.endswith(SECRET_SUFFIXES)
 
 
+def is_chosen_name(name: str) -> bool:
+    """Whether a secret of this name is chosen by someone (a client secret, a password) rather than minted."""
+    normal = name.strip().lower().replace("-", "_")
+    return normal in CHOSEN_NAMES or normal.endswith(CHOSEN_SUFFIXES)
+
+
 def fingerprint(value: str) -> str:
     """Eight hex digits that tell values apart and reveal nothing of a random one."""
     return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:8]
 
 
 def hint(value: str, *, name: str = "") -> str:
-    """What is left of a secret: its first four characters and a fingerprint, or only the mask."""
+    """What is left of a secret: its first four characters and a fingerprint, or only the mask (for a secret
+    someone chose, by its ``name``, and for a short one)."""
     if not value or value == MASK or HINT.fullmatch(value):
         return value  # nothing to hide, or hidden already
-    if name.lower().replace("-", "_") in CHOSEN_BY_PEOPLE or len(value) < SHORTEST_HINTED:
+    if is_chosen_name(name) or len(value) < SHORTEST_HINTED:
         return MASK
     return f"{value[:4]}…#{fingerprint(value)}"
 
@@ -84,53 +105,60 @@ def _keeps(name: str, value: Any) -> bool:
     return name.lower() == "code" and isinstance(value, str) and CODE_NAME.fullmatch(value) is not None
 
 
-def _mask(name: str, value: Any) -> Any:
+def _hide(value: str, masking: _Masking, name: str = "") -> str:
+    return MASK if value in masking.whole else hint(value, name=name)
+
+
+def _mask(name: str, value: Any, masking: _Masking) -> Any:
     if _keeps(name, value):
         return value
     if isinstance(value, list | tuple):
-        return [_mask(name, v) for v in value]
+        return [_mask(name, v, masking) for v in value]
     if not isinstance(value, str):
         return MASK  # a number (a passcode sent as one), say
     normal = name.lower().replace("-", "_")
     if normal in ("cookie", "set_cookie"):
-        return "; ".join(_mask_cookie(part) for part in value.split(";"))
+        return "; ".join(_mask_cookie(part, masking) for part in value.split(";"))
     scheme = AUTH_SCHEME.match(value.strip())
     if scheme:
-        return f"{scheme.group(1)} {hint(scheme.group(2).strip())}"
-    return hint(value, name=name)
+        # Basic credentials are a client's key and secret (or a user's password) in base64: nothing minted.
+        chosen = scheme.group(1).lower() in CHOSEN_SCHEMES
+        credential = scheme.group(2).strip()
+        return f"{scheme.group(1)} {MASK if chosen else _hide(credential, masking)}"
+    return _hide(value, masking, name)
 
 
-def _mask_cookie(part: str) -> str:
+def _mask_cookie(part: str, masking: _Masking) -> str:
     name, sep, value = part.strip().partition("=")
-    return f"{name}={hint(value)}" if sep else hint(part.strip())
+    return f"{name}={_hide(value, masking)}" if sep else _hide(part.strip(), masking)
 
 
-def _redact(value: Any, scrub: list[str]) -> Any:
+def _redact(value: Any, masking: _Masking) -> Any:
     if isinstance(value, dict):
         # An object under a secret name (a link's "token": {access_token, open_id, ...}) is read by its own keys.
-        return {str(k): _mask(str(k), v) if is_secret_name(str(k)) and not isinstance(v, dict) else _redact(v, scrub)
-                for k, v in value.items()}
+        return {str(k): _mask(str(k), v, masking) if is_secret_name(str(k)) and not isinstance(v, dict)
+                else _redact(v, masking) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_redact(v, scrub) for v in value]
+        return [_redact(v, masking) for v in value]
     if isinstance(value, str):
-        return _redact_text(value, scrub)
+        return _redact_text(value, masking)
     return value
 
 
-def _redact_text(text: str, scrub: list[str]) -> str:
+def _redact_text(text: str, masking: _Masking) -> str:
     if "=" in text:
-        text = PARAMETER.sub(_masked_parameter, text)
-    for secret in scrub:  # the longest first, so that a secret containing another is masked whole
+        text = PARAMETER.sub(lambda match: _masked_parameter(match, masking), text)
+    for secret in masking.scrub:  # the longest first, so that a secret containing another is masked whole
         if secret in text:
             text = text.replace(secret, MASK)
     return text
 
 
-def _masked_parameter(match: re.Match[str]) -> str:
+def _masked_parameter(match: re.Match[str], masking: _Masking) -> str:
     name, value = match.group(1), match.group(2)
     if not is_secret_name(name) or _keeps(name, unquote_plus(value)) or value == MASK or value.endswith("…"):
         return match.group(0)  # not a secret, or masked already (a hint's "#" ends the match after its "…")
-    return f"{name}={hint(unquote_plus(value), name=name)}"
+    return f"{name}={_hide(unquote_plus(value), masking, name)}"
 
 
 def _collect(value: Any, found: set[str], name: str | None = None) -> None:

@@ -45,6 +45,10 @@ def scenario() -> None:
 def run(files: tuple[Path, ...], builtin: bool, url: str | None, control_token: str | None,
         junit_xml: Path | None, quiet: bool) -> None:
     """Run scenario FILES (or every scenario file in a folder) and report each step."""
+    for folder in files:
+        if folder.is_dir() and not model.scenario_files(folder):
+            # A folder named for nothing is a mistake (a typo, the wrong folder): say so rather than run less.
+            raise click.UsageError(f"{folder} holds no scenario files ({model.PATTERNS})")
     paths = model.expand(list(files)) + (model.library() if builtin else [])
     if not paths:
         raise click.UsageError("name scenario files or folders, or use --builtin")

@@ -23,6 +23,7 @@ from seller_client.client import DEMO_CLIENT_KEY
 from seller_client.client import DEMO_CLIENT_SECRET
 
 SUFFIXES = (".yaml", ".yml", ".json")
+PATTERNS = ", ".join(f"*{suffix}" for suffix in SUFFIXES)  # what a folder's scenario files are named
 REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z0-9_-]+)*)\}")
 # The seller's tool signs in as this partner app; a scenario whose data names no partner app gets it.
 DEMO_PARTNER_APP: dict[str, Any] = {"client_key": DEMO_CLIENT_KEY, "client_secret": DEMO_CLIENT_SECRET,
@@ -143,8 +144,21 @@ def parse_text(text: str, source: str = "(scenario)") -> Scenario:
     try:
         document = yaml.load(text, Loader=_Loader)  # JSON is YAML too
     except yaml.YAMLError as error:
-        raise ScenarioError(source, [f"not valid YAML: {error}"]) from None
+        raise ScenarioError(source, [f"not valid YAML: {yaml_problem(error, source)}"]) from None
     return parse(document, source)
+
+
+def yaml_problem(error: yaml.YAMLError, source: str) -> str:
+    """``FILE:LINE:COLUMN: problem`` (counted from 1, as editors do), rather than yaml's ``"<unicode string>"``."""
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None)
+    if mark is None or not problem:
+        return str(error).replace('"<unicode string>"', source)  # a character yaml cannot read: its own words
+    where = f"{source}:{mark.line + 1}:{mark.column + 1}: {problem}"
+    context, context_mark = getattr(error, "context", None), getattr(error, "context_mark", None)
+    if context and context_mark is not None:
+        where += f" ({context} from line {context_mark.line + 1}, column {context_mark.column + 1})"
+    return where
 
 
 def parse(document: Any, source: str = "(scenario)") -> Scenario:
@@ -240,8 +254,10 @@ def expand(paths: list[Path]) -> list[Path]:
     """Files as given, and every scenario file under a folder (sorted), without repeats."""
     found: list[Path] = []
     for path in paths:
-        if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file()))
-        else:
-            found.append(path)
+        found.extend(scenario_files(path) if path.is_dir() else [path])
     return list(dict.fromkeys(found))
+
+
+def scenario_files(folder: Path) -> list[Path]:
+    """The scenario files under ``folder`` and its subfolders, sorted."""
+    return sorted(p for p in folder.rglob("*") if p.suffix in SUFFIXES and p.is_file())

@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 
 FILE_EXTENSION = "linksim_journal_file"
 NOT_JOURNALED = ("/static/", "/_sim/journal")
+CONTROLS = "/_sim"  # the control plane, whose bearer token is the server's chosen control token
 RECORDED_HEADERS = ("Authorization", "Cookie", "Content-Type", "User-Agent", "X-Linksim-Sandbox")
 FLOW_FIELDS = ("link_id", "invitation_id")
 TAG_FIELDS = {"shop_id": "shop", "open_id": "account", "username": "username", "client_key": "partner_app"}
@@ -114,19 +115,20 @@ def _record(response: Response) -> None:
     request_body, response_body = _request_body(), _response_body(response)
     location = response.headers.get("Location")
     known = secrets_in(headers, query, request_body, response_body, location, _secret_view_args())
+    chosen = _chosen_secrets(headers)
     entry = RequestRecord(
         world=here.id,
         wall_time=started[1] if started else datetime.now(UTC),
         at=started[2] if started else None,
         method=request.method,
-        path=redact(_path(), known=known),
-        query=redact(query, known=known),
+        path=redact(_path(), known=known, chosen=chosen),
+        query=redact(query, known=known, chosen=chosen),
         status=response.status_code,
         duration_ms=round((time.perf_counter() - started[0]) * 1000, 1) if started else None,
-        headers=redact(headers, known=known),
-        request_body=excerpt(redact(request_body, known=known)),
-        response_body=excerpt(redact(response_body, known=known)),
-        location=redact(location, known=known),
+        headers=redact(headers, known=known, chosen=chosen),
+        request_body=excerpt(redact(request_body, known=known, chosen=chosen)),
+        response_body=excerpt(redact(response_body, known=known, chosen=chosen)),
+        location=redact(location, known=known, chosen=chosen),
         fault_id=g.get("fault_id"),
         error_code=refusal_code(response.status_code, response_body) or _query_value(location, "error"),
         **_tags(request_body, response_body, location),
@@ -141,6 +143,18 @@ def _events_after(here: World, mark: int) -> list[int]:
     # Straight from the store: the service's reads settle what came due first, and journaling changes nothing.
     with here.simulator.store.unit_of_work() as repo:
         return list(repo.event_seqs(after_seq=mark))
+
+
+def _chosen_secrets(headers: dict[str, str]) -> set[str]:
+    """Secrets someone chose, masked whole wherever they appear: the server's control token, and whatever
+    credential a control was sent with (a guess at the token is as telling as the token)."""
+    chosen: set[str] = set()
+    token = current_app.extensions["linksim_config"].control_token
+    if token:
+        chosen.add(token)
+    if (request.path == CONTROLS or request.path.startswith(f"{CONTROLS}/")) and "Authorization" in headers:
+        chosen |= secrets_in({"Authorization": headers["Authorization"]})
+    return chosen
 
 
 def _secret_view_args() -> dict[str, Any]:

@@ -28,3 +28,15 @@ def test_a_case_whose_outcome_differs_fails_the_run() -> None:
         outcomes = demo.run(url, lambda line: None, cases=(wrong,))
     assert [o.actual for o in outcomes] == ["ok"] and not outcomes[0].matches
     assert "MISMATCH" in demo.summary(outcomes)
+
+
+def test_the_demo_leaves_the_servers_own_data_alone() -> None:
+    import requests
+
+    with demo.in_process_server() as url:
+        requests.post(f"{url}/_sim/clock", json={"set": "2027-01-01T00:00:00Z"}, timeout=10)
+        case = demo.Case("a QR link", "O9", "ok", lambda d: d.qr_link("shop_acme_us", "maya"))
+        outcomes = demo.run(url, lambda line: None, cases=(case,))
+        assert outcomes[0].matches
+        assert requests.get(f"{url}/_sim/clock", timeout=10).json()["now"] == "2027-01-01T00:00:00+00:00"
+        assert requests.get(f"{url}/_sim/sandboxes", timeout=10).json()["count"] == 0  # its sandbox is gone

@@ -3,6 +3,7 @@ bounded in memory and on disk."""
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from werkzeug.serving import make_server
 from auth_server import fixtures
 from auth_server.app import create_app
 from auth_server.config import ServerConfig
+from auth_server.control.redaction import hint
 from auth_server.control.request_journal import EXCERPT_CHARS
 from auth_server.control.request_journal import JournalQuery
 from auth_server.control.request_journal import RequestJournal
@@ -188,6 +190,45 @@ def test_no_secret_reaches_the_journal_in_memory_or_on_disk(tmp_path: Path) -> N
     assert "act." in in_memory and len(on_disk.splitlines()) == 9
     for secret in secrets:
         assert secret not in in_memory and secret not in on_disk, secret[:6]
+
+
+def request_entry(http: FlaskClient, path: str, **headers: str) -> dict[str, Any]:
+    """The journal's latest record of a request to ``path``."""
+    answer = http.get("/_sim/journal", query_string={"kind": "request", "path": path}, headers=headers)
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    entry: dict[str, Any] = answer.get_json()["entries"][-1]
+    return entry
+
+
+def test_a_client_secret_is_masked_whole_with_no_hint_to_guess_it_from(http: FlaskClient) -> None:
+    partner(http)
+    assert request_entry(http, "/v2/oauth/token/")["request_body"]["client_secret"] == "[redacted]"
+
+
+def test_basic_credentials_are_masked_whole(http: FlaskClient) -> None:
+    basic = base64.b64encode(f"{DEMO_KEY}:{DEMO_SECRET}".encode()).decode()
+    http.post("/v2/oauth/token/", data={"grant_type": "client_credentials"},
+              headers={"Authorization": f"Basic {basic}"})
+    assert request_entry(http, "/v2/oauth/token/")["headers"]["Authorization"] == "Basic [redacted]"
+
+
+def test_the_control_token_is_masked_whole() -> None:
+    control = {"Authorization": "Bearer abcd-the-control-token"}
+    http = demo_app(control_token=control["Authorization"][7:]).test_client()
+    assert http.get("/_sim/clock", headers=control).status_code == 200
+    assert request_entry(http, "/_sim/clock", **control)["headers"]["Authorization"] == "Bearer [redacted]"
+
+
+def test_a_credential_sent_to_a_control_is_masked_whole_even_where_no_token_is_set(http: FlaskClient) -> None:
+    http.get("/_sim/clock", headers={"Authorization": "Bearer abcd-a-guess-at-a-control-token"})
+    assert request_entry(http, "/_sim/clock")["headers"]["Authorization"] == "Bearer [redacted]"
+
+
+def test_a_token_linksim_minted_keeps_its_hint(http: FlaskClient) -> None:
+    seller = partner(http)
+    start_link(http, seller)
+    recorded = request_entry(http, f"/api/shops/{SHOP}/official-link")["headers"]["Authorization"]
+    assert recorded == f"Bearer {hint(seller['Authorization'][7:])}" and recorded.startswith("Bearer clt.…#")
 
 
 # --- bounds ----------------------------------------------------------------------------------------------------

@@ -136,6 +136,16 @@ def test_run_needs_files_or_builtin() -> None:
     assert "--builtin" in result.output
 
 
+def test_a_folder_with_no_scenario_files_exits_2_saying_so(tmp_path: Path) -> None:
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("not a scenario", encoding="utf-8")
+    result = linksim("scenario", "run", folder)
+    assert result.exit_code == 2
+    assert f"{folder} holds no scenario files (*.yaml, *.yml, *.json)" in result.output
+    assert "--builtin" not in result.output
+
+
 def test_list_names_every_shipped_scenario_with_its_rules() -> None:
     result = linksim("scenario", "list")
     assert result.exit_code == 0

@@ -106,6 +106,16 @@ def test_a_file_that_is_not_yaml_is_refused_as_such(tmp_path) -> None:  # noqa: 
         model.load(path)
 
 
+def test_a_yaml_syntax_error_names_the_file_line_and_column_of_the_problem(tmp_path: Path) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text("name: a broken file\nfixtures: demo\nsteps:\n  - clock: {advance: 1h\n", encoding="utf-8")
+    with pytest.raises(model.ScenarioError) as error:
+        model.load(path)
+    assert f"not valid YAML: {path}:5:1: expected ',' or '}}', but got '<stream end>'" in str(error.value)
+    assert "(while parsing a flow mapping from line 4, column 12)" in str(error.value)
+    assert "<unicode string>" not in str(error.value)
+
+
 def test_times_stay_text_as_the_server_reads_them() -> None:
     scenario = model.parse_text(tiny_scenario(steps="steps: [{clock: {set: 2026-04-01T00:00:00Z}}]\n"))
     assert scenario.steps[0].params == {"set": "2026-04-01T00:00:00Z"}
