@@ -211,6 +211,8 @@ def serve(ctx: Context, host: str, port: int, source: str | None, oauth_error_st
     click.echo(f"  metadata:            {base}/.well-known/oauth-authorization-server")
     who = "callers with the control token" if control_token else "loopback callers only"
     click.echo(f"  controls:            {base}/_sim/clock, {base}/_sim/sandboxes ({who})")
+    also = f" (and the file {journal_file})" if journal_file else ""
+    click.echo(f"  journal:             {base}/_sim/journal{also}")
     for client_key, redirect_uris in apps:
         secret = " client_secret linksim_demo_secret" if client_key == "linksim_demo_key" else ""
         click.echo(f"  partner app:         client_key {client_key}{secret}; redirect {', '.join(redirect_uris)}")
