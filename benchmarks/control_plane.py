@@ -27,7 +27,8 @@ import click
 
 from linksim.server import LiveServer
 
-GOALS_MS = {"startup": 300.0, "sandbox": 20.0, "qr_flow": 50.0}
+# The start-up goal holds for both readings: once the libraries are imported, and in a new process with them.
+GOALS_MS = {"startup": 300.0, "startup_cold_process": 300.0, "sandbox": 20.0, "qr_flow": 50.0}
 COLD_START = """
 import time
 start = time.perf_counter()
