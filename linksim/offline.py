@@ -42,13 +42,13 @@ from werkzeug.test import run_wsgi_app
 
 from linksim.sandbox import DEMO
 from linksim.sandbox import SANDBOX_HEADER
+from linksim.sandbox import Data
 from linksim.sandbox import Sandbox
 from linksim.sandbox import SandboxClock
 from linksim.sandbox import World
 from linksim.server import app_control_token
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
 
     from flask import Flask
     from requests import PreparedRequest
@@ -227,7 +227,7 @@ def offline(
     sandbox: str | Sandbox | None = None,
     *,
     fixtures: str | None = DEMO,
-    data: Mapping[str, Any] | None = None,
+    data: Data | None = None,
     start: datetime | str | None = None,
     hosts: tuple[str, ...] = TIKTOK_HOSTS,
 ) -> Iterator[Offline]:

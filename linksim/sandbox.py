@@ -19,6 +19,8 @@ from collections.abc import Mapping
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
+from os import PathLike
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -37,6 +39,8 @@ DEMO = "demo"  # the built-in data set (auth_server/demo.yaml)
 DEMO_PASSWORD = "linksim-demo"  # every demo account's password
 SANDBOX_HEADER = "X-Linksim-Sandbox"
 DEFAULT_TIMEOUT = 10.0
+# A data file's parties (docs/fixtures.md): as a dict, or the path of a YAML or JSON file holding them.
+Data = Mapping[str, Any] | str | PathLike[str]
 
 
 class InstantTime:
@@ -89,14 +93,15 @@ class World:
         return send(self.session, method, self.base_url + path, json=json, params=params, timeout=self.timeout,
                     headers=control_headers(self.control_token))
 
-    def reset(self, fixtures: str | None = DEMO, *, data: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    def reset(self, fixtures: str | None = DEMO, *, data: Data | None = None) -> dict[str, Any]:
         """Start this world over from the demo data (``fixtures=None``: empty) or ``data``; the clock moves to
         the data's start and stops there. Answers what was loaded."""
         return dict(self.control("POST", "reset", _data_body(fixtures, data)))
 
-    def add_parties(self, data: Mapping[str, Any]) -> dict[str, Any]:
-        """Add sellers, shops, accounts and partner apps, written as in a data file (docs/fixtures.md)."""
-        return dict(self.control("POST", "parties", {"data": dict(data)}))
+    def add_parties(self, data: Data) -> dict[str, Any]:
+        """Add sellers, shops, accounts and partner apps, written as in a data file (docs/fixtures.md): a dict,
+        or the path of a YAML or JSON file."""
+        return dict(self.control("POST", "parties", _data_body(None, data)))
 
     def force(self, flow_id: str, action: str = "next", **body: Any) -> dict[str, Any]:
         """Force a link's or an invitation's next transition (docs/control-plane.md): ``force(link_id)`` takes
@@ -203,7 +208,7 @@ class Sandbox(World):
         server_url: str,
         *,
         fixtures: str | None = DEMO,
-        data: Mapping[str, Any] | None = None,
+        data: Data | None = None,
         start: datetime | str | None = None,
         sandbox_id: str | None = None,
         session: requests.Session | None = None,
@@ -341,10 +346,22 @@ def _refusal(method: str, url: str, response: requests.Response) -> ControlRefus
     return ControlRefused(method, url, response.status_code, f"http_{response.status_code}", str(body)[:200], body)
 
 
-def _data_body(fixtures: str | None, data: Mapping[str, Any] | None) -> dict[str, Any]:
+def _data_body(fixtures: str | None, data: Data | None) -> dict[str, Any]:
+    if isinstance(data, str | PathLike):
+        return {"data": read_data_file(data)}
     if data is not None:
         return {"data": dict(data)}
     return {"fixtures": fixtures} if fixtures is not None else {}
+
+
+def read_data_file(path: str | PathLike[str]) -> dict[str, Any]:
+    """A data file (YAML or JSON, docs/fixtures.md), read and checked here, so a mistake names its line."""
+    from auth_server import fixtures  # the server's reader: the same format, the same checks
+
+    try:
+        return fixtures.read(Path(path))
+    except fixtures.FixtureError as error:
+        raise LinksimError(str(error)) from None
 
 
 def _query_value(value: Any) -> str:

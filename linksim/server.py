@@ -14,17 +14,16 @@ from __future__ import annotations
 import threading
 from datetime import datetime
 from typing import TYPE_CHECKING
-from typing import Any
 
 import requests
 from werkzeug.serving import WSGIRequestHandler
 from werkzeug.serving import make_server
 
 from linksim.sandbox import DEMO
+from linksim.sandbox import Data
 from linksim.sandbox import Sandbox
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
 
     from flask import Flask
 
@@ -46,7 +45,7 @@ class Server:
         self.control_token = control_token
         self.session = requests.Session()
 
-    def sandbox(self, *, fixtures: str | None = DEMO, data: Mapping[str, Any] | None = None,
+    def sandbox(self, *, fixtures: str | None = DEMO, data: Data | None = None,
                 start: datetime | str | None = None, sandbox_id: str | None = None) -> Sandbox:
         """A new sandbox on this server (see :meth:`Sandbox.create`)."""
         return Sandbox.create(self.url, fixtures=fixtures, data=data, start=start, sandbox_id=sandbox_id,

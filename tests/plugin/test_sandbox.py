@@ -220,3 +220,24 @@ def test_a_shop_set_to_manual_review_keeps_its_link_pending(linksim_sandbox: San
     assert linksim_sandbox.shop_settings("shop_acme_us", review="manual")["review_mode"] == "manual"
     phone = linksim_sandbox.phone("maya")
     assert qr_link(linksim_seller, phone) == "pending_review"
+
+
+def test_parties_are_added_from_a_data_file(linksim_sandbox: Sandbox, tmp_path: Any) -> None:
+    data_file = tmp_path / "more.yaml"
+    data_file.write_text("accounts:\n  - {username: yuki, region: US, age: 30, password: yuki-pass}\n")
+    assert linksim_sandbox.add_parties(data_file)["accounts"] == 1
+    assert linksim_sandbox.phone("yuki", password="yuki-pass").me().username == "yuki"
+
+
+def test_a_sandbox_starts_from_a_data_file(linksim_server: Server, tmp_path: Any) -> None:
+    data_file = tmp_path / "tiny.json"
+    data_file.write_text(__import__("json").dumps(TINY_WORLD))
+    with linksim_server.sandbox(data=str(data_file)) as sandbox:
+        assert sandbox.phone("tina", password="pw-tiny").me().username == "tina"
+
+
+def test_a_broken_data_file_is_named_before_anything_is_sent(linksim_sandbox: Sandbox, tmp_path: Any) -> None:
+    data_file = tmp_path / "broken.yaml"
+    data_file.write_text("accounts: [{username: x}\n")
+    with pytest.raises(LinksimError, match="broken.yaml"):
+        linksim_sandbox.add_parties(data_file)
