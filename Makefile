@@ -32,6 +32,7 @@ test: install
 lint: install
 	$(BIN)/ruff check auth_server seller_client mobile_stub linksim tests benchmarks scripts
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache  # the layer contract in .importlinter: arrows point inward only
 
 # The test-control plane's speed on this machine: fixture start-up, sandbox creation, a QR link flow.
 bench: install
