@@ -28,7 +28,7 @@ class Param:
 
 @dataclass(frozen=True)
 class Argument:
-    """A positional argument of a command: the parameter it fills, and its name there (``shop_id``: _SHOP_ID)."""
+    """A positional argument of a command: the parameter it fills, and its name there (``shop_id``: SHOP_ID)."""
 
     param: str
     name: str
@@ -153,7 +153,7 @@ _declare(
     "Create an organization account for the seller's entity, linked as the official account",
     shop=SHOP, username=_text("the new account's username", required=True), nickname=_text("its nickname"),
     email=_text("its email"), phone=_text("its phone"), members=_names("who may sign in by passcode"),
-    command=_command("org create", "Create an organization account for _SHOP_ID's seller and link it as the "
+    command=_command("org create", "Create an organization account for SHOP_ID's seller and link it as the "
                                   "official account.",
                     _SHOP_ID, _arg("username"),
                     options=(Option("email", "--email"), Option("phone", "--phone"),
@@ -165,12 +165,12 @@ _declare(
 )
 _declare(
     "seller", "unlink", "Unlink an account from the shop", shop=SHOP, account=ACCOUNT,
-    command=_command("unlink", "Unlink ACCOUNT from _SHOP_ID.", _SHOP_ID, _THE_ACCOUNT),
+    command=_command("unlink", "Unlink ACCOUNT from SHOP_ID.", _SHOP_ID, _THE_ACCOUNT),
 )
 _declare(
     "seller", "rename_shop", "Rename the shop (its official account's name follows)",
     shop=SHOP, name=_text("the new name", required=True),
-    command=_command("rename-shop", "Rename _SHOP_ID; its official account's name follows.", _SHOP_ID, _arg("name")),
+    command=_command("rename-shop", "Rename SHOP_ID; its official account's name follows.", _SHOP_ID, _arg("name")),
 )
 _declare(
     "seller", "search_accounts", "Search accounts by username or nickname; answers {accounts, count}",
@@ -183,7 +183,7 @@ _declare("seller", "marketing_criteria", "Check whether an account may be invite
 _declare(
     "seller", "invite_marketing_account", "Invite an account to be a marketing account",
     shop=SHOP, account=ACCOUNT, invitation_id=_text("name the invitation (default: made up)"),
-    command=_command("invite", "Check the criteria and send ACCOUNT a marketing invitation from _SHOP_ID (answer it "
+    command=_command("invite", "Check the criteria and send ACCOUNT a marketing invitation from SHOP_ID (answer it "
                               "with `answer`).", _SHOP_ID, _THE_ACCOUNT, options=(_NAMED_INVITATION,)),
 )
 _declare("seller", "get_invitation", "Look at an invitation", invitation=INVITATION)
@@ -191,7 +191,7 @@ _declare(
     "seller", "link_organization_account", "Link an existing organization account as the shop's official account",
     shop=SHOP, account=ACCOUNT, in_scenarios=False,
     command=_command("link organization", "Link an existing organization ACCOUNT as the official account of "
-                                         "_SHOP_ID.", _SHOP_ID, _THE_ACCOUNT),
+                                         "SHOP_ID.", _SHOP_ID, _THE_ACCOUNT),
 )
 _declare(
     "seller", "remove_org_member", "Remove a member from an organization account",
@@ -202,7 +202,7 @@ _declare(
     "seller", "invite_affiliate", "Invite an account to promote the shop's products for a commission",
     shop=SHOP, account=ACCOUNT, commission_rate=_text("the commission in percent", required=True),
     invitation_id=_text("name the invitation (default: made up)"), in_scenarios=False,
-    command=_command("affiliate invite", "Invite ACCOUNT to promote _SHOP_ID's products for COMMISSION_RATE percent.",
+    command=_command("affiliate invite", "Invite ACCOUNT to promote SHOP_ID's products for COMMISSION_RATE percent.",
                     _SHOP_ID, _THE_ACCOUNT, _arg("commission_rate"), options=(_NAMED_INVITATION,)),
 )
 
@@ -234,7 +234,7 @@ _declare("app", "me", "The signed-in account as the app shows it")
 _declare(
     "app", "scan", "Scan a QR code: the one the seller shows for a link, or a URL given as it is",
     link=_text("the link whose QR code the seller shows"), scan_url=_text("what the QR code encodes"),
-    command=_command("scan", "Step by step: ACCOUNT scans the QR code of _LINK_ID in the app.", _LINK_ID, _THE_HOLDER),
+    command=_command("scan", "Step by step: ACCOUNT scans the QR code of LINK_ID in the app.", _LINK_ID, _THE_HOLDER),
 )
 _declare("app", "authorize", "Tap Authorize on the last scanned consent screen",
          permissions=_names("the permissions left on (default: every one shown)"))
