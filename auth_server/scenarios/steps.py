@@ -6,8 +6,8 @@ use), the ``clock`` (``/_sim/clock``) and ``control`` (any other ``/_sim/...`` c
 an :class:`Outcome`: what the server answered, what it refused (with its codes), or an error that is
 nobody's answer (the server unreachable, a broken reply, a mistake in the scenario).
 
-The seller's and the app's actions are declared once, in :data:`SELLER_ACTIONS` and :data:`APP_ACTIONS`,
-with their parameters: the scenario schema (:mod:`.schema`) and the documentation are made from them.
+The seller's and the app's actions are declared once, with their parameters, in :mod:`auth_server.actions`
+(the scenario schema, :mod:`.schema`, is made from them); here each is bound to how it is done over HTTP.
 """
 
 from __future__ import annotations
@@ -20,6 +20,9 @@ from typing import Literal
 
 import requests
 
+from auth_server.actions import Action
+from auth_server.actions import Actor
+from auth_server.actions import actions_of
 from mobile_stub.app import TikTokApp
 from mobile_stub.errors import AppError
 from mobile_stub.errors import AppRefused
@@ -67,64 +70,28 @@ class Outcome:
         return list(self.value.get("codes", [])) if self.kind == "refused" else []
 
 
-# --- declarations ------------------------------------------------------------------------------------------------
+# --- the declared actions, carried out over HTTP -------------------------------------------------------------------
 
 
-ParamKind = Literal["string", "boolean", "strings"]
 Run = Callable[["Session", dict[str, Any]], dict[str, Any]]  # carries out an action: its answer as JSON
 
-
-@dataclass(frozen=True)
-class Param:
-    kind: ParamKind
-    doc: str
-    required: bool = False
+SELLER_ACTIONS: dict[str, Action] = actions_of("seller", scenarios=True)
+APP_ACTIONS: dict[str, Action] = actions_of("app", scenarios=True)
+SELLER_RUNS: dict[str, Run] = {}
+APP_RUNS: dict[str, Run] = {}
 
 
-@dataclass(frozen=True)
-class Action:
-    """One thing an actor can do: its parameters (as the scenario file names them) and how it is done."""
-
-    name: str
-    doc: str
-    params: dict[str, Param]
-    run: Run
-
-    @property
-    def required(self) -> list[str]:
-        return [name for name, param in self.params.items() if param.required]
-
-
-SELLER_ACTIONS: dict[str, Action] = {}
-APP_ACTIONS: dict[str, Action] = {}
-
-
-def _action(table: dict[str, Action], name: str, doc: str, /, **params: Param) -> Callable[[Run], Run]:
-    """Declare an action of an actor: its name, what it does, its parameters; the function carries it out."""
+def _runs(actor: Actor, name: str) -> Callable[[Run], Run]:
+    """Bind a declared action of the actor to the function that carries it out."""
+    declared, runs = (SELLER_ACTIONS, SELLER_RUNS) if actor == "seller" else (APP_ACTIONS, APP_RUNS)
+    if name not in declared:
+        raise KeyError(f"auth_server.actions declares no scenario action {name!r} of the {actor}")
 
     def register(run: Run) -> Run:
-        table[name] = Action(name, doc, params, run)
+        runs[name] = run
         return run
 
     return register
-
-
-def _text(doc: str, required: bool = False) -> Param:
-    return Param("string", doc, required)
-
-
-def _flag(doc: str) -> Param:
-    return Param("boolean", doc)
-
-
-def _names(doc: str) -> Param:
-    return Param("strings", doc)
-
-
-SHOP = _text("the shop's id", required=True)
-LINK = _text("the link's id (usually `${saved.link_id}`)", required=True)
-ACCOUNT = _text("the account: a username the data gives it (even after a link renamed it), or an open id",
-                required=True)
 
 
 # --- the parties in a sandbox --------------------------------------------------------------------------------------
@@ -187,9 +154,9 @@ class Session:
     def perform(self, actor: str, params: dict[str, Any]) -> Outcome:
         try:
             if actor == "seller":
-                return Outcome.ok(SELLER_ACTIONS[params["action"]].run(self, params))
+                return Outcome.ok(SELLER_RUNS[params["action"]](self, params))
             if actor == "app":
-                return Outcome.ok(APP_ACTIONS[params["action"]].run(self, params))
+                return Outcome.ok(APP_RUNS[params["action"]](self, params))
             if actor == "clock":
                 return self._clock(params)
             return self._control(params)
@@ -284,10 +251,7 @@ def _invitation(invitation: SellerInvitation) -> dict[str, Any]:
 # --- the seller ----------------------------------------------------------------------------------------------------
 
 
-@_action(SELLER_ACTIONS, "start_official_link", "Show a QR code (via qr), or send a request to an app (via app)",
-         shop=SHOP, via=_text("qr (default) or app"), username=_text("via app: the account the seller names"),
-         agreed=_flag("via app: the seller ticked the agreement (default true)"),
-         link_id=_text("name the link (default: made up)"))
+@_runs("seller", "start_official_link")
 def _start_official_link(session: Session, p: dict[str, Any]) -> dict[str, Any]:
     via = p.get("via", "qr")
     if via not in ("qr", "app"):
@@ -298,27 +262,22 @@ def _start_official_link(session: Session, p: dict[str, Any]) -> dict[str, Any]:
     return _link(link)
 
 
-@_action(SELLER_ACTIONS, "get_link", "Look at a link", link=LINK)
+@_runs("seller", "get_link")
 def _get_link(session: Session, p: dict[str, Any]) -> dict[str, Any]:
     return _link(session.seller.get_link(p["link"]))
 
 
-@_action(SELLER_ACTIONS, "accept_terms", 'Agree to the terms and click "Link This Account" (or decline them)',
-         link=LINK, accepted=_flag("false declines the terms (default true)"))
+@_runs("seller", "accept_terms")
 def _accept_terms(session: Session, p: dict[str, Any]) -> dict[str, Any]:
     return _link(session.seller.accept_terms(p["link"], accepted=p.get("accepted", True)))
 
 
-@_action(SELLER_ACTIONS, "decide_review", "Decide a review by hand", link=LINK,
-         approve=Param("boolean", "true approves, false rejects", required=True))
+@_runs("seller", "decide_review")
 def _decide_review(session: Session, p: dict[str, Any]) -> dict[str, Any]:
     return _link(session.seller.decide_review(p["link"], approve=p["approve"]))
 
 
-@_action(SELLER_ACTIONS, "create_organization_account",
-         "Create an organization account for the seller's entity, linked as the official account",
-         shop=SHOP, username=_text("the new account's username", required=True), nickname=_text("its nickname"),
-         email=_text("its email"), phone=_text("its phone"), members=_names("who may sign in by passcode"))
+@_runs("seller", "create_organization_account")
 def _create_organization_account(session: Session, p: dict[str, Any]) -> dict[str, Any]:
     link = session.seller.create_organization_account(p["shop"], p["username"], nickname=p.get("nickname"),
                                                       email=p.get("email"), phone=p.get("phone"),
@@ -326,45 +285,40 @@ def _create_organization_account(session: Session, p: dict[str, Any]) -> dict[st
     return _link(link)
 
 
-@_action(SELLER_ACTIONS, "linked_accounts", 'What the seller sees under "Linked TikTok accounts"', shop=SHOP)
+@_runs("seller", "linked_accounts")
 def _linked_accounts(session: Session, p: dict[str, Any]) -> dict[str, Any]:
     return dict(session.seller.linked_accounts(p["shop"]).raw)
 
 
-@_action(SELLER_ACTIONS, "unlink", "Unlink an account from the shop", shop=SHOP, account=ACCOUNT)
+@_runs("seller", "unlink")
 def _unlink(session: Session, p: dict[str, Any]) -> dict[str, Any]:
     return _link(session.seller.unlink(p["shop"], session.open_id(p["account"])))
 
 
-@_action(SELLER_ACTIONS, "rename_shop", "Rename the shop (its official account's name follows)", shop=SHOP,
-         name=_text("the new name", required=True))
+@_runs("seller", "rename_shop")
 def _rename_shop(session: Session, p: dict[str, Any]) -> dict[str, Any]:
     return dict(session.seller.rename_shop(p["shop"], p["name"]).raw)
 
 
-@_action(SELLER_ACTIONS, "search_accounts", "Search accounts by username or nickname; answers {accounts, count}",
-         query=_text("a username (with or without @) or a nickname", required=True))
+@_runs("seller", "search_accounts")
 def _search_accounts(session: Session, p: dict[str, Any]) -> dict[str, Any]:
     found = session.seller.search_accounts(p["query"])
     return {"accounts": [dict(a.raw) for a in found], "count": len(found)}
 
 
-@_action(SELLER_ACTIONS, "marketing_criteria", "Check whether an account may be invited as a marketing account",
-         shop=SHOP, account=ACCOUNT)
+@_runs("seller", "marketing_criteria")
 def _marketing_criteria(session: Session, p: dict[str, Any]) -> dict[str, Any]:
     return dict(session.seller.marketing_criteria(p["shop"], session.open_id(p["account"])).raw)
 
 
-@_action(SELLER_ACTIONS, "invite_marketing_account", "Invite an account to be a marketing account", shop=SHOP,
-         account=ACCOUNT, invitation_id=_text("name the invitation (default: made up)"))
+@_runs("seller", "invite_marketing_account")
 def _invite_marketing_account(session: Session, p: dict[str, Any]) -> dict[str, Any]:
     invitation = session.seller.invite_marketing_account(p["shop"], session.open_id(p["account"]),
                                                          invitation_id=p.get("invitation_id"))
     return _invitation(invitation)
 
 
-@_action(SELLER_ACTIONS, "get_invitation", "Look at an invitation",
-         invitation=_text("the invitation's id", required=True))
+@_runs("seller", "get_invitation")
 def _get_invitation(session: Session, p: dict[str, Any]) -> dict[str, Any]:
     return _invitation(session.seller.get_invitation(p["invitation"]))
 
@@ -372,9 +326,7 @@ def _get_invitation(session: Session, p: dict[str, Any]) -> dict[str, Any]:
 # --- the app on a holder's phone -----------------------------------------------------------------------------------
 
 
-@_action(APP_ACTIONS, "sign_in", "Sign in with a password (every other action signs in on first use)",
-         username=_text("default: the holder's name (`as`)"),
-         password=_text("default: the data's password for the account"))
+@_runs("app", "sign_in")
 def _sign_in(session: Session, p: dict[str, Any]) -> dict[str, Any]:
     holder = p["as"]
     username = p.get("username", holder).lstrip("@")
@@ -385,36 +337,31 @@ def _sign_in(session: Session, p: dict[str, Any]) -> dict[str, Any]:
     return dict(app.sign_in(username, password).raw)
 
 
-@_action(APP_ACTIONS, "request_passcode", 'An organization member\'s "get OTP"; answers {passcode}',
-         contact=_text("the member's email or phone", required=True),
-         username=_text("the organization account (default: the holder's name)"))
+@_runs("app", "request_passcode")
 def _request_passcode(session: Session, p: dict[str, Any]) -> dict[str, Any]:
     app = session.phone(p["as"], sign_in=False).app
     return {"passcode": app.request_passcode(p.get("username", p["as"]).lstrip("@"), p["contact"])}
 
 
-@_action(APP_ACTIONS, "sign_in_with_passcode", "Sign in as an organization member (asks for a passcode unless given)",
-         contact=_text("the member's email or phone", required=True), passcode=_text("default: a fresh one"),
-         username=_text("the organization account (default: the holder's name)"))
+@_runs("app", "sign_in_with_passcode")
 def _sign_in_with_passcode(session: Session, p: dict[str, Any]) -> dict[str, Any]:
     app = session.phone(p["as"], sign_in=False).app
     account = app.sign_in_with_passcode(p.get("username", p["as"]).lstrip("@"), p["contact"], p.get("passcode"))
     return dict(account.raw)
 
 
-@_action(APP_ACTIONS, "sign_out", "Sign out of the app")
+@_runs("app", "sign_out")
 def _sign_out(session: Session, p: dict[str, Any]) -> dict[str, Any]:
     session.phone(p["as"], sign_in=False).app.sign_out()
     return {"signed_in": False}
 
 
-@_action(APP_ACTIONS, "me", "The signed-in account as the app shows it")
+@_runs("app", "me")
 def _me(session: Session, p: dict[str, Any]) -> dict[str, Any]:
     return dict(session.phone(p["as"]).app.me().raw)
 
 
-@_action(APP_ACTIONS, "scan", "Scan a QR code: the one the seller shows for a link, or a URL given as it is",
-         link=_text("the link whose QR code the seller shows"), scan_url=_text("what the QR code encodes"))
+@_runs("app", "scan")
 def _scan(session: Session, p: dict[str, Any]) -> dict[str, Any]:
     if ("link" in p) == ("scan_url" in p):
         raise StepFailed("scan names either link (the QR code the seller shows) or scan_url")
@@ -431,27 +378,24 @@ def _scanned(session: Session, holder: str) -> Consent:
     return consent
 
 
-@_action(APP_ACTIONS, "authorize", "Tap Authorize on the last scanned consent screen",
-         permissions=_names("the permissions left on (default: every one shown)"))
+@_runs("app", "authorize")
 def _authorize(session: Session, p: dict[str, Any]) -> dict[str, Any]:
     consent = _scanned(session, p["as"])
     return dict(session.phone(p["as"]).app.authorize(consent, p.get("permissions")).raw)
 
 
-@_action(APP_ACTIONS, "deny", "Tap Cancel on the last scanned consent screen")
+@_runs("app", "deny")
 def _deny(session: Session, p: dict[str, Any]) -> dict[str, Any]:
     consent = _scanned(session, p["as"])
     return dict(session.phone(p["as"]).app.deny(consent).raw)
 
 
-@_action(APP_ACTIONS, "inbox", "What waits in the inbox: {requests, invitations, affiliate_invitations}")
+@_runs("app", "inbox")
 def _inbox(session: Session, p: dict[str, Any]) -> dict[str, Any]:
     return dict(session.phone(p["as"]).app.inbox().raw)
 
 
-@_action(APP_ACTIONS, "answer_request", "Answer a Seller-app request: turn toggles on, then Continue (or Cancel)",
-         link=LINK, permissions=_names("the toggles turned on (default: every one the inbox shows for it)"),
-         proceed=_flag("false taps Cancel (default true: Continue)"))
+@_runs("app", "answer_request")
 def _answer_request(session: Session, p: dict[str, Any]) -> dict[str, Any]:
     app = session.phone(p["as"]).app
     permissions = p.get("permissions")
@@ -461,59 +405,53 @@ def _answer_request(session: Session, p: dict[str, Any]) -> dict[str, Any]:
     return dict(app.answer_request(p["link"], permissions, proceed=p.get("proceed", True)).raw)
 
 
-@_action(APP_ACTIONS, "accept", "Accept an invitation (marketing or affiliate)",
-         invitation=_text("the invitation's id", required=True))
+@_runs("app", "accept")
 def _accept(session: Session, p: dict[str, Any]) -> dict[str, Any]:
     return dict(session.phone(p["as"]).app.accept(p["invitation"]).raw)
 
 
-@_action(APP_ACTIONS, "decline", "Decline an invitation", invitation=_text("the invitation's id", required=True))
+@_runs("app", "decline")
 def _decline(session: Session, p: dict[str, Any]) -> dict[str, Any]:
     return dict(session.phone(p["as"]).app.decline(p["invitation"]).raw)
 
 
-@_action(APP_ACTIONS, "start_verification", "Start identity verification")
+@_runs("app", "start_verification")
 def _start_verification(session: Session, p: dict[str, Any]) -> dict[str, Any]:
     return dict(session.phone(p["as"]).app.start_verification().raw)
 
 
-@_action(APP_ACTIONS, "profile",
-         "The profile as the app shows it: storefronts (a Shop Page with its catalogue, or a showcase), "
-         "sales channels, whether the shopping bag shows yet, the showcase's products")
+@_runs("app", "profile")
 def _profile(session: Session, p: dict[str, Any]) -> dict[str, Any]:
     return dict(session.phone(p["as"]).app.profile().raw)
 
 
-@_action(APP_ACTIONS, "rename", "Rename the account (an official account's name is locked: E2)",
-         username=_text("the new username"), nickname=_text("the new nickname"))
+@_runs("app", "rename")
 def _rename(session: Session, p: dict[str, Any]) -> dict[str, Any]:
     app = session.phone(p["as"]).app
     return dict(app.rename(username=p.get("username"), nickname=p.get("nickname")).raw)
 
 
-@_action(APP_ACTIONS, "affiliate_sign_up", "Sign up at the Affiliate Center (to show Product Marketplace products)")
+@_runs("app", "affiliate_sign_up")
 def _affiliate_sign_up(session: Session, p: dict[str, Any]) -> dict[str, Any]:
     return dict(session.phone(p["as"]).app.sign_up_affiliate().raw)
 
 
-@_action(APP_ACTIONS, "showcase", "The products in the showcase: {items: [{product_id, source, added_at}]}")
+@_runs("app", "showcase")
 def _showcase(session: Session, p: dict[str, Any]) -> dict[str, Any]:
     return {"items": [dict(item.raw) for item in session.phone(p["as"]).app.showcase()]}
 
 
-@_action(APP_ACTIONS, "add_to_showcase", "Add a product to the showcase by hand",
-         product=_text("the product's id", required=True))
+@_runs("app", "add_to_showcase")
 def _add_to_showcase(session: Session, p: dict[str, Any]) -> dict[str, Any]:
     return dict(session.phone(p["as"]).app.add_to_showcase(p["product"]).raw)
 
 
-@_action(APP_ACTIONS, "start_live", "Go LIVE, or mirror another account's LIVE",
-         mirror_of=_text("the account whose LIVE this one mirrors: a username the data gives it, or an open id"))
+@_runs("app", "start_live")
 def _start_live(session: Session, p: dict[str, Any]) -> dict[str, Any]:
     mirror_of = session.open_id(p["mirror_of"]) if "mirror_of" in p else None
     return dict(session.phone(p["as"]).app.start_live(mirror_of).raw)
 
 
-@_action(APP_ACTIONS, "end_live", "End the LIVE")
+@_runs("app", "end_live")
 def _end_live(session: Session, p: dict[str, Any]) -> dict[str, Any]:
     return dict(session.phone(p["as"]).app.end_live().raw)

@@ -1,0 +1,305 @@
+"""What the parties can do: the seller's and the TikTok app's actions, declared once.
+
+Two sides carry them out: a scenario over HTTP (:mod:`auth_server.scenarios.steps`, with the seller's tool and
+the app stub), the command line on the domain service (:mod:`auth_server.cli.steps`). Each binds a run to an
+action by its name; the scenario schema and the command line's arguments, options and help are made from these
+declarations. An action may exist on one side only: ``in_scenarios=False``, or no ``command``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+from typing import Literal
+
+Actor = Literal["seller", "app"]
+ParamKind = Literal["string", "boolean", "strings"]
+HOLDER = "as"  # the app's actions act on the phone of the account a scenario names as `as`
+
+
+@dataclass(frozen=True)
+class Param:
+    kind: ParamKind
+    doc: str
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Argument:
+    """A positional argument of a command: the parameter it fills, and its name there (``shop_id``: SHOP_ID)."""
+
+    param: str
+    name: str
+    choices: Mapping[str, Any] | None = None  # each choice and the parameter's value for it
+
+
+@dataclass(frozen=True)
+class Option:
+    """An option of a command: the parameter it fills, spelled ``flag`` there."""
+
+    param: str
+    flag: str
+    help: str | None = None
+    choices: tuple[str, ...] = ()
+    default: str | None = None  # shown in the help
+    multiple: bool = False  # a list, one value per use
+    sets: bool | None = None  # a flag: the parameter's value when it is given (``--decline`` sets ``accepted``)
+
+
+@dataclass(frozen=True)
+class Command:
+    """How the command line offers an action: ``linksim PATH ARGUMENTS [OPTIONS]``, with its help."""
+
+    path: tuple[str, ...]
+    help: str | None
+    arguments: tuple[Argument, ...] = ()
+    options: tuple[Option, ...] = ()
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thing an actor can do: its parameters (as a scenario file names them) and where it is offered."""
+
+    actor: Actor
+    name: str
+    doc: str
+    params: dict[str, Param] = field(default_factory=dict)
+    command: Command | None = None
+    in_scenarios: bool = True
+
+    @property
+    def required(self) -> list[str]:
+        return [name for name, param in self.params.items() if param.required]
+
+
+ACTIONS: dict[tuple[Actor, str], Action] = {}
+
+
+def _declare(actor: Actor, name: str, doc: str, /, *, command: Command | None = None, in_scenarios: bool = True,
+             **params: Param) -> None:
+    ACTIONS[actor, name] = Action(actor, name, doc, params, command, in_scenarios)
+
+
+def actions_of(actor: Actor, *, scenarios: bool = False) -> dict[str, Action]:
+    """The actor's actions by name, in the order declared (only those scenarios offer, if ``scenarios``)."""
+    return {a.name: a for a in ACTIONS.values() if a.actor == actor and (a.in_scenarios or not scenarios)}
+
+
+def _command(path: str, help: str | None, *arguments: Argument, options: tuple[Option, ...] = ()) -> Command:
+    return Command(tuple(path.split()), help, arguments, options)
+
+
+def _arg(param: str, name: str | None = None, choices: Mapping[str, Any] | None = None) -> Argument:
+    return Argument(param, name or param, choices)
+
+
+def _text(doc: str, required: bool = False) -> Param:
+    return Param("string", doc, required)
+
+
+def _flag(doc: str) -> Param:
+    return Param("boolean", doc)
+
+
+def _names(doc: str) -> Param:
+    return Param("strings", doc)
+
+
+SHOP = _text("the shop's id", required=True)
+LINK = _text("the link's id (usually `${saved.link_id}`)", required=True)
+ACCOUNT = _text("the account: a username the data gives it (even after a link renamed it), or an open id",
+                required=True)
+INVITATION = _text("the invitation's id", required=True)
+
+_SHOP_ID = _arg("shop", "shop_id")
+_LINK_ID = _arg("link", "link_id")
+_INVITATION_ID = _arg("invitation", "invitation_id")
+_THE_ACCOUNT = _arg("account")
+_THE_HOLDER = _arg(HOLDER, "account")  # on the command line, the holder whose app acts is named like any account
+_NAMED_INVITATION = Option("invitation_id", "--id", "Name the invitation (default: a random id).")
+
+
+# --- the seller --------------------------------------------------------------------------------------------------
+
+_declare(
+    "seller", "start_official_link", "Show a QR code (via qr), or send a request to an app (via app)",
+    shop=SHOP, via=_text("qr (default) or app"), username=_text("via app: the account the seller names"),
+    agreed=_flag("via app: the seller ticked the agreement (default true)"),
+    link_id=_text("name the link (default: made up)"),
+    command=_command("start", "Step by step: the seller starts an official link (then `scan`, `consent`, `terms`).",
+                    _SHOP_ID, options=(Option("via", "--via", choices=("qr", "app"), default="qr"),
+                                      Option("username", "--account",
+                                             "With --via app: the username the seller types."),
+                                      Option("link_id", "--id", "Name the link (default: a random id)."))),
+)
+_declare("seller", "get_link", "Look at a link", link=LINK)
+_declare(
+    "seller", "accept_terms", 'Agree to the terms and click "Link This Account" (or decline them)',
+    link=LINK, accepted=_flag("false declines the terms (default true)"),
+    command=_command("terms", 'Step by step: the seller agrees to the terms and clicks "Link This Account"; '
+                             "the review starts.",
+                    _LINK_ID, options=(Option("accepted", "--decline", "Do not accept the terms.", sets=False),)),
+)
+_declare(
+    "seller", "decide_review", "Decide a review by hand",
+    link=LINK, approve=Param("boolean", "true approves, false rejects", required=True),
+    command=_command("review", "Decide the review of a link that waits in pending review.",
+                    _LINK_ID, _arg("approve", "decision", {"approve": True, "reject": False})),
+)
+_declare(
+    "seller", "create_organization_account",
+    "Create an organization account for the seller's entity, linked as the official account",
+    shop=SHOP, username=_text("the new account's username", required=True), nickname=_text("its nickname"),
+    email=_text("its email"), phone=_text("its phone"), members=_names("who may sign in by passcode"),
+    command=_command("org create", "Create an organization account for SHOP_ID's seller and link it as the "
+                                  "official account.",
+                    _SHOP_ID, _arg("username"),
+                    options=(Option("email", "--email"), Option("phone", "--phone"),
+                             Option("members", "--member", "A member's email or phone (repeat).", multiple=True))),
+)
+_declare(
+    "seller", "linked_accounts", 'What the seller sees under "Linked TikTok accounts"', shop=SHOP,
+    command=_command("linked", "What the seller sees under Linked TikTok accounts.", _SHOP_ID),
+)
+_declare(
+    "seller", "unlink", "Unlink an account from the shop", shop=SHOP, account=ACCOUNT,
+    command=_command("unlink", "Unlink ACCOUNT from SHOP_ID.", _SHOP_ID, _THE_ACCOUNT),
+)
+_declare(
+    "seller", "rename_shop", "Rename the shop (its official account's name follows)",
+    shop=SHOP, name=_text("the new name", required=True),
+    command=_command("rename-shop", "Rename SHOP_ID; its official account's name follows.", _SHOP_ID, _arg("name")),
+)
+_declare(
+    "seller", "search_accounts", "Search accounts by username or nickname; answers {accounts, count}",
+    query=_text("a username (with or without @) or a nickname", required=True),
+    command=_command("search", "Search accounts by username or nickname, as the seller does before inviting.",
+                    _arg("query")),
+)
+_declare("seller", "marketing_criteria", "Check whether an account may be invited as a marketing account",
+         shop=SHOP, account=ACCOUNT)
+_declare(
+    "seller", "invite_marketing_account", "Invite an account to be a marketing account",
+    shop=SHOP, account=ACCOUNT, invitation_id=_text("name the invitation (default: made up)"),
+    command=_command("invite", "Check the criteria and send ACCOUNT a marketing invitation from SHOP_ID (answer it "
+                              "with `answer`).", _SHOP_ID, _THE_ACCOUNT, options=(_NAMED_INVITATION,)),
+)
+_declare("seller", "get_invitation", "Look at an invitation", invitation=INVITATION)
+_declare(
+    "seller", "link_organization_account", "Link an existing organization account as the shop's official account",
+    shop=SHOP, account=ACCOUNT, in_scenarios=False,
+    command=_command("link organization", "Link an existing organization ACCOUNT as the official account of "
+                                         "SHOP_ID.", _SHOP_ID, _THE_ACCOUNT),
+)
+_declare(
+    "seller", "remove_org_member", "Remove a member from an organization account",
+    account=ACCOUNT, contact=_text("the member's email or phone", required=True), in_scenarios=False,
+    command=_command("org remove-member", None, _THE_ACCOUNT, _arg("contact")),
+)
+_declare(
+    "seller", "invite_affiliate", "Invite an account to promote the shop's products for a commission",
+    shop=SHOP, account=ACCOUNT, commission_rate=_text("the commission in percent", required=True),
+    invitation_id=_text("name the invitation (default: made up)"), in_scenarios=False,
+    command=_command("affiliate invite", "Invite ACCOUNT to promote SHOP_ID's products for COMMISSION_RATE percent.",
+                    _SHOP_ID, _THE_ACCOUNT, _arg("commission_rate"), options=(_NAMED_INVITATION,)),
+)
+
+
+# --- the app on a holder's phone ---------------------------------------------------------------------------------
+
+_declare(
+    "app", "sign_in", "Sign in with a password (every other action signs in on first use)",
+    username=_text("default: the holder's name (`as`)"),
+    password=_text("default: the data's password for the account"),
+    command=_command("sign-in", "Sign in to the TikTok app with a password.", _arg("username"), _arg("password")),
+)
+_declare(
+    "app", "request_passcode", 'An organization member\'s "get OTP"; answers {passcode}',
+    contact=_text("the member's email or phone", required=True),
+    username=_text("the organization account (default: the holder's name)"),
+    command=_command("org passcode", "'get OTP': send a one-time passcode to CONTACT, a member of the organization "
+                                    "account.", _arg("username", "account"), _arg("contact")),
+)
+_declare(
+    "app", "sign_in_with_passcode", "Sign in as an organization member (asks for a passcode unless given)",
+    contact=_text("the member's email or phone", required=True), passcode=_text("default: a fresh one"),
+    username=_text("the organization account (default: the holder's name)"),
+    command=_command("org sign-in", "Sign in to an organization account with a one-time passcode.",
+                    _arg("username", "account"), _arg("contact"), _arg("passcode")),
+)
+_declare("app", "sign_out", "Sign out of the app")
+_declare("app", "me", "The signed-in account as the app shows it")
+_declare(
+    "app", "scan", "Scan a QR code: the one the seller shows for a link, or a URL given as it is",
+    link=_text("the link whose QR code the seller shows"), scan_url=_text("what the QR code encodes"),
+    command=_command("scan", "Step by step: ACCOUNT scans the QR code of LINK_ID in the app.", _LINK_ID, _THE_HOLDER),
+)
+_declare("app", "authorize", "Tap Authorize on the last scanned consent screen",
+         permissions=_names("the permissions left on (default: every one shown)"))
+_declare("app", "deny", "Tap Cancel on the last scanned consent screen")
+_declare(
+    "app", "consent", "Tap Authorize (or Cancel) on the link's consent screen",
+    link=LINK, authorize=_flag("false taps Cancel (default true)"),
+    permissions=_names("the permissions left on (default: every one shown)"), in_scenarios=False,
+    command=_command("consent", "Step by step: ACCOUNT authorizes (or cancels) the link in the app.",
+                    _LINK_ID, _THE_HOLDER,
+                    options=(Option("authorize", "--deny", "Tap Cancel instead of Authorize.", sets=False),
+                             Option("permissions", "--permission", "A toggle turned on (repeat; default: all).",
+                                    multiple=True))),
+)
+_declare("app", "inbox", "What waits in the inbox: {requests, invitations, affiliate_invitations}")
+_declare("app", "answer_request", "Answer a Seller-app request: turn toggles on, then Continue (or Cancel)",
+         link=LINK, permissions=_names("the toggles turned on (default: every one the inbox shows for it)"),
+         proceed=_flag("false taps Cancel (default true: Continue)"))
+_declare("app", "accept", "Accept an invitation (marketing or affiliate)", invitation=INVITATION)
+_declare("app", "decline", "Decline an invitation", invitation=INVITATION)
+_declare(
+    "app", "answer_invitation", "Accept or decline a marketing invitation",
+    invitation=INVITATION, accept=Param("boolean", "true accepts, false declines", required=True),
+    in_scenarios=False,
+    command=_command("answer", "ACCOUNT accepts or declines an invitation in the app inbox.",
+                    _INVITATION_ID, _THE_HOLDER, _arg("accept", "decision", {"accept": True, "decline": False})),
+)
+_declare(
+    "app", "answer_affiliate_invitation", "Accept or decline an affiliate invitation",
+    invitation=INVITATION, accept=Param("boolean", "true accepts, false declines", required=True),
+    in_scenarios=False,
+    command=_command("affiliate answer", None,
+                    _INVITATION_ID, _THE_HOLDER, _arg("accept", "decision", {"accept": True, "decline": False})),
+)
+_declare(
+    "app", "start_verification", "Start identity verification",
+    command=_command("verify", "The holder starts identity verification.", _THE_HOLDER),
+)
+_declare(
+    "app", "profile", "The profile as the app shows it: storefronts (a Shop Page with its catalogue, or a showcase), "
+                      "sales channels, whether the shopping bag shows yet, the showcase's products",
+    command=_command("profile", "What ACCOUNT's TikTok profile shows: type, storefronts, the shopping bag.",
+                    _THE_HOLDER),
+)
+_declare(
+    "app", "rename", "Rename the account (an official account's name is locked: E2)",
+    username=_text("the new username"), nickname=_text("the new nickname"),
+    command=_command("rename-account", "The holder renames ACCOUNT in the app.", _THE_HOLDER,
+                    options=(Option("nickname", "--nickname"), Option("username", "--username"))),
+)
+_declare(
+    "app", "affiliate_sign_up", "Sign up at the Affiliate Center (to show Product Marketplace products)",
+    command=_command("affiliate sign-up", "ACCOUNT signs up at the Affiliate Center.", _THE_HOLDER),
+)
+_declare("app", "showcase", "The products in the showcase: {items: [{product_id, source, added_at}]}")
+_declare(
+    "app", "add_to_showcase", "Add a product to the showcase by hand",
+    product=_text("the product's id", required=True),
+    command=_command("affiliate showcase-add", "ACCOUNT adds PRODUCT_ID to its showcase.",
+                    _THE_HOLDER, _arg("product", "product_id")),
+)
+_declare(
+    "app", "start_live", "Go LIVE, or mirror another account's LIVE",
+    mirror_of=_text("the account whose LIVE this one mirrors: a username the data gives it, or an open id"),
+    command=_command("live start", None, _THE_HOLDER,
+                    options=(Option("mirror_of", "--mirror-of", "The account whose LIVE this one mirrors."),)),
+)
+_declare("app", "end_live", "End the LIVE", command=_command("live end", None, _THE_HOLDER))

@@ -1,0 +1,125 @@
+"""What every command shares: the database and clock it works on, how it prints, and its exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+
+from auth_server import fixtures
+from auth_server.domain.accounts import Account
+from auth_server.domain.clock import ManualClock
+from auth_server.domain.errors import Refused
+from auth_server.domain.journal import plain
+from auth_server.simulator import Simulator
+from auth_server.simulator import builtin_markets
+from auth_server.store import Store
+from auth_server.store import StoreError
+
+EXIT_REFUSED = 1
+EXIT_USAGE = 2
+CLOCK_KEY = "cli_clock"
+MARKETS_KEY = "markets"
+
+
+class Context:
+    def __init__(self, db: str, as_json: bool) -> None:
+        self.db = db
+        self.as_json = as_json
+        self._sim: Simulator | None = None
+
+    @property
+    def sim(self) -> Simulator:
+        if self._sim is None:
+            store = Store(self.db)
+            store.create_schema()
+            with store.unit_of_work() as repo:
+                clock_state = repo.setting(CLOCK_KEY)
+                market_data = repo.setting(MARKETS_KEY)
+            clock = ManualClock.from_state(clock_state) if clock_state else ManualClock(frozen=False)
+            markets = builtin_markets()
+            if market_data:
+                markets = fixtures.markets_of({"markets": market_data}, markets)
+            self._sim = Simulator(store, clock=clock, markets=markets)
+        return self._sim
+
+    @property
+    def clock(self) -> ManualClock:
+        clock = self.sim.clock
+        assert isinstance(clock, ManualClock)
+        return clock
+
+    def save_clock(self) -> None:
+        with self.sim.store.unit_of_work() as repo:
+            repo.set_setting(CLOCK_KEY, self.clock.state())
+
+    def account(self, name: str) -> Account:
+        """An account by @username, username or open id."""
+        service = self.sim.service
+        try:
+            return service.get_account_by_username(name)
+        except Refused:
+            return service.get_account(name)
+
+    def emit(self, value: Any, text: Callable[[], str] | str | None = None) -> None:
+        if self.as_json:
+            click.echo(json.dumps(plain(value), indent=2, sort_keys=True))
+        elif callable(text):
+            click.echo(text())
+        elif text is not None:
+            click.echo(text)
+        else:
+            click.echo(pretty(value))
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+@contextmanager
+def reported(click_ctx: click.Context) -> Iterator[None]:
+    """Turn refusals and bad input into a clear message and an exit code, never a traceback."""
+    try:
+        yield
+    except Refused as refusal:
+        if click_ctx.obj is not None and click_ctx.obj.as_json:
+            click.echo(json.dumps({"refused": refusal.as_dict()}, indent=2))
+        else:
+            click.secho("refused:", fg="red", bold=True, err=True)
+            for violation in refusal.violations:
+                rules = f" [{', '.join(violation.rules)}]" if violation.rules else ""
+                click.echo(f"  {violation.code}{rules}: {violation.message}", err=True)
+        sys.exit(EXIT_REFUSED)
+    except (fixtures.FixtureError, StoreError, ValueError, KeyError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+        click.secho(f"error: {message}", fg="red", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+class ReportingGroup(click.Group):
+    """A group whose commands end in an exit code and a message, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with reported(ctx):
+            return super().invoke(ctx)
+
+
+# --- output ----------------------------------------------------------------------------------------------------
+
+
+def table(headers: list[str], rows: list[list[Any]]) -> str:
+    if not rows:
+        return "  (none)"
+    cells = [[str(c) for c in headers]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join("  " + line for line in lines)
+
+
+def pretty(value: Any) -> str:
+    return json.dumps(plain(value), indent=2, sort_keys=True)

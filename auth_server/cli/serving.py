@@ -1,0 +1,84 @@
+"""``linksim serve``: the mock TikTok identity provider over HTTP, on the command line's database and clock."""
+
+from __future__ import annotations
+
+import click
+
+from auth_server import fixtures
+from auth_server.cli.context import Context
+from auth_server.cli.context import pass_ctx
+from auth_server.cli.setup import load
+from auth_server.domain.clock import parse_duration
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535), help="0: any free port.")
+@click.option("--fixtures", "source", help="Load this data file (or 'demo') into a fresh database first.")
+@click.option("--oauth-error-status", default=200, show_default=True, type=click.IntRange(200, 599),
+              help="The HTTP status of OAuth errors on TikTok's paths (TikTok answers them with 200).")
+@click.option("--access-token-lifetime", default="24h", show_default=True,
+              help="TikTok's documents say 24h, and 2h in their 2026 revision.")
+@click.option("--refresh-token-lifetime", default="365d", show_default=True,
+              help="TikTok's documents say 365d, and 180d in their 2026 revision.")
+@click.option("--control-token", envvar="LINKSIM_CONTROL_TOKEN",
+              help="Open the /_sim controls to callers on other machines that send this token (16+ characters) "
+                   "as a bearer token. Without it they answer loopback callers only.")
+@click.option("--max-sandboxes", default=1000, show_default=True, type=click.IntRange(0),
+              help="How many sandboxes (POST /_sim/sandboxes) the server holds at once.")
+@click.option("--journal-file", type=click.Path(dir_okay=False),
+              help="Also append the request journal (GET /_sim/journal) to this JSON-lines file, every world's.")
+@click.option("--journal-max-bytes", default=10 * 1024 * 1024, show_default=True, type=click.IntRange(1024),
+              help="Rotate the journal file at this size, keeping 3 old files (FILE.1 to FILE.3).")
+@pass_ctx
+def serve(ctx: Context, host: str, port: int, source: str | None, oauth_error_status: int,
+          access_token_lifetime: str, refresh_token_lifetime: str, control_token: str | None,
+          max_sandboxes: int, journal_file: str | None, journal_max_bytes: int) -> None:
+    """Serve the mock TikTok identity provider: Login Kit v2, and the app's screens in a browser."""
+    import os
+
+    from werkzeug.serving import make_server
+
+    from auth_server.app import create_app
+    from auth_server.config import ServerConfig
+
+    try:
+        config = ServerConfig(oauth_error_status=oauth_error_status,
+                              access_token_lifetime=parse_duration(access_token_lifetime),
+                              refresh_token_lifetime=parse_duration(refresh_token_lifetime),
+                              control_token=control_token, max_sandboxes=max_sandboxes,
+                              journal_file=journal_file, journal_file_bytes=journal_max_bytes)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+    if source:
+        load(ctx.db, source, fresh=True)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        os.environ.setdefault("AUTHLIB_INSECURE_TRANSPORT", "1")  # a simulator on plain http, on purpose
+    ctx.clock.unfreeze()  # the server's time runs on from the database's clock
+    app = create_app(ctx.sim, config)
+    server = make_server(host, port, app, threaded=True)  # a port in use: werkzeug says so and exits
+    base = f"http://{host if ':' not in host else f'[{host}]'}:{server.server_port}"
+    with ctx.sim.store.unit_of_work() as repo:
+        apps = [(a.client_key, a.redirect_uris) for a in repo.partner_apps()]
+    click.echo(f"linksim is serving on {base} (database {ctx.db}; clock {ctx.clock.now().isoformat()})")
+    click.echo(f"  sign in to the app:  {base}/app/sign-in")
+    click.echo(f"  authorize:           {base}/v2/auth/authorize/")
+    click.echo(f"  token:               {base}/v2/oauth/token/   (plain OAuth: {base}/oauth/token)")
+    click.echo(f"  user info:           {base}/v2/user/info/")
+    click.echo(f"  metadata:            {base}/.well-known/oauth-authorization-server")
+    who = "callers with the control token" if control_token else "loopback callers only"
+    click.echo(f"  controls:            {base}/_sim/clock, {base}/_sim/sandboxes ({who})")
+    also = f" (and the file {journal_file})" if journal_file else ""
+    click.echo(f"  journal:             {base}/_sim/journal{also}")
+    for client_key, redirect_uris in apps:
+        secret = " client_secret linksim_demo_secret" if client_key == "linksim_demo_key" else ""
+        click.echo(f"  partner app:         client_key {client_key}{secret}; redirect {', '.join(redirect_uris)}")
+    if source == fixtures.DEMO:
+        click.echo("  demo accounts:       every username of `linksim show`, password linksim-demo (try maya)")
+    click.echo("Press Ctrl+C to stop.")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
