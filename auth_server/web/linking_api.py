@@ -16,6 +16,7 @@ from flask import request
 from flask import url_for
 
 from auth_server.domain import codes
+from auth_server.domain import links
 from auth_server.domain.errors import Refused
 from auth_server.domain.journal import plain
 from auth_server.domain.links import Channel
@@ -67,16 +68,12 @@ def field(body: dict[str, Any], name: str) -> Any:
 
 
 def partner_actor() -> str:
-    """Who the journal and the link record as having started it: the partner app."""
-    return f"partner:{g.partner_key}"
+    """Who the journal and the links record as acting: the partner app; it sees only the links it started."""
+    return links.partner_actor(g.partner_key)
 
 
-def owned_link(link_id: str) -> Link:
-    """A link this partner app started; another app's links are not found, as if they did not exist."""
-    link = simulator().service.get_link(link_id)
-    if link.created_by != partner_actor():
-        raise Refused.because(codes.LINK_NOT_FOUND, link_id=link_id)
-    return link
+def partner_link(link_id: str) -> Link:
+    return simulator().service.get_link(link_id, actor=partner_actor())
 
 
 def link_view(link: Link) -> dict[str, Any]:
@@ -129,7 +126,7 @@ def start_official_link(shop_id: str) -> Any:
 
 @bp.get("/links/<link_id>")
 def get_link(link_id: str) -> Any:
-    link = owned_link(link_id)
+    link = partner_link(link_id)
     response = jsonify(link_view(link))
     if link.state is LinkState.PENDING_CONSENT:
         # How often to poll while the holder has not answered (honoured by seller_client's wait).
@@ -147,19 +144,18 @@ def qr_image(link: Link, render: Any, mimetype: str) -> Response:
 
 @bp.get("/links/<link_id>/qr.png")
 def qr_png(link_id: str) -> Response:
-    return qr_image(owned_link(link_id), qr_codes.png, "image/png")
+    return qr_image(partner_link(link_id), qr_codes.png, "image/png")
 
 
 @bp.get("/links/<link_id>/qr.svg")
 def qr_svg(link_id: str) -> Response:
-    return qr_image(owned_link(link_id), qr_codes.svg, "image/svg+xml")
+    return qr_image(partner_link(link_id), qr_codes.svg, "image/svg+xml")
 
 
 @bp.post("/links/<link_id>/terms")
 def accept_terms(link_id: str) -> Any:
     body = json_body()
-    owned_link(link_id)
-    link = simulator().service.accept_terms(link_id, accepted=body.get("accepted") is True)
+    link = simulator().service.accept_terms(link_id, accepted=body.get("accepted") is True, actor=partner_actor())
     view = link_view(link)
     if link.open_id is not None and link.state is LinkState.ACTIVE:
         # The consent becomes a link, and the partner app a token scoped to what the seller may see (E4).
@@ -175,7 +171,7 @@ def linked_accounts(shop_id: str) -> Any:
 @bp.post("/shops/<shop_id>/unlink")
 def unlink(shop_id: str) -> Any:
     body = json_body()
-    return jsonify(link_view(simulator().service.unlink(shop_id, field(body, "open_id"))))
+    return jsonify(link_view(simulator().service.unlink(shop_id, field(body, "open_id"), actor=partner_actor())))
 
 
 @bp.post("/shops/<shop_id>/name")
@@ -190,8 +186,7 @@ def decide_review(link_id: str) -> Any:
     approve = json_body().get("approve")
     if not isinstance(approve, bool):
         raise Refused.because(codes.INVALID_INPUT, field="approve", problem="send true or false")
-    owned_link(link_id)
-    return jsonify(link_view(simulator().service.decide_review(link_id, approve=approve)))
+    return jsonify(link_view(simulator().service.decide_review(link_id, approve=approve, actor=partner_actor())))
 
 
 @bp.post("/shops/<shop_id>/organization-accounts")
