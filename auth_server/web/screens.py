@@ -6,7 +6,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint
-from flask import current_app
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -15,11 +14,10 @@ from flask import url_for
 from auth_server.domain import codes
 from auth_server.domain.errors import Refused
 from auth_server.domain.links import Channel
-from auth_server.web.holder import sign_in_as
-from auth_server.web.holder import sign_out
-from auth_server.web.holder import signed_in
-from auth_server.web.holder import simulator
-from auth_server.web.linking_api import consent_tokens
+from auth_server.web import context
+from auth_server.web.browser_session import sign_in_as
+from auth_server.web.browser_session import sign_out
+from auth_server.web.browser_session import signed_in
 
 bp = Blueprint("screens", __name__, url_prefix="/app")
 
@@ -45,7 +43,7 @@ def sign_in() -> Any:
     if request.method == "GET":
         return render_template("sign_in.html", next=next_url, error=None)
     try:
-        account = simulator().service.sign_in(request.form.get("username", ""), request.form.get("password", ""))
+        account = context.service().sign_in(request.form.get("username", ""), request.form.get("password", ""))
     except Refused as refusal:
         return render_template("sign_in.html", next=next_url, error=refusal.violations[0]), 401
     sign_in_as(account)
@@ -59,13 +57,12 @@ def scan() -> Any:
     if to_sign_in:
         return to_sign_in
     token = request.values.get("token", "")
-    service = simulator().service
-    lifetime = current_app.extensions["linksim_config"].qr_code_lifetime
-    link = service.get_link(consent_tokens().read(token, lifetime)["link"])
+    service = context.service()
+    link = service.get_link(context.consent_tokens().read(token, context.config().qr_code_lifetime)["link"])
     shop = service.get_shop(link.shop_id)
     if request.method == "GET":
         service.scan(link.link_id, account.open_id)
-        policy = simulator().markets[shop.market]
+        policy = context.simulator().markets[shop.market]
         return render_template("scan.html", account=account, shop=shop, link=link, token=token,
                                permissions=policy.official_permissions)
     authorize = request.form.get("decision") == "authorize"
@@ -79,7 +76,7 @@ def request_passcode() -> Any:
     next_url = _safe_next(request.form.get("next"))
     username, contact = request.form.get("username", ""), request.form.get("contact", "")
     try:
-        code = simulator().service.request_passcode(username, contact)
+        code = context.service().request_passcode(username, contact)
     except Refused as refusal:
         return render_template("sign_in.html", next=next_url, error=refusal.violations[0]), 401
     return render_template("passcode.html", next=next_url, username=username, contact=contact, sent_code=code,
@@ -91,7 +88,7 @@ def verify_passcode() -> Any:
     next_url = _safe_next(request.form.get("next"))
     username, contact = request.form.get("username", ""), request.form.get("contact", "")
     try:
-        account = simulator().service.sign_in_with_passcode(username, contact, request.form.get("passcode", ""))
+        account = context.service().sign_in_with_passcode(username, contact, request.form.get("passcode", ""))
     except Refused as refusal:
         return render_template("passcode.html", next=next_url, username=username, contact=contact, sent_code=None,
                                error=refusal.violations[0]), 401
@@ -112,7 +109,7 @@ def inbox() -> Any:
     account, to_sign_in = _signed_in_or_redirect()
     if to_sign_in:
         return to_sign_in
-    service = simulator().service
+    service = context.service()
     items = service.inbox(account.open_id)
     shops = {shop.shop_id: shop for shop in service.shops()}
     return render_template("inbox.html", account=account, shops=shops, **items)
@@ -124,12 +121,12 @@ def permission_request(link_id: str) -> Any:
     account, to_sign_in = _signed_in_or_redirect()
     if to_sign_in:
         return to_sign_in
-    service = simulator().service
+    service = context.service()
     link = service.get_link(link_id)
     if link.channel is not Channel.APP_TOGGLE:  # a QR link is answered by scanning its code, nowhere else
         raise Refused.because(codes.LINK_NOT_FOUND, link_id=link_id)
     shop = service.get_shop(link.shop_id)
-    permissions = simulator().markets[shop.market].official_permissions
+    permissions = context.simulator().markets[shop.market].official_permissions
     if request.method == "GET":
         return render_template("toggles.html", account=account, shop=shop, link=link, permissions=permissions,
                                error=None)
@@ -152,7 +149,7 @@ def answer_invitation(invitation_id: str) -> Any:
     account, to_sign_in = _signed_in_or_redirect()
     if to_sign_in:
         return to_sign_in
-    service = simulator().service
+    service = context.service()
     answered = service.answer_invitation(invitation_id, account.open_id,
                                          accept=request.form.get("decision") == "accept")
     shop = service.get_shop(answered.shop_id)

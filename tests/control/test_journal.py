@@ -27,7 +27,7 @@ from auth_server.control.request_journal import JournalQuery
 from auth_server.control.request_journal import RequestJournal
 from auth_server.control.request_journal import RequestRecord
 from auth_server.control.request_journal import excerpt
-from auth_server.web.journaling import journal_file
+from auth_server.web.context import journal_file
 from auth_server.worlds import SHARED_TEMPLATES
 from mobile_stub.app import TikTokApp
 from seller_client.client import SellerClient
