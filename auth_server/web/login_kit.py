@@ -77,7 +77,7 @@ def authorize() -> Any:
     requested = grant.request.scope.split() if grant.request.scope else [DEFAULT_SCOPE]
     if request.method == "GET":
         return render_template(
-            "consent.html",
+            "login_kit/consent.html",
             app=grant.client,
             account=account,
             scopes=[(s, SCOPE_DESCRIPTIONS.get(s, s), s == DEFAULT_SCOPE) for s in requested],

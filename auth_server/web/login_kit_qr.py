@@ -76,7 +76,7 @@ def scan() -> Any:
         qr = flow.scan(token, account.open_id, ticket)
         app = context.login_kit().oauth_store.partner_app(qr.client_key)
         return render_template(
-            "login_qr.html",
+            "login_kit_qr/consent.html",
             app=app,
             account=account,
             scopes=[(s, SCOPE_DESCRIPTIONS.get(s, s), s == DEFAULT_SCOPE) for s in qr_scopes(qr)],
@@ -87,7 +87,7 @@ def scan() -> Any:
     else:
         qr = flow.cancel(token, account.open_id, ticket)
     app = context.login_kit().oauth_store.partner_app(qr.client_key)
-    return render_template("login_qr.html", app=app, account=account, scopes=[], answered=qr.status.value)
+    return render_template("login_kit_qr/consent.html", app=app, account=account, scopes=[], answered=qr.status.value)
 
 
 @bp.errorhandler(QrCodeRefused)

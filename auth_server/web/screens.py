@@ -34,18 +34,18 @@ def _safe_next(target: str | None) -> str:
 
 @bp.get("/")
 def home() -> Any:
-    return render_template("home.html", account=signed_in())
+    return render_template("screens/home.html", account=signed_in())
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in() -> Any:
     next_url = _safe_next(request.values.get("next"))
     if request.method == "GET":
-        return render_template("sign_in.html", next=next_url, error=None)
+        return render_template("screens/sign_in.html", next=next_url, error=None)
     try:
         account = context.service().sign_in(request.form.get("username", ""), request.form.get("password", ""))
     except Refused as refusal:
-        return render_template("sign_in.html", next=next_url, error=refusal.violations[0]), 401
+        return render_template("screens/sign_in.html", next=next_url, error=refusal.violations[0]), 401
     sign_in_as(account)
     return redirect(next_url)
 
@@ -63,11 +63,11 @@ def scan() -> Any:
     if request.method == "GET":
         service.scan(link.link_id, account.open_id)
         policy = context.simulator().markets[shop.market]
-        return render_template("scan.html", account=account, shop=shop, link=link, token=token,
+        return render_template("screens/scan.html", account=account, shop=shop, link=link, token=token,
                                permissions=policy.official_permissions)
     authorize = request.form.get("decision") == "authorize"
     result = service.give_consent(link.link_id, account.open_id, authorize=authorize)
-    return render_template("scan_done.html", account=account, shop=shop, link=result)
+    return render_template("screens/scan_done.html", account=account, shop=shop, link=result)
 
 
 @bp.post("/sign-in/passcode")
@@ -78,8 +78,8 @@ def request_passcode() -> Any:
     try:
         code = context.service().request_passcode(username, contact)
     except Refused as refusal:
-        return render_template("sign_in.html", next=next_url, error=refusal.violations[0]), 401
-    return render_template("passcode.html", next=next_url, username=username, contact=contact, sent_code=code,
+        return render_template("screens/sign_in.html", next=next_url, error=refusal.violations[0]), 401
+    return render_template("screens/passcode.html", next=next_url, username=username, contact=contact, sent_code=code,
                            error=None)
 
 
@@ -90,7 +90,7 @@ def verify_passcode() -> Any:
     try:
         account = context.service().sign_in_with_passcode(username, contact, request.form.get("passcode", ""))
     except Refused as refusal:
-        return render_template("passcode.html", next=next_url, username=username, contact=contact, sent_code=None,
+        return render_template("screens/passcode.html", next=next_url, username=username, contact=contact, sent_code=None,
                                error=refusal.violations[0]), 401
     sign_in_as(account)
     return redirect(next_url)
@@ -112,7 +112,7 @@ def inbox() -> Any:
     service = context.service()
     items = service.inbox(account.open_id)
     shops = {shop.shop_id: shop for shop in service.shops()}
-    return render_template("inbox.html", account=account, shops=shops, **items)
+    return render_template("screens/inbox.html", account=account, shops=shops, **items)
 
 
 @bp.route("/requests/<link_id>", methods=["GET", "POST"])
@@ -128,7 +128,7 @@ def permission_request(link_id: str) -> Any:
     shop = service.get_shop(link.shop_id)
     permissions = context.simulator().markets[shop.market].official_permissions
     if request.method == "GET":
-        return render_template("toggles.html", account=account, shop=shop, link=link, permissions=permissions,
+        return render_template("screens/toggles.html", account=account, shop=shop, link=link, permissions=permissions,
                                error=None)
     authorize = request.form.get("decision") != "cancel"
     try:
@@ -137,10 +137,10 @@ def permission_request(link_id: str) -> Any:
     except Refused as refusal:
         if refusal.code in ("consent_incomplete", "account_mismatch", "authorization_failed"):
             # The request stays open: the holder can turn on the rest and tap Continue again.
-            return render_template("toggles.html", account=account, shop=shop, link=link, permissions=permissions,
+            return render_template("screens/toggles.html", account=account, shop=shop, link=link, permissions=permissions,
                                    error=refusal.violations[0]), 409
         raise
-    return render_template("scan_done.html", account=account, shop=shop, link=result)
+    return render_template("screens/scan_done.html", account=account, shop=shop, link=result)
 
 
 @bp.post("/invitations/<invitation_id>")
@@ -153,7 +153,7 @@ def answer_invitation(invitation_id: str) -> Any:
     answered = service.answer_invitation(invitation_id, account.open_id,
                                          accept=request.form.get("decision") == "accept")
     shop = service.get_shop(answered.shop_id)
-    return render_template("invitation_done.html", account=account, shop=shop, invitation=answered)
+    return render_template("screens/invitation_done.html", account=account, shop=shop, invitation=answered)
 
 
 @bp.post("/sign-out")

@@ -27,13 +27,13 @@ bp = Blueprint("seller_center", __name__, url_prefix="/seller")
 
 @bp.get("/")
 def shops() -> Any:
-    return render_template("seller_shops.html", shops=context.service().shops())
+    return render_template("seller_center/shops.html", shops=context.service().shops())
 
 
 @bp.get("/shops/<shop_id>")
 def shop(shop_id: str) -> Any:
     service = context.service()
-    return render_template("seller_shop.html", shop=service.get_shop(shop_id), linked=service.linked_accounts(shop_id))
+    return render_template("seller_center/shop.html", shop=service.get_shop(shop_id), linked=service.linked_accounts(shop_id))
 
 
 @bp.post("/shops/<shop_id>/official-link")
@@ -47,7 +47,7 @@ def link(link_id: str) -> Any:
     service = context.service()
     found = service.get_link(link_id)
     account = service.get_account(found.open_id) if found.open_id else None
-    return render_template("seller_link.html", link=found, view=link_view(found), shop=service.get_shop(found.shop_id),
+    return render_template("seller_center/link.html", link=found, view=link_view(found), shop=service.get_shop(found.shop_id),
                            account=account, waiting=found.state is LinkState.PENDING_CONSENT)
 
 
