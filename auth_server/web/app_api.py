@@ -59,7 +59,7 @@ SIGN_IN_ENDPOINTS = {"app_api.create_session", "app_api.send_passcode"}
 MAX_SCAN_URL = 4096  # far more than a QR code holds at a size a phone reads
 
 
-# --- sessions ------------------------------------------------------------------------------------------------
+# --- sessions and consent ids --------------------------------------------------------------------------------
 
 
 def _consent_id(payload: dict[str, Any]) -> str:
@@ -228,8 +228,7 @@ def _answer_official_link(consent: dict[str, Any], authorize: bool, permissions:
     # None leaves every permission the screen asks for on, as the app's Authorize does.
     link_id = _official_link_id(str(consent["token"]))
     request_recording.tag(flow=link_id)
-    link = context.service().give_consent(link_id, holder().open_id,
-                                            authorize=authorize, permissions=permissions)
+    link = context.service().give_consent(link_id, holder().open_id, authorize=authorize, permissions=permissions)
     return {"kind": "official_link", "decision": "authorize" if authorize else "cancel", "link": link_view(link)}
 
 

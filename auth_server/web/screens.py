@@ -90,8 +90,8 @@ def verify_passcode() -> Any:
     try:
         account = context.service().sign_in_with_passcode(username, contact, request.form.get("passcode", ""))
     except Refused as refusal:
-        return render_template("screens/passcode.html", next=next_url, username=username, contact=contact, sent_code=None,
-                               error=refusal.violations[0]), 401
+        return render_template("screens/passcode.html", next=next_url, username=username, contact=contact,
+                               sent_code=None, error=refusal.violations[0]), 401
     sign_in_as(account)
     return redirect(next_url)
 
@@ -137,8 +137,8 @@ def permission_request(link_id: str) -> Any:
     except Refused as refusal:
         if refusal.code in ("consent_incomplete", "account_mismatch", "authorization_failed"):
             # The request stays open: the holder can turn on the rest and tap Continue again.
-            return render_template("screens/toggles.html", account=account, shop=shop, link=link, permissions=permissions,
-                                   error=refusal.violations[0]), 409
+            return render_template("screens/toggles.html", account=account, shop=shop, link=link,
+                                   permissions=permissions, error=refusal.violations[0]), 409
         raise
     return render_template("screens/scan_done.html", account=account, shop=shop, link=result)
 

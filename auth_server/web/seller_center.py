@@ -33,7 +33,8 @@ def shops() -> Any:
 @bp.get("/shops/<shop_id>")
 def shop(shop_id: str) -> Any:
     service = context.service()
-    return render_template("seller_center/shop.html", shop=service.get_shop(shop_id), linked=service.linked_accounts(shop_id))
+    return render_template("seller_center/shop.html", shop=service.get_shop(shop_id),
+                           linked=service.linked_accounts(shop_id))
 
 
 @bp.post("/shops/<shop_id>/official-link")
@@ -47,8 +48,9 @@ def link(link_id: str) -> Any:
     service = context.service()
     found = service.get_link(link_id)
     account = service.get_account(found.open_id) if found.open_id else None
-    return render_template("seller_center/link.html", link=found, view=link_view(found), shop=service.get_shop(found.shop_id),
-                           account=account, waiting=found.state is LinkState.PENDING_CONSENT)
+    return render_template("seller_center/link.html", link=found, view=link_view(found),
+                           shop=service.get_shop(found.shop_id), account=account,
+                           waiting=found.state is LinkState.PENDING_CONSENT)
 
 
 @bp.get("/links/<link_id>/qr.svg")
