@@ -14,13 +14,14 @@ from flask_wtf.csrf import CSRFProtect
 from auth_server.config import ServerConfig
 from auth_server.simulator import Simulator
 from auth_server.web import app_api
+from auth_server.web import context
 from auth_server.web import control
 from auth_server.web import errors
-from auth_server.web import faults
-from auth_server.web import journaling
+from auth_server.web import fault_injection
 from auth_server.web import linking_api
 from auth_server.web import login_kit
 from auth_server.web import login_kit_qr
+from auth_server.web import request_recording
 from auth_server.web import sandboxing
 from auth_server.web import screens
 from auth_server.web import seller_center
@@ -64,14 +65,12 @@ def create_app(
         app.config.update(test_config)
 
     main = World.around(MAIN, simulator, config)
-    app.extensions["linksim"] = simulator
-    app.extensions["linksim_config"] = config
-    app.extensions["linksim_worlds"] = Worlds(main, config, limit=config.max_sandboxes)
+    context.install(app, simulator, config, Worlds(main, config, limit=config.max_sandboxes))
     app.wsgi_app = sandboxing.SandboxPrefix(app.wsgi_app)  # type: ignore[method-assign]
     app.before_request(sandboxing.select_world)  # registered first, so it runs before every other hook
-    journaling.install(app)  # stamps each request next, and records it once answered
+    request_recording.install(app)  # stamps each request next, and records it once answered
 
-    app.before_request(faults.apply_faults)  # after select_world: a fault belongs to the request's world
+    app.before_request(fault_injection.apply_faults)  # after select_world: a fault belongs to the request's world
     csrf = CSRFProtect(app)
     app.register_blueprint(screens.bp)
     app.register_blueprint(login_kit.bp)

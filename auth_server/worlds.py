@@ -29,7 +29,7 @@ from auth_server.oauth.server import LoginKitServer
 from auth_server.simulator import Simulator
 from auth_server.simulator import builtin_markets
 from auth_server.store import Store
-from auth_server.web.qr_codes import ConsentTokens
+from auth_server.web.qr_images import ConsentTokens
 
 MAIN = "main"  # the server's own world: what a request without a sandbox reaches
 DEFAULT_SANDBOX_LIMIT = 1000

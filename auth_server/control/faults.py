@@ -6,7 +6,8 @@ world), what happens to them (a real wall-clock ``delay``, then at most one of: 
 (``times``; ``probability`` drawn from ``random.Random(seed)``, so a run can be repeated). A :class:`FaultPlan`
 holds one world's rules in the order they were added; the first rule that fires on a request wins.
 
-Pure logic: :mod:`auth_server.web.faults` turns a rule into an answer in the wire format of the endpoint it hits.
+Pure logic: :mod:`auth_server.web.fault_injection` turns a rule into an answer in the wire format of the
+endpoint it hits.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ comes after the events up to its mark, and before the later ones. Events that ap
 the ones it caused; an event with no flow of its own (an account renamed when its link became active) joins
 the flow of the request that caused it. Under concurrent requests that attribution is a best effort.
 
-Pure logic: :mod:`auth_server.web.journaling` captures the records, ``/_sim/journal`` serves the queries.
+Pure logic: :mod:`auth_server.web.request_recording` captures the records, ``/_sim/journal`` serves the queries.
 """
 
 from __future__ import annotations

@@ -43,6 +43,12 @@ class LinkState(StrEnum):
 
 
 HOLDING_STATES = (LinkState.PENDING_REVIEW, LinkState.ACTIVE)
+PARTNER = "partner:"
+
+
+def partner_actor(client_key: str) -> str:
+    """How a link and the journal name a partner app acting through the linking API: ``partner:<client_key>``."""
+    return f"{PARTNER}{client_key}"
 
 
 @dataclass(kw_only=True, eq=False)
@@ -68,6 +74,10 @@ class Link:
     refusal_codes: list[str] = field(default_factory=list)
     created_by: str = "seller"
     ended_by: str | None = None
+
+    def seen_by(self, actor: str) -> bool:
+        """A partner app sees only the links it started; the seller's own tools and the simulator see every one."""
+        return not actor.startswith(PARTNER) or self.created_by == actor
 
 
 class InvitationState(StrEnum):

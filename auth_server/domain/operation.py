@@ -98,9 +98,10 @@ class Operation:
             raise Refused.because(codes.NOT_AN_ORG_MEMBER, contact=contact, username=account.username)
         return member
 
-    def require_link(self, link_id: str, *, lock: bool = False) -> Link:
+    def require_link(self, link_id: str, *, lock: bool = False, actor: str | None = None) -> Link:
+        """The link; one that ``actor`` may not see (another partner app's) is not found, as if it did not exist."""
         link = self.repo.link(valid_text(link_id, "link_id"), lock=lock)
-        if link is None:
+        if link is None or (actor is not None and not link.seen_by(actor)):
             raise Refused.because(codes.LINK_NOT_FOUND, link_id=link_id)
         return link
 

@@ -20,13 +20,10 @@ from urllib.parse import parse_qs
 from urllib.parse import urlsplit
 
 from flask import Blueprint
-from flask import current_app
-from flask import g
 from flask import jsonify
 from flask import request
 from flask import url_for
 from itsdangerous import BadSignature
-from itsdangerous import URLSafeSerializer
 
 from auth_server.domain import codes
 from auth_server.domain.accounts import Account
@@ -45,42 +42,33 @@ from auth_server.oauth.models import LoginQr
 from auth_server.oauth.qr_code import SCAN_URL
 from auth_server.oauth.qr_code import QrCodeRefused
 from auth_server.oauth.qr_code import qr_scopes
-from auth_server.web import journaling
-from auth_server.web.holder import simulator
-from auth_server.web.linking_api import consent_tokens
+from auth_server.web import context
+from auth_server.web import guard
+from auth_server.web import request_recording
 from auth_server.web.linking_api import field
 from auth_server.web.linking_api import invitation_view
 from auth_server.web.linking_api import json_body
 from auth_server.web.linking_api import link_view
 from auth_server.web.login_kit import SCOPE_DESCRIPTIONS
-from auth_server.web.login_kit import login_kit
-from auth_server.web.login_kit_qr import qr_codes
 from auth_server.web.sandboxing import path_inside_world
-from auth_server.web.sandboxing import world
 
 bp = Blueprint("app_api", __name__, url_prefix="/api/app")
 
-SESSION_SALT = "linksim.app-session"
 CONSENT_SALT = "linksim.app-consent"
 SIGN_IN_ENDPOINTS = {"app_api.create_session", "app_api.send_passcode"}
 MAX_SCAN_URL = 4096  # far more than a QR code holds at a size a phone reads
 
 
-# --- sessions ------------------------------------------------------------------------------------------------
+# --- sessions and consent ids --------------------------------------------------------------------------------
 
 
-def _serializer(salt: str) -> URLSafeSerializer:
-    # Salted with the world: a session signed in to one sandbox means nothing in another.
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=f"{salt}@{world().id}")
+def _consent_id(payload: dict[str, Any]) -> str:
+    return str(context.signer(CONSENT_SALT).dumps(payload))
 
 
-def _signed(salt: str, payload: dict[str, Any]) -> str:
-    return str(_serializer(salt).dumps(payload))
-
-
-def _unsigned(salt: str, token: str) -> dict[str, Any] | None:
+def _consent(consent_id: str) -> dict[str, Any] | None:
     try:
-        payload = _serializer(salt).loads(token)
+        payload = context.signer(CONSENT_SALT).loads(consent_id)
     except BadSignature:
         return None
     return payload if isinstance(payload, dict) else None
@@ -88,22 +76,14 @@ def _unsigned(salt: str, token: str) -> dict[str, Any] | None:
 
 @bp.before_request
 def require_session() -> None:
-    if request.endpoint in SIGN_IN_ENDPOINTS:
-        return
-    bearer = request.headers.get("Authorization", "")
-    session = _unsigned(SESSION_SALT, bearer[7:].strip()) if bearer[:7].lower() == "bearer " else None
-    open_id = session.get("open_id") if session else None
-    if not isinstance(open_id, str):
-        raise Refused.because(codes.APP_SESSION_INVALID)
-    try:
-        g.app_account = simulator().service.get_account(open_id)
-    except Refused:  # the account is gone (a reset): the session means nothing any more
-        raise Refused.because(codes.APP_SESSION_INVALID) from None
+    if request.endpoint not in SIGN_IN_ENDPOINTS:
+        guard.require_app_session()
 
 
 def holder() -> Account:
     """The account the app is signed in to."""
-    account: Account = g.app_account
+    account = guard.app_holder()
+    assert account is not None, "the blueprint takes the app's session before every request but the sign-ins"
     return account
 
 
@@ -111,7 +91,7 @@ def holder() -> Account:
 def create_session() -> Any:
     """Sign in with ``{username, password}``, or an organization member's ``{username, contact, passcode}``."""
     body = json_body()
-    service = simulator().service
+    service = context.service()
     if "passcode" in body or "contact" in body:
         account = service.sign_in_with_passcode(field(body, "username"), field(body, "contact"),
                                                 field(body, "passcode"))
@@ -120,7 +100,7 @@ def create_session() -> Any:
         account = service.sign_in(field(body, "username"), field(body, "password"))
         method = "password"
     # The session id makes every sign-in's token its own, so two phones never share one.
-    token = _signed(SESSION_SALT, {"open_id": account.open_id, "method": method, "sid": secrets.token_urlsafe(8)})
+    token = guard.app_session_token({"open_id": account.open_id, "method": method, "sid": secrets.token_urlsafe(8)})
     return jsonify({"token": token, "token_type": "Bearer", "account": account_view(account)}), 201
 
 
@@ -129,7 +109,7 @@ def send_passcode() -> Any:
     """An organization member's "get OTP": the simulator answers with the code it would have sent."""
     body = json_body()
     username, contact = field(body, "username"), field(body, "contact")
-    passcode = simulator().service.request_passcode(username, contact)
+    passcode = context.service().request_passcode(username, contact)
     return jsonify({"username": username, "contact": contact, "passcode": passcode}), 201
 
 
@@ -187,25 +167,24 @@ def scan() -> Any:
 
 def _official_link_id(token: str) -> str:
     """The link a Seller Center QR code names; a damaged or old code is refused (qr_unreadable, qr_expired)."""
-    lifetime = current_app.extensions["linksim_config"].qr_code_lifetime
-    return str(consent_tokens().read(token, lifetime)["link"])
+    return str(context.consent_tokens().read(token, context.config().qr_code_lifetime)["link"])
 
 
 def _scan_official_link(token: str) -> dict[str, Any]:
     account = holder()
-    service = simulator().service
+    service = context.service()
     link_id = _official_link_id(token)
-    journaling.tag(flow=link_id)  # a refused scan belongs to the link's flow too
+    request_recording.tag(flow=link_id)  # a refused scan belongs to the link's flow too
     link = service.scan(link_id, account.open_id)
     shop = service.get_shop(link.shop_id)
     return {
-        "consent_id": _signed(CONSENT_SALT, {"kind": "official_link", "open_id": account.open_id, "token": token}),
+        "consent_id": _consent_id({"kind": "official_link", "open_id": account.open_id, "token": token}),
         "kind": "official_link",
         "account": _signed_in_as(account),
         "shop": shop_view(shop),
         "link_id": link.link_id,
         "role": link.role.value,
-        "permissions": list(simulator().markets[shop.market].official_permissions),
+        "permissions": list(context.simulator().markets[shop.market].official_permissions),
         "expires_at": plain(link.consent_expires_at),
     }
 
@@ -213,10 +192,10 @@ def _scan_official_link(token: str) -> dict[str, Any]:
 def _scan_login_kit(query: dict[str, str]) -> dict[str, Any]:
     account = holder()
     qr_token, ticket = query.get("qr_token", ""), query.get("client_ticket")
-    qr = qr_codes().scan(qr_token, account.open_id, ticket)
+    qr = context.login_kit_qr().scan(qr_token, account.open_id, ticket)
     consent = {"kind": "login_kit", "open_id": account.open_id, "qr_token": qr_token, "client_ticket": ticket}
     return {
-        "consent_id": _signed(CONSENT_SALT, consent),
+        "consent_id": _consent_id(consent),
         "kind": "login_kit",
         "account": _signed_in_as(account),
         "app": _partner_app_view(qr),
@@ -227,7 +206,7 @@ def _scan_login_kit(query: dict[str, str]) -> dict[str, Any]:
 
 
 def _partner_app_view(qr: LoginQr) -> dict[str, Any]:
-    app = login_kit().oauth_store.partner_app(qr.client_key)
+    app = context.login_kit().oauth_store.partner_app(qr.client_key)
     return {"client_key": qr.client_key, "name": app.name if app else qr.client_key}
 
 
@@ -236,7 +215,7 @@ def answer_consent(consent_id: str) -> Any:
     """Authorize or Cancel on the consent screen of a scanned QR code."""
     body = json_body()
     authorize = _decision(body, {"authorize": True, "cancel": False})
-    consent = _unsigned(CONSENT_SALT, consent_id)
+    consent = _consent(consent_id)
     if consent is None or consent.get("open_id") != holder().open_id:
         raise Refused.because(codes.INVALID_INPUT, field="consent_id",
                               problem="this account scanned no such QR code: scan it again")
@@ -248,16 +227,15 @@ def answer_consent(consent_id: str) -> Any:
 def _answer_official_link(consent: dict[str, Any], authorize: bool, permissions: list[str] | None) -> dict[str, Any]:
     # None leaves every permission the screen asks for on, as the app's Authorize does.
     link_id = _official_link_id(str(consent["token"]))
-    journaling.tag(flow=link_id)
-    link = simulator().service.give_consent(link_id, holder().open_id,
-                                            authorize=authorize, permissions=permissions)
+    request_recording.tag(flow=link_id)
+    link = context.service().give_consent(link_id, holder().open_id, authorize=authorize, permissions=permissions)
     return {"kind": "official_link", "decision": "authorize" if authorize else "cancel", "link": link_view(link)}
 
 
 def _answer_login_kit(consent: dict[str, Any], authorize: bool, scopes: list[str] | None) -> dict[str, Any]:
-    flow, open_id = qr_codes(), holder().open_id
+    flow, open_id = context.login_kit_qr(), holder().open_id
     token, ticket = str(consent["qr_token"]), consent.get("client_ticket")
-    journaling.tag(login_qr=token)
+    request_recording.tag(login_qr=token)
     if not authorize:
         qr = flow.cancel(token, open_id, ticket)
         return {"kind": "login_kit", "decision": "cancel", "status": qr.status.value, "app": _partner_app_view(qr),
@@ -266,7 +244,7 @@ def _answer_login_kit(consent: dict[str, Any], authorize: bool, scopes: list[str
         asked = flow.server.oauth_store.login_qr(token)
         scopes = qr_scopes(asked) if asked else []
     qr = flow.confirm(token, open_id, ticket, scopes)
-    code = login_kit().oauth_store.code(qr.code) if qr.code else None
+    code = context.login_kit().oauth_store.code(qr.code) if qr.code else None
     return {"kind": "login_kit", "decision": "authorize", "status": qr.status.value, "app": _partner_app_view(qr),
             "scopes": code.scope.split() if code and code.scope else []}
 
@@ -294,7 +272,7 @@ def _names(body: dict[str, Any], name: str) -> list[str] | None:
 @bp.get("/inbox")
 def inbox() -> Any:
     """Seller-app permission requests, marketing invitations and affiliate invitations waiting for this account."""
-    service = simulator().service
+    service = context.service()
     items = service.inbox(holder().open_id)
     shops = {shop.shop_id: shop for shop in service.shops()}
     return jsonify({
@@ -305,7 +283,7 @@ def inbox() -> Any:
 
 
 def _request_view(link: Link, shop: Shop) -> dict[str, Any]:
-    permissions = simulator().markets[shop.market].official_permissions
+    permissions = context.simulator().markets[shop.market].official_permissions
     return {**link_view(link), "shop": shop_view(shop), "permissions": list(permissions)}
 
 
@@ -335,7 +313,7 @@ def answer_request(link_id: str) -> Any:
     proceed = _decision(body, {"continue": True, "cancel": False})
     # Toggles start off on the screen: a permission left out is a toggle left off.
     permissions = _names(body, "permissions") or []
-    service = simulator().service
+    service = context.service()
     if service.get_link(link_id).channel is not Channel.APP_TOGGLE:
         # A QR link is answered only by scanning its code: knowing its id must not be enough.
         raise Refused.because(codes.LINK_NOT_FOUND, link_id=link_id)
@@ -347,7 +325,7 @@ def answer_request(link_id: str) -> Any:
 def answer_invitation(invitation_id: str) -> Any:
     """Accept or decline a marketing invitation (M5) or an affiliate invitation (M8)."""
     accept = _decision(json_body(), {"accept": True, "decline": False})
-    service, open_id = simulator().service, holder().open_id
+    service, open_id = context.service(), holder().open_id
     try:
         invitation = service.answer_invitation(invitation_id, open_id, accept=accept)
     except Refused as refusal:
@@ -364,7 +342,7 @@ def answer_invitation(invitation_id: str) -> Any:
 @bp.post("/verification")
 def start_verification() -> Any:
     """Start identity verification; answers the account, with its verification state and when it ends."""
-    return jsonify(account_view(simulator().service.start_verification(holder().open_id)))
+    return jsonify(account_view(context.service().start_verification(holder().open_id)))
 
 
 @bp.errorhandler(QrCodeRefused)
@@ -380,7 +358,7 @@ def qr_code_refused(error: QrCodeRefused) -> Any:
 def profile() -> Any:
     """The profile as the app shows it (E1-E3): the Shop Page with its catalogue or the showcase, the sales
     channels, whether the shopping bag shows yet (up to the shop's delay after the link), the showcase's products."""
-    return jsonify(simulator().service.profile(holder().open_id))
+    return jsonify(context.service().profile(holder().open_id))
 
 
 @bp.patch("/me")
@@ -391,18 +369,18 @@ def rename_account() -> Any:
     names = {name: body[name] for name in ("username", "nickname") if body.get(name) is not None}
     if not names:
         raise Refused.because(codes.INVALID_INPUT, field="body", problem="give a username, a nickname or both")
-    return jsonify(account_view(simulator().service.rename_account(holder().open_id, **names)))
+    return jsonify(account_view(context.service().rename_account(holder().open_id, **names)))
 
 
 @bp.post("/affiliate")
 def sign_up_affiliate() -> Any:
     """Sign up at the Affiliate Center: the account may then show Product Marketplace products (M8)."""
-    return jsonify(account_view(simulator().service.sign_up_affiliate(holder().open_id)))
+    return jsonify(account_view(context.service().sign_up_affiliate(holder().open_id)))
 
 
 @bp.get("/showcase")
 def showcase() -> Any:
-    return jsonify({"items": [_showcase_item_view(item) for item in simulator().service.showcase(holder().open_id)]})
+    return jsonify({"items": [_showcase_item_view(item) for item in context.service().showcase(holder().open_id)]})
 
 
 @bp.post("/showcase")
@@ -410,7 +388,7 @@ def add_to_showcase() -> Any:
     """Add a product by hand (M8): a linked shop's, an accepted affiliate invitation's, or a Product Marketplace
     product once signed up at the Affiliate Center; an official account shows no other shop's products (E5)."""
     product_id = valid_id(field(json_body(), "product_id"), "product_id")
-    item = simulator().service.add_to_showcase(holder().open_id, product_id)
+    item = context.service().add_to_showcase(holder().open_id, product_id)
     return jsonify(_showcase_item_view(item)), 201
 
 
@@ -426,14 +404,14 @@ def start_live() -> Any:
         mirror_of = valid_id(mirror_of, "mirror_of")
         if mirror_of == holder().open_id:
             raise Refused.because(codes.INVALID_INPUT, field="mirror_of", problem="name another account's open id")
-    session = simulator().service.start_live(holder().open_id, mirror_of=mirror_of)
+    session = context.service().start_live(holder().open_id, mirror_of=mirror_of)
     return jsonify(_live_view(session)), 201
 
 
 @bp.delete("/live")
 def end_live() -> Any:
     """End the account's LIVE (nothing to end is no error)."""
-    simulator().service.end_live(holder().open_id)
+    context.service().end_live(holder().open_id)
     return jsonify({"open_id": holder().open_id, "live": False})
 
 

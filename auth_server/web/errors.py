@@ -18,14 +18,21 @@ from auth_server.domain.codes import Kind
 from auth_server.domain.errors import Refused
 from auth_server.oauth.wire import log_id
 from auth_server.store.database import StoreClosed
-from auth_server.web.holder import simulator
-from auth_server.web.sandboxing import world
+from auth_server.web import context
 
 log = logging.getLogger(__name__)
 
 STATUS_OF_KIND = {Kind.RULE: 409, Kind.NOT_FOUND: 404, Kind.INVALID: 400, Kind.DENIED: 403, Kind.EXPIRED: 410,
                   Kind.UNAUTHENTICATED: 401}
 SCREEN_PREFIXES = ("/app/", "/seller/")
+
+
+class TikTokApiRefusal(Exception):
+    """A refusal on TikTok's API (``/v2/user/info/``), answered in that API's envelope."""
+
+    def __init__(self, code: str, message: str, status: int) -> None:
+        super().__init__(message)
+        self.code, self.message, self.status = code, message, status
 
 
 def wants_page() -> bool:
@@ -58,8 +65,7 @@ def http_error_response(error: HTTPException) -> Any:
         # Shaped like every refusal of these APIs, with a code named after the HTTP error.
         return refusal_json(code, message), status
     if request.path.startswith("/v2/"):
-        return jsonify({"data": {}, "error": {"code": "invalid_params" if status < 500 else "internal_error",
-                                               "message": message, "log_id": log_id(simulator().clock.now())}}), status
+        return tiktok_api_error("invalid_params" if status < 500 else "internal_error", message, status)
     return jsonify({"code": code, "message": message}), status
 
 
@@ -71,13 +77,25 @@ def refusal_json(code: str, message: str) -> Response:
 
 def tiktok_oauth_error(error: str, description: str, status: int) -> tuple[Response, int]:
     """An OAuth error as TikTok's ``/v2/oauth/`` endpoints answer it."""
-    body = {"error": error, "error_description": description, "log_id": log_id(simulator().clock.now())}
+    body = {"error": error, "error_description": description, "log_id": log_id(context.now())}
     return jsonify(body), status
+
+
+def tiktok_api_error(code: str, message: str, status: int) -> Response:
+    """An error as TikTok's API answers it (``/v2/user/info/``): its envelope, with ``data`` empty."""
+    body = {"data": {}, "error": {"code": code, "message": message, "log_id": log_id(context.now())}}
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def tiktok_api_refusal_response(refusal: TikTokApiRefusal) -> Response:
+    return tiktok_api_error(refusal.code, refusal.message, refusal.status)
 
 
 def closed_store_response(_: StoreClosed) -> Any:
     # A request that was under way when its sandbox was deleted: the sandbox is gone, as for any later one.
-    return refusal_response(Refused.because(codes.SANDBOX_NOT_FOUND, sandbox=world().id))
+    return refusal_response(Refused.because(codes.SANDBOX_NOT_FOUND, sandbox=context.world().id))
 
 
 def unexpected_error(error: Exception) -> Any:
@@ -87,6 +105,7 @@ def unexpected_error(error: Exception) -> Any:
 
 def register(app: Flask) -> None:
     app.register_error_handler(Refused, refusal_response)
+    app.register_error_handler(TikTokApiRefusal, tiktok_api_refusal_response)
     app.register_error_handler(HTTPException, http_error_response)
     app.register_error_handler(StoreClosed, closed_store_response)
     app.register_error_handler(Exception, unexpected_error)

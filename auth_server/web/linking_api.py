@@ -9,22 +9,20 @@ from typing import Any
 
 from flask import Blueprint
 from flask import Response
-from flask import current_app
-from flask import g
 from flask import jsonify
 from flask import request
 from flask import url_for
 
 from auth_server.domain import codes
+from auth_server.domain import links
 from auth_server.domain.errors import Refused
 from auth_server.domain.journal import plain
 from auth_server.domain.links import Channel
 from auth_server.domain.links import Link
 from auth_server.domain.links import LinkState
-from auth_server.web import qr_codes
-from auth_server.web.holder import simulator
-from auth_server.web.login_kit import login_kit
-from auth_server.web.sandboxing import world
+from auth_server.web import context
+from auth_server.web import guard
+from auth_server.web import qr_images
 
 bp = Blueprint("linking_api", __name__, url_prefix="/api")
 
@@ -40,16 +38,8 @@ CONSENT_STATUS = {  # as Login Kit's check_qrcode names the stages of a QR code
 
 
 @bp.before_request
-def require_partner_app() -> None:
-    bearer = request.headers.get("Authorization", "")
-    token = login_kit().oauth_store.token(bearer[7:].strip()) if bearer[:7].lower() == "bearer " else None
-    if token is None or token.open_id is not None or token.is_expired() or token.is_revoked():
-        raise Refused.because(codes.PARTNER_TOKEN_INVALID)  # a holder's user token is not a partner's
-    g.partner_key = token.client_key
-
-
-def consent_tokens() -> qr_codes.ConsentTokens:
-    return world().consent_tokens
+def partner_apps_only() -> None:
+    guard.require_partner_token()
 
 
 def json_body() -> dict[str, Any]:
@@ -66,17 +56,19 @@ def field(body: dict[str, Any], name: str) -> Any:
     return body.get(name)
 
 
+def partner_key() -> str:
+    key = guard.partner_key()
+    assert key is not None, "the blueprint takes the partner app's token before every request"
+    return key
+
+
 def partner_actor() -> str:
-    """Who the journal and the link record as having started it: the partner app."""
-    return f"partner:{g.partner_key}"
+    """Who the journal and the links record as acting: the partner app; it sees only the links it started."""
+    return links.partner_actor(partner_key())
 
 
-def owned_link(link_id: str) -> Link:
-    """A link this partner app started; another app's links are not found, as if they did not exist."""
-    link = simulator().service.get_link(link_id)
-    if link.created_by != partner_actor():
-        raise Refused.because(codes.LINK_NOT_FOUND, link_id=link_id)
-    return link
+def partner_link(link_id: str) -> Link:
+    return context.service().get_link(link_id, actor=partner_actor())
 
 
 def link_view(link: Link) -> dict[str, Any]:
@@ -102,8 +94,8 @@ def link_view(link: Link) -> dict[str, Any]:
 
 
 def qr_view(link: Link) -> dict[str, Any]:
-    token = consent_tokens().sign(link_id=link.link_id, role=link.role.value,
-                                  scopes=LINK_TOKEN_SCOPE.split(), client_key=g.get("partner_key"))
+    token = context.consent_tokens().sign(link_id=link.link_id, role=link.role.value,
+                                          scopes=LINK_TOKEN_SCOPE.split(), client_key=guard.partner_key())
     return {
         "scan_url": url_for("screens.scan", token=token, _external=True),
         "png_url": url_for("linking_api.qr_png", link_id=link.link_id, _external=True),
@@ -115,7 +107,7 @@ def qr_view(link: Link) -> dict[str, Any]:
 @bp.post("/shops/<shop_id>/official-link")
 def start_official_link(shop_id: str) -> Any:
     body = json_body()
-    service = simulator().service
+    service = context.service()
     via = body.get("via", "qr")
     if via == "qr":
         link = service.start_official_link(shop_id, link_id=field(body, "link_id"), actor=partner_actor())
@@ -129,11 +121,11 @@ def start_official_link(shop_id: str) -> Any:
 
 @bp.get("/links/<link_id>")
 def get_link(link_id: str) -> Any:
-    link = owned_link(link_id)
+    link = partner_link(link_id)
     response = jsonify(link_view(link))
     if link.state is LinkState.PENDING_CONSENT:
         # How often to poll while the holder has not answered (honoured by seller_client's wait).
-        interval = current_app.extensions["linksim_config"].qr_poll_interval
+        interval = context.config().qr_poll_interval
         response.headers["Retry-After"] = str(max(1, int(interval.total_seconds())))
     return response
 
@@ -147,40 +139,39 @@ def qr_image(link: Link, render: Any, mimetype: str) -> Response:
 
 @bp.get("/links/<link_id>/qr.png")
 def qr_png(link_id: str) -> Response:
-    return qr_image(owned_link(link_id), qr_codes.png, "image/png")
+    return qr_image(partner_link(link_id), qr_images.png, "image/png")
 
 
 @bp.get("/links/<link_id>/qr.svg")
 def qr_svg(link_id: str) -> Response:
-    return qr_image(owned_link(link_id), qr_codes.svg, "image/svg+xml")
+    return qr_image(partner_link(link_id), qr_images.svg, "image/svg+xml")
 
 
 @bp.post("/links/<link_id>/terms")
 def accept_terms(link_id: str) -> Any:
     body = json_body()
-    owned_link(link_id)
-    link = simulator().service.accept_terms(link_id, accepted=body.get("accepted") is True)
+    link = context.service().accept_terms(link_id, accepted=body.get("accepted") is True, actor=partner_actor())
     view = link_view(link)
     if link.open_id is not None and link.state is LinkState.ACTIVE:
         # The consent becomes a link, and the partner app a token scoped to what the seller may see (E4).
-        view["token"] = login_kit().issue_token(g.partner_key, link.open_id, LINK_TOKEN_SCOPE)
+        view["token"] = context.login_kit().issue_token(partner_key(), link.open_id, LINK_TOKEN_SCOPE)
     return jsonify(view)
 
 
 @bp.get("/shops/<shop_id>/linked-accounts")
 def linked_accounts(shop_id: str) -> Any:
-    return jsonify(simulator().service.linked_accounts(shop_id))
+    return jsonify(context.service().linked_accounts(shop_id))
 
 
 @bp.post("/shops/<shop_id>/unlink")
 def unlink(shop_id: str) -> Any:
     body = json_body()
-    return jsonify(link_view(simulator().service.unlink(shop_id, field(body, "open_id"))))
+    return jsonify(link_view(context.service().unlink(shop_id, field(body, "open_id"), actor=partner_actor())))
 
 
 @bp.post("/shops/<shop_id>/name")
 def rename_shop(shop_id: str) -> Any:
-    shop = simulator().service.rename_shop(shop_id, field(json_body(), "name"))
+    shop = context.service().rename_shop(shop_id, field(json_body(), "name"))
     return jsonify({"shop_id": shop.shop_id, "name": shop.name})
 
 
@@ -190,8 +181,7 @@ def decide_review(link_id: str) -> Any:
     approve = json_body().get("approve")
     if not isinstance(approve, bool):
         raise Refused.because(codes.INVALID_INPUT, field="approve", problem="send true or false")
-    owned_link(link_id)
-    return jsonify(link_view(simulator().service.decide_review(link_id, approve=approve)))
+    return jsonify(link_view(context.service().decide_review(link_id, approve=approve, actor=partner_actor())))
 
 
 @bp.post("/shops/<shop_id>/organization-accounts")
@@ -201,7 +191,7 @@ def create_organization_account(shop_id: str) -> Any:
     members = body.get("members", [])
     if not isinstance(members, list):
         raise Refused.because(codes.INVALID_INPUT, field="members", problem="send a list of emails or phones")
-    link = simulator().service.create_organization_account(
+    link = context.service().create_organization_account(
         shop_id, username=field(body, "username"), nickname=field(body, "nickname"), email=field(body, "email"),
         phone=field(body, "phone"), members=members, actor=partner_actor())
     return jsonify(link_view(link)), 201
@@ -213,7 +203,7 @@ def create_organization_account(shop_id: str) -> Any:
 @bp.get("/accounts/search")
 def search_accounts() -> Any:
     """The seller's search by username or nickname; nicknames are not unique, so every match is listed."""
-    found = simulator().service.search_accounts(request.args.get("q", ""))
+    found = context.service().search_accounts(request.args.get("q", ""))
     return jsonify({"accounts": [{"open_id": a.open_id, "username": a.username, "nickname": a.nickname,
                                   "avatar_url": a.avatar_url} for a in found]})
 
@@ -221,21 +211,21 @@ def search_accounts() -> Any:
 @bp.get("/shops/<shop_id>/marketing-criteria")
 def marketing_criteria(shop_id: str) -> Any:
     """The seller's "Next": whether the account meets every criterion, and if not, which it fails."""
-    violations = simulator().service.check_marketing_criteria(shop_id, request.args.get("open_id", ""))
+    violations = context.service().check_marketing_criteria(shop_id, request.args.get("open_id", ""))
     return jsonify({"eligible": not violations, "violations": [v.as_dict() for v in violations]})
 
 
 @bp.post("/shops/<shop_id>/marketing-invitations")
 def invite_marketing_account(shop_id: str) -> Any:
     body = json_body()
-    invitation = simulator().service.invite_marketing_account(shop_id, field(body, "open_id"),
+    invitation = context.service().invite_marketing_account(shop_id, field(body, "open_id"),
                                                               invitation_id=field(body, "invitation_id"))
     return jsonify(invitation_view(invitation)), 201
 
 
 @bp.get("/invitations/<invitation_id>")
 def get_invitation(invitation_id: str) -> Any:
-    return jsonify(invitation_view(simulator().service.get_invitation(invitation_id)))
+    return jsonify(invitation_view(context.service().get_invitation(invitation_id)))
 
 
 INVITATION_CODES = {"declined": codes.INVITATION_DECLINED, "expired": codes.INVITATION_EXPIRED}

@@ -22,13 +22,13 @@ from auth_server.domain.accounts import Account
 from auth_server.domain.accounts import Verification
 from auth_server.oauth.grants import Holder
 from auth_server.oauth.models import DEFAULT_SCOPE
-from auth_server.oauth.server import LoginKitServer
 from auth_server.oauth.wire import log_id
-from auth_server.web import journaling
+from auth_server.web import context
+from auth_server.web import guard
+from auth_server.web import request_recording
+from auth_server.web.browser_session import signed_in
 from auth_server.web.errors import error_page
-from auth_server.web.holder import signed_in
-from auth_server.web.holder import simulator
-from auth_server.web.sandboxing import world
+from auth_server.web.errors import tiktok_api_error
 
 bp = Blueprint("login_kit", __name__)
 
@@ -59,13 +59,9 @@ SCOPE_DESCRIPTIONS = {
 }
 
 
-def login_kit() -> LoginKitServer:
-    return world().login_kit
-
-
 @bp.route("/v2/auth/authorize", methods=["GET", "POST"], strict_slashes=False)
 def authorize() -> Any:
-    server = login_kit()
+    server = context.login_kit()
     account = signed_in()
     try:
         grant = server.get_consent_grant(end_user=Holder(account.open_id) if account else None)
@@ -81,7 +77,7 @@ def authorize() -> Any:
     requested = grant.request.scope.split() if grant.request.scope else [DEFAULT_SCOPE]
     if request.method == "GET":
         return render_template(
-            "consent.html",
+            "login_kit/consent.html",
             app=grant.client,
             account=account,
             scopes=[(s, SCOPE_DESCRIPTIONS.get(s, s), s == DEFAULT_SCOPE) for s in requested],
@@ -95,40 +91,31 @@ def authorize() -> Any:
 
 @bp.post("/v2/oauth/token", strict_slashes=False)
 def token() -> Any:
-    return login_kit().create_token_response()
+    return context.login_kit().create_token_response()
 
 
 @bp.post("/v2/oauth/revoke", strict_slashes=False)
 def revoke() -> Any:
-    return login_kit().create_endpoint_response("revocation")
+    return context.login_kit().create_endpoint_response("revocation")
 
 
 @bp.get("/v2/user/info", strict_slashes=False)
 def user_info() -> Any:
-    server = login_kit()
-    now = server.now()
-    bearer = request.headers.get("Authorization", "")
-    token = server.oauth_store.token(bearer[7:].strip()) if bearer[:7].lower() == "bearer " else None
-    if token is None or token.open_id is None or token.is_expired() or token.is_revoked():
-        return _api_error("access_token_invalid",
-                          "The access token is invalid or not found in the request.", 401, now)
-    journaling.tag(account=token.open_id, partner_app=token.client_key)
+    token = guard.require_user_token()
+    assert token.open_id is not None
+    request_recording.tag(account=token.open_id, partner_app=token.client_key)
     fields = [f.strip() for f in request.args.get("fields", "").split(",") if f.strip()]
     if not fields:
-        return _api_error("invalid_params", "The fields parameter is required, such as fields=open_id,display_name.",
-                          400, now)
+        return tiktok_api_error("invalid_params",
+                                "The fields parameter is required, such as fields=open_id,display_name.", 400)
     unknown = [f for f in fields if f not in USER_FIELDS]
     if unknown:
-        return _api_error("invalid_params", f"Unknown fields: {', '.join(unknown)}.", 400, now)
+        return tiktok_api_error("invalid_params", f"Unknown fields: {', '.join(unknown)}.", 400)
     granted = set(token.scope.split())
-    account = simulator().service.get_account(token.open_id)
+    account = context.service().get_account(token.open_id)
     values = _user_fields(account, request.host_url)
     user = {f: values[f] for f in fields if USER_FIELDS[f] in granted}
-    return jsonify({"data": {"user": user}, "error": {"code": "ok", "message": "", "log_id": log_id(now)}})
-
-
-def _api_error(code: str, message: str, status: int, now: Any) -> Any:
-    return jsonify({"data": {}, "error": {"code": code, "message": message, "log_id": log_id(now)}}), status
+    return jsonify({"data": {"user": user}, "error": {"code": "ok", "message": "", "log_id": log_id(context.now())}})
 
 
 def _user_fields(account: Account, host_url: str) -> dict[str, Any]:

@@ -26,20 +26,15 @@ from flask import url_for
 
 from auth_server.oauth.models import DEFAULT_SCOPE
 from auth_server.oauth.qr_code import SCAN_URL
-from auth_server.oauth.qr_code import QrCodeAuthorization
 from auth_server.oauth.qr_code import QrCodeRefused
 from auth_server.oauth.qr_code import qr_scopes
+from auth_server.web import context
+from auth_server.web.browser_session import signed_in
 from auth_server.web.errors import error_page
-from auth_server.web.holder import signed_in
 from auth_server.web.login_kit import SCOPE_DESCRIPTIONS
-from auth_server.web.login_kit import login_kit
 
 bp = Blueprint("login_kit_qr", __name__)
 SCREEN_PATH = "/app/login-qr"
-
-
-def qr_codes() -> QrCodeAuthorization:
-    return login_kit().qr_codes
 
 
 def app_path(scan_qrcode_url: str) -> str:
@@ -61,9 +56,9 @@ def check_qrcode() -> Response:
 
 
 def _tiktok_answer(call: Any) -> Response:
-    server = login_kit()
+    server = context.login_kit()
     try:
-        body = call(server.qr_codes)
+        body = call(context.login_kit_qr())
     except OAuth2Error as error:
         return server.handle_error_response(None, error)
     return server.handle_response(200, body, default_json_headers)
@@ -75,13 +70,13 @@ def scan() -> Any:
     account = signed_in()
     if account is None:
         return redirect(url_for("screens.sign_in", next=request.full_path))
-    flow = qr_codes()
+    flow = context.login_kit_qr()
     token, ticket = request.args.get("qr_token", ""), request.args.get("client_ticket")
     if request.method == "GET":
         qr = flow.scan(token, account.open_id, ticket)
-        app = login_kit().oauth_store.partner_app(qr.client_key)
+        app = context.login_kit().oauth_store.partner_app(qr.client_key)
         return render_template(
-            "login_qr.html",
+            "login_kit_qr/consent.html",
             app=app,
             account=account,
             scopes=[(s, SCOPE_DESCRIPTIONS.get(s, s), s == DEFAULT_SCOPE) for s in qr_scopes(qr)],
@@ -91,8 +86,8 @@ def scan() -> Any:
         qr = flow.confirm(token, account.open_id, ticket, request.form.getlist("scope"))
     else:
         qr = flow.cancel(token, account.open_id, ticket)
-    app = login_kit().oauth_store.partner_app(qr.client_key)
-    return render_template("login_qr.html", app=app, account=account, scopes=[], answered=qr.status.value)
+    app = context.login_kit().oauth_store.partner_app(qr.client_key)
+    return render_template("login_kit_qr/consent.html", app=app, account=account, scopes=[], answered=qr.status.value)
 
 
 @bp.errorhandler(QrCodeRefused)

@@ -10,12 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from flask import current_app
-from flask import g
 from flask import request
 
-from auth_server.worlds import World
-from auth_server.worlds import Worlds
+from auth_server.web import context
 
 PATH_PREFIX = "/sandboxes/"
 HEADER = "X-Linksim-Sandbox"
@@ -53,23 +50,12 @@ def path_inside_world(path: str) -> str:
     return split_prefix(path)[1]
 
 
-def worlds() -> Worlds:
-    return current_app.extensions["linksim_worlds"]
-
-
 def select_world() -> None:
     """Runs before every request; an unknown sandbox is refused (``sandbox_not_found``) before anything else."""
-    g.pop("world", None)
-    g.world = worlds().get(sandbox_id())
+    context.enter_world(sandbox_id())
 
 
 def sandbox_id() -> str | None:
     """The sandbox the request names (by its path, else its header); None for the main world."""
     named = request.environ.get(ENVIRON_KEY)
     return named if named is not None else request.headers.get(HEADER) or None
-
-
-def world() -> World:
-    """The request's world; the main one while an unknown sandbox is being refused."""
-    found = g.get("world")
-    return found if found is not None else worlds().main

@@ -6,7 +6,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint
-from flask import current_app
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -15,11 +14,10 @@ from flask import url_for
 from auth_server.domain import codes
 from auth_server.domain.errors import Refused
 from auth_server.domain.links import Channel
-from auth_server.web.holder import sign_in_as
-from auth_server.web.holder import sign_out
-from auth_server.web.holder import signed_in
-from auth_server.web.holder import simulator
-from auth_server.web.linking_api import consent_tokens
+from auth_server.web import context
+from auth_server.web.browser_session import sign_in_as
+from auth_server.web.browser_session import sign_out
+from auth_server.web.browser_session import signed_in
 
 bp = Blueprint("screens", __name__, url_prefix="/app")
 
@@ -36,18 +34,18 @@ def _safe_next(target: str | None) -> str:
 
 @bp.get("/")
 def home() -> Any:
-    return render_template("home.html", account=signed_in())
+    return render_template("screens/home.html", account=signed_in())
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in() -> Any:
     next_url = _safe_next(request.values.get("next"))
     if request.method == "GET":
-        return render_template("sign_in.html", next=next_url, error=None)
+        return render_template("screens/sign_in.html", next=next_url, error=None)
     try:
-        account = simulator().service.sign_in(request.form.get("username", ""), request.form.get("password", ""))
+        account = context.service().sign_in(request.form.get("username", ""), request.form.get("password", ""))
     except Refused as refusal:
-        return render_template("sign_in.html", next=next_url, error=refusal.violations[0]), 401
+        return render_template("screens/sign_in.html", next=next_url, error=refusal.violations[0]), 401
     sign_in_as(account)
     return redirect(next_url)
 
@@ -59,18 +57,17 @@ def scan() -> Any:
     if to_sign_in:
         return to_sign_in
     token = request.values.get("token", "")
-    service = simulator().service
-    lifetime = current_app.extensions["linksim_config"].qr_code_lifetime
-    link = service.get_link(consent_tokens().read(token, lifetime)["link"])
+    service = context.service()
+    link = service.get_link(context.consent_tokens().read(token, context.config().qr_code_lifetime)["link"])
     shop = service.get_shop(link.shop_id)
     if request.method == "GET":
         service.scan(link.link_id, account.open_id)
-        policy = simulator().markets[shop.market]
-        return render_template("scan.html", account=account, shop=shop, link=link, token=token,
+        policy = context.simulator().markets[shop.market]
+        return render_template("screens/scan.html", account=account, shop=shop, link=link, token=token,
                                permissions=policy.official_permissions)
     authorize = request.form.get("decision") == "authorize"
     result = service.give_consent(link.link_id, account.open_id, authorize=authorize)
-    return render_template("scan_done.html", account=account, shop=shop, link=result)
+    return render_template("screens/scan_done.html", account=account, shop=shop, link=result)
 
 
 @bp.post("/sign-in/passcode")
@@ -79,10 +76,10 @@ def request_passcode() -> Any:
     next_url = _safe_next(request.form.get("next"))
     username, contact = request.form.get("username", ""), request.form.get("contact", "")
     try:
-        code = simulator().service.request_passcode(username, contact)
+        code = context.service().request_passcode(username, contact)
     except Refused as refusal:
-        return render_template("sign_in.html", next=next_url, error=refusal.violations[0]), 401
-    return render_template("passcode.html", next=next_url, username=username, contact=contact, sent_code=code,
+        return render_template("screens/sign_in.html", next=next_url, error=refusal.violations[0]), 401
+    return render_template("screens/passcode.html", next=next_url, username=username, contact=contact, sent_code=code,
                            error=None)
 
 
@@ -91,10 +88,10 @@ def verify_passcode() -> Any:
     next_url = _safe_next(request.form.get("next"))
     username, contact = request.form.get("username", ""), request.form.get("contact", "")
     try:
-        account = simulator().service.sign_in_with_passcode(username, contact, request.form.get("passcode", ""))
+        account = context.service().sign_in_with_passcode(username, contact, request.form.get("passcode", ""))
     except Refused as refusal:
-        return render_template("passcode.html", next=next_url, username=username, contact=contact, sent_code=None,
-                               error=refusal.violations[0]), 401
+        return render_template("screens/passcode.html", next=next_url, username=username, contact=contact,
+                               sent_code=None, error=refusal.violations[0]), 401
     sign_in_as(account)
     return redirect(next_url)
 
@@ -112,10 +109,10 @@ def inbox() -> Any:
     account, to_sign_in = _signed_in_or_redirect()
     if to_sign_in:
         return to_sign_in
-    service = simulator().service
+    service = context.service()
     items = service.inbox(account.open_id)
     shops = {shop.shop_id: shop for shop in service.shops()}
-    return render_template("inbox.html", account=account, shops=shops, **items)
+    return render_template("screens/inbox.html", account=account, shops=shops, **items)
 
 
 @bp.route("/requests/<link_id>", methods=["GET", "POST"])
@@ -124,14 +121,14 @@ def permission_request(link_id: str) -> Any:
     account, to_sign_in = _signed_in_or_redirect()
     if to_sign_in:
         return to_sign_in
-    service = simulator().service
+    service = context.service()
     link = service.get_link(link_id)
     if link.channel is not Channel.APP_TOGGLE:  # a QR link is answered by scanning its code, nowhere else
         raise Refused.because(codes.LINK_NOT_FOUND, link_id=link_id)
     shop = service.get_shop(link.shop_id)
-    permissions = simulator().markets[shop.market].official_permissions
+    permissions = context.simulator().markets[shop.market].official_permissions
     if request.method == "GET":
-        return render_template("toggles.html", account=account, shop=shop, link=link, permissions=permissions,
+        return render_template("screens/toggles.html", account=account, shop=shop, link=link, permissions=permissions,
                                error=None)
     authorize = request.form.get("decision") != "cancel"
     try:
@@ -140,10 +137,10 @@ def permission_request(link_id: str) -> Any:
     except Refused as refusal:
         if refusal.code in ("consent_incomplete", "account_mismatch", "authorization_failed"):
             # The request stays open: the holder can turn on the rest and tap Continue again.
-            return render_template("toggles.html", account=account, shop=shop, link=link, permissions=permissions,
-                                   error=refusal.violations[0]), 409
+            return render_template("screens/toggles.html", account=account, shop=shop, link=link,
+                                   permissions=permissions, error=refusal.violations[0]), 409
         raise
-    return render_template("scan_done.html", account=account, shop=shop, link=result)
+    return render_template("screens/scan_done.html", account=account, shop=shop, link=result)
 
 
 @bp.post("/invitations/<invitation_id>")
@@ -152,11 +149,11 @@ def answer_invitation(invitation_id: str) -> Any:
     account, to_sign_in = _signed_in_or_redirect()
     if to_sign_in:
         return to_sign_in
-    service = simulator().service
+    service = context.service()
     answered = service.answer_invitation(invitation_id, account.open_id,
                                          accept=request.form.get("decision") == "accept")
     shop = service.get_shop(answered.shop_id)
-    return render_template("invitation_done.html", account=account, shop=shop, invitation=answered)
+    return render_template("screens/invitation_done.html", account=account, shop=shop, invitation=answered)
 
 
 @bp.post("/sign-out")

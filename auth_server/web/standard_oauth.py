@@ -14,7 +14,7 @@ from flask import Blueprint
 from flask import jsonify
 from flask import url_for
 
-from auth_server.web.login_kit import login_kit
+from auth_server.web import context
 
 bp = Blueprint("standard_oauth", __name__)
 
@@ -51,14 +51,14 @@ def openapi() -> Any:
 
 @bp.post("/oauth/token", strict_slashes=False)
 def token() -> Any:
-    return login_kit().create_token_response()
+    return context.login_kit().create_token_response()
 
 
 @bp.post("/oauth/revoke", strict_slashes=False)
 def revoke() -> Any:
-    return login_kit().create_endpoint_response("revocation")
+    return context.login_kit().create_endpoint_response("revocation")
 
 
 @bp.post("/oauth/introspect", strict_slashes=False)
 def introspect() -> Any:
-    return login_kit().create_endpoint_response("introspection")
+    return context.login_kit().create_endpoint_response("introspection")

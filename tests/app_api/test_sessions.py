@@ -8,7 +8,7 @@ import pytest
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeSerializer
 
-from auth_server.web.app_api import SESSION_SALT
+from auth_server.web.guard import SESSION_SALT
 from tests.app_api.conftest import bearer
 from tests.app_api.conftest import refusal
 from tests.app_api.conftest import sign_in

@@ -27,7 +27,7 @@ from auth_server.control.request_journal import JournalQuery
 from auth_server.control.request_journal import RequestJournal
 from auth_server.control.request_journal import RequestRecord
 from auth_server.control.request_journal import excerpt
-from auth_server.web.journaling import journal_file
+from auth_server.web.context import journal_file
 from auth_server.worlds import SHARED_TEMPLATES
 from mobile_stub.app import TikTokApp
 from seller_client.client import SellerClient
@@ -125,6 +125,25 @@ def test_each_request_names_its_shop_account_and_partner_app(http: FlaskClient) 
     assert (started["shop"], started["partner_app"], started["status"]) == (SHOP, DEMO_KEY, 201)
     assert (scanned["account"], scanned["username"]) == ("oid_maya", "maya")
     assert started["duration_ms"] >= 0 and started["at"] == "2026-03-02T09:00:00+00:00"
+
+
+def test_every_step_a_partner_app_takes_names_it_as_the_events_actor(http: FlaskClient) -> None:
+    assert http.post(f"/_sim/shops/{SHOP}/settings", json={"review": "manual"}).status_code == 200
+    seller, holder = partner(http), phone(http)
+    link = start_link(http, seller)
+    link_id = link["link_id"]
+    consent = http.post("/api/app/scans", json={"scan_url": link["qr"]["scan_url"]}, headers=holder).get_json()
+    http.post(f"/api/app/consents/{consent['consent_id']}", json={"decision": "authorize"}, headers=holder)
+    assert http.post(f"/api/links/{link_id}/terms", json={"accepted": True}, headers=seller).status_code == 200
+    assert http.post(f"/api/links/{link_id}/review", json={"approve": True}, headers=seller).status_code == 200
+    http.post("/_sim/clock", json={"advance": "24h"})  # U1; the app's client token expired meanwhile
+    unlinked = http.post(f"/api/shops/{SHOP}/unlink", json={"open_id": "oid_maya"}, headers=partner(http))
+    assert unlinked.status_code == 200, unlinked.get_data(as_text=True)
+
+    events = {e["event"]: e for e in journal(http, flow=link_id, kind="event")}
+    for kind in ("link.started", "link.pending_review", "link.active", "link.unlinked"):
+        assert (events[kind]["actor"], events[kind]["partner_app"]) == (f"partner:{DEMO_KEY}", DEMO_KEY), kind
+    assert (events["link.scanned"]["actor"], events["link.consented"]["actor"]) == ("app", "app")
 
 
 def test_asking_for_a_shop_or_an_account_shows_every_entry_of_their_flows(http: FlaskClient) -> None:

@@ -132,10 +132,13 @@ class OfficialFlows(FlowBase):
         return self._run(body)
 
     def accept_terms(self, link_id: str, *, accepted: bool = True, actor: str = "seller") -> Link:
-        """The seller agrees to the terms and clicks "Link This Account" (or "Link"); the review starts."""
+        """The seller agrees to the terms and clicks "Link This Account" (or "Link"); the review starts.
+
+        A partner app (``actor``) accepts only the terms of a link it started.
+        """
 
         def body(op: Operation) -> Link | Refused:
-            link = op.require_link(link_id, lock=True)
+            link = op.require_link(link_id, lock=True, actor=actor)
             if link.state is not LinkState.CONSENTED:
                 raise Refused.because(codes.LINK_NOT_AWAITING, state=link.state.value, action="accept the terms")
             if not accepted:
@@ -153,10 +156,11 @@ class OfficialFlows(FlowBase):
         return self._run(body)
 
     def decide_review(self, link_id: str, *, approve: bool, actor: str = "reviewer") -> Link:
-        """Decide a review by hand (manual review mode, or to force an outcome in a scenario)."""
+        """Decide a review by hand (manual review mode, or to force an outcome in a scenario); a partner app
+        (``actor``) decides only the review of a link it started."""
 
         def body(op: Operation) -> Link | Refused:
-            link = op.require_link(link_id, lock=True)
+            link = op.require_link(link_id, lock=True, actor=actor)
             if link.state is not LinkState.PENDING_REVIEW:
                 raise Refused.because(codes.LINK_NOT_AWAITING, state=link.state.value, action="be reviewed")
             if approve:

@@ -28,7 +28,8 @@ class SellerFlows(FlowBase):
     """Unlinking, renaming the shop, and the shop settings a scenario controls."""
 
     def unlink(self, shop_id: str, open_id: str, *, actor: str = "seller") -> Link:
-        """Unlink an account from a shop (U1-U3, M9)."""
+        """Unlink an account from a shop (U1-U3, M9), whoever linked it: a partner app (``actor``) acts for the
+        shop's seller, who may unlink what Seller Center or another tool linked."""
 
         def body(op: Operation) -> Link:
             shop = op.require_shop(shop_id, lock=True)

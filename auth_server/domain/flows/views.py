@@ -41,8 +41,9 @@ class Views(FlowBase):
     def get_account_by_username(self, username: str) -> Account:
         return self._run(lambda op: op.require_account_by_username(username))
 
-    def get_link(self, link_id: str) -> Link:
-        return self._run(lambda op: op.require_link(link_id))
+    def get_link(self, link_id: str, *, actor: str | None = None) -> Link:
+        """The link, as ``actor`` sees it: a partner app finds only the links it started."""
+        return self._run(lambda op: op.require_link(link_id, actor=actor))
 
     def shops(self) -> list[Shop]:
         return self._run(lambda op: list(op.repo.shops()))

@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import hmac
 import ipaddress
 
 from flask import abort
-from flask import current_app
 from flask import request
 
-from auth_server.domain import codes
-from auth_server.domain.errors import Refused
+from auth_server.web import context
+from auth_server.web import guard
 
 
 def controls_only() -> None:
     """A blueprint's ``before_request``: loopback callers, or the configured control token, and JSON only."""
-    token = current_app.extensions["linksim_config"].control_token
+    token = context.config().control_token
     if token is not None:
-        bearer = request.headers.get("Authorization", "")
-        given = bearer[7:].strip() if bearer[:7].lower() == "bearer " else ""
-        if not hmac.compare_digest(given.encode(), token.encode()):
-            raise Refused.because(codes.CONTROL_TOKEN_INVALID)
+        guard.require_control_token(token)
     elif not _from_loopback():
         abort(403, "The simulator's controls answer loopback callers only: start the server with "
                    "--control-token to open them to other machines.")

@@ -12,16 +12,16 @@ from flask import jsonify
 from flask import url_for
 
 from auth_server.control.faults import FaultPlan
+from auth_server.web import context
 from auth_server.web.control.access import controls_only
 from auth_server.web.control.bodies import json_object
-from auth_server.web.sandboxing import world
 
 bp = Blueprint("faults", __name__, url_prefix="/_sim/faults")
 bp.before_request(controls_only)
 
 
 def plan() -> FaultPlan:
-    return world().faults
+    return context.world().faults
 
 
 @bp.post("")

@@ -20,12 +20,12 @@ from auth_server.domain.links import Invitation
 from auth_server.domain.links import Link
 from auth_server.domain.links import LinkState
 from auth_server.domain.service import LinkingService
+from auth_server.web import context
 from auth_server.web.control.access import controls_only
 from auth_server.web.control.bodies import account_named
 from auth_server.web.control.bodies import json_object
 from auth_server.web.linking_api import invitation_view
 from auth_server.web.linking_api import link_view
-from auth_server.web.sandboxing import world
 
 bp = Blueprint("control_flows", __name__, url_prefix="/_sim/flows")
 bp.before_request(controls_only)
@@ -94,7 +94,7 @@ def next_link_action(link: Link) -> str:
 def force(flow_id: str) -> Any:
     body = json_object()
     action = body.get("action")
-    service = world().simulator.service
+    service = context.service()
     link = _find(lambda: service.get_link(flow_id))
     if link is not None:
         name = next_link_action(link) if action == "next" else action

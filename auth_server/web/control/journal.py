@@ -19,8 +19,8 @@ from auth_server.control.request_journal import JournalQuery
 from auth_server.control.request_journal import timeline
 from auth_server.domain import codes
 from auth_server.domain.errors import Refused
+from auth_server.web import context
 from auth_server.web.control.access import controls_only
-from auth_server.web.sandboxing import world
 
 bp = Blueprint("journal", __name__, url_prefix="/_sim/journal")
 bp.before_request(controls_only)
@@ -32,7 +32,7 @@ MAX_TEXT = 200
 @bp.get("")
 def read_journal() -> Any:
     query = query_of(request.args.to_dict(flat=False))
-    here = world()
+    here = context.world()
     events = []
     if query.kind != "request" and query.path is None:
         start = here.journal.mark_after(query.since) if query.since is not None else (-1, 0)
@@ -47,7 +47,7 @@ def read_journal() -> Any:
 @bp.delete("")
 def clear_journal() -> Any:
     """Forget the world's request records; the numbering goes on, so ``since`` cursors stay valid."""
-    return jsonify({"cleared": world().journal.clear(), "world": world().id})
+    return jsonify({"cleared": context.world().journal.clear(), "world": context.world().id})
 
 
 def query_of(args: dict[str, list[str]]) -> JournalQuery:

@@ -13,13 +13,12 @@ from auth_server import fixtures
 from auth_server.domain import codes
 from auth_server.domain.clock import parse_time
 from auth_server.domain.errors import Refused
+from auth_server.web import context
 from auth_server.web.control.access import controls_only
 from auth_server.web.control.bodies import data_of
 from auth_server.web.control.bodies import json_object
 from auth_server.web.sandboxing import HEADER
 from auth_server.web.sandboxing import PATH_PREFIX
-from auth_server.web.sandboxing import world
-from auth_server.web.sandboxing import worlds
 from auth_server.worlds import World
 
 bp = Blueprint("sandboxes", __name__, url_prefix="/_sim/sandboxes")
@@ -28,7 +27,7 @@ bp.before_request(controls_only)
 
 @bp.before_request
 def from_the_main_world() -> None:
-    if world().is_sandbox:
+    if context.world().is_sandbox:
         raise Refused.because(codes.INVALID_INPUT, field="path",
                               problem="sandboxes are made from the main world: call /_sim/sandboxes without a "
                                       "sandbox prefix or header")
@@ -49,7 +48,7 @@ def create_sandbox() -> Any:
     except ValueError as error:
         raise Refused.because(codes.INVALID_INPUT, field="start", problem=str(error)) from None
     try:
-        sandbox = worlds().create(body.get("id"), data=data_of(body), start=start)
+        sandbox = context.worlds().create(body.get("id"), data=data_of(body), start=start)
     except fixtures.FixtureError as error:
         raise Refused.because(codes.INVALID_INPUT, field="data", problem=str(error)) from None
     view = sandbox_view(sandbox)
@@ -58,17 +57,17 @@ def create_sandbox() -> Any:
 
 @bp.get("")
 def list_sandboxes() -> Any:
-    every = worlds().sandboxes()
+    every = context.worlds().sandboxes()
     return jsonify({"sandboxes": [sandbox_view(s) for s in every], "count": len(every),
-                    "limit": worlds().limit})
+                    "limit": context.worlds().limit})
 
 
 @bp.get("/<sandbox_id>")
 def read_sandbox(sandbox_id: str) -> Any:
-    return jsonify(sandbox_view(worlds().get(sandbox_id)))
+    return jsonify(sandbox_view(context.worlds().get(sandbox_id)))
 
 
 @bp.delete("/<sandbox_id>")
 def delete_sandbox(sandbox_id: str) -> Any:
-    worlds().delete(sandbox_id)
+    context.worlds().delete(sandbox_id)
     return "", 204

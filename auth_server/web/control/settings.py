@@ -26,10 +26,10 @@ from auth_server.domain.journal import plain
 from auth_server.domain.shops import ReviewMode
 from auth_server.domain.shops import Shop
 from auth_server.domain.shops import ShopStatus
+from auth_server.web import context
 from auth_server.web.control.access import controls_only
 from auth_server.web.control.bodies import account_named
 from auth_server.web.control.bodies import json_object
-from auth_server.web.sandboxing import world
 
 bp = Blueprint("control_settings", __name__, url_prefix="/_sim")
 bp.before_request(controls_only)
@@ -43,7 +43,7 @@ def shop_settings(shop_id: str) -> Any:
     """``{"review": "manual"}`` (auto, manual, reject, or default: the market's), ``"review_delay": "2h"``,
     ``"status": "suspended"`` (active, pending_approval, suspended)."""
     body = _fields(SHOP_FIELDS)
-    service = world().simulator.service
+    service = context.service()
     shop = service.get_shop(shop_id)
     changes: list[Callable[[], Shop]] = []
     if "review" in body or "review_delay" in body:
@@ -64,7 +64,7 @@ def account_settings(account: str) -> Any:
     """``{"app_fault": "qr_unreadable"}`` (or authorization_failed, none), ``"standing": "restricted"``,
     ``"verification_outcome": "fail"`` (pass, fail, stay_pending) with ``"verification_delay": "1h"``."""
     body = _fields(ACCOUNT_FIELDS)
-    service = world().simulator.service
+    service = context.service()
     open_id = account_named(service, account, "account").open_id
     changes: list[Callable[[], Account]] = []
     if "app_fault" in body:

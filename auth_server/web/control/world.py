@@ -14,10 +14,10 @@ from auth_server.domain.clock import ManualClock
 from auth_server.domain.clock import parse_duration
 from auth_server.domain.clock import parse_time
 from auth_server.domain.errors import Refused
+from auth_server.web import context
 from auth_server.web.control.access import controls_only
 from auth_server.web.control.bodies import data_of
 from auth_server.web.control.bodies import json_object
-from auth_server.web.sandboxing import world
 
 bp = Blueprint("control", __name__, url_prefix="/_sim")
 bp.before_request(controls_only)
@@ -31,7 +31,7 @@ def loaded_view(loaded: fixtures.Loaded) -> dict[str, Any]:
 @bp.post("/partner-apps")
 def create_partner_app() -> Any:
     """Register a partner app (the same fields as a data file's ``partner_apps``)."""
-    simulator = world().simulator
+    simulator = context.world().simulator
     try:
         data = fixtures.validate_partner_app(request.get_json(silent=True))
         with simulator.store.unit_of_work() as repo:
@@ -50,7 +50,7 @@ def add_parties() -> Any:
         raise Refused.because(codes.INVALID_INPUT, field="body",
                               problem='send {"data": {...}} with the sellers, accounts and partner_apps to add')
     try:
-        loaded = world().load(data, replace=False)
+        loaded = context.world().load(data, replace=False)
     except fixtures.FixtureError as error:
         raise Refused.because(codes.INVALID_INPUT, field="data", problem=str(error)) from None
     return jsonify(loaded_view(loaded)), 201
@@ -65,14 +65,14 @@ def reset() -> Any:
     data = data_of(json_object()) or {}
     _manual_clock()
     try:
-        loaded = world().load(data, replace=True)
+        loaded = context.world().load(data, replace=True)
     except fixtures.FixtureError as error:
         raise Refused.because(codes.INVALID_INPUT, field="data", problem=str(error)) from None
     return jsonify({**loaded_view(loaded), "clock": loaded.start.isoformat()})
 
 
 def _manual_clock() -> ManualClock:
-    clock = world().simulator.clock
+    clock = context.world().simulator.clock
     if not isinstance(clock, ManualClock):
         raise Refused.because(codes.INVALID_INPUT, field="clock",
                               problem="this server runs on the system clock, which cannot be moved")
@@ -112,5 +112,5 @@ def move_clock() -> Any:
         clock.freeze()
     elif body.get("freeze") is False:
         clock.unfreeze()
-    world().simulator.service.settle()
+    context.service().settle()
     return _clock_view(clock)

@@ -1,4 +1,5 @@
-"""Flask glue for the request journal: every request a world serves is recorded in that world's journal.
+"""Recording requests into the request journal: every request a world serves is recorded in that world's journal
+(and in the journal file, when the server keeps one).
 
 ``install(app)`` stamps each request as it starts and records it once its answer is ready (``after_request``
 runs for the refusals the error handlers render too). The record's tags come from what the request and its
@@ -21,7 +22,6 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 from flask import Response
-from flask import current_app
 from flask import g
 from flask import request
 from werkzeug.exceptions import HTTPException
@@ -30,18 +30,17 @@ from auth_server.control.redaction import hint
 from auth_server.control.redaction import is_secret_name
 from auth_server.control.redaction import redact
 from auth_server.control.redaction import secrets_in
-from auth_server.control.request_journal import JournalFile
 from auth_server.control.request_journal import RequestRecord
 from auth_server.control.request_journal import authorization_flow
 from auth_server.control.request_journal import excerpt
 from auth_server.control.request_journal import login_qr_flow
 from auth_server.control.request_journal import refusal_code
-from auth_server.web.sandboxing import world
+from auth_server.web import context
+from auth_server.web import guard
 from auth_server.worlds import World
 
 log = logging.getLogger(__name__)
 
-FILE_EXTENSION = "linksim_journal_file"
 NOT_JOURNALED = ("/static/", "/_sim/journal")
 CONTROLS = "/_sim"  # the control plane, whose bearer token is the server's chosen control token
 RECORDED_HEADERS = ("Authorization", "Cookie", "Content-Type", "User-Agent", "X-Linksim-Sandbox")
@@ -52,18 +51,8 @@ WRAPPERS = ("link", "invitation", "account", "data")  # answers that wrap the on
 
 def install(app: Flask) -> None:
     """Journal every request of ``app``; register right after the hook that selects the request's world."""
-    config = app.extensions["linksim_config"]
-    app.extensions[FILE_EXTENSION] = JournalFile(
-        config.journal_file, max_bytes=config.journal_file_bytes, backups=config.journal_file_backups,
-    ) if config.journal_file else None
     app.before_request(stamp)
     app.after_request(record)
-
-
-def journal_file(app: Flask) -> JournalFile | None:
-    """The app's journal file, if it was started with one (close it when done with the app)."""
-    found: JournalFile | None = app.extensions.get(FILE_EXTENSION)
-    return found
 
 
 def tag(*, flow: str | None = None, login_qr: str | None = None, shop: str | None = None,
@@ -85,7 +74,7 @@ def tag(*, flow: str | None = None, login_qr: str | None = None, shop: str | Non
 
 def stamp() -> None:
     """``before_request``: when the request arrived, on the wall clock and on its world's clock."""
-    here = world()
+    here = context.world()
     g.journal_start = (time.perf_counter(), datetime.now(UTC), here.simulator.clock.now())
     if not here.journal.knows_event_mark:
         # The events the world held before its first request: none of them is a request's doing.
@@ -96,7 +85,7 @@ def record(response: Response) -> Response:
     """``after_request``: the request, its answer and its tags, into the world's journal (and file)."""
     if request.path.startswith(NOT_JOURNALED):
         return response
-    if g.get("world") is None:
+    if not context.in_a_world():
         return response  # refused before it reached a world (an unknown sandbox): no world's journal has it
     try:
         _record(response)
@@ -106,7 +95,7 @@ def record(response: Response) -> Response:
 
 
 def _record(response: Response) -> None:
-    here = world()
+    here = context.world()
     if here.simulator.store.closed:
         return  # the sandbox was deleted while this request was under way: its journal went with it
     started = g.get("journal_start")
@@ -134,7 +123,7 @@ def _record(response: Response) -> None:
         **_tags(request_body, response_body, location),
     )
     kept = here.journal.append(entry, events_seen=_events_after(here, here.journal.event_mark))
-    file = journal_file(current_app)
+    file = context.journal_file()
     if file is not None:
         file.write(kept)
 
@@ -149,7 +138,7 @@ def _chosen_secrets(headers: dict[str, str]) -> set[str]:
     """Secrets someone chose, masked whole wherever they appear: the server's control token, and whatever
     credential a control was sent with (a guess at the token is as telling as the token)."""
     chosen: set[str] = set()
-    token = current_app.extensions["linksim_config"].control_token
+    token = context.config().control_token
     if token:
         chosen.add(token)
     if (request.path == CONTROLS or request.path.startswith(f"{CONTROLS}/")) and "Authorization" in headers:
@@ -230,8 +219,8 @@ def _tags(request_body: Any, response_body: Any, location: str | None) -> dict[s
         offer(name, explicit.get(name))
     view_args = request.view_args or {}
     offer_fields(view_args)
-    offer("partner_app", g.get("partner_key"))  # the linking API's caller
-    holder = g.get("app_account")  # the account the app is signed in to
+    offer("partner_app", guard.partner_key())  # the linking API's caller
+    holder = guard.app_holder()  # the account the app is signed in to
     if holder is not None:
         offer("account", holder.open_id)
         offer("username", holder.username)

@@ -1,4 +1,5 @@
-"""Who is signed in to the simulated TikTok app in this browser (a signed session cookie)."""
+"""Who is signed in to the simulated TikTok app in this browser (a signed session cookie): the app's screens and
+TikTok's consent screen ask. The app on a phone signs in with a session token instead (:mod:`.guard`)."""
 
 from __future__ import annotations
 
@@ -6,19 +7,15 @@ from flask import session
 
 from auth_server.domain.accounts import Account
 from auth_server.domain.errors import Refused
-from auth_server.simulator import Simulator
-from auth_server.web.sandboxing import world
+from auth_server.web import context
 
 SESSION_KEY = "open_id"
 
 
-def simulator() -> Simulator:
-    return world().simulator
-
-
 def _session_key() -> str:
     # One browser may be signed in to the main world and to sandboxes at once, as different people.
-    return f"{SESSION_KEY}@{world().id}" if world().is_sandbox else SESSION_KEY
+    here = context.world()
+    return f"{SESSION_KEY}@{here.id}" if here.is_sandbox else SESSION_KEY
 
 
 def signed_in() -> Account | None:
@@ -26,7 +23,7 @@ def signed_in() -> Account | None:
     if not open_id:
         return None
     try:
-        return simulator().service.get_account(open_id)
+        return context.service().get_account(open_id)
     except Refused:  # the account is gone (a reset): the session means nothing any more
         session.pop(_session_key(), None)
         return None

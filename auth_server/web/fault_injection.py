@@ -12,7 +12,6 @@ import logging
 from enum import Enum
 from typing import Any
 
-from flask import current_app
 from flask import g
 from flask import jsonify
 from flask import make_response
@@ -27,10 +26,8 @@ from auth_server.domain import codes
 from auth_server.domain.codes import Kind
 from auth_server.domain.errors import Refused
 from auth_server.oauth.wire import DEFAULT_DESCRIPTIONS
-from auth_server.oauth.wire import log_id
+from auth_server.web import context
 from auth_server.web import errors
-from auth_server.web.holder import simulator
-from auth_server.web.sandboxing import world
 
 log = logging.getLogger(__name__)
 
@@ -69,11 +66,12 @@ def apply_faults() -> Any:
     """Runs before every request but the controls': the first fault rule that fires answers instead."""
     if request.path.startswith(NEVER_FAULTED):
         return None
-    rule = world().faults.match(request.method, request.path)
+    here = context.world()
+    rule = here.faults.match(request.method, request.path)
     if rule is None:
         return None
     g.fault_id = rule.id  # for the request journal
-    log.info("fault %s hits %s %s in world %s", rule.id, request.method, request.path, world().id)
+    log.info("fault %s hits %s %s in world %s", rule.id, request.method, request.path, here.id)
     if rule.wait_out_delay():
         return None  # lifted while the request waited: it goes on as if nothing had happened
     return answer(rule)
@@ -123,7 +121,7 @@ def _oauth_error(rule: FaultRule, error: str) -> Any:
     if family_ is Family.TIKTOK_OAUTH:
         return errors.tiktok_oauth_error(error, description, _tiktok_status())
     if family_ is Family.TIKTOK_API:
-        return _tiktok_api_error(error, description, status)
+        return errors.tiktok_api_error(error, description, status)
     if family_ is Family.SCREEN:
         return errors.error_page(status, error, description)
     if family_ is Family.JSON and request.path.startswith("/api/"):
@@ -138,19 +136,14 @@ def _refusal(rule: FaultRule, code: str) -> Any:
     if family_ is Family.TIKTOK_OAUTH:
         return errors.tiktok_oauth_error(OAUTH_ERROR_OF_KIND[refusal.kind], message, _tiktok_status())
     if family_ is Family.TIKTOK_API:
-        return _tiktok_api_error(code, message, errors.STATUS_OF_KIND[refusal.kind])
+        return errors.tiktok_api_error(code, message, errors.STATUS_OF_KIND[refusal.kind])
     if family_ is Family.PLAIN_OAUTH:
         return _plain_oauth_error(OAUTH_ERROR_OF_KIND[refusal.kind], message)
     raise refusal  # the linking API's and the screens' own handlers render it
 
 
 def _tiktok_status() -> int:
-    return int(current_app.extensions["linksim_config"].oauth_error_status)  # TikTok's: 200
-
-
-def _tiktok_api_error(code: str, message: str, status: int) -> Any:
-    return jsonify({"data": {}, "error": {"code": code, "message": message,
-                                          "log_id": log_id(simulator().clock.now())}}), status
+    return context.config().oauth_error_status  # TikTok's: 200
 
 
 def _plain_oauth_error(error: str, description: str) -> Any:
