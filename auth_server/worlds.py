@@ -25,11 +25,11 @@ from auth_server.domain import codes
 from auth_server.domain.clock import ManualClock
 from auth_server.domain.errors import Refused
 from auth_server.domain.policies import Markets
+from auth_server.oauth.consent_tokens import ConsentTokens
 from auth_server.oauth.server import LoginKitServer
 from auth_server.simulator import Simulator
 from auth_server.simulator import builtin_markets
 from auth_server.store import Store
-from auth_server.web.qr_codes import ConsentTokens
 
 MAIN = "main"  # the server's own world: what a request without a sandbox reaches
 DEFAULT_SANDBOX_LIMIT = 1000
@@ -66,7 +66,7 @@ class World:
     def around(cls, world_id: str, simulator: Simulator, config: ServerConfig) -> World:
         # The world's id salts its QR tokens: a QR code from one sandbox is unreadable in another.
         namespace = world_id if world_id != MAIN else ""
-        return cls(world_id, simulator, LoginKitServer(simulator, config),
+        return cls(world_id, simulator, LoginKitServer(simulator.store.unit_of_work, simulator.clock, config),
                    ConsentTokens(config.secret_key, simulator.clock, namespace=namespace),
                    journal=RequestJournal(config.journal_entries if world_id == MAIN
                                           else config.sandbox_journal_entries))

@@ -1,11 +1,13 @@
-"""The Login Kit authorization server: authlib's Flask server, on the simulator's store and clock."""
+"""The Login Kit authorization server: authlib's Flask server, on a unit of work and a clock it is given."""
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
+from typing import Protocol
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from flask import Response
@@ -13,6 +15,7 @@ from flask import json
 from flask import request as flask_request
 
 from auth_server.config import ServerConfig
+from auth_server.domain.clock import Clock
 from auth_server.oauth.grants import AuthorizationCodeGrant
 from auth_server.oauth.grants import ClientCredentialsGrant
 from auth_server.oauth.grants import Holder
@@ -28,42 +31,58 @@ from auth_server.oauth.models import Token
 from auth_server.oauth.qr_code import QrCodeAuthorization
 from auth_server.oauth.wire import TikTokRequest
 from auth_server.oauth.wire import tiktok_body
-from auth_server.simulator import Simulator
 
 TIKTOK_PREFIX = "/v2/"  # routes under it speak TikTok's wire format; the others plain OAuth 2.0
 
 
-class OAuthStore:
-    """Partner apps, codes, tokens and QR codes in the simulator's database, each look-up its own transaction."""
 
-    def __init__(self, simulator: Simulator) -> None:
-        self._simulator = simulator
+class OAuthRepository(Protocol):
+    """What the authorization server needs from storage (the store's repository has it)."""
+
+    def partner_app(self, client_key: str) -> PartnerApp | None: ...
+    def authorization_code(self, code: str, *, lock: bool = False) -> AuthorizationCode | None: ...
+    def token(self, access_token: str, *, lock: bool = False) -> Token | None: ...
+    def token_by_refresh(self, refresh_token: str, *, lock: bool = False) -> Token | None: ...
+    def login_qr(self, token: str, *, lock: bool = False) -> LoginQr | None: ...
+    def add(self, obj: object) -> None: ...
+
+
+# One transaction: commits when the block ends, rolls back when it raises.
+UnitOfWork = Callable[[], AbstractContextManager[OAuthRepository]]
+
+
+class OAuthStore:
+    """Partner apps, codes, tokens and QR codes in the world's database, each look-up its own transaction."""
+
+    def __init__(self, unit_of_work: UnitOfWork, clock: Clock) -> None:
+        self._unit_of_work = unit_of_work
+        self._clock = clock
 
     def _now(self) -> datetime:
-        return self._simulator.clock.now()
+        return self._clock.now()
 
-    def _read(self, find: Callable[[Any], Any]) -> Any:
-        with self._simulator.store.unit_of_work() as repo:
+    def _read(self, find: Callable[[OAuthRepository], Any]) -> Any:
+        with self._unit_of_work() as repo:
             found = find(repo)
         if found is not None:
             found.now = self._now()
         return found
 
     def partner_app(self, client_key: str) -> PartnerApp | None:
-        with self._simulator.store.unit_of_work() as repo:
+        with self._unit_of_work() as repo:
             return repo.partner_app(client_key)
 
     def code(self, code: str) -> AuthorizationCode | None:
         return self._read(lambda repo: repo.authorization_code(code))
 
     def save_code(self, code: AuthorizationCode) -> None:
-        with self._simulator.store.unit_of_work() as repo:
+        with self._unit_of_work() as repo:
             repo.add(code)
 
     def claim_code(self, code: str) -> tuple[AuthorizationCode | None, bool]:
         """The code, and whether this call is the one that used it: checked and marked in one locked step,
         so that two racing exchanges cannot both see it unused."""
-        with self._simulator.store.unit_of_work() as repo:
+        with self._unit_of_work() as repo:
             found = repo.authorization_code(code, lock=True)
             first = found is not None and found.used_at is None
             if found is not None:
@@ -74,7 +93,7 @@ class OAuthStore:
 
     def claim_refresh_token(self, refresh_token: str) -> Token | None:
         """The token, if its refresh token still works, revoked in the same locked step (strict rotation)."""
-        with self._simulator.store.unit_of_work() as repo:
+        with self._unit_of_work() as repo:
             found = repo.token_by_refresh(refresh_token, lock=True)
             if found is None:
                 return None
@@ -92,11 +111,11 @@ class OAuthStore:
         return self._read(lambda repo: repo.token_by_refresh(refresh_token))
 
     def save_token(self, token: Token) -> None:
-        with self._simulator.store.unit_of_work() as repo:
+        with self._unit_of_work() as repo:
             repo.add(token)
 
     def revoke(self, access_token: str, *, refresh: bool) -> None:
-        with self._simulator.store.unit_of_work() as repo:
+        with self._unit_of_work() as repo:
             found = repo.token(access_token, lock=True)
             if found is None:
                 return
@@ -109,7 +128,7 @@ class OAuthStore:
         return self._read(lambda repo: repo.login_qr(token))
 
     def save_login_qr(self, qr: LoginQr) -> None:
-        with self._simulator.store.unit_of_work() as repo:
+        with self._unit_of_work() as repo:
             repo.add(qr)
 
     def change_login_qr(
@@ -119,7 +138,7 @@ class OAuthStore:
 
         ``change`` may raise to leave the QR code as it was.
         """
-        with self._simulator.store.unit_of_work() as repo:
+        with self._unit_of_work() as repo:
             found = repo.login_qr(token, lock=True)
             if found is None:
                 return None
@@ -133,11 +152,11 @@ class OAuthStore:
 class LoginKitServer(AuthorizationServer):
     """One per app (never module-level, or repeated ``create_app`` calls would pile up grants)."""
 
-    def __init__(self, simulator: Simulator, config: ServerConfig) -> None:
+    def __init__(self, unit_of_work: UnitOfWork, clock: Clock, config: ServerConfig) -> None:
         super().__init__()
-        self.simulator = simulator
+        self.clock = clock
         self.config = config
-        self.oauth_store = OAuthStore(simulator)
+        self.oauth_store = OAuthStore(unit_of_work, clock)
         self._query_client = self.oauth_store.partner_app
         self._save_token = self._store_token
         self.register_token_generator("default", self._generate_token)
@@ -149,7 +168,7 @@ class LoginKitServer(AuthorizationServer):
         self.qr_codes = QrCodeAuthorization(self)
 
     def now(self) -> datetime:
-        return self.simulator.clock.now()
+        return self.clock.now()
 
     # --- tokens -------------------------------------------------------------------------------------------
 

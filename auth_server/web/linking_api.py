@@ -21,6 +21,7 @@ from auth_server.domain.journal import plain
 from auth_server.domain.links import Channel
 from auth_server.domain.links import Link
 from auth_server.domain.links import LinkState
+from auth_server.oauth.consent_tokens import ConsentTokens
 from auth_server.web import qr_codes
 from auth_server.web.holder import simulator
 from auth_server.web.login_kit import login_kit
@@ -48,7 +49,7 @@ def require_partner_app() -> None:
     g.partner_key = token.client_key
 
 
-def consent_tokens() -> qr_codes.ConsentTokens:
+def consent_tokens() -> ConsentTokens:
     return world().consent_tokens
 
 
