@@ -29,7 +29,7 @@ from auth_server.domain.clock import parse_duration
 from auth_server.domain.clock import parse_time
 from auth_server.domain.errors import Refused
 from auth_server.domain.errors import Violation
-from auth_server.domain.journal import plain
+from auth_server.domain.events import plain
 from auth_server.domain.shops import ReviewMode
 from auth_server.domain.shops import ShopStatus
 from auth_server.simulator import Simulator

@@ -19,7 +19,7 @@ from typing import Any
 
 from auth_server import fixtures
 from auth_server.config import ServerConfig
-from auth_server.control.faults import FaultPlan
+from auth_server.control.fault_plan import FaultPlan
 from auth_server.control.request_journal import RequestJournal
 from auth_server.domain import codes
 from auth_server.domain.clock import ManualClock

@@ -25,12 +25,12 @@ from auth_server.domain.affiliates import AffiliateInvitation
 from auth_server.domain.affiliates import ShowcaseSource
 from auth_server.domain.errors import Refused
 from auth_server.domain.errors import Violation
+from auth_server.domain.events import Event
+from auth_server.domain.events import plain
 from auth_server.domain.inputs import clean_username
 from auth_server.domain.inputs import username_from_shop_name
 from auth_server.domain.inputs import valid_id
 from auth_server.domain.inputs import valid_text
-from auth_server.domain.journal import Event
-from auth_server.domain.journal import plain
 from auth_server.domain.links import Channel
 from auth_server.domain.links import Invitation
 from auth_server.domain.links import InvitationState

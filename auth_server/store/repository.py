@@ -18,7 +18,7 @@ from auth_server.domain.accounts import VerificationOutcome
 from auth_server.domain.affiliates import AffiliateInvitation
 from auth_server.domain.affiliates import LiveSession
 from auth_server.domain.affiliates import ShowcaseItem
-from auth_server.domain.journal import Event
+from auth_server.domain.events import Event
 from auth_server.domain.links import HOLDING_STATES
 from auth_server.domain.links import Invitation
 from auth_server.domain.links import InvitationState
