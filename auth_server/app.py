@@ -26,7 +26,7 @@ from auth_server.web import screens
 from auth_server.web import seller_center
 from auth_server.web import standard_oauth
 from auth_server.worlds import MAIN
-from auth_server.worlds import World
+from auth_server.worlds import HostedWorld
 from auth_server.worlds import Worlds
 
 
@@ -63,7 +63,7 @@ def create_app(
     if test_config is not None:
         app.config.update(test_config)
 
-    main = World.around(MAIN, simulator, config)
+    main = HostedWorld.around(MAIN, simulator, config)
     app.extensions["linksim"] = simulator
     app.extensions["linksim_config"] = config
     app.extensions["linksim_worlds"] = Worlds(main, config, limit=config.max_sandboxes)

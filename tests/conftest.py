@@ -27,7 +27,7 @@ from auth_server.store import Store
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
-class World:
+class WorldBuilder:
     """Builds parties straight into the store, and runs whole flows through the service.
 
     Defaults make a link succeed (an active shop in the US on the global market, a verified adult
@@ -108,8 +108,8 @@ def sim() -> Iterator[Simulator]:
 
 
 @pytest.fixture
-def world(sim: Simulator) -> World:
-    return World(sim)
+def world(sim: Simulator) -> WorldBuilder:
+    return WorldBuilder(sim)
 
 
 @pytest.fixture
@@ -126,8 +126,8 @@ def database(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Store]:
 
 
 @pytest.fixture
-def database_world(database: Store) -> World:
-    return World(Simulator(database, clock=ManualClock(START)))
+def database_world(database: Store) -> WorldBuilder:
+    return WorldBuilder(Simulator(database, clock=ManualClock(START)))
 
 
 def postgres_url() -> str | None:

@@ -14,7 +14,7 @@ from flask import current_app
 from flask import g
 from flask import request
 
-from auth_server.worlds import World
+from auth_server.worlds import HostedWorld
 from auth_server.worlds import Worlds
 
 PATH_PREFIX = "/sandboxes/"
@@ -69,7 +69,7 @@ def sandbox_id() -> str | None:
     return named if named is not None else request.headers.get(HEADER) or None
 
 
-def world() -> World:
+def world() -> HostedWorld:
     """The request's world; the main one while an unknown sandbox is being refused."""
     found = g.get("world")
     return found if found is not None else worlds().main
