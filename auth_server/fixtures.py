@@ -400,9 +400,6 @@ class _Builder:
         raise FixtureError(f"account @{username}: give birth_date or age (the holder's age is a linking rule)")
 
 
-PARTNER_APP_SCHEMA: dict[str, Any] = SCHEMA["properties"]["partner_apps"]["items"]
-
-
 def add_partner_app(repo: Any, data: dict[str, Any], now: datetime) -> PartnerApp:
     """Register a partner app described as in a data file's ``partner_apps`` (already validated)."""
     if repo.partner_app(data["client_key"]) is not None:

@@ -15,6 +15,7 @@ import sqlalchemy
 
 from auth_server.domain.accounts import Account
 from auth_server.domain.accounts import AccountType
+from auth_server.domain.accounts import OrgMember
 from auth_server.domain.accounts import Verification
 from auth_server.domain.clock import ManualClock
 from auth_server.domain.links import Link
@@ -74,6 +75,12 @@ class WorldBuilder:
     def org_account(self, username: str, *, entity: str, **fields: Any) -> Account:
         return self.account(username, account_type=AccountType.ORGANIZATION, entity_id=entity, birth_date=None,
                             **fields)
+
+    def org_member(self, account: Account, contact: str) -> OrgMember:
+        """Someone who may sign in to the organization ``account`` by one-time passcode."""
+        member = OrgMember(open_id=account.open_id, contact=contact, added_at=self.sim.clock.now())
+        self._add(member)
+        return member
 
     def product(self, shop: Shop, product_id: str | None = None, *, marketplace: bool = False) -> Product:
         product = Product(product_id=product_id or f"prod{next(self._n)}", shop_id=shop.shop_id, title="A product",

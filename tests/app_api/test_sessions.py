@@ -21,7 +21,7 @@ MEMBER = "ops@acme.example"
 @pytest.fixture
 def org(world: WorldBuilder) -> Any:
     account = world.org_account("acme_org", entity="ENT-1")
-    world.service.add_org_member(account.open_id, MEMBER)
+    world.org_member(account, MEMBER)
     return account
 
 

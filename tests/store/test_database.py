@@ -86,7 +86,7 @@ def link(shop: Shop, account: Account, role: Role, state: LinkState = LinkState.
         marketing_slot=slot,
         created_at=START,
         activated_at=START if state is LinkState.ACTIVE else None,
-        ended_at=START if state.is_final else None,
+        ended_at=START if state in (LinkState.UNLINKED, LinkState.REFUSED, LinkState.EXPIRED) else None,
     )
 
 
