@@ -402,7 +402,7 @@ class _Builder:
 
 def add_partner_app(repo: Any, data: dict[str, Any], now: datetime) -> PartnerApp:
     """Register a partner app described as in a data file's ``partner_apps`` (already validated)."""
-    if repo.partner_app(data["client_key"]) is not None:
+    if repo.get(PartnerApp, data["client_key"]) is not None:
         raise FixtureError(f"partner_apps: the client_key {data['client_key']} is used twice (or already loaded)")
     app = PartnerApp(
         client_key=data["client_key"],

@@ -1,4 +1,7 @@
-"""The simulator wired together: a store, a clock, the market profiles and the linking service."""
+"""The simulator wired together: a store, a clock, the market profiles and the linking service.
+
+Importing it maps the OAuth records too (:mod:`auth_server.oauth.tables`), so that every schema it makes is whole.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from auth_server.domain.clock import ManualClock
 from auth_server.domain.clock import SystemClock
 from auth_server.domain.policies import Markets
 from auth_server.domain.service import LinkingService
+from auth_server.oauth import tables as oauth_tables  # noqa: F401 - the OAuth tables join the schema
 from auth_server.store import Store
 
 

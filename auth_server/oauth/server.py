@@ -8,6 +8,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 from typing import Protocol
+from typing import TypeVar
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from flask import Response
@@ -32,18 +33,17 @@ from auth_server.oauth.qr_code import QrCodeAuthorization
 from auth_server.oauth.wire import TikTokRequest
 from auth_server.oauth.wire import tiktok_body
 
+T = TypeVar("T")
+
 TIKTOK_PREFIX = "/v2/"  # routes under it speak TikTok's wire format; the others plain OAuth 2.0
 
 
 
 class OAuthRepository(Protocol):
-    """What the authorization server needs from storage (the store's repository has it)."""
+    """What the authorization server needs of the store's repository: its records by class."""
 
-    def partner_app(self, client_key: str) -> PartnerApp | None: ...
-    def authorization_code(self, code: str, *, lock: bool = False) -> AuthorizationCode | None: ...
-    def token(self, access_token: str, *, lock: bool = False) -> Token | None: ...
-    def token_by_refresh(self, refresh_token: str, *, lock: bool = False) -> Token | None: ...
-    def login_qr(self, token: str, *, lock: bool = False) -> LoginQr | None: ...
+    def get(self, cls: type[T], key: str, *, lock: bool = False) -> T | None: ...
+    def first_where(self, cls: type[T], *, lock: bool = False, **equal: object) -> T | None: ...
     def add(self, obj: object) -> None: ...
 
 
@@ -70,10 +70,10 @@ class OAuthStore:
 
     def partner_app(self, client_key: str) -> PartnerApp | None:
         with self._unit_of_work() as repo:
-            return repo.partner_app(client_key)
+            return repo.get(PartnerApp, client_key)
 
     def code(self, code: str) -> AuthorizationCode | None:
-        return self._read(lambda repo: repo.authorization_code(code))
+        return self._read(lambda repo: repo.get(AuthorizationCode, code))
 
     def save_code(self, code: AuthorizationCode) -> None:
         with self._unit_of_work() as repo:
@@ -83,7 +83,7 @@ class OAuthStore:
         """The code, and whether this call is the one that used it: checked and marked in one locked step,
         so that two racing exchanges cannot both see it unused."""
         with self._unit_of_work() as repo:
-            found = repo.authorization_code(code, lock=True)
+            found = repo.get(AuthorizationCode, code, lock=True)
             first = found is not None and found.used_at is None
             if found is not None:
                 found.now = self._now()
@@ -94,7 +94,7 @@ class OAuthStore:
     def claim_refresh_token(self, refresh_token: str) -> Token | None:
         """The token, if its refresh token still works, revoked in the same locked step (strict rotation)."""
         with self._unit_of_work() as repo:
-            found = repo.token_by_refresh(refresh_token, lock=True)
+            found = repo.first_where(Token, refresh_token=refresh_token, lock=True)
             if found is None:
                 return None
             found.now = now = self._now()
@@ -105,10 +105,10 @@ class OAuthStore:
         return found
 
     def token(self, access_token: str) -> Token | None:
-        return self._read(lambda repo: repo.token(access_token))
+        return self._read(lambda repo: repo.get(Token, access_token))
 
     def token_by_refresh(self, refresh_token: str) -> Token | None:
-        return self._read(lambda repo: repo.token_by_refresh(refresh_token))
+        return self._read(lambda repo: repo.first_where(Token, refresh_token=refresh_token))
 
     def save_token(self, token: Token) -> None:
         with self._unit_of_work() as repo:
@@ -116,7 +116,7 @@ class OAuthStore:
 
     def revoke(self, access_token: str, *, refresh: bool) -> None:
         with self._unit_of_work() as repo:
-            found = repo.token(access_token, lock=True)
+            found = repo.get(Token, access_token, lock=True)
             if found is None:
                 return
             now = self._now()
@@ -125,7 +125,7 @@ class OAuthStore:
                 found.refresh_revoked_at = found.refresh_revoked_at or now
 
     def login_qr(self, token: str) -> LoginQr | None:
-        return self._read(lambda repo: repo.login_qr(token))
+        return self._read(lambda repo: repo.get(LoginQr, token))
 
     def save_login_qr(self, qr: LoginQr) -> None:
         with self._unit_of_work() as repo:
@@ -139,7 +139,7 @@ class OAuthStore:
         ``change`` may raise to leave the QR code as it was.
         """
         with self._unit_of_work() as repo:
-            found = repo.login_qr(token, lock=True)
+            found = repo.get(LoginQr, token, lock=True)
             if found is None:
                 return None
             found.now = self._now()
