@@ -32,9 +32,9 @@ from auth_server.domain.errors import Violation
 from auth_server.domain.events import plain
 from auth_server.domain.shops import ReviewMode
 from auth_server.domain.shops import ShopStatus
+from auth_server.markets import builtin_markets
 from auth_server.oauth.models import PartnerApp
 from auth_server.simulator import Simulator
-from auth_server.simulator import builtin_markets
 from auth_server.store import DEFAULT_URL
 from auth_server.store import Store
 from auth_server.store import StoreError

@@ -40,10 +40,10 @@ from auth_server.domain.shops import ReviewMode
 from auth_server.domain.shops import Seller
 from auth_server.domain.shops import Shop
 from auth_server.domain.shops import ShopStatus
+from auth_server.markets import builtin_market_data
 from auth_server.oauth.models import DEFAULT_SCOPE
 from auth_server.oauth.models import GRANT_TYPES
 from auth_server.oauth.models import PartnerApp
-from auth_server.simulator import builtin_market_data
 
 DEMO = "demo"
 

@@ -25,10 +25,10 @@ from auth_server.domain import codes
 from auth_server.domain.clock import ManualClock
 from auth_server.domain.errors import Refused
 from auth_server.domain.policies import Markets
+from auth_server.markets import builtin_markets
 from auth_server.oauth.consent_tokens import ConsentTokens
 from auth_server.oauth.server import LoginKitServer
 from auth_server.simulator import Simulator
-from auth_server.simulator import builtin_markets
 from auth_server.store import Store
 
 MAIN = "main"  # the server's own world: what a request without a sandbox reaches
