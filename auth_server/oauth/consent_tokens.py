@@ -1,4 +1,4 @@
-"""The payload of a consent QR code: signed, expiring (:mod:`auth_server.web.qr_codes` draws it).
+"""The payload of a consent QR code: signed and expiring (the web layer draws the code as an image).
 
 It is an itsdangerous token (salted per purpose) that names the flow, the link, the role and the
 scopes. Its age is measured on the simulator's clock, not the wall clock, so a test that moves time moves
