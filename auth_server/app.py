@@ -27,7 +27,7 @@ from auth_server.web import screens
 from auth_server.web import seller_center
 from auth_server.web import standard_oauth
 from auth_server.worlds import MAIN
-from auth_server.worlds import World
+from auth_server.worlds import HostedWorld
 from auth_server.worlds import Worlds
 
 
@@ -64,7 +64,7 @@ def create_app(
     if test_config is not None:
         app.config.update(test_config)
 
-    main = World.around(MAIN, simulator, config)
+    main = HostedWorld.around(MAIN, simulator, config)
     context.install(app, simulator, config, Worlds(main, config, limit=config.max_sandboxes))
     app.wsgi_app = sandboxing.SandboxPrefix(app.wsgi_app)  # type: ignore[method-assign]
     app.before_request(sandboxing.select_world)  # registered first, so it runs before every other hook

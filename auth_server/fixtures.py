@@ -40,10 +40,10 @@ from auth_server.domain.shops import ReviewMode
 from auth_server.domain.shops import Seller
 from auth_server.domain.shops import Shop
 from auth_server.domain.shops import ShopStatus
+from auth_server.markets import builtin_market_data
 from auth_server.oauth.models import DEFAULT_SCOPE
 from auth_server.oauth.models import GRANT_TYPES
 from auth_server.oauth.models import PartnerApp
-from auth_server.simulator import builtin_market_data
 
 DEMO = "demo"
 
@@ -400,12 +400,9 @@ class _Builder:
         raise FixtureError(f"account @{username}: give birth_date or age (the holder's age is a linking rule)")
 
 
-PARTNER_APP_SCHEMA: dict[str, Any] = SCHEMA["properties"]["partner_apps"]["items"]
-
-
 def add_partner_app(repo: Any, data: dict[str, Any], now: datetime) -> PartnerApp:
     """Register a partner app described as in a data file's ``partner_apps`` (already validated)."""
-    if repo.partner_app(data["client_key"]) is not None:
+    if repo.get(PartnerApp, data["client_key"]) is not None:
         raise FixtureError(f"partner_apps: the client_key {data['client_key']} is used twice (or already loaded)")
     app = PartnerApp(
         client_key=data["client_key"],

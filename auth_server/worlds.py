@@ -19,17 +19,17 @@ from typing import Any
 
 from auth_server import fixtures
 from auth_server.config import ServerConfig
-from auth_server.control.faults import FaultPlan
+from auth_server.control.fault_plan import FaultPlan
 from auth_server.control.request_journal import RequestJournal
 from auth_server.domain import codes
 from auth_server.domain.clock import ManualClock
 from auth_server.domain.errors import Refused
 from auth_server.domain.policies import Markets
+from auth_server.markets import builtin_markets
+from auth_server.oauth.consent_tokens import ConsentTokens
 from auth_server.oauth.server import LoginKitServer
 from auth_server.simulator import Simulator
-from auth_server.simulator import builtin_markets
 from auth_server.store import Store
-from auth_server.web.qr_images import ConsentTokens
 
 MAIN = "main"  # the server's own world: what a request without a sandbox reaches
 DEFAULT_SANDBOX_LIMIT = 1000
@@ -54,7 +54,9 @@ def _shown(world_id: str) -> str:
 
 
 @dataclass(eq=False)
-class World:
+class HostedWorld:
+    """One world as the server hosts it (its own or a sandbox): the simulator, and what serves it over HTTP."""
+
     id: str
     simulator: Simulator
     login_kit: LoginKitServer
@@ -63,10 +65,10 @@ class World:
     journal: RequestJournal = field(default_factory=RequestJournal)  # the requests it served (/_sim/journal)
 
     @classmethod
-    def around(cls, world_id: str, simulator: Simulator, config: ServerConfig) -> World:
+    def around(cls, world_id: str, simulator: Simulator, config: ServerConfig) -> HostedWorld:
         # The world's id salts its QR tokens: a QR code from one sandbox is unreadable in another.
         namespace = world_id if world_id != MAIN else ""
-        return cls(world_id, simulator, LoginKitServer(simulator, config),
+        return cls(world_id, simulator, LoginKitServer(simulator.store.unit_of_work, simulator.clock, config),
                    ConsentTokens(config.secret_key, simulator.clock, namespace=namespace),
                    journal=RequestJournal(config.journal_entries if world_id == MAIN
                                           else config.sandbox_journal_entries))
@@ -168,15 +170,15 @@ SHARED_TEMPLATES = Templates()
 class Worlds:
     """The main world and the sandboxes, by id. Thread-safe: requests create and delete sandboxes at once."""
 
-    def __init__(self, main: World, config: ServerConfig, *, limit: int = DEFAULT_SANDBOX_LIMIT) -> None:
+    def __init__(self, main: HostedWorld, config: ServerConfig, *, limit: int = DEFAULT_SANDBOX_LIMIT) -> None:
         self.main = main
         self.config = config
         self.limit = limit
-        self._sandboxes: dict[str, World] = {}
+        self._sandboxes: dict[str, HostedWorld] = {}
         self._lock = threading.Lock()
         self.templates = SHARED_TEMPLATES
 
-    def get(self, world_id: str | None) -> World:
+    def get(self, world_id: str | None) -> HostedWorld:
         """The sandbox named ``world_id``; the main world when none is named. The main world is not a sandbox:
         ``/sandboxes/main/`` is refused like any unknown id."""
         if world_id is None:
@@ -188,7 +190,7 @@ class Worlds:
         return found
 
     def create(self, world_id: str | None = None, *, data: dict[str, Any] | None = None,
-               start: datetime | None = None) -> World:
+               start: datetime | None = None) -> HostedWorld:
         """A new sandbox, its clock frozen at ``start`` (by default the main world's time), holding ``data``."""
         world_id = valid_sandbox_id(world_id) if world_id is not None else f"sbx_{secrets.token_hex(8)}"
         if start is not None and data is not None and "start" in data:
@@ -196,7 +198,7 @@ class Worlds:
                                   problem="the data names its own start: drop one of the two")
         start = start or self.main.simulator.clock.now()
         simulator = self.templates.simulator(data, start)
-        world = World.around(world_id, simulator, self.config)
+        world = HostedWorld.around(world_id, simulator, self.config)
         with self._lock:
             refusal = self._room_for(world_id)
             if refusal is None:
@@ -222,6 +224,6 @@ class Worlds:
         world.faults.clear()  # requests a fault holds go on now, and find the sandbox gone
         world.simulator.store.dispose()  # after the transaction under way, if any
 
-    def sandboxes(self) -> list[World]:
+    def sandboxes(self) -> list[HostedWorld]:
         with self._lock:
             return list(self._sandboxes.values())

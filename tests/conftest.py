@@ -15,6 +15,7 @@ import sqlalchemy
 
 from auth_server.domain.accounts import Account
 from auth_server.domain.accounts import AccountType
+from auth_server.domain.accounts import OrgMember
 from auth_server.domain.accounts import Verification
 from auth_server.domain.clock import ManualClock
 from auth_server.domain.links import Link
@@ -27,7 +28,7 @@ from auth_server.store import Store
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
-class World:
+class WorldBuilder:
     """Builds parties straight into the store, and runs whole flows through the service.
 
     Defaults make a link succeed (an active shop in the US on the global market, a verified adult
@@ -75,6 +76,12 @@ class World:
         return self.account(username, account_type=AccountType.ORGANIZATION, entity_id=entity, birth_date=None,
                             **fields)
 
+    def org_member(self, account: Account, contact: str) -> OrgMember:
+        """Someone who may sign in to the organization ``account`` by one-time passcode."""
+        member = OrgMember(open_id=account.open_id, contact=contact, added_at=self.sim.clock.now())
+        self._add(member)
+        return member
+
     def product(self, shop: Shop, product_id: str | None = None, *, marketplace: bool = False) -> Product:
         product = Product(product_id=product_id or f"prod{next(self._n)}", shop_id=shop.shop_id, title="A product",
                           in_marketplace=marketplace)
@@ -108,8 +115,8 @@ def sim() -> Iterator[Simulator]:
 
 
 @pytest.fixture
-def world(sim: Simulator) -> World:
-    return World(sim)
+def world(sim: Simulator) -> WorldBuilder:
+    return WorldBuilder(sim)
 
 
 @pytest.fixture
@@ -126,8 +133,8 @@ def database(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Store]:
 
 
 @pytest.fixture
-def database_world(database: Store) -> World:
-    return World(Simulator(database, clock=ManualClock(START)))
+def database_world(database: Store) -> WorldBuilder:
+    return WorldBuilder(Simulator(database, clock=ManualClock(START)))
 
 
 def postgres_url() -> str | None:

@@ -15,9 +15,9 @@ from auth_server import fixtures
 from auth_server.domain.accounts import Account
 from auth_server.domain.clock import ManualClock
 from auth_server.domain.errors import Refused
-from auth_server.domain.journal import plain
+from auth_server.domain.events import plain
+from auth_server.markets import builtin_markets
 from auth_server.simulator import Simulator
-from auth_server.simulator import builtin_markets
 from auth_server.store import Store
 from auth_server.store import StoreError
 

@@ -9,6 +9,7 @@ from auth_server.cli.context import Context
 from auth_server.cli.context import pass_ctx
 from auth_server.cli.setup import load
 from auth_server.domain.clock import parse_duration
+from auth_server.oauth.models import PartnerApp
 
 
 @click.command()
@@ -59,7 +60,7 @@ def serve(ctx: Context, host: str, port: int, source: str | None, oauth_error_st
     server = make_server(host, port, app, threaded=True)  # a port in use: werkzeug says so and exits
     base = f"http://{host if ':' not in host else f'[{host}]'}:{server.server_port}"
     with ctx.sim.store.unit_of_work() as repo:
-        apps = [(a.client_key, a.redirect_uris) for a in repo.partner_apps()]
+        apps = [(a.client_key, a.redirect_uris) for a in repo.all_of(PartnerApp, order_by="client_key")]
     click.echo(f"linksim is serving on {base} (database {ctx.db}; clock {ctx.clock.now().isoformat()})")
     click.echo(f"  sign in to the app:  {base}/app/sign-in")
     click.echo(f"  authorize:           {base}/v2/auth/authorize/")

@@ -12,8 +12,8 @@ from auth_server.cli.context import pass_ctx
 from auth_server.cli.context import table
 from auth_server.domain import codes
 from auth_server.domain.clock import ManualClock
+from auth_server.markets import builtin_markets
 from auth_server.simulator import Simulator
-from auth_server.simulator import builtin_markets
 from auth_server.store import Store
 
 

@@ -9,7 +9,7 @@ import click
 from auth_server.cli.context import Context
 from auth_server.cli.context import pass_ctx
 from auth_server.cli.context import table
-from auth_server.domain.journal import plain
+from auth_server.domain.events import plain
 
 
 @click.command()

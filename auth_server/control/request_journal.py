@@ -35,7 +35,7 @@ from typing import Any
 
 from auth_server.control.redaction import fingerprint
 from auth_server.control.redaction import redact
-from auth_server.domain.journal import Event
+from auth_server.domain.events import Event
 
 ENTRIES = 5000  # records kept in memory, per world
 EXCERPT_CHARS = 2048  # of each body, once redacted and written as JSON

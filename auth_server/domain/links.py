@@ -37,10 +37,6 @@ class LinkState(StrEnum):
     def holds_slot(self) -> bool:
         return self in HOLDING_STATES
 
-    @property
-    def is_final(self) -> bool:
-        return self in (LinkState.UNLINKED, LinkState.REFUSED, LinkState.EXPIRED)
-
 
 HOLDING_STATES = (LinkState.PENDING_REVIEW, LinkState.ACTIVE)
 PARTNER = "partner:"

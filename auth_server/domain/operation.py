@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from datetime import timedelta
 from functools import partial
-from typing import TYPE_CHECKING
 from typing import Any
 
 from auth_server.domain import codes
@@ -26,35 +25,34 @@ from auth_server.domain.affiliates import AffiliateInvitation
 from auth_server.domain.affiliates import ShowcaseSource
 from auth_server.domain.errors import Refused
 from auth_server.domain.errors import Violation
+from auth_server.domain.events import Event
+from auth_server.domain.events import plain
 from auth_server.domain.inputs import clean_username
 from auth_server.domain.inputs import username_from_shop_name
 from auth_server.domain.inputs import valid_id
 from auth_server.domain.inputs import valid_text
-from auth_server.domain.journal import Event
-from auth_server.domain.journal import plain
 from auth_server.domain.links import Channel
 from auth_server.domain.links import Invitation
 from auth_server.domain.links import InvitationState
 from auth_server.domain.links import Link
 from auth_server.domain.links import LinkState
 from auth_server.domain.links import Role
+from auth_server.domain.policies import Markets
 from auth_server.domain.policies import Policy
 from auth_server.domain.repository import Repository
 from auth_server.domain.shops import ReviewMode
 from auth_server.domain.shops import Seller
 from auth_server.domain.shops import Shop
 
-if TYPE_CHECKING:
-    from auth_server.domain.flows.base import FlowBase
-
 
 class Operation:
     """The state of one unit of work: the repository, the time, and the helpers the flows share."""
 
-    def __init__(self, service: FlowBase, repo: Repository, now: datetime) -> None:
-        self.service = service
+    def __init__(self, repo: Repository, now: datetime, *, markets: Markets, ids: Callable[[str], str]) -> None:
         self.repo = repo
         self.now = now
+        self.markets = markets
+        self.ids = ids  # makes up ids: "lnk" -> "lnk_3f9a..."
 
     # look-ups that refuse with a clear code when nothing is found
     def require_shop(self, shop_id: str, *, lock: bool = False) -> Shop:
@@ -115,7 +113,7 @@ class Operation:
         raise Refused.because(codes.INVITATION_ALREADY_ANSWERED, state=invitation.state.value)
 
     def policy(self, shop: Shop) -> Policy:
-        return self.service.markets[shop.market]
+        return self.markets[shop.market]
 
     @staticmethod
     def refuse_if(violations: list[Violation]) -> None:
@@ -178,7 +176,7 @@ class Operation:
     # links
     def unused_id(self, wanted: str | None, prefix: str, lookup: Callable[[str], object | None]) -> str:
         if wanted is None:
-            return self.service.ids(prefix)
+            return self.ids(prefix)
         if lookup(valid_id(wanted)) is not None:
             raise Refused.because(codes.INVALID_INPUT, field="id",
                                   problem=f"{wanted!r} is already used; choose another id")

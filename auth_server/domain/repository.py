@@ -23,7 +23,7 @@ from auth_server.domain.accounts import Passcode
 from auth_server.domain.affiliates import AffiliateInvitation
 from auth_server.domain.affiliates import LiveSession
 from auth_server.domain.affiliates import ShowcaseItem
-from auth_server.domain.journal import Event
+from auth_server.domain.events import Event
 from auth_server.domain.links import Invitation
 from auth_server.domain.links import Link
 from auth_server.domain.links import Role

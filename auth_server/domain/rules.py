@@ -350,8 +350,3 @@ def live_mirroring_allowed(policy: Policy, other_live_username: str | None) -> V
     if other_live_username is not None and not policy.live_mirroring_allowed:
         return Violation.of(codes.LIVE_MIRRORING_NOT_ALLOWED, other=other_live_username, market=policy.market)
     return None
-
-
-ALL_RULE_IDS = sorted(
-    {rule_id for rules in (LINK_RULES, CONSENT_RULES, UNLINK_RULES) for rule in rules for rule_id in rule.ids}
-)

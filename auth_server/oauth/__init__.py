@@ -8,5 +8,11 @@
   refresh-token rotation, client credentials), revocation (RFC 7009) and introspection (RFC 7662);
 - :mod:`~auth_server.oauth.qr_code`: Login Kit with QR code (``get_qrcode``, ``check_qrcode``, the app's
   answer), for desktop and TV apps;
-- :mod:`~auth_server.oauth.server`: the authorization server that joins them to the store and the clock.
+- :mod:`~auth_server.oauth.tables`: their tables, on the store's metadata (imported here, so they are mapped
+  before any is used);
+- :mod:`~auth_server.oauth.records`: reading and writing them through a unit of work, each call a transaction;
+- :mod:`~auth_server.oauth.consent_tokens`: the signed payloads of the linking API's consent QR codes;
+- :mod:`~auth_server.oauth.server`: the authorization server that joins them to a unit of work and a clock.
 """
+
+from auth_server.oauth import tables as tables

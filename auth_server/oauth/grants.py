@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import TYPE_CHECKING
 from typing import Any
 from urllib.parse import parse_qsl
 from urllib.parse import urlencode
@@ -28,10 +27,8 @@ from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from auth_server.oauth.models import AuthorizationCode
 from auth_server.oauth.models import PartnerApp
 from auth_server.oauth.models import Token
+from auth_server.oauth.records import ServerParts
 from auth_server.oauth.wire import comma_scopes
-
-if TYPE_CHECKING:
-    from auth_server.oauth.server import LoginKitServer
 
 CLIENT_AUTH_METHODS = ["client_secret_post", "client_secret_basic"]
 
@@ -70,7 +67,7 @@ class TikTokCodeChallenge(CodeChallenge):
 
 class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = CLIENT_AUTH_METHODS
-    server: LoginKitServer
+    server: ServerParts
 
     def save_authorization_code(self, code: str, request: Any) -> None:
         data = request.payload.data
@@ -135,7 +132,7 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
 
     TOKEN_ENDPOINT_AUTH_METHODS = CLIENT_AUTH_METHODS
     INCLUDE_NEW_REFRESH_TOKEN = True
-    server: LoginKitServer
+    server: ServerParts
 
     def authenticate_refresh_token(self, refresh_token: str) -> Token | None:
         """The token, revoked by this very call, so that two racing refreshes cannot both rotate it."""
@@ -164,7 +161,7 @@ class Revocation(RevocationEndpoint):
     """RFC 7009; also TikTok's ``/v2/oauth/revoke/``, which takes the access token as ``token``."""
 
     CLIENT_AUTH_METHODS = CLIENT_AUTH_METHODS
-    server: LoginKitServer
+    server: ServerParts
 
     def query_token(self, token_string: str, token_type_hint: str | None) -> Token | None:
         store = self.server.oauth_store
@@ -180,7 +177,7 @@ class Introspection(IntrospectionEndpoint):
     """RFC 7662: any partner app may ask about its own tokens."""
 
     CLIENT_AUTH_METHODS = CLIENT_AUTH_METHODS
-    server: LoginKitServer
+    server: ServerParts
 
     def query_token(self, token_string: str, token_type_hint: str | None) -> Token | None:
         store = self.server.oauth_store

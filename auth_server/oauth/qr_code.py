@@ -32,7 +32,6 @@ import secrets
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 from typing import Any
 from urllib.parse import urlencode
 
@@ -50,11 +49,9 @@ from auth_server.oauth.models import AuthorizationCode
 from auth_server.oauth.models import LoginQr
 from auth_server.oauth.models import PartnerApp
 from auth_server.oauth.models import QrStatus
+from auth_server.oauth.records import ServerParts
 from auth_server.oauth.wire import comma_scopes
 from auth_server.oauth.wire import oauth_values
-
-if TYPE_CHECKING:
-    from auth_server.oauth.server import LoginKitServer
 
 SCAN_URL = "aweme://authorize"
 TICKET_PLACEHOLDER = "tobefilled"
@@ -114,7 +111,7 @@ def scan_url(app: PartnerApp, qr: LoginQr) -> str:
 class QrCodeAuthorization:
     """The QR code flow on the Login Kit server's store, clock and settings."""
 
-    def __init__(self, server: LoginKitServer) -> None:
+    def __init__(self, server: ServerParts) -> None:
         self.server = server
 
     # --- the partner's calls --------------------------------------------------------------------------------

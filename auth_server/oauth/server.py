@@ -1,9 +1,8 @@
-"""The Login Kit authorization server: authlib's Flask server, on the simulator's store and clock."""
+"""The Login Kit authorization server: authlib's Flask server, on a unit of work and a clock it is given."""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +12,7 @@ from flask import json
 from flask import request as flask_request
 
 from auth_server.config import ServerConfig
+from auth_server.domain.clock import Clock
 from auth_server.oauth.grants import AuthorizationCodeGrant
 from auth_server.oauth.grants import ClientCredentialsGrant
 from auth_server.oauth.grants import Holder
@@ -21,123 +21,25 @@ from auth_server.oauth.grants import RefreshTokenGrant
 from auth_server.oauth.grants import Revocation
 from auth_server.oauth.grants import TikTokCodeChallenge
 from auth_server.oauth.models import DEFAULT_SCOPE
-from auth_server.oauth.models import AuthorizationCode
-from auth_server.oauth.models import LoginQr
 from auth_server.oauth.models import PartnerApp
 from auth_server.oauth.models import Token
 from auth_server.oauth.qr_code import QrCodeAuthorization
+from auth_server.oauth.records import OAuthStore
+from auth_server.oauth.records import UnitOfWork
 from auth_server.oauth.wire import TikTokRequest
 from auth_server.oauth.wire import tiktok_body
-from auth_server.simulator import Simulator
 
 TIKTOK_PREFIX = "/v2/"  # routes under it speak TikTok's wire format; the others plain OAuth 2.0
-
-
-class OAuthStore:
-    """Partner apps, codes, tokens and QR codes in the simulator's database, each look-up its own transaction."""
-
-    def __init__(self, simulator: Simulator) -> None:
-        self._simulator = simulator
-
-    def _now(self) -> datetime:
-        return self._simulator.clock.now()
-
-    def _read(self, find: Callable[[Any], Any]) -> Any:
-        with self._simulator.store.unit_of_work() as repo:
-            found = find(repo)
-        if found is not None:
-            found.now = self._now()
-        return found
-
-    def partner_app(self, client_key: str) -> PartnerApp | None:
-        with self._simulator.store.unit_of_work() as repo:
-            return repo.partner_app(client_key)
-
-    def code(self, code: str) -> AuthorizationCode | None:
-        return self._read(lambda repo: repo.authorization_code(code))
-
-    def save_code(self, code: AuthorizationCode) -> None:
-        with self._simulator.store.unit_of_work() as repo:
-            repo.add(code)
-
-    def claim_code(self, code: str) -> tuple[AuthorizationCode | None, bool]:
-        """The code, and whether this call is the one that used it: checked and marked in one locked step,
-        so that two racing exchanges cannot both see it unused."""
-        with self._simulator.store.unit_of_work() as repo:
-            found = repo.authorization_code(code, lock=True)
-            first = found is not None and found.used_at is None
-            if found is not None:
-                found.now = self._now()
-                if first and not found.is_expired():
-                    found.used_at = found.now
-        return found, first
-
-    def claim_refresh_token(self, refresh_token: str) -> Token | None:
-        """The token, if its refresh token still works, revoked in the same locked step (strict rotation)."""
-        with self._simulator.store.unit_of_work() as repo:
-            found = repo.token_by_refresh(refresh_token, lock=True)
-            if found is None:
-                return None
-            found.now = now = self._now()
-            if not found.refresh_usable():
-                return None
-            found.access_revoked_at = found.access_revoked_at or now
-            found.refresh_revoked_at = now
-        return found
-
-    def token(self, access_token: str) -> Token | None:
-        return self._read(lambda repo: repo.token(access_token))
-
-    def token_by_refresh(self, refresh_token: str) -> Token | None:
-        return self._read(lambda repo: repo.token_by_refresh(refresh_token))
-
-    def save_token(self, token: Token) -> None:
-        with self._simulator.store.unit_of_work() as repo:
-            repo.add(token)
-
-    def revoke(self, access_token: str, *, refresh: bool) -> None:
-        with self._simulator.store.unit_of_work() as repo:
-            found = repo.token(access_token, lock=True)
-            if found is None:
-                return
-            now = self._now()
-            found.access_revoked_at = found.access_revoked_at or now
-            if refresh:
-                found.refresh_revoked_at = found.refresh_revoked_at or now
-
-    def login_qr(self, token: str) -> LoginQr | None:
-        return self._read(lambda repo: repo.login_qr(token))
-
-    def save_login_qr(self, qr: LoginQr) -> None:
-        with self._simulator.store.unit_of_work() as repo:
-            repo.add(qr)
-
-    def change_login_qr(
-        self, token: str, change: Callable[[LoginQr], AuthorizationCode | None]
-    ) -> LoginQr | None:
-        """Run ``change`` on the QR code under its row lock; a code it issues is saved in the same transaction.
-
-        ``change`` may raise to leave the QR code as it was.
-        """
-        with self._simulator.store.unit_of_work() as repo:
-            found = repo.login_qr(token, lock=True)
-            if found is None:
-                return None
-            found.now = self._now()
-            issued = change(found)
-            if issued is not None:
-                repo.add(issued)
-            return found
 
 
 class LoginKitServer(AuthorizationServer):
     """One per app (never module-level, or repeated ``create_app`` calls would pile up grants)."""
 
-    def __init__(self, simulator: Simulator, config: ServerConfig) -> None:
+    def __init__(self, unit_of_work: UnitOfWork, clock: Clock, config: ServerConfig) -> None:
         super().__init__()
-        self.simulator = simulator
+        self.clock = clock
         self.config = config
-        self.oauth_store = OAuthStore(simulator)
+        self.oauth_store = OAuthStore(unit_of_work, clock)
         self._query_client = self.oauth_store.partner_app
         self._save_token = self._store_token
         self.register_token_generator("default", self._generate_token)
@@ -149,7 +51,7 @@ class LoginKitServer(AuthorizationServer):
         self.qr_codes = QrCodeAuthorization(self)
 
     def now(self) -> datetime:
-        return self.simulator.clock.now()
+        return self.clock.now()
 
     # --- tokens -------------------------------------------------------------------------------------------
 

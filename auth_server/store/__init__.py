@@ -2,6 +2,7 @@
 
 from auth_server.store.database import DEFAULT_URL
 from auth_server.store.database import Store
+from auth_server.store.database import StoreClosed
 from auth_server.store.database import StoreError
 
-__all__ = ["DEFAULT_URL", "Store", "StoreError"]
+__all__ = ["DEFAULT_URL", "Store", "StoreClosed", "StoreError"]

@@ -18,7 +18,7 @@ from auth_server.domain.accounts import VerificationOutcome
 from auth_server.domain.affiliates import AffiliateInvitation
 from auth_server.domain.affiliates import LiveSession
 from auth_server.domain.affiliates import ShowcaseItem
-from auth_server.domain.journal import Event
+from auth_server.domain.events import Event
 from auth_server.domain.links import HOLDING_STATES
 from auth_server.domain.links import Invitation
 from auth_server.domain.links import InvitationState
@@ -28,10 +28,6 @@ from auth_server.domain.links import Role
 from auth_server.domain.shops import Product
 from auth_server.domain.shops import Seller
 from auth_server.domain.shops import Shop
-from auth_server.oauth.models import AuthorizationCode
-from auth_server.oauth.models import LoginQr
-from auth_server.oauth.models import PartnerApp
-from auth_server.oauth.models import Token
 from auth_server.store import schema
 
 T = TypeVar("T")
@@ -50,9 +46,21 @@ class SqlRepository:
     def flush(self) -> None:
         self.session.flush()
 
-    def _get(self, cls: type[T], key: str, *, lock: bool = False) -> T | None:
+    # by class, for whatever is mapped onto the metadata (the OAuth records map themselves)
+    def get(self, cls: type[T], key: str, *, lock: bool = False) -> T | None:
+        """The object of ``cls`` whose primary key is ``key``."""
         # Once the lock is ours, read the row again: another transaction may have changed it meanwhile.
         return self.session.get(cls, key, with_for_update=lock or None, populate_existing=lock)
+
+    def first_where(self, cls: type[T], *, lock: bool = False, **equal: object) -> T | None:
+        """The first object of ``cls`` whose attributes equal ``equal``."""
+        query = sa.select(cls).filter_by(**equal)
+        if lock:
+            query = query.with_for_update()
+        return self.session.scalars(query.execution_options(populate_existing=True)).first()
+
+    def all_of(self, cls: type[T], *, order_by: str) -> list[T]:
+        return self._all(sa.select(cls).order_by(getattr(cls, order_by)))
 
     def _all(self, query: sa.Select[Any]) -> list[Any]:
         # Rules read these after taking their locks: refresh objects this session loaded before.
@@ -60,23 +68,23 @@ class SqlRepository:
 
     # sellers, shops, products
     def seller(self, seller_id: str) -> Seller | None:
-        return self._get(Seller, seller_id)
+        return self.get(Seller, seller_id)
 
     def shop(self, shop_id: str, *, lock: bool = False) -> Shop | None:
-        return self._get(Shop, shop_id, lock=lock)
+        return self.get(Shop, shop_id, lock=lock)
 
     def shops(self) -> Sequence[Shop]:
         return self._all(sa.select(Shop).order_by(schema.shops.c.shop_id))
 
     def product(self, product_id: str) -> Product | None:
-        return self._get(Product, product_id)
+        return self.get(Product, product_id)
 
     def products(self, shop_id: str) -> Sequence[Product]:
         return self._all(sa.select(Product).where(schema.products.c.shop_id == shop_id))
 
     # accounts
     def account(self, open_id: str, *, lock: bool = False) -> Account | None:
-        return self._get(Account, open_id, lock=lock)
+        return self.get(Account, open_id, lock=lock)
 
     def account_by_username(self, username: str) -> Account | None:
         return self.session.scalars(sa.select(Account).where(schema.accounts.c.username == username)).first()
@@ -108,7 +116,7 @@ class SqlRepository:
 
     # links
     def link(self, link_id: str, *, lock: bool = False) -> Link | None:
-        return self._get(Link, link_id, lock=lock)
+        return self.get(Link, link_id, lock=lock)
 
     def links(self, *, shop_id: str | None = None, open_id: str | None = None) -> Sequence[Link]:
         c = schema.links.c
@@ -174,7 +182,7 @@ class SqlRepository:
 
     # invitations
     def invitation(self, invitation_id: str, *, lock: bool = False) -> Invitation | None:
-        return self._get(Invitation, invitation_id, lock=lock)
+        return self.get(Invitation, invitation_id, lock=lock)
 
     def invitations(self, *, open_id: str | None = None, shop_id: str | None = None) -> Sequence[Invitation]:
         c = schema.invitations.c
@@ -193,7 +201,7 @@ class SqlRepository:
         )
 
     def affiliate_invitation(self, invitation_id: str, *, lock: bool = False) -> AffiliateInvitation | None:
-        return self._get(AffiliateInvitation, invitation_id, lock=lock)
+        return self.get(AffiliateInvitation, invitation_id, lock=lock)
 
     def affiliate_invitations(self, *, open_id: str) -> Sequence[AffiliateInvitation]:
         c = schema.affiliate_invitations.c
@@ -230,28 +238,6 @@ class SqlRepository:
         """The numbers of the events after ``after_seq``: what the request journal needs, without the events."""
         c = schema.events.c
         return self.session.scalars(sa.select(c.seq).where(c.seq > after_seq).order_by(c.seq)).all()
-
-    # partner apps, authorization codes and tokens (the OAuth side)
-    def partner_app(self, client_key: str) -> PartnerApp | None:
-        return self._get(PartnerApp, client_key)
-
-    def partner_apps(self) -> Sequence[PartnerApp]:
-        return self._all(sa.select(PartnerApp).order_by(schema.partner_apps.c.client_key))
-
-    def authorization_code(self, code: str, *, lock: bool = False) -> AuthorizationCode | None:
-        return self._get(AuthorizationCode, code, lock=lock)
-
-    def token(self, access_token: str, *, lock: bool = False) -> Token | None:
-        return self._get(Token, access_token, lock=lock)
-
-    def token_by_refresh(self, refresh_token: str, *, lock: bool = False) -> Token | None:
-        query = sa.select(Token).where(schema.tokens.c.refresh_token == refresh_token)
-        if lock:
-            query = query.with_for_update()
-        return self.session.scalars(query.execution_options(populate_existing=True)).first()
-
-    def login_qr(self, token: str, *, lock: bool = False) -> LoginQr | None:
-        return self._get(LoginQr, token, lock=lock)
 
     # simulator settings (the clock of the command line, for instance)
     def setting(self, key: str) -> Any:

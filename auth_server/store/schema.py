@@ -1,6 +1,7 @@
 """The tables, the invariants the database enforces, and the mapping of the domain classes onto them.
 
-The domain classes stay plain dataclasses; SQLAlchemy maps them imperatively here.
+The domain classes stay plain dataclasses; SQLAlchemy maps them imperatively here. The OAuth records map
+themselves onto this metadata (:mod:`auth_server.oauth.tables`): the store knows nothing of OAuth.
 The slot invariants are unique partial indexes, so that they hold whatever races
 the application's own checks lose:
 
@@ -33,7 +34,7 @@ from auth_server.domain.affiliates import AffiliateInvitation
 from auth_server.domain.affiliates import LiveSession
 from auth_server.domain.affiliates import ShowcaseItem
 from auth_server.domain.affiliates import ShowcaseSource
-from auth_server.domain.journal import Event
+from auth_server.domain.events import Event
 from auth_server.domain.links import Channel
 from auth_server.domain.links import Invitation
 from auth_server.domain.links import InvitationState
@@ -45,11 +46,6 @@ from auth_server.domain.shops import ReviewMode
 from auth_server.domain.shops import Seller
 from auth_server.domain.shops import Shop
 from auth_server.domain.shops import ShopStatus
-from auth_server.oauth.models import AuthorizationCode
-from auth_server.oauth.models import LoginQr
-from auth_server.oauth.models import PartnerApp
-from auth_server.oauth.models import QrStatus
-from auth_server.oauth.models import Token
 
 
 class UTCDateTime(sa.TypeDecorator[datetime]):
@@ -82,7 +78,7 @@ class Seconds(sa.TypeDecorator[timedelta]):
         return None if value is None else timedelta(seconds=value)
 
 
-def _enum(cls: type) -> sa.Enum:
+def stored_enum(cls: type) -> sa.Enum:
     return sa.Enum(cls, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e],
                    validate_strings=True)
 
@@ -110,9 +106,9 @@ shops = sa.Table(
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("region", sa.String(8), nullable=False),
     sa.Column("market", sa.String(32), nullable=False),
-    sa.Column("status", _enum(ShopStatus), nullable=False),
+    sa.Column("status", stored_enum(ShopStatus), nullable=False),
     sa.Column("probation_until", UTCDateTime),
-    sa.Column("review_mode", _enum(ReviewMode)),
+    sa.Column("review_mode", stored_enum(ReviewMode)),
     sa.Column("review_delay", Seconds),
     sa.Column("shopping_bag_delay", Seconds),
     sa.Column("created_at", UTCDateTime),
@@ -136,15 +132,15 @@ accounts = sa.Table(
     sa.Column("email", sa.String(200)),
     sa.Column("phone", sa.String(40)),
     sa.Column("avatar_url", sa.String(500)),
-    sa.Column("account_type", _enum(AccountType), nullable=False),
-    sa.Column("verification", _enum(Verification), nullable=False),
-    sa.Column("verification_outcome", _enum(VerificationOutcome), nullable=False),
+    sa.Column("account_type", stored_enum(AccountType), nullable=False),
+    sa.Column("verification", stored_enum(Verification), nullable=False),
+    sa.Column("verification_outcome", stored_enum(VerificationOutcome), nullable=False),
     sa.Column("verification_due_at", UTCDateTime),
     sa.Column("verification_delay", Seconds, nullable=False),
-    sa.Column("standing", _enum(Standing), nullable=False),
+    sa.Column("standing", stored_enum(Standing), nullable=False),
     sa.Column("followers", sa.Integer, nullable=False),
     sa.Column("affiliate_signed_up", sa.Boolean, nullable=False),
-    sa.Column("app_fault", _enum(AppFault), nullable=False),
+    sa.Column("app_fault", stored_enum(AppFault), nullable=False),
     sa.Column("password_hash", sa.String(200)),
     sa.Column("entity_id", sa.String(64)),
     sa.Column("created_at", UTCDateTime),
@@ -176,9 +172,9 @@ links = sa.Table(
     sa.Column("shop_id", sa.ForeignKey("shops.shop_id"), nullable=False),
     sa.Column("open_id", sa.ForeignKey("accounts.open_id")),
     sa.Column("expected_open_id", sa.ForeignKey("accounts.open_id")),
-    sa.Column("role", _enum(Role), nullable=False),
-    sa.Column("channel", _enum(Channel), nullable=False),
-    sa.Column("state", _enum(LinkState), nullable=False),
+    sa.Column("role", stored_enum(Role), nullable=False),
+    sa.Column("channel", stored_enum(Channel), nullable=False),
+    sa.Column("state", stored_enum(LinkState), nullable=False),
     sa.Column("marketing_slot", sa.Integer),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("consent_expires_at", UTCDateTime),
@@ -186,7 +182,7 @@ links = sa.Table(
     sa.Column("granted_permissions", sa.JSON, nullable=False),
     sa.Column("consented_at", UTCDateTime),
     sa.Column("terms_accepted_at", UTCDateTime),
-    sa.Column("review_mode", _enum(ReviewMode)),
+    sa.Column("review_mode", stored_enum(ReviewMode)),
     sa.Column("review_due_at", UTCDateTime),
     sa.Column("activated_at", UTCDateTime),
     sa.Column("ended_at", UTCDateTime),
@@ -213,7 +209,7 @@ invitations = sa.Table(
     sa.Column("invitation_id", sa.String(64), primary_key=True),
     sa.Column("shop_id", sa.ForeignKey("shops.shop_id"), nullable=False),
     sa.Column("open_id", sa.ForeignKey("accounts.open_id"), nullable=False, index=True),
-    sa.Column("state", _enum(InvitationState), nullable=False),
+    sa.Column("state", stored_enum(InvitationState), nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("expires_at", UTCDateTime, nullable=False),
     sa.Column("answered_at", UTCDateTime),
@@ -226,7 +222,7 @@ affiliate_invitations = sa.Table(
     sa.Column("shop_id", sa.ForeignKey("shops.shop_id"), nullable=False),
     sa.Column("open_id", sa.ForeignKey("accounts.open_id"), nullable=False, index=True),
     sa.Column("commission_rate", sa.Numeric(5, 2), nullable=False),
-    sa.Column("state", _enum(InvitationState), nullable=False),
+    sa.Column("state", stored_enum(InvitationState), nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("expires_at", UTCDateTime, nullable=False),
     sa.Column("answered_at", UTCDateTime),
@@ -237,7 +233,7 @@ showcase_items = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("open_id", sa.ForeignKey("accounts.open_id"), nullable=False),
     sa.Column("product_id", sa.ForeignKey("products.product_id"), nullable=False),
-    sa.Column("source", _enum(ShowcaseSource), nullable=False),
+    sa.Column("source", stored_enum(ShowcaseSource), nullable=False),
     sa.Column("added_at", UTCDateTime, nullable=False),
     sa.UniqueConstraint("open_id", "product_id", name="one_showcase_entry_per_product"),
 )
@@ -265,61 +261,6 @@ events = sa.Table(
     sa.Index("ix_events_subject", "subject_type", "subject_id"),
 )
 
-partner_apps = sa.Table(
-    "partner_apps", metadata,
-    sa.Column("client_key", sa.String(64), primary_key=True),
-    sa.Column("client_secret_hash", sa.String(200), nullable=False),
-    sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("redirect_uris", sa.JSON, nullable=False),
-    sa.Column("scopes", sa.JSON, nullable=False),
-    sa.Column("grant_types", sa.JSON, nullable=False),
-    sa.Column("created_at", UTCDateTime),
-)
-
-authorization_codes = sa.Table(
-    "authorization_codes", metadata,
-    sa.Column("code", sa.String(200), primary_key=True),
-    sa.Column("client_key", sa.ForeignKey("partner_apps.client_key"), nullable=False),
-    sa.Column("open_id", sa.ForeignKey("accounts.open_id"), nullable=False),
-    sa.Column("redirect_uri", sa.String(512), nullable=False),
-    sa.Column("scope", sa.String(500), nullable=False),
-    sa.Column("expires_at", UTCDateTime, nullable=False),
-    sa.Column("code_challenge", sa.String(200)),
-    sa.Column("code_challenge_method", sa.String(16)),
-    sa.Column("used_at", UTCDateTime),
-)
-
-tokens = sa.Table(
-    "tokens", metadata,
-    sa.Column("access_token", sa.String(200), primary_key=True),
-    sa.Column("refresh_token", sa.String(200), unique=True),
-    sa.Column("client_key", sa.ForeignKey("partner_apps.client_key"), nullable=False),
-    sa.Column("open_id", sa.ForeignKey("accounts.open_id")),
-    sa.Column("scope", sa.String(500), nullable=False),
-    sa.Column("issued_at", UTCDateTime, nullable=False),
-    sa.Column("expires_in", sa.Integer, nullable=False),
-    sa.Column("refresh_expires_in", sa.Integer),
-    sa.Column("access_revoked_at", UTCDateTime),
-    sa.Column("refresh_revoked_at", UTCDateTime),
-)
-
-login_qr_codes = sa.Table(
-    "login_qr_codes", metadata,
-    sa.Column("token", sa.String(64), primary_key=True),
-    sa.Column("client_key", sa.ForeignKey("partner_apps.client_key"), nullable=False),
-    sa.Column("scope", sa.String(500), nullable=False),
-    sa.Column("redirect_uri", sa.String(512), nullable=False),
-    sa.Column("state", sa.Text),
-    sa.Column("status", _enum(QrStatus), nullable=False),
-    sa.Column("client_ticket", sa.String(512), nullable=False),
-    sa.Column("created_at", UTCDateTime, nullable=False),
-    sa.Column("expires_at", UTCDateTime, nullable=False),
-    sa.Column("open_id", sa.ForeignKey("accounts.open_id")),
-    sa.Column("code", sa.String(200)),  # no foreign key: the code row is written in the same flush
-    sa.Column("confirmed_at", UTCDateTime),
-    sa.Column("delivered_at", UTCDateTime),
-)
-
 settings = sa.Table(
     "settings", metadata,
     sa.Column("key", sa.String(64), primary_key=True),
@@ -340,9 +281,5 @@ for cls, table in (
     (ShowcaseItem, showcase_items),
     (LiveSession, live_sessions),
     (Event, events),
-    (PartnerApp, partner_apps),
-    (AuthorizationCode, authorization_codes),
-    (Token, tokens),
-    (LoginQr, login_qr_codes),
 ):
     mapper_registry.map_imperatively(cls, table)

@@ -32,8 +32,8 @@ from auth_server.domain.affiliates import LiveSession
 from auth_server.domain.affiliates import ShowcaseItem
 from auth_server.domain.errors import Refused
 from auth_server.domain.errors import Violation
+from auth_server.domain.events import plain
 from auth_server.domain.inputs import valid_id
-from auth_server.domain.journal import plain
 from auth_server.domain.links import Channel
 from auth_server.domain.links import Link
 from auth_server.domain.shops import Shop

@@ -18,11 +18,11 @@ from itsdangerous import URLSafeSerializer
 from auth_server.config import ServerConfig
 from auth_server.control.request_journal import JournalFile
 from auth_server.domain.service import LinkingService
+from auth_server.oauth.consent_tokens import ConsentTokens
 from auth_server.oauth.qr_code import QrCodeAuthorization
 from auth_server.oauth.server import LoginKitServer
 from auth_server.simulator import Simulator
-from auth_server.web.qr_images import ConsentTokens
-from auth_server.worlds import World
+from auth_server.worlds import HostedWorld
 from auth_server.worlds import Worlds
 
 # The app's extensions. linksim.server reads the configuration and the tests the main simulator by these names.
@@ -71,9 +71,9 @@ def in_a_world() -> bool:
     return g.get(_WORLD) is not None
 
 
-def world() -> World:
+def world() -> HostedWorld:
     """The request's world; the main one while an unknown sandbox is being refused."""
-    found: World | None = g.get(_WORLD)
+    found: HostedWorld | None = g.get(_WORLD)
     return found if found is not None else worlds().main
 
 

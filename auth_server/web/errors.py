@@ -17,7 +17,7 @@ from auth_server.domain import codes
 from auth_server.domain.codes import Kind
 from auth_server.domain.errors import Refused
 from auth_server.oauth.wire import log_id
-from auth_server.store.database import StoreClosed
+from auth_server.store import StoreClosed
 from auth_server.web import context
 
 log = logging.getLogger(__name__)

@@ -3,7 +3,7 @@
 A client under test must not be able to tell an injected failure from a real one by its shape, so each answer
 takes the wire format of the endpoint it hits: TikTok's OAuth errors on ``/v2/oauth/``, TikTok's API envelope
 on the rest of ``/v2/``, RFC 6749 errors on ``/oauth/``, the refusal JSON on ``/api/``, the error page on the
-screens. The rules themselves (matching, counting, validation) are in :mod:`auth_server.control.faults`.
+screens. The rules themselves (matching, counting, validation) are in :mod:`auth_server.control.fault_plan`.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from werkzeug.exceptions import GatewayTimeout
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import default_exceptions
 
-from auth_server.control.faults import NEVER_FAULTED
-from auth_server.control.faults import FaultRule
+from auth_server.control.fault_plan import NEVER_FAULTED
+from auth_server.control.fault_plan import FaultRule
 from auth_server.domain import codes
 from auth_server.domain.codes import Kind
 from auth_server.domain.errors import Refused

@@ -16,7 +16,7 @@ from flask import url_for
 from auth_server.domain import codes
 from auth_server.domain import links
 from auth_server.domain.errors import Refused
-from auth_server.domain.journal import plain
+from auth_server.domain.events import plain
 from auth_server.domain.links import Channel
 from auth_server.domain.links import Link
 from auth_server.domain.links import LinkState

@@ -37,7 +37,7 @@ from auth_server.control.request_journal import login_qr_flow
 from auth_server.control.request_journal import refusal_code
 from auth_server.web import context
 from auth_server.web import guard
-from auth_server.worlds import World
+from auth_server.worlds import HostedWorld
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +128,7 @@ def _record(response: Response) -> None:
         file.write(kept)
 
 
-def _events_after(here: World, mark: int) -> list[int]:
+def _events_after(here: HostedWorld, mark: int) -> list[int]:
     # Straight from the store: the service's reads settle what came due first, and journaling changes nothing.
     with here.simulator.store.unit_of_work() as repo:
         return list(repo.event_seqs(after_seq=mark))

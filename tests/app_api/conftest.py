@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from tests.conftest import World
+from tests.conftest import WorldBuilder
 from tests.login_kit.conftest import CLIENT_KEY
 from tests.login_kit.conftest import CLIENT_SECRET
 from tests.login_kit.conftest import PASSWORD
@@ -31,7 +31,7 @@ def sign_in(http: FlaskClient, username: str = "holder", password: str = PASSWOR
     return bearer(response.get_json()["token"])
 
 
-def another_holder(world: World, username: str = "other", **fields: Any) -> Any:
+def another_holder(world: WorldBuilder, username: str = "other", **fields: Any) -> Any:
     account = world.account(username, **fields)
     account_with_password(world, account)
     return account
@@ -51,7 +51,7 @@ def seller(client: FlaskClient) -> dict[str, str]:  # noqa: F811
 
 
 @pytest.fixture
-def shop(world: World) -> Any:
+def shop(world: WorldBuilder) -> Any:
     return world.shop(SHOP, name="App Shop")
 
 

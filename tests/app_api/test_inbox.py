@@ -12,7 +12,7 @@ from tests.app_api.conftest import another_holder
 from tests.app_api.conftest import refusal
 from tests.app_api.conftest import sign_in
 from tests.app_api.conftest import start_qr_link
-from tests.conftest import World
+from tests.conftest import WorldBuilder
 
 
 def request_link(client: FlaskClient, seller: dict[str, str], username: str = "holder") -> dict[str, Any]:
@@ -48,7 +48,7 @@ def test_an_empty_inbox(client: FlaskClient, phone) -> None:  # noqa: ANN001
 
 
 def test_a_request_waits_in_the_named_accounts_inbox_with_its_toggles(client: FlaskClient, phone, seller,  # noqa: ANN001
-                                                                      shop, world: World) -> None:
+                                                                      shop, world: WorldBuilder) -> None:
     link = request_link(client, seller)
     [waiting] = inbox(client, phone)["requests"]
     assert waiting["link_id"] == link["link_id"] and waiting["state"] == "pending_consent"
@@ -80,7 +80,7 @@ def test_a_toggle_left_off_is_consent_incomplete_and_the_request_stays(client: F
 
 
 def test_another_account_answering_is_account_mismatch(client: FlaskClient, seller, shop, holder,  # noqa: ANN001
-                                                       world: World) -> None:
+                                                       world: WorldBuilder) -> None:
     link = request_link(client, seller)
     another_holder(world)
     refusal(answer_request(client, sign_in(client, "other"), link["link_id"]), 403, "account_mismatch")
@@ -93,7 +93,7 @@ def test_cancel_refuses_the_request(client: FlaskClient, phone, seller, shop) ->
     assert body["link"]["refusals"][0]["code"] == "consent_denied"
 
 
-def test_an_old_request_is_consent_expired(client: FlaskClient, phone, seller, shop, world: World) -> None:  # noqa: ANN001
+def test_an_old_request_is_consent_expired(client: FlaskClient, phone, seller, shop, world: WorldBuilder) -> None:  # noqa: ANN001
     link = request_link(client, seller)
     world.advance("30d")
     assert inbox(client, phone)["requests"] == []
@@ -143,7 +143,7 @@ def test_declining_an_invitation(client: FlaskClient, phone, seller, shop, holde
 
 
 def test_an_invitation_answered_after_seven_days_is_invitation_expired(client: FlaskClient, phone, seller,  # noqa: ANN001
-                                                                       shop, holder, world: World) -> None:
+                                                                       shop, holder, world: WorldBuilder) -> None:
     sent = invite(client, seller, holder.open_id)
     world.advance("7d")
     assert inbox(client, phone)["invitations"] == []
@@ -152,7 +152,7 @@ def test_an_invitation_answered_after_seven_days_is_invitation_expired(client: F
 
 
 def test_an_invitation_of_another_account_or_none_is_invitation_not_found(client: FlaskClient, phone, seller,  # noqa: ANN001
-                                                                          shop, world: World) -> None:
+                                                                          shop, world: WorldBuilder) -> None:
     other = another_holder(world)
     sent = invite(client, seller, other.open_id)
     for invitation_id in (sent["invitation_id"], "inv_nope"):
@@ -161,7 +161,7 @@ def test_an_invitation_of_another_account_or_none_is_invitation_not_found(client
 
 
 def test_an_affiliate_invitation_is_answered_in_the_inbox_too(client: FlaskClient, phone, shop, holder,  # noqa: ANN001
-                                                              world: World) -> None:
+                                                              world: WorldBuilder) -> None:
     offer = world.service.invite_affiliate(SHOP, holder.open_id, "12.5")
     [waiting] = inbox(client, phone)["affiliate_invitations"]
     assert waiting["invitation_id"] == offer.invitation_id and waiting["kind"] == "affiliate"

@@ -12,7 +12,7 @@ from tests.app_api.conftest import SHOP
 from tests.app_api.conftest import another_holder
 from tests.app_api.conftest import refusal
 from tests.app_api.conftest import sign_in
-from tests.conftest import World
+from tests.conftest import WorldBuilder
 
 BAG_DELAY = timedelta(hours=24)
 
@@ -40,7 +40,7 @@ def test_an_unlinked_account_has_no_storefront(client: FlaskClient, phone) -> No
 
 
 def test_an_official_link_gives_a_shop_page_with_the_catalogue_and_every_sales_channel(
-        client: FlaskClient, phone, shop, holder, world: World) -> None:  # noqa: ANN001
+        client: FlaskClient, phone, shop, holder, world: WorldBuilder) -> None:  # noqa: ANN001
     world.product(shop, "prod_b", marketplace=True)
     world.product(shop, "prod_a")
     world.link_official(shop, holder)
@@ -52,7 +52,7 @@ def test_an_official_link_gives_a_shop_page_with_the_catalogue_and_every_sales_c
 
 
 def test_a_marketing_link_gives_a_showcase_without_the_catalogue(client: FlaskClient, phone, shop, holder,  # noqa: ANN001
-                                                                 world: World) -> None:
+                                                                 world: WorldBuilder) -> None:
     world.product(shop, "prod_a")
     world.link_marketing(shop, holder)
     [showcase] = profile(client, phone)["storefronts"]
@@ -61,7 +61,7 @@ def test_a_marketing_link_gives_a_showcase_without_the_catalogue(client: FlaskCl
 
 
 def test_the_shopping_bag_is_hidden_one_second_before_the_shops_delay(client: FlaskClient, phone, holder,  # noqa: ANN001
-                                                                      world: World) -> None:
+                                                                      world: WorldBuilder) -> None:
     world.link_official(world.shop(SHOP, shopping_bag_delay=BAG_DELAY), holder)
     world.advance("23h59m59s")
     [page] = profile(client, phone)["storefronts"]
@@ -70,14 +70,14 @@ def test_the_shopping_bag_is_hidden_one_second_before_the_shops_delay(client: Fl
 
 
 def test_the_shopping_bag_shows_once_the_shops_delay_has_passed(client: FlaskClient, phone, holder,  # noqa: ANN001
-                                                                world: World) -> None:
+                                                                world: WorldBuilder) -> None:
     world.link_official(world.shop(SHOP, shopping_bag_delay=BAG_DELAY), holder)
     world.advance("24h")
     [page] = profile(client, phone)["storefronts"]
     assert page["shopping_bag_visible"] is True
 
 
-def test_an_unlink_removes_the_shop_page(client: FlaskClient, phone, shop, holder, world: World) -> None:  # noqa: ANN001
+def test_an_unlink_removes_the_shop_page(client: FlaskClient, phone, shop, holder, world: WorldBuilder) -> None:  # noqa: ANN001
     world.link_official(shop, holder)
     world.advance("24h")
     world.service.unlink(SHOP, holder.open_id)
@@ -95,7 +95,7 @@ def test_the_holder_renames_the_account(client: FlaskClient, phone) -> None:  # 
     assert client.get("/api/app/me", headers=phone).get_json()["nickname"] == "New Nick"
 
 
-def test_an_official_accounts_name_is_locked(client: FlaskClient, phone, shop, holder, world: World) -> None:  # noqa: ANN001
+def test_an_official_accounts_name_is_locked(client: FlaskClient, phone, shop, holder, world: WorldBuilder) -> None:  # noqa: ANN001
     world.link_official(shop, holder)
     body = refusal(client.patch("/api/app/me", json={"nickname": "My Own Name"}, headers=phone), 409,
                    "official_name_locked")
@@ -103,7 +103,7 @@ def test_an_official_accounts_name_is_locked(client: FlaskClient, phone, shop, h
     assert client.get("/api/app/me", headers=phone).get_json()["nickname"] == "App Shop"
 
 
-def test_a_username_someone_has_is_username_taken(client: FlaskClient, phone, world: World) -> None:  # noqa: ANN001
+def test_a_username_someone_has_is_username_taken(client: FlaskClient, phone, world: WorldBuilder) -> None:  # noqa: ANN001
     another_holder(world, "taken")
     refusal(client.patch("/api/app/me", json={"username": "taken"}, headers=phone), 409, "username_taken")
 
@@ -124,7 +124,7 @@ def test_signing_up_at_the_affiliate_center_shows_on_the_account(client: FlaskCl
 
 
 def test_a_marketplace_product_needs_the_affiliate_center_sign_up(client: FlaskClient, phone, shop,  # noqa: ANN001
-                                                                  world: World) -> None:
+                                                                  world: WorldBuilder) -> None:
     world.product(shop, "prod_market", marketplace=True)
     refusal(add(client, phone, "prod_market"), 409, "affiliate_signup_required")
     client.post("/api/app/affiliate", headers=phone)
@@ -135,14 +135,14 @@ def test_a_marketplace_product_needs_the_affiliate_center_sign_up(client: FlaskC
 
 
 def test_a_product_outside_the_marketplace_of_a_shop_not_linked_is_product_not_available(
-        client: FlaskClient, phone, shop, world: World) -> None:  # noqa: ANN001
+        client: FlaskClient, phone, shop, world: WorldBuilder) -> None:  # noqa: ANN001
     world.product(shop, "prod_private")
     client.post("/api/app/affiliate", headers=phone)
     refusal(add(client, phone, "prod_private"), 409, "product_not_available")
 
 
 def test_a_marketing_account_adds_its_shops_product_by_hand(client: FlaskClient, phone, shop, holder,  # noqa: ANN001
-                                                            world: World) -> None:
+                                                            world: WorldBuilder) -> None:
     world.product(shop, "prod_own")
     world.link_marketing(shop, holder)
     assert add(client, phone, "prod_own").get_json()["source"] == "own_shop"
@@ -152,7 +152,7 @@ def test_a_marketing_account_adds_its_shops_product_by_hand(client: FlaskClient,
 
 
 def test_an_accepted_affiliate_invitation_lets_the_account_show_that_shops_products(
-        client: FlaskClient, phone, shop, holder, world: World) -> None:  # noqa: ANN001
+        client: FlaskClient, phone, shop, holder, world: WorldBuilder) -> None:  # noqa: ANN001
     world.product(shop, "prod_offered")
     offer = world.service.invite_affiliate(SHOP, holder.open_id, "10")
     client.post(f"/api/app/invitations/{offer.invitation_id}", json={"decision": "accept"}, headers=phone)
@@ -160,7 +160,7 @@ def test_an_accepted_affiliate_invitation_lets_the_account_show_that_shops_produ
 
 
 def test_an_official_account_cannot_show_marketplace_products(client: FlaskClient, phone, shop, holder,  # noqa: ANN001
-                                                              world: World) -> None:
+                                                              world: WorldBuilder) -> None:
     elsewhere = world.shop("shop_elsewhere")
     world.product(elsewhere, "prod_market", marketplace=True)
     world.link_official(shop, holder)
@@ -169,7 +169,7 @@ def test_an_official_account_cannot_show_marketplace_products(client: FlaskClien
     assert client.get("/api/app/showcase", headers=phone).get_json() == {"items": []}
 
 
-def test_a_product_added_twice_is_shown_once(client: FlaskClient, phone, shop, holder, world: World) -> None:  # noqa: ANN001
+def test_a_product_added_twice_is_shown_once(client: FlaskClient, phone, shop, holder, world: WorldBuilder) -> None:  # noqa: ANN001
     world.product(shop, "prod_own")
     world.link_marketing(shop, holder)
     add(client, phone, "prod_own")
@@ -198,7 +198,7 @@ def test_the_holder_goes_live_and_ends_it(client: FlaskClient, phone, holder) ->
     assert ended.status_code == 200 and ended.get_json() == {"open_id": holder.open_id, "live": False}
 
 
-def _owned_accounts_live(world: World, client: FlaskClient, *, market: str, region: str) -> dict[str, str]:
+def _owned_accounts_live(world: WorldBuilder, client: FlaskClient, *, market: str, region: str) -> dict[str, str]:
     """A shop's official account LIVE; answers the phone of the shop's marketing account."""
     shop = world.shop("shop_live", market=market, region=region)
     official = another_holder(world, "official", region=region)
@@ -211,7 +211,7 @@ def _owned_accounts_live(world: World, client: FlaskClient, *, market: str, regi
 
 
 def test_mirroring_the_official_accounts_live_is_refused_in_tokopedia(client: FlaskClient,  # noqa: ANN001
-                                                                      world: World) -> None:
+                                                                      world: WorldBuilder) -> None:
     marketer = _owned_accounts_live(world, client, market="tokopedia", region="ID")
     body = refusal(go_live(client, marketer, mirror_of="oid_official"), 409, "live_mirroring_not_allowed")
     assert "M10" in body["violations"][0]["rules"]
@@ -219,7 +219,7 @@ def test_mirroring_the_official_accounts_live_is_refused_in_tokopedia(client: Fl
 
 
 def test_mirroring_the_official_accounts_live_is_allowed_in_the_global_market(client: FlaskClient,  # noqa: ANN001
-                                                                              world: World) -> None:
+                                                                              world: WorldBuilder) -> None:
     marketer = _owned_accounts_live(world, client, market="global", region="US")
     started = go_live(client, marketer, mirror_of="oid_official")
     assert started.status_code == 201 and started.get_json()["mirror_of"] == "oid_official"

@@ -16,7 +16,7 @@ from tests.app_api.conftest import another_holder
 from tests.app_api.conftest import refusal
 from tests.app_api.conftest import sign_in
 from tests.app_api.conftest import start_qr_link
-from tests.conftest import World
+from tests.conftest import WorldBuilder
 from tests.login_kit.conftest import CLIENT_KEY
 from tests.login_kit.conftest import CLIENT_SECRET
 
@@ -93,7 +93,7 @@ def test_a_used_qr_code_is_qr_already_used(client: FlaskClient, phone, seller, s
     refusal(scan(client, phone, link["qr"]["scan_url"]), 409, "qr_already_used")
 
 
-def test_an_old_qr_code_is_qr_expired(client: FlaskClient, phone, seller, shop, world: World) -> None:  # noqa: ANN001
+def test_an_old_qr_code_is_qr_expired(client: FlaskClient, phone, seller, shop, world: WorldBuilder) -> None:  # noqa: ANN001
     link = start_qr_link(client, seller)
     consent = scan(client, phone, link["qr"]["scan_url"]).get_json()
     world.advance("5m1s")
@@ -110,7 +110,7 @@ def test_a_damaged_or_foreign_code_is_qr_unreadable(client: FlaskClient, phone, 
 
 
 def test_an_unverified_account_is_refused_and_the_seller_sees_why(client: FlaskClient, seller, shop,  # noqa: ANN001
-                                                                   world: World) -> None:
+                                                                   world: WorldBuilder) -> None:
     another_holder(world, "unverified", verification=Verification.UNVERIFIED)
     phone = sign_in(client, "unverified")
     link = start_qr_link(client, seller)
@@ -121,7 +121,7 @@ def test_an_unverified_account_is_refused_and_the_seller_sees_why(client: FlaskC
 
 
 def test_the_apps_troubleshooting_faults_show(client: FlaskClient, phone, seller, shop, holder,  # noqa: ANN001
-                                              world: World) -> None:
+                                              world: WorldBuilder) -> None:
     link = start_qr_link(client, seller)
     consent = scan(client, phone, link["qr"]["scan_url"]).get_json()
     world.service.set_app_fault(holder.open_id, AppFault.AUTHORIZATION_FAILED)
@@ -131,7 +131,7 @@ def test_the_apps_troubleshooting_faults_show(client: FlaskClient, phone, seller
 
 
 def test_a_consent_id_answers_only_for_the_account_that_scanned(client: FlaskClient, phone, seller, shop,  # noqa: ANN001
-                                                                world: World, app: Any) -> None:
+                                                                world: WorldBuilder, app: Any) -> None:
     link = start_qr_link(client, seller)
     consent = scan(client, phone, link["qr"]["scan_url"]).get_json()
     another_holder(world)
@@ -207,7 +207,7 @@ def test_cancel_makes_check_qrcode_answer_access_denied(client: FlaskClient, pho
     assert check(client, qr)["error"] == "access_denied"
 
 
-def test_login_kit_qr_refusals_are_json(client: FlaskClient, phone, partner_app, world: World) -> None:  # noqa: ANN001
+def test_login_kit_qr_refusals_are_json(client: FlaskClient, phone, partner_app, world: WorldBuilder) -> None:  # noqa: ANN001
     qr = get_qrcode(client)
     refusal(scan(client, phone, "aweme://authorize?qr_token=UNKNOWN&client_ticket=t"), 400, "qr_unreadable")
     refusal(scan(client, phone, qr["scan_qrcode_url"].replace("&client_ticket=tobefilled", "")), 400,

@@ -12,16 +12,16 @@ from auth_server.web.guard import SESSION_SALT
 from tests.app_api.conftest import bearer
 from tests.app_api.conftest import refusal
 from tests.app_api.conftest import sign_in
-from tests.conftest import World
+from tests.conftest import WorldBuilder
 from tests.login_kit.conftest import PASSWORD
 
 MEMBER = "ops@acme.example"
 
 
 @pytest.fixture
-def org(world: World) -> Any:
+def org(world: WorldBuilder) -> Any:
     account = world.org_account("acme_org", entity="ENT-1")
-    world.service.add_org_member(account.open_id, MEMBER)
+    world.org_member(account, MEMBER)
     return account
 
 
@@ -92,7 +92,7 @@ def test_a_wrong_passcode_is_invalid_credentials(client: FlaskClient, org: Any) 
             403, "invalid_credentials")
 
 
-def test_an_old_passcode_is_passcode_expired(client: FlaskClient, org: Any, world: World) -> None:
+def test_an_old_passcode_is_passcode_expired(client: FlaskClient, org: Any, world: WorldBuilder) -> None:
     passcode = send_passcode(client)
     world.advance("5m")
     refusal(client.post("/api/app/sessions", json={"username": "acme_org", "contact": MEMBER, "passcode": passcode}),

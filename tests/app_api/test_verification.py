@@ -11,16 +11,16 @@ from auth_server.domain.accounts import VerificationOutcome
 from tests.app_api.conftest import another_holder
 from tests.app_api.conftest import refusal
 from tests.app_api.conftest import sign_in
-from tests.conftest import World
+from tests.conftest import WorldBuilder
 
 
-def test_verification_passes_at_once_by_default(client: FlaskClient, world: World) -> None:
+def test_verification_passes_at_once_by_default(client: FlaskClient, world: WorldBuilder) -> None:
     another_holder(world, "newbie", verification=Verification.UNVERIFIED)
     response = client.post("/api/app/verification", headers=sign_in(client, "newbie"))
     assert response.status_code == 200 and response.get_json()["verification"] == "verified"
 
 
-def test_verification_is_pending_until_the_accounts_delay_has_passed(client: FlaskClient, world: World) -> None:
+def test_verification_is_pending_until_the_accounts_delay_has_passed(client: FlaskClient, world: WorldBuilder) -> None:
     account = another_holder(world, "newbie", verification=Verification.UNVERIFIED)
     world.service.set_verification_outcome(account.open_id, VerificationOutcome.FAIL, delay=timedelta(hours=2))
     phone = sign_in(client, "newbie")

@@ -13,7 +13,7 @@ from typing import Any
 
 from auth_server.domain.errors import Refused
 from auth_server.domain.links import Role
-from tests.conftest import World
+from tests.conftest import WorldBuilder
 
 RACERS = 50
 
@@ -40,7 +40,7 @@ def race(calls: list[Callable[[], Any]]) -> list[tuple[str, Any]]:
     return outcomes
 
 
-def test_fifty_sellers_racing_for_one_official_slot_leave_exactly_one_winner(database_world: World) -> None:
+def test_fifty_sellers_racing_for_one_official_slot_leave_exactly_one_winner(database_world: WorldBuilder) -> None:
     world = database_world
     shop = world.shop()
     consented = []
@@ -61,7 +61,8 @@ def test_fifty_sellers_racing_for_one_official_slot_leave_exactly_one_winner(dat
     assert holders[0].link_id == winner.link_id
 
 
-def test_fifty_accounts_racing_for_four_marketing_slots_leave_exactly_four_winners(database_world: World) -> None:
+def test_fifty_accounts_racing_for_four_marketing_slots_leave_exactly_four_winners(
+        database_world: WorldBuilder) -> None:
     world = database_world
     shop = world.shop()
     invitations = []
@@ -83,7 +84,7 @@ def test_fifty_accounts_racing_for_four_marketing_slots_leave_exactly_four_winne
     assert all(link.role is Role.MARKETING for link in holders)
 
 
-def test_one_account_racing_to_be_official_at_many_shops_wins_at_one(database_world: World) -> None:
+def test_one_account_racing_to_be_official_at_many_shops_wins_at_one(database_world: WorldBuilder) -> None:
     world = database_world
     account = world.account()
     consented = []
@@ -100,7 +101,7 @@ def test_one_account_racing_to_be_official_at_many_shops_wins_at_one(database_wo
     assert {codes for kind, codes in outcomes if kind == "refused"} == {("account_linked_elsewhere",)}
 
 
-def test_one_account_racing_for_both_roles_at_one_shop_gets_one(database_world: World) -> None:
+def test_one_account_racing_for_both_roles_at_one_shop_gets_one(database_world: WorldBuilder) -> None:
     world = database_world
     shop = world.shop()
     account = world.account()
@@ -121,7 +122,7 @@ def test_one_account_racing_for_both_roles_at_one_shop_gets_one(database_world: 
     assert len(holders) == 1
 
 
-def test_racing_answers_to_one_invitation_leave_it_consistent(database_world: World) -> None:
+def test_racing_answers_to_one_invitation_leave_it_consistent(database_world: WorldBuilder) -> None:
     world = database_world
     shop, account = world.shop(), world.account()
     invitation = world.service.invite_marketing_account(shop.shop_id, account.open_id)
@@ -140,7 +141,7 @@ def test_racing_answers_to_one_invitation_leave_it_consistent(database_world: Wo
         assert final.state.value == "declined" and holders == []
 
 
-def test_racing_renames_to_one_username_leave_one_owner(database_world: World) -> None:
+def test_racing_renames_to_one_username_leave_one_owner(database_world: WorldBuilder) -> None:
     world = database_world
     accounts = [world.account() for _ in range(10)]
     outcomes = race([lambda a=a: world.service.rename_account(a.open_id, username="wanted") for a in accounts])

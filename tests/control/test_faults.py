@@ -21,7 +21,7 @@ from werkzeug.serving import make_server
 
 from auth_server.app import create_app
 from auth_server.config import ServerConfig
-from auth_server.control.faults import FaultPlan
+from auth_server.control.fault_plan import FaultPlan
 from auth_server.domain.errors import Refused
 from seller_client.client import SellerClient
 

@@ -9,8 +9,8 @@ import pytest
 from auth_server import fixtures
 from auth_server.domain.accounts import Verification
 from auth_server.domain.links import Role
+from auth_server.markets import builtin_markets
 from auth_server.simulator import Simulator
-from auth_server.simulator import builtin_markets
 from tests.conftest import START
 
 MINIMAL = {

@@ -8,7 +8,7 @@ import pytest
 
 from auth_server.domain.links import Role
 from auth_server.domain.policies import Markets
-from auth_server.simulator import builtin_markets
+from auth_server.markets import builtin_markets
 
 
 def test_the_builtin_markets_carry_the_documented_differences() -> None:

@@ -19,7 +19,7 @@ from auth_server.config import ServerConfig
 from auth_server.domain.accounts import hash_secret
 from auth_server.oauth.models import PartnerApp
 from auth_server.simulator import Simulator
-from tests.conftest import World
+from tests.conftest import WorldBuilder
 
 CLIENT_KEY = "partner_key"
 CLIENT_SECRET = "partner_secret_123"
@@ -30,7 +30,7 @@ ALL_SCOPES = ["user.info.basic", "user.info.profile", "user.info.stats", "video.
 
 
 @pytest.fixture
-def partner_app(world: World) -> PartnerApp:
+def partner_app(world: WorldBuilder) -> PartnerApp:
     app = PartnerApp(client_key=CLIENT_KEY, client_secret_hash=hash_secret(CLIENT_SECRET), name="Partner App",
                      redirect_uris=[REDIRECT_URI, "https://partner.example/auth/callback"], scopes=ALL_SCOPES)
     world._add(app)
@@ -38,13 +38,13 @@ def partner_app(world: World) -> PartnerApp:
 
 
 @pytest.fixture
-def holder(world: World):  # noqa: ANN201
+def holder(world: WorldBuilder):  # noqa: ANN201
     account = world.account("holder", nickname="Holder Nick", followers=42)
     account_with_password(world, account)
     return account
 
 
-def account_with_password(world: World, account: Any) -> None:
+def account_with_password(world: WorldBuilder, account: Any) -> None:
     with world.sim.store.unit_of_work() as repo:
         repo.account(account.open_id).set_password(PASSWORD)
 

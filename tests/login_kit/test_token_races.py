@@ -17,7 +17,7 @@ from auth_server.domain.clock import ManualClock
 from auth_server.oauth.models import PartnerApp
 from auth_server.simulator import Simulator
 from tests.conftest import START
-from tests.conftest import World
+from tests.conftest import WorldBuilder
 from tests.conftest import file_store
 from tests.login_kit.conftest import ALL_SCOPES
 from tests.login_kit.conftest import CALLBACK
@@ -35,7 +35,7 @@ def server(tmp_path: Path):  # noqa: ANN201
     """A real threaded server on a file-backed SQLite database, as `linksim serve` runs."""
     store = file_store(tmp_path)
     sim = Simulator(store, clock=ManualClock(START))
-    world = World(sim)
+    world = WorldBuilder(sim)
     world._add(PartnerApp(client_key=CLIENT_KEY, client_secret_hash=hash_secret(CLIENT_SECRET), name="Partner",
                           redirect_uris=[REDIRECT_URI], scopes=ALL_SCOPES))
     account_with_password(world, world.account("holder"))

@@ -9,7 +9,7 @@ import pytest
 import qrcode
 import requests
 
-from tests.conftest import World
+from tests.conftest import WorldBuilder
 from tests.login_kit.conftest import CLIENT_KEY
 from tests.login_kit.conftest import CLIENT_SECRET
 from tests.login_kit.conftest import account_with_password
@@ -79,11 +79,11 @@ def seller(live_server: str) -> Seller:  # noqa: F811
 
 
 @pytest.fixture
-def shop(world: World) -> Any:
+def shop(world: WorldBuilder) -> Any:
     return world.shop(SHOP, name="E2E Shop")
 
 
-def holder_with_password(world: World, username: str, **fields: Any) -> Any:
+def holder_with_password(world: WorldBuilder, username: str, **fields: Any) -> Any:
     account = world.account(username, **fields)
     account_with_password(world, account)
     return account

@@ -22,7 +22,7 @@ from auth_server.domain.accounts import VerificationOutcome
 from mobile_stub import AppRefused
 from mobile_stub import TikTokApp
 from mobile_stub import cli
-from tests.conftest import World
+from tests.conftest import WorldBuilder
 from tests.login_kit.conftest import CLIENT_KEY
 from tests.login_kit.conftest import CLIENT_SECRET
 from tests.login_kit.conftest import PASSWORD
@@ -128,7 +128,7 @@ def test_the_seller_app_request_is_answered_with_every_toggle_on(seller: Seller,
 
 
 def test_invitations_are_accepted_and_declined_in_the_inbox(seller: Seller, phone: TikTokApp, shop: Any,
-                                                            holder: Any, world: World, live_server: str) -> None:
+                                                            holder: Any, world: WorldBuilder, live_server: str) -> None:
     sent = seller.call("POST", f"/api/shops/{SHOP}/marketing-invitations", json={"open_id": holder.open_id})
     [waiting] = phone.inbox().invitations
     assert waiting.invitation_id == sent["invitation_id"] and waiting.kind == "marketing"
@@ -144,7 +144,7 @@ def test_invitations_are_accepted_and_declined_in_the_inbox(seller: Seller, phon
 
 
 def test_an_affiliate_invitation_is_accepted_in_the_inbox(phone: TikTokApp, shop: Any, holder: Any,
-                                                          world: World) -> None:
+                                                          world: WorldBuilder) -> None:
     offer = world.service.invite_affiliate(SHOP, holder.open_id, "15")
     [waiting] = phone.inbox().affiliate_invitations
     assert waiting.commission_rate == "15.00"
@@ -152,7 +152,7 @@ def test_an_affiliate_invitation_is_accepted_in_the_inbox(phone: TikTokApp, shop
 
 
 def test_verification_started_in_the_app_ends_as_the_account_is_set_to(live_server: str, seller: Seller,
-                                                                        shop: Any, world: World,
+                                                                        shop: Any, world: WorldBuilder,
                                                                         tmp_path: Path) -> None:
     account = holder_with_password(world, "newbie", verification=Verification.UNVERIFIED)
     world.service.set_verification_outcome(account.open_id, VerificationOutcome.PASS, delay=timedelta(hours=1))
@@ -180,7 +180,7 @@ def refused(call: Any) -> AppRefused:
     ({"birth_date": date(2010, 1, 1)}, "underage", "O7"),
 ])
 def test_an_account_a_rule_forbids_is_refused_at_authorize(live_server: str, seller: Seller, shop: Any,
-                                                           world: World, tmp_path: Path, fields: dict[str, Any],
+                                                           world: WorldBuilder, tmp_path: Path, fields: dict[str, Any],
                                                            code: str, rule: str) -> None:
     holder_with_password(world, "misfit", **fields)
     app = phone_of(live_server, "misfit")
@@ -191,7 +191,7 @@ def test_an_account_a_rule_forbids_is_refused_at_authorize(live_server: str, sel
     assert [r["code"] for r in seller.link(link["link_id"])["refusals"]] == [code]
 
 
-def test_an_old_qr_code_is_qr_expired(seller: Seller, phone: TikTokApp, shop: Any, world: World,
+def test_an_old_qr_code_is_qr_expired(seller: Seller, phone: TikTokApp, shop: Any, world: WorldBuilder,
                                       tmp_path: Path) -> None:
     link = seller.start_qr_link()
     png = seller.save_qr_png(link["link_id"], tmp_path / "qr.png")
@@ -207,7 +207,7 @@ def test_a_used_qr_code_is_qr_already_used(seller: Seller, phone: TikTokApp, sho
     assert refused(lambda: phone.scan_png(png)).code == "qr_already_used"
 
 
-def test_the_seller_app_refusals(seller: Seller, phone: TikTokApp, shop: Any, world: World,
+def test_the_seller_app_refusals(seller: Seller, phone: TikTokApp, shop: Any, world: WorldBuilder,
                                  live_server: str) -> None:
     link = seller.call("POST", f"/api/shops/{SHOP}/official-link",
                        json={"via": "app", "username": "holder", "agreed": True})
@@ -221,7 +221,7 @@ def test_the_seller_app_refusals(seller: Seller, phone: TikTokApp, shop: Any, wo
 
 def test_an_invitation_accepted_after_seven_days_is_invitation_expired(seller: Seller, phone: TikTokApp,
                                                                        shop: Any, holder: Any,
-                                                                       world: World) -> None:
+                                                                       world: WorldBuilder) -> None:
     sent = seller.call("POST", f"/api/shops/{SHOP}/marketing-invitations", json={"open_id": holder.open_id})
     world.advance("7d")
     refusal = refused(lambda: phone.accept(sent["invitation_id"]))
@@ -286,7 +286,7 @@ def test_the_inbox_from_the_terminal(live_server: str, seller: Seller, shop: Any
     assert refusal.exit_code == 1 and "invitation_already_answered" in refusal.stderr
 
 
-def test_verify_and_json_from_the_terminal(live_server: str, world: World, tmp_path: Path) -> None:
+def test_verify_and_json_from_the_terminal(live_server: str, world: WorldBuilder, tmp_path: Path) -> None:
     holder_with_password(world, "newbie", verification=Verification.UNVERIFIED)
     terminal = Terminal(live_server, tmp_path / "app-session.json")
     terminal.ok("sign-in", "newbie", "--password", PASSWORD)

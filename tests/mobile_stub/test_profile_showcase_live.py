@@ -13,7 +13,7 @@ import responses
 from mobile_stub import AppRefused
 from mobile_stub import MalformedAnswer
 from mobile_stub import TikTokApp
-from tests.conftest import World
+from tests.conftest import WorldBuilder
 from tests.login_kit.conftest import PASSWORD
 from tests.mobile_stub.conftest import BASE
 from tests.mobile_stub.conftest import SHOP
@@ -39,7 +39,7 @@ def refused(call: Any) -> AppRefused:
 
 
 def test_the_profile_shows_the_shop_page_and_its_catalogue_after_an_official_link(
-        phone: TikTokApp, shop: Any, holder: Any, world: World) -> None:
+        phone: TikTokApp, shop: Any, holder: Any, world: WorldBuilder) -> None:
     world.product(shop, "prod_a")
     assert phone.profile().storefronts == ()
     world.link_official(shop, holder)
@@ -48,7 +48,7 @@ def test_the_profile_shows_the_shop_page_and_its_catalogue_after_an_official_lin
     assert page.sales_channels == ("video", "live", "shop_page") and page.catalogue == ("prod_a",)
 
 
-def test_the_shopping_bag_shows_only_after_the_shops_delay(phone: TikTokApp, holder: Any, world: World) -> None:
+def test_the_shopping_bag_shows_only_after_the_shops_delay(phone: TikTokApp, holder: Any, world: WorldBuilder) -> None:
     world.link_official(world.shop(SHOP, shopping_bag_delay=timedelta(hours=24)), holder)
     world.advance("23h59m59s")
     [page] = phone.profile().storefronts
@@ -64,7 +64,7 @@ def test_the_holder_renames_the_account(phone: TikTokApp) -> None:
 
 
 def test_renaming_an_official_account_is_official_name_locked(phone: TikTokApp, shop: Any, holder: Any,
-                                                               world: World) -> None:
+                                                               world: WorldBuilder) -> None:
     world.link_official(shop, holder)
     refusal = refused(lambda: phone.rename(username="my_own_name"))
     assert (refusal.code, refusal.status) == ("official_name_locked", 409)
@@ -72,7 +72,7 @@ def test_renaming_an_official_account_is_official_name_locked(phone: TikTokApp, 
 
 
 def test_a_marketplace_product_is_shown_once_signed_up_at_the_affiliate_center(phone: TikTokApp, shop: Any,
-                                                                               world: World) -> None:
+                                                                               world: WorldBuilder) -> None:
     world.product(shop, "prod_market", marketplace=True)
     assert refused(lambda: phone.add_to_showcase("prod_market")).code == "affiliate_signup_required"
     assert phone.sign_up_affiliate().affiliate_signed_up is True
@@ -82,7 +82,7 @@ def test_a_marketplace_product_is_shown_once_signed_up_at_the_affiliate_center(p
 
 
 def test_an_official_account_cannot_add_marketplace_products(phone: TikTokApp, shop: Any, holder: Any,
-                                                             world: World) -> None:
+                                                             world: WorldBuilder) -> None:
     world.product(world.shop("shop_other"), "prod_market", marketplace=True)
     world.link_official(shop, holder)
     phone.sign_up_affiliate()
@@ -98,7 +98,7 @@ def test_going_live_and_ending_it(phone: TikTokApp, holder: Any) -> None:
 
 
 def test_a_mirrored_live_of_the_shops_official_account_is_refused_in_tokopedia(live_server: str,
-                                                                                world: World) -> None:
+                                                                                world: WorldBuilder) -> None:
     shop = world.shop("shop_toko", market="tokopedia", region="ID")
     official = holder_with_password(world, "official", region="ID")
     marketer = holder_with_password(world, "marketer", region="ID")
@@ -131,7 +131,7 @@ def terminal_of(live_server: str, tmp_path: Path, username: str = "holder") -> T
 
 
 def test_the_profile_from_the_terminal_says_when_the_shopping_bag_shows(live_server: str, holder: Any,
-                                                                         world: World, tmp_path: Path) -> None:
+                                                                         world: WorldBuilder, tmp_path: Path) -> None:
     terminal = terminal_of(live_server, tmp_path)
     assert "no shop linked" in terminal.ok("profile")
     world.link_official(world.shop(SHOP, shopping_bag_delay=timedelta(hours=24)), holder)
@@ -141,7 +141,7 @@ def test_the_profile_from_the_terminal_says_when_the_shopping_bag_shows(live_ser
     assert refusal.exit_code == 1 and refusal.stderr.startswith("official_name_locked: ")
 
 
-def test_the_showcase_from_the_terminal(live_server: str, holder: Any, shop: Any, world: World,
+def test_the_showcase_from_the_terminal(live_server: str, holder: Any, shop: Any, world: WorldBuilder,
                                         tmp_path: Path) -> None:
     world.product(shop, "prod_market", marketplace=True)
     terminal = terminal_of(live_server, tmp_path)

@@ -27,7 +27,7 @@ from auth_server.domain.links import Role
 from auth_server.domain.shops import ReviewMode
 from auth_server.simulator import Simulator
 from tests.conftest import START
-from tests.conftest import World
+from tests.conftest import WorldBuilder
 
 SHOPS = ["us_a", "us_b", "id_t", "us_m"]
 ACCOUNTS = ["a0", "a1", "a2", "a3", "a4", "a5", "a6", "i0", "i1", "u0"]
@@ -38,7 +38,7 @@ class LinkingMachine(RuleBasedStateMachine):
     @initialize()
     def build_world(self) -> None:
         self.sim = Simulator.in_memory(start=START)
-        self.world = World(self.sim)
+        self.world = WorldBuilder(self.sim)
         self.service = self.sim.service
         w = self.world
         self.shops = {

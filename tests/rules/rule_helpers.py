@@ -8,8 +8,8 @@ from datetime import timedelta
 from typing import Any
 
 from auth_server.domain.policies import Markets
+from auth_server.markets import builtin_market_data
 from auth_server.simulator import Simulator
-from auth_server.simulator import builtin_market_data
 
 SECOND = timedelta(seconds=1)
 ALL_TOGGLES = ["profile_information", "content", "audience_data"]

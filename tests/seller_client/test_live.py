@@ -25,7 +25,7 @@ from auth_server.simulator import Simulator
 from seller_client import Link
 from seller_client import SellerClient
 from seller_client.cli import seller
-from tests.conftest import World
+from tests.conftest import WorldBuilder
 from tests.seller_client.conftest import LIVE_KEY
 from tests.seller_client.conftest import LIVE_SECRET
 
@@ -34,7 +34,7 @@ SHOP = "shop_live"
 
 
 @pytest.fixture
-def shop(world: World) -> Any:
+def shop(world: WorldBuilder) -> Any:
     return world.shop(SHOP, name="Live Shop")
 
 
@@ -224,7 +224,7 @@ def test_the_seller_app_flow(live_server: str, sim: Simulator, holder: Any, shop
 # --- a refusal for each rule group -------------------------------------------------------------------------
 
 
-def test_shop_not_active_exits_1_with_its_code(live_server: str, world: World) -> None:
+def test_shop_not_active_exits_1_with_its_code(live_server: str, world: WorldBuilder) -> None:
     world.shop("pending", status=ShopStatus.PENDING_APPROVAL)
     result = run(live_server, "link-official", "pending", "--no-wait")
     assert result.exit_code == 1
@@ -234,7 +234,7 @@ def test_shop_not_active_exits_1_with_its_code(live_server: str, world: World) -
                                                                                        ["O1"])
 
 
-def test_marketing_slots_full_exits_1(live_server: str, world: World, shop: Any, holder: Any) -> None:
+def test_marketing_slots_full_exits_1(live_server: str, world: WorldBuilder, shop: Any, holder: Any) -> None:
     for n in range(4):
         world.link_marketing(shop, world.account(f"creator{n}"))
     result = run(live_server, "invite", SHOP, "@holder")
@@ -244,7 +244,7 @@ def test_marketing_slots_full_exits_1(live_server: str, world: World, shop: Any,
     assert [v["code"] for v in json.loads(criteria.stdout)["violations"]] == ["marketing_slots_full"]
 
 
-def test_unlink_too_early_exits_1_then_works_a_day_later(live_server: str, world: World, shop: Any,
+def test_unlink_too_early_exits_1_then_works_a_day_later(live_server: str, world: WorldBuilder, shop: Any,
                                                          holder: Any) -> None:
     world.link_official(shop, holder)  # the official account takes the shop's name: @holder is now @live_shop
     result = run(live_server, "unlink", SHOP, "@live_shop")
@@ -270,7 +270,7 @@ def test_an_unreachable_server_exits_3(live_server: str) -> None:
 # --- the other actions over HTTP ---------------------------------------------------------------------------
 
 
-def test_terms_and_a_manual_review(live_server: str, world: World, sim: Simulator, holder: Any,
+def test_terms_and_a_manual_review(live_server: str, world: WorldBuilder, sim: Simulator, holder: Any,
                                    client: SellerClient) -> None:
     world.shop(SHOP, review_mode=ReviewMode.MANUAL)
     link = client.start_official_link(SHOP)  # the partner app's own link: another app's would not be found

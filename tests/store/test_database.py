@@ -26,7 +26,7 @@ from auth_server.domain.shops import Shop
 from auth_server.store import Store
 from auth_server.store import schema
 from tests.conftest import START
-from tests.conftest import World
+from tests.conftest import WorldBuilder
 
 SLOT_INDEXES = (
     "one_official_per_shop",
@@ -42,7 +42,7 @@ def store(database: Store) -> Store:
 
 
 @pytest.fixture
-def world(database_world: World) -> World:
+def world(database_world: WorldBuilder) -> WorldBuilder:
     return database_world
 
 
@@ -86,7 +86,7 @@ def link(shop: Shop, account: Account, role: Role, state: LinkState = LinkState.
         marketing_slot=slot,
         created_at=START,
         activated_at=START if state is LinkState.ACTIVE else None,
-        ended_at=START if state.is_final else None,
+        ended_at=START if state in (LinkState.UNLINKED, LinkState.REFUSED, LinkState.EXPIRED) else None,
     )
 
 
@@ -196,7 +196,7 @@ def test_a_holding_marketing_link_needs_a_slot(store: Store) -> None:
 # --- whole flows through the simulator --------------------------------------------------------------------
 
 
-def test_an_official_link_flow_runs_on_the_store(world: World) -> None:
+def test_an_official_link_flow_runs_on_the_store(world: WorldBuilder) -> None:
     shop = world.shop()
     account = world.account()
 
@@ -228,7 +228,7 @@ def test_an_official_link_flow_runs_on_the_store(world: World) -> None:
     assert kinds[0] == "link.started" and "link.active" in kinds and kinds[-1] == "link.unlinked"
 
 
-def test_a_marketing_link_flow_runs_on_the_store(world: World) -> None:
+def test_a_marketing_link_flow_runs_on_the_store(world: WorldBuilder) -> None:
     shop = world.shop()
     account = world.account(followers=5000)
 

@@ -62,7 +62,7 @@ class FlowBase:
         for attempt in range(1, TRANSIENT_RETRIES + 1):
             try:
                 with self.unit_of_work() as repo:
-                    return body(Operation(self, repo, self.clock.now()))
+                    return body(Operation(repo, self.clock.now(), markets=self.markets, ids=self.ids))
             except (TransientConflict, SlotConflict) as collision:
                 if attempt < TRANSIENT_RETRIES:
                     continue

@@ -13,11 +13,11 @@ from auth_server.domain.accounts import Standing
 from auth_server.domain.accounts import Verification
 from auth_server.domain.accounts import VerificationOutcome
 from auth_server.domain.errors import Refused
+from auth_server.domain.events import plain
 from auth_server.domain.flows.base import FlowBase
 from auth_server.domain.inputs import clean_username
 from auth_server.domain.inputs import valid_text
 from auth_server.domain.inputs import valid_username
-from auth_server.domain.journal import plain
 from auth_server.domain.links import LinkState
 from auth_server.domain.operation import Operation
 

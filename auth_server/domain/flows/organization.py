@@ -8,7 +8,6 @@ from auth_server.domain import codes
 from auth_server.domain import rules
 from auth_server.domain.accounts import Account
 from auth_server.domain.accounts import AccountType
-from auth_server.domain.accounts import OrgMember
 from auth_server.domain.accounts import Passcode
 from auth_server.domain.accounts import Verification
 from auth_server.domain.accounts import hash_secret
@@ -95,13 +94,6 @@ class OrganizationFlows(FlowBase):
         link.consented_at = link.terms_accepted_at = op.now
         op.start_review(link, shop, actor)
         return link
-
-    def add_org_member(self, open_id: str, contact: str, *, actor: str = "seller") -> OrgMember:
-        def body(op: Operation) -> OrgMember:
-            account = op.require_org_account(open_id)
-            return op.active_member(account, contact) or op.add_member(account, contact, actor)
-
-        return self._run(body)
 
     def remove_org_member(self, open_id: str, contact: str, *, actor: str = "seller") -> None:
         def body(op: Operation) -> None:

@@ -9,9 +9,9 @@ from typing import Any
 from auth_server.domain import codes
 from auth_server.domain import rules
 from auth_server.domain.errors import Refused
+from auth_server.domain.events import plain
 from auth_server.domain.flows.base import FlowBase
 from auth_server.domain.inputs import valid_text
-from auth_server.domain.journal import plain
 from auth_server.domain.links import Link
 from auth_server.domain.links import LinkState
 from auth_server.domain.links import Role

@@ -10,10 +10,10 @@ from auth_server.domain.accounts import OrgMember
 from auth_server.domain.affiliates import AffiliateInvitation
 from auth_server.domain.affiliates import ShowcaseItem
 from auth_server.domain.errors import Refused
+from auth_server.domain.events import Event
+from auth_server.domain.events import plain
 from auth_server.domain.flows.base import FlowBase
 from auth_server.domain.inputs import valid_text
-from auth_server.domain.journal import Event
-from auth_server.domain.journal import plain
 from auth_server.domain.links import Invitation
 from auth_server.domain.links import InvitationState
 from auth_server.domain.links import Link

@@ -11,7 +11,7 @@ from flask import Blueprint
 from flask import jsonify
 from flask import url_for
 
-from auth_server.control.faults import FaultPlan
+from auth_server.control.fault_plan import FaultPlan
 from auth_server.web import context
 from auth_server.web.control.access import controls_only
 from auth_server.web.control.bodies import json_object

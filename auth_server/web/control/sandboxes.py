@@ -19,7 +19,7 @@ from auth_server.web.control.bodies import data_of
 from auth_server.web.control.bodies import json_object
 from auth_server.web.sandboxing import HEADER
 from auth_server.web.sandboxing import PATH_PREFIX
-from auth_server.worlds import World
+from auth_server.worlds import HostedWorld
 
 bp = Blueprint("sandboxes", __name__, url_prefix="/_sim/sandboxes")
 bp.before_request(controls_only)
@@ -33,7 +33,7 @@ def from_the_main_world() -> None:
                                       "sandbox prefix or header")
 
 
-def sandbox_view(sandbox: World) -> dict[str, Any]:
+def sandbox_view(sandbox: HostedWorld) -> dict[str, Any]:
     root = request.host_url.rstrip("/") + request.script_root
     return {"id": sandbox.id, "base_url": f"{root}{PATH_PREFIX}{sandbox.id}", "header": {HEADER: sandbox.id},
             "clock": sandbox.simulator.clock.now().isoformat()}

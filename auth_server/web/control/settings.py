@@ -22,7 +22,7 @@ from auth_server.domain.accounts import Standing
 from auth_server.domain.accounts import VerificationOutcome
 from auth_server.domain.clock import parse_duration
 from auth_server.domain.errors import Refused
-from auth_server.domain.journal import plain
+from auth_server.domain.events import plain
 from auth_server.domain.shops import ReviewMode
 from auth_server.domain.shops import Shop
 from auth_server.domain.shops import ShopStatus

@@ -1,4 +1,4 @@
-"""The append-only journal of side effects and transitions."""
+"""Domain events: the append-only record of side effects and transitions, and how their values are written."""
 
 from __future__ import annotations
 

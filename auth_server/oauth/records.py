@@ -1,0 +1,142 @@
+"""The records the authorization server keeps (partner apps, codes, tokens, QR codes), and what its parts share.
+
+:class:`OAuthStore` reads and writes them through a unit of work it is given, each call its own transaction;
+:class:`ServerParts` is what the grants and the QR code flow use of the server, so that they need not import it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Any
+from typing import Protocol
+from typing import TypeVar
+
+from auth_server.config import ServerConfig
+from auth_server.domain.clock import Clock
+from auth_server.oauth.models import AuthorizationCode
+from auth_server.oauth.models import LoginQr
+from auth_server.oauth.models import PartnerApp
+from auth_server.oauth.models import Token
+
+T = TypeVar("T")
+
+
+class OAuthRepository(Protocol):
+    """What the authorization server needs of the store's repository: its records by class."""
+
+    def get(self, cls: type[T], key: str, *, lock: bool = False) -> T | None: ...
+    def first_where(self, cls: type[T], *, lock: bool = False, **equal: object) -> T | None: ...
+    def add(self, obj: object) -> None: ...
+
+
+# One transaction: commits when the block ends, rolls back when it raises.
+UnitOfWork = Callable[[], AbstractContextManager[OAuthRepository]]
+
+
+class OAuthStore:
+    """Partner apps, codes, tokens and QR codes in the world's database, each look-up its own transaction."""
+
+    def __init__(self, unit_of_work: UnitOfWork, clock: Clock) -> None:
+        self._unit_of_work = unit_of_work
+        self._clock = clock
+
+    def _now(self) -> datetime:
+        return self._clock.now()
+
+    def _read(self, find: Callable[[OAuthRepository], Any]) -> Any:
+        with self._unit_of_work() as repo:
+            found = find(repo)
+        if found is not None:
+            found.now = self._now()
+        return found
+
+    def partner_app(self, client_key: str) -> PartnerApp | None:
+        with self._unit_of_work() as repo:
+            return repo.get(PartnerApp, client_key)
+
+    def code(self, code: str) -> AuthorizationCode | None:
+        return self._read(lambda repo: repo.get(AuthorizationCode, code))
+
+    def save_code(self, code: AuthorizationCode) -> None:
+        with self._unit_of_work() as repo:
+            repo.add(code)
+
+    def claim_code(self, code: str) -> tuple[AuthorizationCode | None, bool]:
+        """The code, and whether this call is the one that used it: checked and marked in one locked step,
+        so that two racing exchanges cannot both see it unused."""
+        with self._unit_of_work() as repo:
+            found = repo.get(AuthorizationCode, code, lock=True)
+            first = found is not None and found.used_at is None
+            if found is not None:
+                found.now = self._now()
+                if first and not found.is_expired():
+                    found.used_at = found.now
+        return found, first
+
+    def claim_refresh_token(self, refresh_token: str) -> Token | None:
+        """The token, if its refresh token still works, revoked in the same locked step (strict rotation)."""
+        with self._unit_of_work() as repo:
+            found = repo.first_where(Token, refresh_token=refresh_token, lock=True)
+            if found is None:
+                return None
+            found.now = now = self._now()
+            if not found.refresh_usable():
+                return None
+            found.access_revoked_at = found.access_revoked_at or now
+            found.refresh_revoked_at = now
+        return found
+
+    def token(self, access_token: str) -> Token | None:
+        return self._read(lambda repo: repo.get(Token, access_token))
+
+    def token_by_refresh(self, refresh_token: str) -> Token | None:
+        return self._read(lambda repo: repo.first_where(Token, refresh_token=refresh_token))
+
+    def save_token(self, token: Token) -> None:
+        with self._unit_of_work() as repo:
+            repo.add(token)
+
+    def revoke(self, access_token: str, *, refresh: bool) -> None:
+        with self._unit_of_work() as repo:
+            found = repo.get(Token, access_token, lock=True)
+            if found is None:
+                return
+            now = self._now()
+            found.access_revoked_at = found.access_revoked_at or now
+            if refresh:
+                found.refresh_revoked_at = found.refresh_revoked_at or now
+
+    def login_qr(self, token: str) -> LoginQr | None:
+        return self._read(lambda repo: repo.get(LoginQr, token))
+
+    def save_login_qr(self, qr: LoginQr) -> None:
+        with self._unit_of_work() as repo:
+            repo.add(qr)
+
+    def change_login_qr(
+        self, token: str, change: Callable[[LoginQr], AuthorizationCode | None]
+    ) -> LoginQr | None:
+        """Run ``change`` on the QR code under its row lock; a code it issues is saved in the same transaction.
+
+        ``change`` may raise to leave the QR code as it was.
+        """
+        with self._unit_of_work() as repo:
+            found = repo.get(LoginQr, token, lock=True)
+            if found is None:
+                return None
+            found.now = self._now()
+            issued = change(found)
+            if issued is not None:
+                repo.add(issued)
+            return found
+
+
+class ServerParts(Protocol):
+    """What the grants and the QR code flow use of the Login Kit server."""
+
+    oauth_store: OAuthStore
+    config: ServerConfig
+
+    def now(self) -> datetime: ...

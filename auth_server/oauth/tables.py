@@ -1,0 +1,80 @@
+"""The OAuth records' tables, on the store's metadata, and the records mapped onto them.
+
+The store maps the domain's classes; the OAuth layer maps its own, so that the store needs to know nothing
+of OAuth. Importing :mod:`auth_server.oauth` maps them (the package imports this module), so a partner app
+or a token is never used unmapped, and a schema made after it holds these tables too.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from auth_server.oauth.models import AuthorizationCode
+from auth_server.oauth.models import LoginQr
+from auth_server.oauth.models import PartnerApp
+from auth_server.oauth.models import QrStatus
+from auth_server.oauth.models import Token
+from auth_server.store import schema
+
+partner_apps = sa.Table(
+    "partner_apps", schema.metadata,
+    sa.Column("client_key", sa.String(64), primary_key=True),
+    sa.Column("client_secret_hash", sa.String(200), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("redirect_uris", sa.JSON, nullable=False),
+    sa.Column("scopes", sa.JSON, nullable=False),
+    sa.Column("grant_types", sa.JSON, nullable=False),
+    sa.Column("created_at", schema.UTCDateTime),
+)
+
+authorization_codes = sa.Table(
+    "authorization_codes", schema.metadata,
+    sa.Column("code", sa.String(200), primary_key=True),
+    sa.Column("client_key", sa.ForeignKey("partner_apps.client_key"), nullable=False),
+    sa.Column("open_id", sa.ForeignKey("accounts.open_id"), nullable=False),
+    sa.Column("redirect_uri", sa.String(512), nullable=False),
+    sa.Column("scope", sa.String(500), nullable=False),
+    sa.Column("expires_at", schema.UTCDateTime, nullable=False),
+    sa.Column("code_challenge", sa.String(200)),
+    sa.Column("code_challenge_method", sa.String(16)),
+    sa.Column("used_at", schema.UTCDateTime),
+)
+
+tokens = sa.Table(
+    "tokens", schema.metadata,
+    sa.Column("access_token", sa.String(200), primary_key=True),
+    sa.Column("refresh_token", sa.String(200), unique=True),
+    sa.Column("client_key", sa.ForeignKey("partner_apps.client_key"), nullable=False),
+    sa.Column("open_id", sa.ForeignKey("accounts.open_id")),
+    sa.Column("scope", sa.String(500), nullable=False),
+    sa.Column("issued_at", schema.UTCDateTime, nullable=False),
+    sa.Column("expires_in", sa.Integer, nullable=False),
+    sa.Column("refresh_expires_in", sa.Integer),
+    sa.Column("access_revoked_at", schema.UTCDateTime),
+    sa.Column("refresh_revoked_at", schema.UTCDateTime),
+)
+
+login_qr_codes = sa.Table(
+    "login_qr_codes", schema.metadata,
+    sa.Column("token", sa.String(64), primary_key=True),
+    sa.Column("client_key", sa.ForeignKey("partner_apps.client_key"), nullable=False),
+    sa.Column("scope", sa.String(500), nullable=False),
+    sa.Column("redirect_uri", sa.String(512), nullable=False),
+    sa.Column("state", sa.Text),
+    sa.Column("status", schema.stored_enum(QrStatus), nullable=False),
+    sa.Column("client_ticket", sa.String(512), nullable=False),
+    sa.Column("created_at", schema.UTCDateTime, nullable=False),
+    sa.Column("expires_at", schema.UTCDateTime, nullable=False),
+    sa.Column("open_id", sa.ForeignKey("accounts.open_id")),
+    sa.Column("code", sa.String(200)),  # no foreign key: the code row is written in the same flush
+    sa.Column("confirmed_at", schema.UTCDateTime),
+    sa.Column("delivered_at", schema.UTCDateTime),
+)
+
+for cls, table in (
+    (PartnerApp, partner_apps),
+    (AuthorizationCode, authorization_codes),
+    (Token, tokens),
+    (LoginQr, login_qr_codes),
+):
+    schema.mapper_registry.map_imperatively(cls, table)
