@@ -30,7 +30,7 @@ test: install
 	$(MAKE) --no-print-directory lint
 
 lint: install
-	$(BIN)/ruff check auth_server seller_client mobile_stub linksim tests benchmarks scripts
+	$(BIN)/ruff check auth_server client_core seller_client mobile_stub linksim tests benchmarks scripts
 	$(BIN)/mypy
 
 # The test-control plane's speed on this machine: fixture start-up, sandbox creation, a QR link flow.
