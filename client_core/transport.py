@@ -45,6 +45,9 @@ MAX_RETRY_AFTER = 60.0  # a server asking for longer is broken for a test tool; 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+FailureKind = Literal["unreachable", "not_resent", "server_failed", "broken"]
+
+
 def is_retryable(status: int) -> bool:
     return status >= 500 or status == 429
 
@@ -58,7 +61,7 @@ class Failure:
     ``broken``: requests failed in another way (an invalid URL, too many redirects).
     """
 
-    kind: Literal["unreachable", "not_resent", "server_failed", "broken"]
+    kind: FailureKind
     base_url: str
     method: str
     path: str
@@ -175,7 +178,7 @@ class Transport:
             return min(retry_after, MAX_RETRY_AFTER)
         return float(min(self.backoff * 2**attempt, self.max_backoff))
 
-    def _failure(self, kind: Any, method: str, path: str, attempt: int, *,
+    def _failure(self, kind: FailureKind, method: str, path: str, attempt: int, *,
                  error: requests.RequestException | None = None, response: requests.Response | None = None) -> Failure:
         return Failure(kind, self.base_url, method, path, attempt + 1, self.timeout, error, response)
 
