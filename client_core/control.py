@@ -20,7 +20,6 @@ import requests
 from client_core.errors import ClientError
 from client_core.errors import ControlError
 from client_core.errors import ControlRefused
-from client_core.errors import Violation
 from client_core.transport import DEFAULT_TIMEOUT
 from client_core.transport import Failure
 from client_core.transport import Transport
@@ -36,52 +35,37 @@ def control_headers(control_token: str | None) -> dict[str, str]:
 
 
 class _ControlTransport(Transport):
-    """Controls are sent once (moving a clock twice is not the same as once), and fail as :exc:`ControlError`;
-    any answer of 400 or more, a 5xx too, is the server's refusal."""
+    """Controls are sent once (moving a clock twice is not the same as once) and fail as :exc:`ControlError`;
+    any answer of 400 or more, a 5xx too, is the server's :exc:`ControlRefused`."""
 
     unreachable_error = ControlError
     bad_answer_error = ControlError
 
     def failed(self, failure: Failure) -> ClientError:
         if failure.kind == "server_failed" and failure.response is not None:
-            return _refusal(failure.method, failure.base_url + failure.path, failure.response)
+            return self.refusal_of(failure.response)
         return super().failed(failure)
 
+    def json_of(self, response: requests.Response) -> object:
+        return super().json_of(response) if response.content else None  # a DELETE answers nothing
 
-def _answer(method: str, url: str, response: requests.Response) -> Any:
-    """The decoded JSON of a 2xx answer (None when empty); any other answer raised as :exc:`ControlRefused`."""
-    if response.status_code >= 400:
-        raise _refusal(method, url, response)
-    if not response.content:
-        return None
-    try:
-        return response.json()
-    except ValueError:
-        raise ControlError(f"linksim answered {method} {url} with something that is not JSON: "
-                           f"{response.text[:200]!r}") from None
-
-
-def _refusal(method: str, url: str, response: requests.Response) -> ControlRefused:
-    try:
-        body: Any = response.json()
-    except ValueError:
-        body = response.text[:500]
-    status = response.status_code
-    if isinstance(body, dict) and isinstance(body.get("code"), str):
-        listed = body.get("violations")
-        violations = [_violation(v) for v in listed if isinstance(v, dict) and isinstance(v.get("code"), str)] \
-            if isinstance(listed, list) else []
-        return ControlRefused(method, url, status, body["code"], str(body.get("message", "")), body, violations)
-    if isinstance(body, dict) and isinstance(body.get("error"), str):  # an OAuth-shaped answer
-        return ControlRefused(method, url, status, body["error"], str(body.get("error_description", "")), body)
-    return ControlRefused(method, url, status, f"http_{status}", str(body)[:200], body)
-
-
-def _violation(value: dict[str, Any]) -> Violation:
-    rules, details = value.get("rules"), value.get("details")
-    return Violation(value["code"], str(value.get("message", "")),
-                     tuple(map(str, rules)) if isinstance(rules, list) else (),
-                     dict(details) if isinstance(details, dict) else {})
+    def refusal_of(self, response: requests.Response) -> ControlRefused:
+        """The refusal as every client reads it; an answer that is none (an OAuth error, a proxy's page) is
+        still a refusal here, with the OAuth error's code or ``http_<status>``."""
+        request = response.request
+        method, url, status = request.method or "?", request.url or "?", response.status_code
+        try:
+            body: object = response.json()
+        except ValueError:
+            body = response.text[:500]
+        try:
+            refused = super().refusal_of(response)
+        except ControlError:
+            if isinstance(body, dict) and isinstance(body.get("error"), str):  # an OAuth-shaped answer
+                return ControlRefused(method, url, status, body["error"], str(body.get("error_description", "")),
+                                      body)
+            return ControlRefused(method, url, status, f"http_{status}", str(body)[:200], body)
+        return ControlRefused(method, url, status, refused.code, refused.message, body, refused.violations)
 
 
 class ControlPlane:
@@ -119,7 +103,7 @@ class ControlPlane:
         if not path.startswith("/_sim/") and path != "/_sim":
             path = "/_sim" + path
         response = self.http.send(method, path, json=json, params=params, headers=control_headers(self.control_token))
-        return _answer(method.upper(), self.base_url + path, response)
+        return self.http.decode(response)
 
     # --- the server's sandboxes ------------------------------------------------------------------------------
 
