@@ -43,8 +43,6 @@ DEFAULT_BACKOFF = 0.5  # seconds before the first retry; doubled for each one af
 MAX_BACKOFF = 8.0
 MAX_RETRY_AFTER = 60.0  # a server asking for longer is broken for a test tool; don't hang on it
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
 FailureKind = Literal["unreachable", "not_resent", "server_failed", "broken"]
 
 
