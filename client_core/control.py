@@ -13,6 +13,7 @@ from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 from typing import Any
+from typing import Self
 from urllib.parse import quote
 
 import requests
@@ -186,7 +187,7 @@ class ControlPlane:
         if self._owns_session:
             self.http.close()
 
-    def __enter__(self) -> ControlPlane:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:

@@ -117,12 +117,6 @@ class World(ControlPlane):
         self._client_sessions.clear()
         super().close()
 
-    def __enter__(self) -> World:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
 
 class Sandbox(World):
     """A sandbox of a linksim server: a world of its own (store, clock, faults) that the test made.
@@ -182,9 +176,6 @@ class Sandbox(World):
             self.server.delete_sandbox(self.id, missing_ok=missing_ok)
         finally:
             self.close()
-
-    def __enter__(self) -> Sandbox:
-        return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.delete(missing_ok=True)
