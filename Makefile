@@ -30,7 +30,7 @@ test: install
 	$(MAKE) --no-print-directory lint
 
 lint: install
-	$(BIN)/ruff check auth_server seller_client mobile_stub linksim tests benchmarks scripts
+	$(BIN)/ruff check auth_server client_core seller_client mobile_stub linksim tests benchmarks scripts
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache  # the layer contract in .importlinter: arrows point inward only
 

@@ -4,7 +4,8 @@ simulated TikTok, in the test process, with no network.
 - the pytest plugin (:mod:`linksim.pytest_plugin`, found by pytest through its entry point): the fixtures
   ``linksim_server``, ``linksim_sandbox``, ``linksim_seller``, ``linksim_phone``, ``linksim_clock``;
 - :class:`LiveServer` / :class:`Sandbox`: the same without pytest;
-- :func:`offline`: partner code that calls TikTok's hosts with ``requests`` runs against linksim in-process.
+- :func:`offline`: partner code that calls TikTok's hosts with ``requests`` runs against linksim in-process;
+- :mod:`linksim.demo`: ``linksim demo``, every flow of the rules played against a server, each in a sandbox.
 
 The guide is docs/testing-your-integration.md. Names are imported when first used, so that pytest loading
 the plugin does not load the simulator.

@@ -1,23 +1,15 @@
-"""What the testing kit raises: ``LinksimError``, and ``ControlRefused`` when the server says no to a control."""
+"""What the testing kit raises: ``LinksimError``, and ``ControlRefused`` when the server says no to a control.
+
+Both are the client core's (:mod:`client_core.errors`), under the kit's names: the controls are sent by
+:class:`client_core.ControlPlane`.
+"""
 
 from __future__ import annotations
 
+from client_core.errors import ControlError
+from client_core.errors import ControlRefused
+
 __all__ = ["ControlRefused", "LinksimError"]
 
-
-class LinksimError(Exception):
-    """The base of every error the testing kit raises (the clients raise their own: SellerRefused, AppRefused)."""
-
-
-class ControlRefused(LinksimError):
-    """The server refused a ``/_sim`` control: ``code`` is its stable code (``invalid_input``, ``sandbox_not_found``,
-    ``forbidden``...), ``status`` the HTTP status, ``body`` the whole answer (JSON, or the start of its text)."""
-
-    def __init__(self, method: str, path: str, status: int, code: str, message: str, body: object = None) -> None:
-        self.method = method
-        self.path = path
-        self.status = status
-        self.code = code
-        self.message = message
-        self.body = body
-        super().__init__(f"linksim refused {method} {path} ({status} {code}): {message}")
+# The base of every error the testing kit raises (the clients raise their own: SellerRefused, AppRefused).
+LinksimError = ControlError

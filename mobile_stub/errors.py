@@ -2,47 +2,36 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from dataclasses import field
-from typing import Any
+from client_core.errors import BadAnswer
+from client_core.errors import ClientError
+from client_core.errors import Refused
+from client_core.errors import Unreachable
+from client_core.errors import Violation
+
+__all__ = ["AppError", "AppRefused", "MalformedAnswer", "QrCodeNotFound", "ServerUnavailable", "Violation"]
 
 
-class AppError(Exception):
+class AppError(ClientError):
     """Base of every error the app stub raises."""
 
 
-@dataclass(frozen=True)
-class Violation:
-    """One reason for a refusal: a stable code, the rules it enforces, and what to do."""
-
-    code: str
-    message: str
-    rules: tuple[str, ...] = ()
-    details: dict[str, Any] = field(default_factory=dict)
-
-
-class AppRefused(AppError):
+class AppRefused(AppError, Refused):
     """The server refused the call: ``code`` and ``message`` of the first reason, every reason in ``violations``,
     and the HTTP ``status``. A subclass of :exc:`AppError`."""
 
     def __init__(self, code: str, message: str, *, status: int, violations: list[Violation] | None = None) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
-        self.status = status
-        self.violations = violations or [Violation(code, message)]
+        Refused.__init__(self, code, message, violations, status)
 
-    @property
-    def codes(self) -> list[str]:
-        return [v.code for v in self.violations]
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
 
 
-class ServerUnavailable(AppError):
+class ServerUnavailable(AppError, Unreachable):
     """The server could not be reached, did not answer in time, or kept failing (HTTP 5xx) after every retry.
     A subclass of :exc:`AppError`."""
 
 
-class MalformedAnswer(AppError):
+class MalformedAnswer(AppError, BadAnswer):
     """The server answered, but not with what the API documents (not JSON, or a field missing or of the wrong
     type). A subclass of :exc:`AppError`."""
 

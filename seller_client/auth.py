@@ -12,8 +12,6 @@ from seller_client.errors import SellerRefused
 from seller_client.errors import Violation
 from seller_client.models import Token
 from seller_client.transport import Transport
-from seller_client.transport import json_of
-from seller_client.transport import refusal_of
 
 TOKEN_PATH = "/v2/oauth/token/"
 RENEW_MARGIN = 60.0  # renew this long before the expiry, so a token never runs out between check and use
@@ -50,7 +48,7 @@ class ClientCredentials:
         """A new token; wrong credentials are a SellerRefused with TikTok's OAuth error code (``invalid_client``)."""
         response = self.transport.send("POST", TOKEN_PATH, data={
             "client_key": self.client_key, "client_secret": self.client_secret, "grant_type": "client_credentials"})
-        body = json_of(response)
+        body = self.transport.json_of(response)
         # TikTok answers OAuth errors with HTTP 200 and {error, error_description, log_id}.
         if isinstance(body, dict) and isinstance(body.get("error"), str):
             code = body["error"]
@@ -58,5 +56,5 @@ class ClientCredentials:
             text = message if isinstance(message, str) and message else code
             raise SellerRefused(code, text, [Violation(code, text)], response.status_code)
         if not 200 <= response.status_code < 300:
-            raise refusal_of(response)
+            raise self.transport.refusal_of(response)
         return Token.from_json(body)

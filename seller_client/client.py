@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from typing import Any
 from typing import Literal
 from urllib.parse import quote
-from urllib.parse import urlsplit
 
 import requests
 
@@ -24,9 +23,7 @@ from seller_client.models import Shop
 from seller_client.polling import OnChange
 from seller_client.polling import poll_link
 from seller_client.transport import Transport
-from seller_client.transport import decode
 from seller_client.transport import parse_retry_after
-from seller_client.transport import refusal_of
 
 DEFAULT_URL = "http://127.0.0.1:8765"
 DEMO_CLIENT_KEY = "linksim_demo_key"  # the partner app of the demo data (README, "Point your TikTok client")
@@ -60,9 +57,6 @@ class SellerClient:
         sleep: Callable[[float], None] = time.sleep,
         session: requests.Session | None = None,
     ) -> None:
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"not a linksim URL: {base_url!r} (use http://HOST:PORT)")
         self.clock = clock
         self.sleep = sleep
         self.transport = Transport(base_url, timeout=timeout, retries=retries, backoff=backoff, sleep=sleep,
@@ -83,7 +77,7 @@ class SellerClient:
                                            headers={"Authorization": self.credentials.bearer()})
             if 200 <= response.status_code < 300:
                 return response
-            refusal = refusal_of(response)
+            refusal = self.transport.refusal_of(response)
             if refusal.code == TOKEN_REFUSED and not renewed:
                 self.credentials.invalidate()  # expired or revoked on the server's clock, not ours
                 continue
@@ -91,7 +85,7 @@ class SellerClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _json(self, method: str, path: str, *, json: Any = None, params: dict[str, str] | None = None) -> object:
-        return decode(self._send(method, path, json=json, params=params))
+        return self.transport.decode(self._send(method, path, json=json, params=params))
 
     def _link(self, method: str, path: str, json: Any = None) -> Link:
         return Link.from_json(self._json(method, path, json=json))
@@ -113,7 +107,7 @@ class SellerClient:
 
     def _poll_link(self, link_id: str) -> tuple[Link, float | None]:
         response = self._send("GET", f"/api/links/{_seg(link_id)}")
-        return Link.from_json(decode(response)), parse_retry_after(response.headers.get("Retry-After"))
+        return Link.from_json(self.transport.decode(response)), parse_retry_after(response.headers.get("Retry-After"))
 
     def qr_png(self, link_id: str) -> bytes:
         """The QR code of a link that waits for consent, as a PNG image."""

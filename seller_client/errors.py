@@ -7,10 +7,13 @@ holder or the reviewer did not act in time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from dataclasses import field
 from typing import TYPE_CHECKING
-from typing import Any
+
+from client_core.errors import BadAnswer
+from client_core.errors import ClientError
+from client_core.errors import Refused
+from client_core.errors import Unreachable
+from client_core.errors import Violation
 
 if TYPE_CHECKING:
     from seller_client.models import Link
@@ -18,55 +21,23 @@ if TYPE_CHECKING:
 __all__ = ["SellerError", "SellerRefused", "ServerError", "ServerUnreachable", "Violation", "WaitTimeout"]
 
 
-@dataclass(frozen=True)
-class Violation:
-    """One broken rule of a refusal: its stable code, the message for the user, the rules it enforces."""
-
-    code: str
-    message: str
-    rules: tuple[str, ...] = ()
-    details: dict[str, Any] = field(default_factory=dict, compare=False)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message, "rules": list(self.rules), "details": self.details}
-
-
-class SellerError(Exception):
+class SellerError(ClientError):
     """The base of every error this package raises."""
 
 
-class SellerRefused(SellerError):
+class SellerRefused(SellerError, Refused):
     """linksim refused the request; ``code`` is the first violation's, ``violations`` lists them all.
 
     ``status`` is the HTTP status: 409 a rule, 404 not found, 400 invalid, 403 denied, 410 expired,
     401 no valid partner token (200 for an OAuth error on TikTok's token endpoint, as TikTok answers).
     """
 
-    def __init__(self, code: str, message: str, violations: list[Violation], status: int) -> None:
-        self.code = code
-        self.message = message
-        self.violations = violations or [Violation(code, message)]
-        self.status = status
-        super().__init__("; ".join(f"{v.code}: {v.message}" for v in self.violations))
 
-    @property
-    def codes(self) -> list[str]:
-        return [v.code for v in self.violations]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message, "status": self.status,
-                "violations": [v.as_dict() for v in self.violations]}
-
-
-class ServerError(SellerError):
+class ServerError(SellerError, BadAnswer):
     """linksim's answer was unusable: a 5xx after every retry, or a body that is not what the API promises."""
 
-    def __init__(self, message: str, *, status: int | None = None) -> None:
-        self.status = status
-        super().__init__(message)
 
-
-class ServerUnreachable(SellerError):
+class ServerUnreachable(SellerError, Unreachable):
     """No answer at all: the connection failed or timed out on every attempt."""
 
 

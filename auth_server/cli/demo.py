@@ -19,7 +19,7 @@ from auth_server.cli.context import pass_ctx
 @pass_ctx
 def demo(ctx: Context, url: str | None, control_token: str | None) -> None:
     """Run every flow of the linking rules over HTTP, as a seller and as phones, and check every outcome."""
-    from seller_client import demo as walkthrough
+    from linksim import demo as walkthrough
 
     def say(line: str) -> None:
         if not ctx.as_json:

@@ -21,9 +21,6 @@ from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import replace
 from typing import Any
-from urllib.parse import quote
-
-import requests
 
 from auth_server import fixtures
 from auth_server.config import ServerConfig
@@ -37,8 +34,10 @@ from auth_server.scenarios.steps import AccountBook
 from auth_server.scenarios.steps import Outcome
 from auth_server.scenarios.steps import Session
 from auth_server.scenarios.steps import StepFailed
-
-SANDBOXES = "/_sim/sandboxes"
+from client_core.control import SANDBOXES
+from client_core.control import ControlPlane
+from client_core.errors import ControlError
+from client_core.errors import ControlRefused
 
 
 class ServerProblem(Exception):
@@ -104,18 +103,19 @@ class Runner:
 
     def __init__(self, url: str, *, control_token: str | None = None) -> None:
         self.url = url.rstrip("/")
-        self.headers = {"Authorization": f"Bearer {control_token}"} if control_token else {}
+        self.control_token = control_token
+        self.controls = ControlPlane(self.url, timeout=TIMEOUT, control_token=control_token)
 
     def check(self) -> None:
         """Raise :exc:`ServerProblem` unless the server answers and lets us make sandboxes."""
         try:
-            response = requests.get(self.url + SANDBOXES, headers=self.headers, timeout=TIMEOUT)
-        except requests.RequestException as error:
-            raise ServerProblem(f"cannot reach linksim at {self.url}: {error}") from None
-        if response.status_code != 200:
+            self.controls.sandboxes()
+        except ControlRefused as refused:
             raise ServerProblem(f"linksim at {self.url} refused its controls (GET {SANDBOXES} answered "
-                                f"{response.status_code}: {response.text[:200].strip()}); give --control-token "
-                                "if the server has one")
+                                f"{refused.status}: {str(refused.body)[:200].strip()}); give --control-token "
+                                "if the server has one") from None
+        except ControlError as error:
+            raise ServerProblem(str(error)) from None
 
     def run_all(self, scenarios: Iterable[Scenario],
                 on_result: Callable[[ScenarioResult], None] | None = None) -> list[ScenarioResult]:
@@ -145,7 +145,7 @@ class Runner:
     def _play(self, scenario: Scenario, sandbox: dict[str, Any], result: ScenarioResult) -> None:
         session = Session(sandbox["base_url"], client_key=scenario.client_key, client_secret=scenario.client_secret,
                           accounts=AccountBook(scenario.data or _demo_data(scenario)),
-                          control_headers=self.headers)
+                          control_token=self.control_token)
         saved: dict[str, dict[str, Any]] = {}
         stopped = False
         try:
@@ -161,21 +161,17 @@ class Runner:
 
     def _create_sandbox(self, scenario: Scenario) -> dict[str, Any]:
         try:
-            response = requests.post(self.url + SANDBOXES, json=scenario.sandbox_request(), headers=self.headers,
-                                     timeout=TIMEOUT)
-        except requests.RequestException as error:
-            raise ServerProblem(f"cannot reach linksim at {self.url}: {error}") from None
-        if response.status_code != 201:
-            raise ServerProblem(f"the server refused the scenario's sandbox ({response.status_code}): "
-                                f"{_message_of(response)}")
-        answer: dict[str, Any] = response.json()
-        return answer
+            return self.controls.create_sandbox(scenario.sandbox_request())
+        except ControlRefused as refused:
+            raise ServerProblem(f"the server refused the scenario's sandbox ({refused.status}): "
+                                f"{_message_of(refused.body)}") from None
+        except ControlError as error:
+            raise ServerProblem(str(error)) from None
 
     def _delete_sandbox(self, sandbox_id: str) -> None:
         try:
-            requests.delete(f"{self.url}{SANDBOXES}/{quote(sandbox_id, safe='')}", headers=self.headers,
-                            timeout=TIMEOUT)
-        except requests.RequestException:
+            self.controls.delete_sandbox(sandbox_id)
+        except ControlError:
             pass  # the server went away: its sandboxes went with it
 
 
@@ -192,15 +188,11 @@ def _carry_out(session: Session, step: Step, saved: dict[str, dict[str, Any]]) -
     return StepResult(step, params, expect, outcome, judge(expect, outcome))
 
 
-def _message_of(response: requests.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text[:300]
+def _message_of(body: object) -> str:
     if isinstance(body, dict):
         details = [v.get("details", {}).get("problem") for v in body.get("violations", []) if isinstance(v, dict)]
         return "; ".join(str(d) for d in details if d) or str(body.get("message", body))
-    return str(body)
+    return str(body)[:300]
 
 
 def _demo_data(scenario: Scenario) -> dict[str, Any] | None:

@@ -23,13 +23,13 @@ import requests
 from auth_server.actions import Action
 from auth_server.actions import Actor
 from auth_server.actions import actions_of
+from client_core.control import ControlPlane
+from client_core.errors import ClientError
+from client_core.errors import ControlRefused
+from client_core.errors import Refused
 from mobile_stub.app import TikTokApp
-from mobile_stub.errors import AppError
-from mobile_stub.errors import AppRefused
 from mobile_stub.models import Consent
 from seller_client.client import SellerClient
-from seller_client.errors import SellerError
-from seller_client.errors import SellerRefused
 from seller_client.models import Invitation as SellerInvitation
 from seller_client.models import Link as SellerLink
 
@@ -133,11 +133,11 @@ class Session:
     """The actors of one scenario, all talking to one sandbox over one HTTP session."""
 
     def __init__(self, base_url: str, *, client_key: str, client_secret: str, accounts: AccountBook,
-                 control_headers: dict[str, str] | None = None) -> None:
+                 control_token: str | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.http = requests.Session()
         self.accounts = accounts
-        self.control_headers = dict(control_headers or {})
+        self.controls = ControlPlane(self.base_url, session=self.http, timeout=TIMEOUT, control_token=control_token)
         # No retries, so nothing ever sleeps: time moves only by the scenario's clock steps.
         self.seller = SellerClient(self.base_url, client_key, client_secret, retries=0, session=self.http,
                                    sleep=_never_sleep)
@@ -160,14 +160,15 @@ class Session:
             if actor == "clock":
                 return self._clock(params)
             return self._control(params)
-        except SellerRefused as refusal:
+        except ControlRefused as refusal:
+            if not isinstance(refusal.body, dict):
+                return Outcome.error(f"{refusal.method} {refusal.path} answered {refusal.status} with no JSON: "
+                                     f"{str(refusal.body)[:120]!r}")
             return Outcome.refused(refusal.code, refusal.codes, refusal.message, refusal.status)
-        except AppRefused as refusal:
+        except Refused as refusal:  # the seller's tool's, the app's
             return Outcome.refused(refusal.code, refusal.codes, refusal.message, refusal.status)
-        except (SellerError, AppError, StepFailed) as error:
+        except (ClientError, StepFailed) as error:
             return Outcome.error(str(error))
-        except requests.RequestException as error:
-            return Outcome.error(f"{type(error).__name__}: {error}")
 
     def _clock(self, params: dict[str, Any]) -> Outcome:
         move = next(name for name in CLOCK_MOVES if name in params)
@@ -178,18 +179,9 @@ class Session:
         return self.control_call(method, str(params[method]), params.get("json"))
 
     def control_call(self, method: str, path: str, body: Any = None) -> Outcome:
-        """A call to the sandbox's own control plane; a non-2xx answer is a refusal with the body's code."""
-        response = self.http.request(method.upper(), self.base_url + path, headers=self.control_headers,
-                                     json=body if method != "get" else None, timeout=TIMEOUT)
-        answer = _json_of(response)
-        if response.status_code >= 400:
-            code = answer.get("code") if isinstance(answer.get("code"), str) else f"http_{response.status_code}"
-            violations = answer.get("violations")
-            codes = [v["code"] for v in violations if isinstance(v, dict) and isinstance(v.get("code"), str)] \
-                if isinstance(violations, list) else []
-            return Outcome.refused(str(code), codes, str(answer.get("message", response.reason)),
-                                   response.status_code)
-        return Outcome.ok(answer)
+        """A call to the sandbox's own control plane; a refusal (raised) has the body's code."""
+        answer = self.controls.control(method, path, body if method != "get" else None)
+        return Outcome.ok(answer if isinstance(answer, dict) else {} if answer is None else {"items": answer})
 
     # --- the parties ------------------------------------------------------------------------------------------
 
@@ -227,17 +219,6 @@ class Session:
 
 def _never_sleep(seconds: float) -> None:
     raise StepFailed(f"a client wanted to wait {seconds:g}s; scenarios never sleep (move the clock instead)")
-
-
-def _json_of(response: requests.Response) -> dict[str, Any]:
-    if not response.content:
-        return {}
-    try:
-        body = response.json()
-    except ValueError:
-        raise StepFailed(f"{response.request.method} {response.url} answered {response.status_code} "
-                         f"with no JSON: {response.text[:120]!r}") from None
-    return body if isinstance(body, dict) else {"items": body}
 
 
 def _link(link: SellerLink) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import json
 from click.testing import CliRunner
 
 from auth_server.cli import main
-from seller_client import demo
+from linksim import demo
 
 
 def test_the_demo_runs_every_case_and_every_outcome_matches(tmp_path) -> None:  # noqa: ANN001

@@ -1,6 +1,6 @@
 """``linksim demo``: every flow of RULES.md, run over HTTP by the seller's tool and the app stub.
 
-Each case starts from the demo data in a sandbox of its own (``POST /_sim/sandboxes``), plays the seller
+Each case starts from the demo data in a sandbox of its own (:class:`linksim.Sandbox`), plays the seller
 (:class:`SellerClient`) and the holder's phone (:class:`~mobile_stub.app.TikTokApp`, which reads QR codes from
 PNG images), moves the simulated clock where a rule needs time to pass, and compares what happened with what
 the rules say.
@@ -10,22 +10,19 @@ The run prints each step as it happens and ends with a summary table; it succeed
 from __future__ import annotations
 
 import tempfile
-import threading
 from collections.abc import Callable
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import requests
-
+from linksim.sandbox import Sandbox
+from linksim.server import LiveServer
 from mobile_stub.app import TikTokApp
 from mobile_stub.errors import AppRefused
 from seller_client.client import SellerClient
 from seller_client.errors import SellerRefused
 
-PASSWORD = "linksim-demo"
 OK = "ok"
 
 
@@ -53,42 +50,37 @@ class Demo:
     data is left alone)."""
 
     def __init__(self, server_url: str, say: Callable[[str], None], *, control_token: str | None = None) -> None:
-        self.server_url = self.base_url = server_url.rstrip("/")
+        self.server_url = server_url.rstrip("/")
         self.say = say
-        self.controls = requests.Session()  # the control token goes to /_sim only, never to the parties' calls
-        if control_token:
-            self.controls.headers["Authorization"] = f"Bearer {control_token}"
-        self.sandbox: str | None = None
-        self.seller = SellerClient(self.base_url, retries=1)
+        self.control_token = control_token  # it goes to /_sim only, never to the parties' calls
+        self.sandbox: Sandbox | None = None
+        self.seller = SellerClient(self.server_url, retries=1)
         self.folder = Path(tempfile.mkdtemp(prefix="linksim-demo-"))
 
     # the simulator's controls
     def reset(self) -> None:
         """A fresh sandbox with the demo data for the next case; the last case's goes."""
         self.close()
-        sandbox = self._control("POST", f"{self.server_url}/_sim/sandboxes", {"fixtures": "demo"})
-        self.sandbox, self.base_url = sandbox["id"], sandbox["base_url"]
-        self.seller = SellerClient(self.base_url, retries=1)  # a new world, a new partner token
+        self.sandbox = Sandbox.create(self.server_url, control_token=self.control_token)
+        self.seller = self.sandbox.seller(retries=1)  # a new world, a new partner token
 
     def advance(self, duration: str) -> None:
         self.say(f"    clock +{duration}")
-        self._control("POST", f"{self.base_url}/_sim/clock", {"advance": duration})
+        self._sandbox().clock.advance(duration)
 
     def close(self) -> None:
         if self.sandbox is not None:
-            self._control("DELETE", f"{self.server_url}/_sim/sandboxes/{self.sandbox}")
-            self.sandbox, self.base_url = None, self.server_url
+            sandbox, self.sandbox = self.sandbox, None
+            sandbox.delete()
 
-    def _control(self, method: str, url: str, body: dict[str, str] | None = None) -> Any:
-        response = self.controls.request(method, url, json=body, timeout=30)
-        if response.status_code >= 300:
-            raise RuntimeError(f"the server refused {method} {url} ({response.status_code}): {response.text[:200]}")
-        return response.json() if response.content else None
+    def _sandbox(self) -> Sandbox:
+        if self.sandbox is None:
+            raise RuntimeError("no sandbox yet: reset() makes one for each case")
+        return self.sandbox
 
     # the parties
     def phone(self, username: str) -> TikTokApp:
-        app = TikTokApp(self.base_url, retries=1)
-        app.sign_in(username, PASSWORD)
+        app = self._sandbox().phone(username, retries=1)
         self.say(f"    @{username} signs in to the app")
         return app
 
@@ -277,19 +269,6 @@ def summary(outcomes: list[Outcome]) -> str:
 
 @contextmanager
 def in_process_server() -> Iterator[str]:
-    """A linksim server of its own, on a free loopback port, for a demo with no server to talk to."""
-    import logging
-
-    from werkzeug.serving import make_server
-
-    from auth_server.app import create_app
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the demo prints its own steps
-    server = make_server("127.0.0.1", 0, create_app(), threaded=True)  # every case runs in a sandbox anyway
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    """A linksim server of its own (:class:`linksim.server.LiveServer`), for a demo with no server to talk to."""
+    with LiveServer() as server:  # every case runs in a sandbox anyway
+        yield server.url

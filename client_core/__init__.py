@@ -1,0 +1,26 @@
+"""The bottom of linksim's client layer: what every tool that speaks to a linksim server shares.
+
+- :class:`Transport` (:mod:`client_core.transport`): one server's base URL, a ``requests`` session, a timeout on
+  every call, the retry policy (backoff, ``Retry-After``), and the reading of answers: JSON, or a refusal;
+- :class:`Refused` and :class:`Violation` (:mod:`client_core.errors`): a refusal with linksim's stable codes;
+- :class:`ControlPlane` (:mod:`client_core.control`): the ``/_sim`` controls (sandboxes, clock, faults, journal,
+  forced transitions, parties, settings).
+
+``seller_client``, ``mobile_stub``, the partner kit ``linksim`` and the scenario runner build on it; it imports
+none of them, and nothing of the server.
+"""
+
+from client_core.control import ControlPlane
+from client_core.control import WorldClock
+from client_core.errors import BadAnswer
+from client_core.errors import ClientError
+from client_core.errors import ControlError
+from client_core.errors import ControlRefused
+from client_core.errors import Refused
+from client_core.errors import Unreachable
+from client_core.errors import Violation
+from client_core.transport import Failure
+from client_core.transport import Transport
+
+__all__ = ["BadAnswer", "ClientError", "ControlError", "ControlPlane", "ControlRefused", "Failure", "Refused",
+           "Transport", "Unreachable", "Violation", "WorldClock"]

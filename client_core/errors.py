@@ -1,0 +1,86 @@
+"""What the client core raises, and the parts of a refusal.
+
+Each client keeps its own names for these (``seller_client.SellerRefused``, ``mobile_stub.AppRefused``,
+``linksim.ControlRefused``...): they are subclasses or aliases of the classes here, so code that serves every
+client (the scenario runner) catches :class:`Refused` or :class:`ClientError` once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+
+__all__ = ["BadAnswer", "ClientError", "ControlError", "ControlRefused", "Refused", "Unreachable", "Violation"]
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule of a refusal: its stable code, the message for the user, the rules it enforces."""
+
+    code: str
+    message: str
+    rules: tuple[str, ...] = ()
+    details: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "rules": list(self.rules), "details": self.details}
+
+
+class ClientError(Exception):
+    """The base of every error a client of linksim raises."""
+
+
+class Refused(ClientError):
+    """linksim refused: ``code`` and ``message`` of the first violation, every one in ``violations``, the HTTP
+    ``status`` (409 a rule, 404 not found, 400 invalid, 403 denied, 410 expired, 401 no valid token)."""
+
+    def __init__(self, code: str, message: str, violations: Sequence[Violation] | None = None,
+                 status: int = 0) -> None:
+        self.code = code
+        self.message = message
+        self.violations = list(violations or ()) or [Violation(code, message)]
+        self.status = status
+        super().__init__("; ".join(f"{v.code}: {v.message}" for v in self.violations))
+
+    @property
+    def codes(self) -> list[str]:
+        return [v.code for v in self.violations]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "status": self.status,
+                "violations": [v.as_dict() for v in self.violations]}
+
+
+class Unreachable(ClientError):
+    """No answer at all: the connection failed or timed out on every attempt."""
+
+
+class BadAnswer(ClientError):
+    """An answer that cannot be used: a 5xx after every retry, or a body that is not what the API documents."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        self.status = status
+        super().__init__(message)
+
+
+class ControlError(ClientError):
+    """A control of linksim (``/_sim``) could not be carried out: no answer, or one that is not JSON.
+    The partner kit raises it as ``linksim.LinksimError``."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)  # a bad answer's status is in the message: a refusal's is ControlRefused.status
+
+
+class ControlRefused(ControlError, Refused):
+    """The server refused a ``/_sim`` control: ``code`` is its stable code (``invalid_input``, ``sandbox_not_found``,
+    ``forbidden``...), ``status`` the HTTP status, ``body`` the whole answer (JSON, or the start of its text)."""
+
+    def __init__(self, method: str, path: str, status: int, code: str, message: str, body: object = None,
+                 violations: Sequence[Violation] = ()) -> None:
+        Refused.__init__(self, code, message, violations, status)
+        self.method = method
+        self.path = path
+        self.body = body
+        self.args = (f"linksim refused {method} {path} ({status} {code}): {message}",)
