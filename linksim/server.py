@@ -71,8 +71,9 @@ class RemoteServer(Server):
 
 def app_control_token(app: Flask) -> str | None:
     """The control token a linksim app was made with (``ServerConfig.control_token``), if any."""
-    config = app.extensions.get("linksim_config")
-    return getattr(config, "control_token", None)
+    from auth_server.web import context  # loaded already: the app was made by it
+
+    return context.config(app).control_token
 
 
 class _QuietHandler(WSGIRequestHandler):

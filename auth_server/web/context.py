@@ -25,7 +25,7 @@ from auth_server.simulator import Simulator
 from auth_server.worlds import HostedWorld
 from auth_server.worlds import Worlds
 
-# The app's extensions. linksim.server reads the configuration and the tests the main simulator by these names.
+# The app's extensions. The tests read the main simulator by its name.
 MAIN_SIMULATOR = "linksim"
 CONFIG = "linksim_config"
 WORLDS = "linksim_worlds"
@@ -43,8 +43,9 @@ def install(app: Flask, simulator: Simulator, config: ServerConfig, worlds: Worl
     ) if config.journal_file else None
 
 
-def config() -> ServerConfig:
-    found: ServerConfig = current_app.extensions[CONFIG]
+def config(app: Flask | None = None) -> ServerConfig:
+    """The server's configuration: the request's app's, or ``app``'s outside a request."""
+    found: ServerConfig = (app or current_app).extensions[CONFIG]
     return found
 
 
