@@ -17,6 +17,7 @@ from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from typing import cast
 
 import jsonschema
 import yaml
@@ -243,7 +244,7 @@ def validate(data: Any, name: str = "data") -> dict[str, Any]:
     if errors:
         lines = [f"- {_where(e)}: {e.message}" for e in errors[:10]]
         raise FixtureError(f"{name} does not follow the data file format (docs/fixtures.md):\n" + "\n".join(lines))
-    return data
+    return cast(dict[str, Any], data)  # the schema's root is an object
 
 
 def markets_of(data: dict[str, Any], builtin: Markets) -> Markets:
@@ -419,7 +420,7 @@ def add_partner_app(repo: Any, data: dict[str, Any], now: datetime) -> PartnerAp
 
 
 def validate_partner_app(data: Any) -> dict[str, Any]:
-    return validate({"partner_apps": [data]}, "the partner app")["partner_apps"][0]
+    return cast(dict[str, Any], validate({"partner_apps": [data]}, "the partner app")["partner_apps"][0])
 
 
 def _replay(service: LinkingService, entry: dict[str, Any], index: int, usernames: dict[str, str]) -> None:

@@ -28,7 +28,7 @@ def command_of(action: Action, run: Run) -> click.Command:
     options = {_dest(option): option for option in form.options}
 
     @pass_ctx
-    def callback(ctx: Context, **given: Any) -> None:
+    def callback(ctx: Context, /, **given: Any) -> None:
         params: dict[str, Any] = {}
         for name, argument in arguments.items():
             value = given[name]

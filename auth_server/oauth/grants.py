@@ -111,7 +111,9 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
     def authenticate_user(self, authorization_code: AuthorizationCode) -> Holder:
         return Holder(authorization_code.open_id)
 
-    def create_authorization_response(self, redirect_uri: str, grant_user: Any) -> tuple[int, str, list]:
+    def create_authorization_response(
+        self, redirect_uri: str, grant_user: Any
+    ) -> tuple[int, str, list[tuple[str, str]]]:
         """authlib's redirect, plus ``scopes``: the comma-separated scopes the holder granted."""
         status, body, headers = super().create_authorization_response(redirect_uri, grant_user)
         if grant_user is None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Any
 from typing import Protocol
 from typing import TypeVar
 
@@ -21,6 +20,7 @@ from auth_server.oauth.models import PartnerApp
 from auth_server.oauth.models import Token
 
 T = TypeVar("T")
+Timed = TypeVar("Timed", bound=AuthorizationCode | Token | LoginQr)  # the records that carry ``now``
 
 
 class OAuthRepository(Protocol):
@@ -45,7 +45,7 @@ class OAuthStore:
     def _now(self) -> datetime:
         return self._clock.now()
 
-    def _read(self, find: Callable[[OAuthRepository], Any]) -> Any:
+    def _read(self, find: Callable[[OAuthRepository], Timed | None]) -> Timed | None:
         with self._unit_of_work() as repo:
             found = find(repo)
         if found is not None:

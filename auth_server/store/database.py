@@ -232,7 +232,7 @@ def _is_unique_violation(exc: IntegrityError) -> bool:
 def _invariant_of(exc: IntegrityError) -> str | None:
     diag = getattr(exc.orig, "diag", None)
     name = getattr(diag, "constraint_name", None)
-    if name in _INVARIANTS:
+    if isinstance(name, str) and name in _INVARIANTS:
         return name
     text = str(exc.orig)
     if "UNIQUE constraint failed:" in text:

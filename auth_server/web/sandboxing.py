@@ -8,11 +8,16 @@ sandbox. The ``X-Linksim-Sandbox`` header suits API clients that cannot change t
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from flask import request
 
 from auth_server.web import context
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse
+    from _typeshed.wsgi import WSGIApplication
+    from _typeshed.wsgi import WSGIEnvironment
 
 PATH_PREFIX = "/sandboxes/"
 HEADER = "X-Linksim-Sandbox"
@@ -22,10 +27,10 @@ ENVIRON_KEY = "linksim.sandbox"
 class SandboxPrefix:
     """WSGI middleware: ``/sandboxes/ID/rest`` reaches the app as ``/rest``, mounted at ``/sandboxes/ID``."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: WSGIApplication) -> None:
         self.app = app
 
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         world_id, rest = split_prefix(environ.get("PATH_INFO", ""))
         if world_id is not None:
             # WSGI hands the path over as latin-1; an id is named in UTF-8 (and then refused as unknown).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from typing import Any
+from typing import TypeVar
 
 from auth_server.domain import codes
 from auth_server.domain.clock import Clock
@@ -24,6 +24,8 @@ _CONFLICT_CODES = {
 }
 
 TRANSIENT_RETRIES = 5
+
+T = TypeVar("T")
 
 
 def new_id(prefix: str) -> str:
@@ -52,7 +54,7 @@ class FlowBase:
         self.ids = ids  # makes up ids: "lnk" -> "lnk_3f9a..."; a scenario can make them predictable
         self.passcodes = passcodes
 
-    def _transaction(self, body: Callable[[Operation], Any]) -> Any:
+    def _transaction(self, body: Callable[[Operation], T]) -> T:
         """Run ``body`` in one transaction, again (up to a limit) when it collides with another one.
 
         A collision is a deadlock or a write that a unique index refused because a concurrent
@@ -71,7 +73,7 @@ class FlowBase:
                 raise
         raise AssertionError("unreachable")
 
-    def _run(self, body: Callable[[Operation], Any]) -> Any:
+    def _run(self, body: Callable[[Operation], T | Refused]) -> T:
         """Settle what came due on the clock, then run ``body`` as one operation.
 
         Settling runs in a transaction of its own, so that its locks never interleave with the
