@@ -1,4 +1,4 @@
-"""A click command made from an action's declaration (:mod:`auth_server.actions`) and its run on the service.
+"""A click command made from an action's declaration (:mod:`client_core.actions`) and its run on the service.
 
 The command's arguments, options and help come from the declaration; what it is given reaches the run as the
 action's parameters, named as a scenario names them (an option left out is absent, as in a scenario step).
@@ -11,11 +11,11 @@ from typing import Any
 
 import click
 
-from auth_server.actions import Action
-from auth_server.actions import Argument
-from auth_server.actions import Option
 from auth_server.cli.context import Context
 from auth_server.cli.context import pass_ctx
+from client_core.actions import Action
+from client_core.actions import Argument
+from client_core.actions import Option
 
 Run = Callable[[Context, dict[str, Any]], None]  # carries out an action on the service and prints its answer
 

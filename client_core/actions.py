@@ -1,13 +1,23 @@
 """What the parties can do: the seller's and the TikTok app's actions, declared once.
 
-Two sides carry them out: a scenario over HTTP (:mod:`auth_server.scenarios.steps`, with the seller's tool and
-the app stub), the command line on the domain service (:mod:`auth_server.cli.steps`). Each binds a run to an
-action by its name; the scenario schema and the command line's arguments, options and help are made from these
-declarations. An action may exist on one side only: ``in_scenarios=False``, or no ``command``.
+The catalogue of what a client can ask linksim to do. Two sides carry an action out: a scenario over HTTP
+(``auth_server.scenarios.steps``, with the seller's tool and the app stub), the command line on the domain service
+(``auth_server.cli.steps``). The scenario schema, the command line's arguments, options and help, and the action
+tables of docs/scenarios.md are made from these declarations. An action may exist on one side only:
+``in_scenarios=False``, or no ``command``.
+
+Each side has a default run, derived from the declaration: it calls the method named ``service`` (the command line)
+or ``client`` (a scenario: the :class:`SellerClient` or :class:`TikTokApp` method), both the action's name unless
+told, with the required parameters in declared order (the open id of the holder whose app acts first, on the
+service) and the optional ones given by keyword; a parameter that names an account is resolved to its open id
+first. The command line prints the answer as ``text`` says (a format string on its fields), the scenario answers
+its JSON. A side binds a run of its own where an action does more.
 """
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
@@ -24,6 +34,7 @@ class Param:
     kind: ParamKind
     doc: str
     required: bool = False
+    account: bool = False  # names an account (a username or an open id): a default run passes its open id
 
 
 @dataclass(frozen=True)
@@ -68,23 +79,57 @@ class Action:
     params: dict[str, Param] = field(default_factory=dict)
     command: Command | None = None
     in_scenarios: bool = True
+    service: str | None = None  # the domain service's method a default run calls (default: the action's name)
+    client: str | None = None  # the SellerClient's or TikTokApp's method a default run calls (default: the name)
+    text: str | None = None  # the command line's plain answer: a format string on the result's fields
+    docs: str | None = None  # its row in docs/scenarios.md, where that says more than ``doc`` (Markdown)
 
     @property
     def required(self) -> list[str]:
         return [name for name, param in self.params.items() if param.required]
+
+    @property
+    def service_method(self) -> str:
+        return self.service or self.name
+
+    @property
+    def client_method(self) -> str:
+        return self.client or self.name
 
 
 ACTIONS: dict[tuple[Actor, str], Action] = {}
 
 
 def _declare(actor: Actor, name: str, doc: str, /, *, command: Command | None = None, in_scenarios: bool = True,
+             service: str | None = None, client: str | None = None, text: str | None = None, docs: str | None = None,
              **params: Param) -> None:
-    ACTIONS[actor, name] = Action(actor, name, doc, params, command, in_scenarios)
+    ACTIONS[actor, name] = Action(actor, name, doc, params, command, in_scenarios, service, client, text, docs)
 
 
 def actions_of(actor: Actor, *, scenarios: bool = False) -> dict[str, Action]:
     """The actor's actions by name, in the order declared (only those scenarios offer, if ``scenarios``)."""
     return {a.name: a for a in ACTIONS.values() if a.actor == actor and (a.in_scenarios or not scenarios)}
+
+
+def call_by_convention(action: Action, method: Callable[..., Any], params: Mapping[str, Any],
+                       open_id: Callable[[str], str], *leading: Any) -> Any:
+    """Call ``method`` as a default run does: ``leading``, then the required parameters in declared order while it
+    takes them by position, the rest (when given) by keyword; a parameter that names an account as its open id."""
+    positional = [p for p in inspect.signature(method).parameters.values()
+                  if p.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+    args: list[Any] = list(leading)
+    kwargs: dict[str, Any] = {}
+    given = [name for name in action.required if name in params]
+    given += [name for name, param in action.params.items() if not param.required and name in params]
+    for name in given:
+        value = params[name]
+        if action.params[name].account and value is not None:
+            value = open_id(value)
+        if action.params[name].required and not kwargs and len(args) < len(positional):
+            args.append(value)
+        else:
+            kwargs[name] = value
+    return method(*args, **kwargs)
 
 
 def _command(path: str, help: str | None, *arguments: Argument, options: tuple[Option, ...] = ()) -> Command:
@@ -109,8 +154,8 @@ def _names(doc: str) -> Param:
 
 SHOP = _text("the shop's id", required=True)
 LINK = _text("the link's id (usually `${saved.link_id}`)", required=True)
-ACCOUNT = _text("the account: a username the data gives it (even after a link renamed it), or an open id",
-                required=True)
+ACCOUNT = Param("string", "the account: a username the data gives it (even after a link renamed it), or an open id",
+                required=True, account=True)
 INVITATION = _text("the invitation's id", required=True)
 
 _SHOP_ID = _arg("shop", "shop_id")
@@ -137,6 +182,7 @@ _declare(
 _declare("seller", "get_link", "Look at a link", link=LINK)
 _declare(
     "seller", "accept_terms", 'Agree to the terms and click "Link This Account" (or decline them)',
+    text="link {link_id}: {state.value}",
     link=LINK, accepted=_flag("false declines the terms (default true)"),
     command=_command("terms", 'Step by step: the seller agrees to the terms and clicks "Link This Account"; '
                              "the review starts.",
@@ -144,6 +190,7 @@ _declare(
 )
 _declare(
     "seller", "decide_review", "Decide a review by hand",
+    text="link {link_id}: {state.value}",
     link=LINK, approve=Param("boolean", "true approves, false rejects", required=True),
     command=_command("review", "Decide the review of a link that waits in pending review.",
                     _LINK_ID, _arg("approve", "decision", {"approve": True, "reject": False})),
@@ -165,10 +212,12 @@ _declare(
 )
 _declare(
     "seller", "unlink", "Unlink an account from the shop", shop=SHOP, account=ACCOUNT,
+    text="link {link_id}: {state.value}",
     command=_command("unlink", "Unlink ACCOUNT from SHOP_ID.", _SHOP_ID, _THE_ACCOUNT),
 )
 _declare(
     "seller", "rename_shop", "Rename the shop (its official account's name follows)",
+    text="{shop_id} is now {name!r}",
     shop=SHOP, name=_text("the new name", required=True),
     command=_command("rename-shop", "Rename SHOP_ID; its official account's name follows.", _SHOP_ID, _arg("name")),
 )
@@ -182,6 +231,7 @@ _declare("seller", "marketing_criteria", "Check whether an account may be invite
          shop=SHOP, account=ACCOUNT)
 _declare(
     "seller", "invite_marketing_account", "Invite an account to be a marketing account",
+    text="invitation {invitation_id} sent; expires {expires_at}",
     shop=SHOP, account=ACCOUNT, invitation_id=_text("name the invitation (default: made up)"),
     command=_command("invite", "Check the criteria and send ACCOUNT a marketing invitation from SHOP_ID (answer it "
                               "with `answer`).", _SHOP_ID, _THE_ACCOUNT, options=(_NAMED_INVITATION,)),
@@ -189,6 +239,7 @@ _declare(
 _declare("seller", "get_invitation", "Look at an invitation", invitation=INVITATION)
 _declare(
     "seller", "link_organization_account", "Link an existing organization account as the shop's official account",
+    text="link {link_id}: {state.value}",
     shop=SHOP, account=ACCOUNT, in_scenarios=False,
     command=_command("link organization", "Link an existing organization ACCOUNT as the official account of "
                                          "SHOP_ID.", _SHOP_ID, _THE_ACCOUNT),
@@ -200,6 +251,7 @@ _declare(
 )
 _declare(
     "seller", "invite_affiliate", "Invite an account to promote the shop's products for a commission",
+    text="affiliate invitation {invitation_id} sent",
     shop=SHOP, account=ACCOUNT, commission_rate=_text("the commission in percent", required=True),
     invitation_id=_text("name the invitation (default: made up)"), in_scenarios=False,
     command=_command("affiliate invite", "Invite ACCOUNT to promote SHOP_ID's products for COMMISSION_RATE percent.",
@@ -271,6 +323,7 @@ _declare(
 )
 _declare(
     "app", "start_verification", "Start identity verification",
+    text="@{username}: {verification.value}",
     command=_command("verify", "The holder starts identity verification.", _THE_HOLDER),
 )
 _declare(
@@ -281,24 +334,28 @@ _declare(
 )
 _declare(
     "app", "rename", "Rename the account (an official account's name is locked: E2)",
+    service="rename_account", text="@{username} ({nickname})",
     username=_text("the new username"), nickname=_text("the new nickname"),
     command=_command("rename-account", "The holder renames ACCOUNT in the app.", _THE_HOLDER,
                     options=(Option("nickname", "--nickname"), Option("username", "--username"))),
 )
 _declare(
     "app", "affiliate_sign_up", "Sign up at the Affiliate Center (to show Product Marketplace products)",
+    service="sign_up_affiliate", client="sign_up_affiliate", text="@{username} signed up at the Affiliate Center",
     command=_command("affiliate sign-up", "ACCOUNT signs up at the Affiliate Center.", _THE_HOLDER),
 )
 _declare("app", "showcase", "The products in the showcase: {items: [{product_id, source, added_at}]}")
 _declare(
     "app", "add_to_showcase", "Add a product to the showcase by hand",
+    text="{product_id} in the showcase ({source.value})",
     product=_text("the product's id", required=True),
     command=_command("affiliate showcase-add", "ACCOUNT adds PRODUCT_ID to its showcase.",
                     _THE_HOLDER, _arg("product", "product_id")),
 )
 _declare(
     "app", "start_live", "Go LIVE, or mirror another account's LIVE",
-    mirror_of=_text("the account whose LIVE this one mirrors: a username the data gives it, or an open id"),
+    mirror_of=Param("string", "the account whose LIVE this one mirrors: a username the data gives it, or an open id",
+                    account=True),
     command=_command("live start", None, _THE_HOLDER,
                     options=(Option("mirror_of", "--mirror-of", "The account whose LIVE this one mirrors."),)),
 )
