@@ -170,6 +170,8 @@ _NAMED_INVITATION = Option("invitation_id", "--id", "Name the invitation (defaul
 
 _declare(
     "seller", "start_official_link", "Show a QR code (via qr), or send a request to an app (via app)",
+    docs="Show a QR code (`via: qr`, the default), or send a request to the app of `username` (`via: app`,"
+         " with `agreed`, default true)",
     shop=SHOP, via=_text("qr (default) or app"), username=_text("via app: the account the seller names"),
     agreed=_flag("via app: the seller ticked the agreement (default true)"),
     link_id=_text("name the link (default: made up)"),
@@ -182,6 +184,7 @@ _declare(
 _declare("seller", "get_link", "Look at a link", link=LINK)
 _declare(
     "seller", "accept_terms", 'Agree to the terms and click "Link This Account" (or decline them)',
+    docs='Agree to the terms and click "Link This Account" (`accepted: false` declines them)',
     text="link {link_id}: {state.value}",
     link=LINK, accepted=_flag("false declines the terms (default true)"),
     command=_command("terms", 'Step by step: the seller agrees to the terms and clicks "Link This Account"; '
@@ -207,7 +210,8 @@ _declare(
                              Option("members", "--member", "A member's email or phone (repeat).", multiple=True))),
 )
 _declare(
-    "seller", "linked_accounts", 'What the seller sees under "Linked TikTok accounts"', shop=SHOP,
+    "seller", "linked_accounts", 'What the seller sees under "Linked TikTok accounts"',
+    docs='What the seller sees under "Linked TikTok accounts": `{shop_id, official, marketing}`', shop=SHOP,
     command=_command("linked", "What the seller sees under Linked TikTok accounts.", _SHOP_ID),
 )
 _declare(
@@ -223,11 +227,13 @@ _declare(
 )
 _declare(
     "seller", "search_accounts", "Search accounts by username or nickname; answers {accounts, count}",
+    docs="Search accounts by username or nickname; answers `{accounts, count}`",
     query=_text("a username (with or without @) or a nickname", required=True),
     command=_command("search", "Search accounts by username or nickname, as the seller does before inviting.",
                     _arg("query")),
 )
 _declare("seller", "marketing_criteria", "Check whether an account may be invited as a marketing account",
+    docs="Whether an account may be invited as a marketing account: `{eligible, violations}`",
          shop=SHOP, account=ACCOUNT)
 _declare(
     "seller", "invite_marketing_account", "Invite an account to be a marketing account",
@@ -263,12 +269,14 @@ _declare(
 
 _declare(
     "app", "sign_in", "Sign in with a password (every other action signs in on first use)",
+    docs="Sign in with a password (defaults: the holder's name and the data's password)",
     username=_text("default: the holder's name (`as`)"),
     password=_text("default: the data's password for the account"),
     command=_command("sign-in", "Sign in to the TikTok app with a password.", _arg("username"), _arg("password")),
 )
 _declare(
     "app", "request_passcode", 'An organization member\'s "get OTP"; answers {passcode}',
+    docs='An organization member\'s "get OTP"; answers `{passcode}`',
     contact=_text("the member's email or phone", required=True),
     username=_text("the organization account (default: the holder's name)"),
     command=_command("org passcode", "'get OTP': send a one-time passcode to CONTACT, a member of the organization "
@@ -276,21 +284,26 @@ _declare(
 )
 _declare(
     "app", "sign_in_with_passcode", "Sign in as an organization member (asks for a passcode unless given)",
+    docs="Sign in as an organization member (asks for a passcode unless given one)",
     contact=_text("the member's email or phone", required=True), passcode=_text("default: a fresh one"),
     username=_text("the organization account (default: the holder's name)"),
     command=_command("org sign-in", "Sign in to an organization account with a one-time passcode.",
                     _arg("username", "account"), _arg("contact"), _arg("passcode")),
 )
-_declare("app", "sign_out", "Sign out of the app")
-_declare("app", "me", "The signed-in account as the app shows it")
+_declare("app", "sign_out", "Sign out of the app", docs="Sign out")
+_declare("app", "me", "The signed-in account as the app shows it",
+         docs="The signed-in account as the app shows it (type, verification, names, ...)")
 _declare(
     "app", "scan", "Scan a QR code: the one the seller shows for a link, or a URL given as it is",
+    docs="Scan the QR code the seller shows for `link` (the code as it was first shown: a second phone "
+         "scanning it later scans the same code), or `scan_url`, a URL given as it is",
     link=_text("the link whose QR code the seller shows"), scan_url=_text("what the QR code encodes"),
     command=_command("scan", "Step by step: ACCOUNT scans the QR code of LINK_ID in the app.", _LINK_ID, _THE_HOLDER),
 )
 _declare("app", "authorize", "Tap Authorize on the last scanned consent screen",
+    docs="Tap Authorize on this phone's last consent screen (default: every permission shown stays on)",
          permissions=_names("the permissions left on (default: every one shown)"))
-_declare("app", "deny", "Tap Cancel on the last scanned consent screen")
+_declare("app", "deny", "Tap Cancel on the last scanned consent screen", docs="Tap Cancel on it")
 _declare(
     "app", "consent", "Tap Authorize (or Cancel) on the link's consent screen",
     link=LINK, authorize=_flag("false taps Cancel (default true)"),
@@ -301,12 +314,15 @@ _declare(
                              Option("permissions", "--permission", "A toggle turned on (repeat; default: all).",
                                     multiple=True))),
 )
-_declare("app", "inbox", "What waits in the inbox: {requests, invitations, affiliate_invitations}")
+_declare("app", "inbox", "What waits in the inbox: {requests, invitations, affiliate_invitations}",
+         docs="`{requests, invitations, affiliate_invitations}` waiting for the account")
 _declare("app", "answer_request", "Answer a Seller-app request: turn toggles on, then Continue (or Cancel)",
+    docs="A Seller-app request: turn on the toggles (default: every one the inbox shows for it), then "
+         "Continue (`proceed: false` is Cancel)",
          link=LINK, permissions=_names("the toggles turned on (default: every one the inbox shows for it)"),
          proceed=_flag("false taps Cancel (default true: Continue)"))
 _declare("app", "accept", "Accept an invitation (marketing or affiliate)", invitation=INVITATION)
-_declare("app", "decline", "Decline an invitation", invitation=INVITATION)
+_declare("app", "decline", "Decline an invitation", docs="Decline it", invitation=INVITATION)
 _declare(
     "app", "answer_invitation", "Accept or decline a marketing invitation",
     invitation=INVITATION, accept=Param("boolean", "true accepts, false declines", required=True),
@@ -329,11 +345,15 @@ _declare(
 _declare(
     "app", "profile", "The profile as the app shows it: storefronts (a Shop Page with its catalogue, or a showcase), "
                       "sales channels, whether the shopping bag shows yet, the showcase's products",
+    docs="The profile as the app shows it: `storefronts` (each a `shop_page` with its `catalogue`, or a "
+         "`showcase`; `sales_channels`; `shopping_bag_visible` and `shopping_bag_visible_from`) and the "
+         "`showcase`'s product ids",
     command=_command("profile", "What ACCOUNT's TikTok profile shows: type, storefronts, the shopping bag.",
                     _THE_HOLDER),
 )
 _declare(
     "app", "rename", "Rename the account (an official account's name is locked: E2)",
+    docs="Rename the account (an official account's name is locked: `official_name_locked`)",
     service="rename_account", text="@{username} ({nickname})",
     username=_text("the new username"), nickname=_text("the new nickname"),
     command=_command("rename-account", "The holder renames ACCOUNT in the app.", _THE_HOLDER,
@@ -344,9 +364,11 @@ _declare(
     service="sign_up_affiliate", client="sign_up_affiliate", text="@{username} signed up at the Affiliate Center",
     command=_command("affiliate sign-up", "ACCOUNT signs up at the Affiliate Center.", _THE_HOLDER),
 )
-_declare("app", "showcase", "The products in the showcase: {items: [{product_id, source, added_at}]}")
+_declare("app", "showcase", "The products in the showcase: {items: [{product_id, source, added_at}]}",
+         docs="The products in the showcase: `{items: [{product_id, source, added_at}]}`")
 _declare(
     "app", "add_to_showcase", "Add a product to the showcase by hand",
+    docs="Add a product by hand; answers `{product_id, source}` (`own_shop`, `affiliate_invitation` or `marketplace`)",
     text="{product_id} in the showcase ({source.value})",
     product=_text("the product's id", required=True),
     command=_command("affiliate showcase-add", "ACCOUNT adds PRODUCT_ID to its showcase.",
@@ -354,9 +376,20 @@ _declare(
 )
 _declare(
     "app", "start_live", "Go LIVE, or mirror another account's LIVE",
+    docs="Go LIVE, or mirror the LIVE of `mirror_of` (an account, named as `account` is for the seller); "
+         "answers `{live, mirror_of}`",
     mirror_of=Param("string", "the account whose LIVE this one mirrors: a username the data gives it, or an open id",
                     account=True),
     command=_command("live start", None, _THE_HOLDER,
                     options=(Option("mirror_of", "--mirror-of", "The account whose LIVE this one mirrors."),)),
 )
 _declare("app", "end_live", "End the LIVE", command=_command("live end", None, _THE_HOLDER))
+
+
+def markdown_table(actor: Actor) -> str:
+    """The actor's scenario actions as docs/scenarios.md tables them (scripts/update_scenario_docs.py)."""
+    rows = ["| action | parameters | what it does |", "|---|---|---|"]
+    for action in actions_of(actor, scenarios=True).values():
+        params = ", ".join(f"`{name}`{'*' if param.required else ''}" for name, param in action.params.items())
+        rows.append(f"| `{action.name}` | {params or '—'} | {action.docs or action.doc} |")
+    return "\n".join(rows)
