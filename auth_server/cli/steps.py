@@ -20,6 +20,7 @@ from client_core.actions import HOLDER
 from client_core.actions import Action
 from client_core.actions import Actor
 from client_core.actions import call_by_convention
+from client_core.commands import text_of
 
 RUNS: dict[tuple[Actor, str], Run] = {}
 
@@ -73,27 +74,16 @@ def _runs(actor: Actor, name: str) -> Callable[[Run], Run]:
 
 def default_run(action: Action) -> Run:
     """The service's method on the action's parameters (the holder's open id first, for the app); the answer
-    printed as JSON with ``--json``, else as the declaration's ``text`` (or as the command line shows any value)."""
+    printed as JSON with ``--json``, else as its command's ``text`` says (or as the command line shows any value)."""
 
     def run(ctx: Context, p: dict[str, Any]) -> None:
         method = getattr(ctx.sim.service, action.service_method)
         leading = [_holder(ctx, p)] if action.actor == "app" else []
         result = call_by_convention(action, method, p, lambda name: ctx.account(name).open_id, *leading)
-        text = action.text
-        ctx.emit(result, None if text is None else lambda: text.format_map(_Fields(result)))
+        form = action.command
+        ctx.emit(result, None if form is None or form.text is None else lambda: text_of(form, result))
 
     return run
-
-
-class _Fields(dict[str, Any]):
-    """A result's attributes by name, for a ``text`` format string."""
-
-    def __init__(self, result: Any) -> None:
-        super().__init__()
-        self.result = result
-
-    def __missing__(self, key: str) -> Any:
-        return getattr(self.result, key)
 
 
 def _holder(ctx: Context, p: dict[str, Any]) -> str:

@@ -28,18 +28,20 @@ from client_core.actions import Param
 # Declared here only, so no side binds a run of its own to them: what they get is the default.
 RENAME_AGAIN = Action(
     "seller", "rename_again", "Rename the shop once more", {"shop": SHOP, "name": Param("string", "the name", True)},
-    Command(("rename-again",), "Rename SHOP_ID.", (Argument("shop", "shop_id"), Argument("name", "name"))),
-    service="rename_shop", client="rename_shop", text="{shop_id} is now {name!r}",
+    Command(("rename-again",), "Rename SHOP_ID.", (Argument("shop", "shop_id"), Argument("name", "name")),
+            text="{shop_id} is now {name!r}"),
+    service="rename_shop", client="rename_shop",
 )
 UNLINK_AGAIN = Action(
     "seller", "unlink_again", "Unlink an account", {"shop": SHOP, "account": ACCOUNT},
-    Command(("unlink-again",), None, (Argument("shop", "shop_id"), Argument("account", "account"))),
-    service="unlink", client="unlink", text="link {link_id}: {state.value}",
+    Command(("unlink-again",), None, (Argument("shop", "shop_id"), Argument("account", "account")),
+            text="link {link_id}: {state.value}"),
+    service="unlink", client="unlink",
 )
 VERIFY_AGAIN = Action(
     "app", "verify_again", "Start identity verification", {},
-    Command(("verify-again",), None, (Argument(HOLDER, "account"),)),
-    service="start_verification", client="start_verification", text="@{username}: {verification.value}",
+    Command(("verify-again",), None, (Argument(HOLDER, "account"),), text="@{username}: {verification.value}"),
+    service="start_verification", client="start_verification",
 )
 DECIDE_AGAIN = Action(
     "seller", "decide_again", "Decide a review", {"link": Param("string", "the link", True),
