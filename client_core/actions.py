@@ -12,6 +12,9 @@ told, with the required parameters in declared order (the open id of the holder 
 service) and the optional ones given by keyword; a parameter that names an account is resolved to its open id
 first. The command line prints the answer as ``text`` says (a format string on its fields), the scenario answers
 its JSON. A side binds a run of its own where an action does more.
+
+Adding an operation: the domain service's method, its route (and its entry in openapi.yaml), the client's method,
+and its declaration here; then ``make docs`` rewrites docs/scenarios.md's tables.
 """
 
 from __future__ import annotations
