@@ -8,7 +8,7 @@ PORT   ?= 8765
 # pytest-xdist workers for `make test` (0: one process, no xdist)
 TEST_WORKERS ?= 2
 
-.PHONY: run test install lint bench scenarios wheel-check clean
+.PHONY: run test install lint bench scenarios wheel-check docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ scenarios: install
 # A partner's view: linksim's wheel in a new virtualenv, and a test suite that uses only the plugin's fixtures.
 wheel-check: install
 	VENV=$(VENV) bash scripts/check_wheel.sh
+
+# The generated parts of the docs: the README's code table, docs/scenarios.md's action tables (tests check both).
+docs: install
+	$(BIN)/python scripts/update_readme_codes.py
+	$(BIN)/python scripts/update_scenario_docs.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis linksim.db linksim.db-wal linksim.db-shm .pg

@@ -5,11 +5,16 @@ or ``--state``), with the server that issued it: later commands go to that serve
 
 Exit codes: 0 done; 1 refused (each reason printed as ``code: message``); 2 bad usage or input (a PNG with no
 QR code in it, for one); 3 the server cannot be reached, keeps failing, or answers what the API does not document.
+
+The one-call commands (``whoami``, ``accept``, ``decline``, ``verify``, ``profile``, ``affiliate-sign-up``,
+``live start``, ``live end``) are made from their declarations in :mod:`client_core.actions` (``tool=``); the
+others are written out here.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -19,6 +24,13 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
+from client_core.actions import Action
+from client_core.actions import Command
+from client_core.actions import actions_of
+from client_core.actions import call_by_convention
+from client_core.commands import add_at
+from client_core.commands import command_of
+from client_core.commands import text_of
 from mobile_stub import session
 from mobile_stub.app import DEFAULT_URL
 from mobile_stub.app import TikTokApp
@@ -151,14 +163,6 @@ def sign_out(ctx: AppContext) -> None:
     ctx.emit({"signed_out": was_signed_in}, "signed out" if was_signed_in else "not signed in")
 
 
-@app.command()
-@pass_app
-def whoami(ctx: AppContext) -> None:
-    """The account the app is signed in to."""
-    account = ctx.app().me()
-    ctx.emit(account.raw, _account_text(account))
-
-
 def _account_text(account: Account) -> str:
     text = (f"@{account.username} ({account.open_id}): {account.nickname}, {account.account_type} account, "
             f"identity {account.verification}")
@@ -261,44 +265,7 @@ def request(ctx: AppContext, link_id: str, permissions: tuple[str, ...], all_on:
     ctx.emit(link.raw, f"link {link.link_id}: {link.state}{granted}")
 
 
-@app.command()
-@click.argument("invitation_id")
-@pass_app
-def accept(ctx: AppContext, invitation_id: str) -> None:
-    """Accept a marketing or affiliate invitation."""
-    invitation = ctx.app().accept(invitation_id)
-    ctx.emit(invitation.raw, _invitation_text(invitation))
-
-
-@app.command()
-@click.argument("invitation_id")
-@pass_app
-def decline(ctx: AppContext, invitation_id: str) -> None:
-    """Decline a marketing or affiliate invitation."""
-    invitation = ctx.app().decline(invitation_id)
-    ctx.emit(invitation.raw, _invitation_text(invitation))
-
-
-# --- identity verification -----------------------------------------------------------------------------------
-
-
-@app.command()
-@pass_app
-def verify(ctx: AppContext) -> None:
-    """Start identity verification."""
-    account = ctx.app().start_verification()
-    ctx.emit(account.raw, _account_text(account))
-
-
-# --- the profile, the Affiliate Center, the showcase and LIVE ------------------------------------------------
-
-
-@app.command()
-@pass_app
-def profile(ctx: AppContext) -> None:
-    """The profile: the Shop Page or showcase of each linked shop, its sales channels, the shopping bag."""
-    shown = ctx.app().profile()
-    ctx.emit(shown.raw, _profile_text(shown))
+# --- the profile, the showcase and LIVE ----------------------------------------------------------------------
 
 
 def _profile_text(shown: Profile) -> str:
@@ -329,14 +296,6 @@ def rename(ctx: AppContext, username: str | None, nickname: str | None) -> None:
     ctx.emit(account.raw, _account_text(account))
 
 
-@app.command("affiliate-sign-up")
-@pass_app
-def affiliate_sign_up(ctx: AppContext) -> None:
-    """Sign up at the Affiliate Center, to show Product Marketplace products."""
-    account = ctx.app().sign_up_affiliate()
-    ctx.emit(account.raw, f"@{account.username} is signed up at the Affiliate Center")
-
-
 @app.command()
 @click.option("--add", "product_id", help="Add this product (its id) by hand first.")
 @pass_app
@@ -360,25 +319,30 @@ def live() -> None:
     """LIVE sessions."""
 
 
-@live.command("start")
-@click.option("--mirror-of", help="The open id of the account whose LIVE to mirror.")
-@pass_app
-def live_start(ctx: AppContext, mirror_of: str | None) -> None:
-    """Go LIVE, or mirror another account's LIVE."""
-    started = ctx.app().start_live(mirror_of)
-    ctx.emit(started.raw, _live_text(started))
-
-
-@live.command("end")
-@pass_app
-def live_end(ctx: AppContext) -> None:
-    """End the LIVE."""
-    ended = ctx.app().end_live()
-    ctx.emit(ended.raw, _live_text(ended))
-
-
 def _live_text(live_session: LiveSession) -> str:
     if not live_session.live:
         return "not LIVE"
     mirrored = f", mirroring {live_session.mirror_of}" if live_session.mirror_of else ""
     return f"LIVE since {live_session.started_at}{mirrored}"
+
+
+# --- the steps the action table declares (client_core.actions) ---------------------------------------------------
+
+VIEWS: dict[type, Callable[[Any], str]] = {Account: _account_text, Invitation: _invitation_text,
+                                           Profile: _profile_text, LiveSession: _live_text}  # text without ``text``
+
+
+def _step(action: Action, form: Command) -> click.Command:
+    """The action's command: the signed-in app's method on its parameters, the answer as ``form`` shows it."""
+
+    def run(ctx: AppContext, p: dict[str, Any]) -> None:
+        method = getattr(ctx.app(), action.client_method)
+        result = call_by_convention(action, method, p, lambda open_id: open_id)  # the app names accounts by open id
+        ctx.emit(result.raw, text_of(form, result) if form.text else VIEWS[type(result)](result))
+
+    return command_of(form, run, AppContext)
+
+
+for _action in actions_of("app").values():
+    if _action.tool is not None:
+        add_at(app, _action.tool, _step(_action, _action.tool))

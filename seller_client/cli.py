@@ -4,6 +4,9 @@ Exit codes: 0 done; 1 refused (each code printed as ``code: message``); 2 bad us
 3 the server is unreachable or broken (after the retries); 4 gave up waiting (``--wait-timeout``).
 With ``--json`` every command prints JSON on stdout, a refusal as ``{"refused": {...}}`` and a failure
 as ``{"error": {...}}``.
+
+The one-call commands (``link``, ``terms``, ``review``, ``unlink``, ``rename``, ``invite``, ``invitation``) are made
+from their declarations in :mod:`client_core.actions` (``tool=``); the others are written out here.
 """
 
 from __future__ import annotations
@@ -18,6 +21,13 @@ from typing import NoReturn
 
 import click
 
+from client_core.actions import Action
+from client_core.actions import Command
+from client_core.actions import actions_of
+from client_core.actions import call_by_convention
+from client_core.commands import add_at
+from client_core.commands import command_of
+from client_core.commands import text_of
 from seller_client.client import DEFAULT_URL
 from seller_client.client import DEMO_CLIENT_KEY
 from seller_client.client import DEMO_CLIENT_SECRET
@@ -262,35 +272,6 @@ def _linked_text(link: Link) -> str:
     return _link_text(link)
 
 
-@seller.command()
-@click.argument("link_id", metavar="LINK")
-@click.option("--decline", is_flag=True, help="Decline the terms instead (refused: terms_not_accepted).")
-@pass_ctx
-def terms(ctx: SellerContext, link_id: str, decline: bool) -> None:
-    """Agree to the terms of a consented LINK and link the account; the review starts."""
-    link = ctx.client.accept_terms(link_id, accepted=not decline)
-    ctx.emit(link.raw, lambda: _link_text(link))
-
-
-@seller.command("link")
-@click.argument("link_id", metavar="LINK")
-@pass_ctx
-def show_link(ctx: SellerContext, link_id: str) -> None:
-    """Show a link: its state, the consent status, the QR code's URL while it waits."""
-    link = ctx.client.get_link(link_id)
-    ctx.emit(link.raw, lambda: _link_text(link))
-
-
-@seller.command()
-@click.argument("link_id", metavar="LINK")
-@click.argument("decision", type=click.Choice(["approve", "reject"]))
-@pass_ctx
-def review(ctx: SellerContext, link_id: str, decision: str) -> None:
-    """Decide the review of LINK by hand (approve or reject)."""
-    link = ctx.client.decide_review(link_id, approve=decision == "approve")
-    ctx.emit(link.raw, lambda: _link_text(link))
-
-
 @seller.command("org-create")
 @click.argument("shop")
 @click.argument("username")
@@ -345,25 +326,6 @@ def criteria(ctx: SellerContext, shop: str, account: str) -> None:
         sys.exit(EXIT_REFUSED)
 
 
-@seller.command()
-@click.argument("shop")
-@click.argument("account", metavar="OPEN_ID")
-@pass_ctx
-def invite(ctx: SellerContext, shop: str, account: str) -> None:
-    """Invite OPEN_ID (or @username) to be SHOP's marketing account; it answers in the app."""
-    invitation = ctx.client.invite_marketing_account(shop, _open_id(ctx, account))
-    ctx.emit(invitation.raw, lambda: _invitation_text(invitation))
-
-
-@seller.command()
-@click.argument("invitation_id", metavar="ID")
-@pass_ctx
-def invitation(ctx: SellerContext, invitation_id: str) -> None:
-    """Show an invitation: pending, accepted, declined or expired."""
-    found = ctx.client.get_invitation(invitation_id)
-    ctx.emit(found.raw, lambda: _invitation_text(found))
-
-
 # --- what the seller sees --------------------------------------------------------------------------------------
 
 
@@ -376,26 +338,6 @@ def linked(ctx: SellerContext, shop: str) -> None:
     rows = [[a.role, f"@{a.username}", a.nickname, a.phone or a.email, a.bound_at or a.state]
             for a in accounts.accounts]
     ctx.emit(accounts.raw, lambda: table(["role", "username", "nickname", "phone/email", "bound at"], rows))
-
-
-@seller.command()
-@click.argument("shop")
-@click.argument("account", metavar="OPEN_ID")
-@pass_ctx
-def unlink(ctx: SellerContext, shop: str, account: str) -> None:
-    """Unlink OPEN_ID (or @username) from SHOP, once the market's waiting time has passed."""
-    link = ctx.client.unlink(shop, _open_id(ctx, account))
-    ctx.emit(link.raw, lambda: f"unlinked {link.open_id} from {link.shop_id} (link {link.link_id})")
-
-
-@seller.command()
-@click.argument("shop")
-@click.argument("name")
-@pass_ctx
-def rename(ctx: SellerContext, shop: str, name: str) -> None:
-    """Rename SHOP; its official account's name follows."""
-    renamed = ctx.client.rename_shop(shop, name)
-    ctx.emit(renamed.raw, f"{renamed.shop_id} is now called {renamed.name!r}")
 
 
 # --- text ------------------------------------------------------------------------------------------------------
@@ -430,6 +372,27 @@ def _invitation_text(invitation: Invitation) -> str:
     if invitation.refusal is not None:
         lines.append(f"  {invitation.refusal.code}: {invitation.refusal.message}")
     return "\n".join(lines)
+
+
+# --- the steps the action table declares (client_core.actions) ---------------------------------------------------
+
+VIEWS: dict[type, Callable[[Any], str]] = {Link: _link_text, Invitation: _invitation_text}  # text without ``text``
+
+
+def _step(action: Action, form: Command) -> click.Command:
+    """The action's command: the SellerClient's method on its parameters, the answer as ``form`` shows it."""
+
+    def run(ctx: SellerContext, p: dict[str, Any]) -> None:
+        method = getattr(ctx.client, action.client_method)
+        result = call_by_convention(action, method, p, lambda account: _open_id(ctx, account))
+        ctx.emit(result.raw, lambda: text_of(form, result) if form.text else VIEWS[type(result)](result))
+
+    return command_of(form, run, SellerContext)
+
+
+for _action in actions_of("seller").values():
+    if _action.tool is not None:
+        add_at(seller, _action.tool, _step(_action, _action.tool))
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ database, so ``linksim clock advance 25h`` carries over to the next command.
 Exit codes: 0 done; 1 refused by a linking rule (the codes are printed); 2 bad usage or input.
 
 The parties' step commands (``start``, ``scan``, ``unlink``, ``org create``, ...) are made from the actions
-declared in :mod:`auth_server.actions` (:mod:`.steps`); the others are written out in a module per concern.
+declared in :mod:`client_core.actions` (:mod:`.steps`); the others are written out in a module per concern.
 """
 
 from __future__ import annotations

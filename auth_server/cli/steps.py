@@ -1,4 +1,4 @@
-"""The parties' step commands: each declared action (:mod:`auth_server.actions`) run on the domain service.
+"""The parties' step commands: each declared action (:mod:`client_core.actions`) run on the domain service.
 
 A run gets the action's parameters as a scenario names them (``shop``, ``link``, ``account``; ``as`` for the
 holder whose app acts) and prints the answer; :mod:`.generate` makes its command from the declaration.
@@ -11,13 +11,16 @@ from typing import Any
 
 import click
 
-from auth_server.actions import ACTIONS
-from auth_server.actions import HOLDER
-from auth_server.actions import Actor
 from auth_server.cli.context import Context
 from auth_server.cli.context import table
 from auth_server.cli.generate import Run
 from auth_server.cli.generate import command_of
+from client_core.actions import ACTIONS
+from client_core.actions import HOLDER
+from client_core.actions import Action
+from client_core.actions import Actor
+from client_core.actions import call_by_convention
+from client_core.commands import text_of
 
 RUNS: dict[tuple[Actor, str], Run] = {}
 
@@ -60,13 +63,27 @@ def add_step_commands(main: click.Group) -> None:
 def _runs(actor: Actor, name: str) -> Callable[[Run], Run]:
     """Bind a declared action of the actor to its run on the service."""
     if (actor, name) not in ACTIONS:
-        raise KeyError(f"auth_server.actions declares no action {name!r} of the {actor}")
+        raise KeyError(f"client_core.actions declares no action {name!r} of the {actor}")
 
     def register(run: Run) -> Run:
         RUNS[actor, name] = run
         return run
 
     return register
+
+
+def default_run(action: Action) -> Run:
+    """The service's method on the action's parameters (the holder's open id first, for the app); the answer
+    printed as JSON with ``--json``, else as its command's ``text`` says (or as the command line shows any value)."""
+
+    def run(ctx: Context, p: dict[str, Any]) -> None:
+        method = getattr(ctx.sim.service, action.service_method)
+        leading = [_holder(ctx, p)] if action.actor == "app" else []
+        result = call_by_convention(action, method, p, lambda name: ctx.account(name).open_id, *leading)
+        form = action.command
+        ctx.emit(result, None if form is None or form.text is None else lambda: text_of(form, result))
+
+    return run
 
 
 def _holder(ctx: Context, p: dict[str, Any]) -> str:
@@ -89,16 +106,6 @@ def _start_official_link(ctx: Context, p: dict[str, Any]) -> None:
     ctx.emit(result, lambda: f"link {result.link_id}: {result.state.value} until {result.consent_expires_at}")
 
 
-@_runs("seller", "accept_terms")
-def _accept_terms(ctx: Context, p: dict[str, Any]) -> None:
-    result = ctx.sim.service.accept_terms(p["link"], accepted=p.get("accepted", True))
-    ctx.emit(result, lambda: f"link {result.link_id}: {result.state.value}")
-
-
-@_runs("seller", "decide_review")
-def _decide_review(ctx: Context, p: dict[str, Any]) -> None:
-    result = ctx.sim.service.decide_review(p["link"], approve=p["approve"])
-    ctx.emit(result, lambda: f"link {result.link_id}: {result.state.value}")
 
 
 @_runs("seller", "create_organization_account")
@@ -109,21 +116,7 @@ def _create_organization_account(ctx: Context, p: dict[str, Any]) -> None:
                              f"{result.state.value}")
 
 
-@_runs("seller", "linked_accounts")
-def _linked_accounts(ctx: Context, p: dict[str, Any]) -> None:
-    ctx.emit(ctx.sim.service.linked_accounts(p["shop"]))
 
-
-@_runs("seller", "unlink")
-def _unlink(ctx: Context, p: dict[str, Any]) -> None:
-    result = ctx.sim.service.unlink(p["shop"], ctx.account(p["account"]).open_id)
-    ctx.emit(result, lambda: f"link {result.link_id}: {result.state.value}")
-
-
-@_runs("seller", "rename_shop")
-def _rename_shop(ctx: Context, p: dict[str, Any]) -> None:
-    shop = ctx.sim.service.rename_shop(p["shop"], p["name"])
-    ctx.emit(shop, lambda: f"{shop.shop_id} is now {shop.name!r}")
 
 
 @_runs("seller", "search_accounts")
@@ -133,17 +126,6 @@ def _search_accounts(ctx: Context, p: dict[str, Any]) -> None:
                                   [[f"@{a.username}", a.nickname, a.open_id, a.region] for a in found]))
 
 
-@_runs("seller", "invite_marketing_account")
-def _invite_marketing_account(ctx: Context, p: dict[str, Any]) -> None:
-    invitation = ctx.sim.service.invite_marketing_account(p["shop"], ctx.account(p["account"]).open_id,
-                                                          invitation_id=p.get("invitation_id"))
-    ctx.emit(invitation, lambda: f"invitation {invitation.invitation_id} sent; expires {invitation.expires_at}")
-
-
-@_runs("seller", "link_organization_account")
-def _link_organization_account(ctx: Context, p: dict[str, Any]) -> None:
-    result = ctx.sim.service.link_organization_account(p["shop"], ctx.account(p["account"]).open_id)
-    ctx.emit(result, lambda: f"link {result.link_id}: {result.state.value}")
 
 
 @_runs("seller", "remove_org_member")
@@ -151,12 +133,6 @@ def _remove_org_member(ctx: Context, p: dict[str, Any]) -> None:
     ctx.sim.service.remove_org_member(ctx.account(p["account"]).open_id, p["contact"])
     ctx.emit({"removed": p["contact"]}, f"{p['contact']} removed")
 
-
-@_runs("seller", "invite_affiliate")
-def _invite_affiliate(ctx: Context, p: dict[str, Any]) -> None:
-    result = ctx.sim.service.invite_affiliate(p["shop"], ctx.account(p["account"]).open_id, p["commission_rate"],
-                                              invitation_id=p.get("invitation_id"))
-    ctx.emit(result, lambda: f"affiliate invitation {result.invitation_id} sent")
 
 
 # --- the app on a holder's phone -----------------------------------------------------------------------------------
@@ -206,33 +182,9 @@ def _answer_affiliate_invitation(ctx: Context, p: dict[str, Any]) -> None:
     ctx.emit(result, lambda: f"affiliate invitation {result.invitation_id}: {result.state.value}")
 
 
-@_runs("app", "start_verification")
-def _start_verification(ctx: Context, p: dict[str, Any]) -> None:
-    result = ctx.sim.service.start_verification(_holder(ctx, p))
-    ctx.emit(result, lambda: f"@{result.username}: {result.verification.value}")
 
 
-@_runs("app", "profile")
-def _profile(ctx: Context, p: dict[str, Any]) -> None:
-    ctx.emit(ctx.sim.service.profile(_holder(ctx, p)))
 
-
-@_runs("app", "rename")
-def _rename(ctx: Context, p: dict[str, Any]) -> None:
-    result = ctx.sim.service.rename_account(_holder(ctx, p), nickname=p.get("nickname"), username=p.get("username"))
-    ctx.emit(result, lambda: f"@{result.username} ({result.nickname})")
-
-
-@_runs("app", "affiliate_sign_up")
-def _affiliate_sign_up(ctx: Context, p: dict[str, Any]) -> None:
-    result = ctx.sim.service.sign_up_affiliate(_holder(ctx, p))
-    ctx.emit(result, f"@{result.username} signed up at the Affiliate Center")
-
-
-@_runs("app", "add_to_showcase")
-def _add_to_showcase(ctx: Context, p: dict[str, Any]) -> None:
-    item = ctx.sim.service.add_to_showcase(_holder(ctx, p), p["product"])
-    ctx.emit(item, lambda: f"{item.product_id} in the showcase ({item.source.value})")
 
 
 @_runs("app", "start_live")
@@ -246,3 +198,7 @@ def _start_live(ctx: Context, p: dict[str, Any]) -> None:
 def _end_live(ctx: Context, p: dict[str, Any]) -> None:
     ctx.sim.service.end_live(_holder(ctx, p))
     ctx.emit({"ended": True}, "LIVE ended")
+
+
+RUNS.update({key: default_run(action) for key, action in ACTIONS.items()
+             if action.command is not None and key not in RUNS})

@@ -1,6 +1,6 @@
 """The JSON Schema of a scenario file (``linksim scenario schema`` prints it; docs/scenarios.md explains it).
 
-The seller's and the app's actions and their parameters come from :mod:`auth_server.actions`, so the schema, the
+The seller's and the app's actions and their parameters come from :mod:`client_core.actions`, so the schema, the
 runner and the documentation cannot disagree about them. A scenario's ``data`` is checked against the
 data file schema (:data:`auth_server.fixtures.SCHEMA`), so its problems are named as precisely as a data
 file's. A few checks no JSON Schema expresses well (one actor per step, a ``${name}`` saved by an earlier
@@ -14,11 +14,11 @@ from typing import Any
 import jsonschema
 
 from auth_server import fixtures
-from auth_server.actions import Action
-from auth_server.actions import Param
 from auth_server.scenarios.steps import APP_ACTIONS
 from auth_server.scenarios.steps import CONTROL_METHODS
 from auth_server.scenarios.steps import SELLER_ACTIONS
+from client_core.actions import Action
+from client_core.actions import Param
 
 __all__ = ["SCHEMA", "place", "problems"]
 

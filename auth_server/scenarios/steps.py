@@ -6,7 +6,7 @@ use), the ``clock`` (``/_sim/clock``) and ``control`` (any other ``/_sim/...`` c
 an :class:`Outcome`: what the server answered, what it refused (with its codes), or an error that is
 nobody's answer (the server unreachable, a broken reply, a mistake in the scenario).
 
-The seller's and the app's actions are declared once, with their parameters, in :mod:`auth_server.actions`
+The seller's and the app's actions are declared once, with their parameters, in :mod:`client_core.actions`
 (the scenario schema, :mod:`.schema`, is made from them); here each is bound to how it is done over HTTP.
 """
 
@@ -20,9 +20,11 @@ from typing import Literal
 
 import requests
 
-from auth_server.actions import Action
-from auth_server.actions import Actor
-from auth_server.actions import actions_of
+from client_core.actions import HOLDER
+from client_core.actions import Action
+from client_core.actions import Actor
+from client_core.actions import actions_of
+from client_core.actions import call_by_convention
 from client_core.control import ControlPlane
 from client_core.errors import ClientError
 from client_core.errors import ControlRefused
@@ -30,7 +32,6 @@ from client_core.errors import Refused
 from mobile_stub.app import TikTokApp
 from mobile_stub.models import Consent
 from seller_client.client import SellerClient
-from seller_client.models import Invitation as SellerInvitation
 from seller_client.models import Link as SellerLink
 
 ACTORS = ("seller", "app", "clock", "control")
@@ -85,13 +86,24 @@ def _runs(actor: Actor, name: str) -> Callable[[Run], Run]:
     """Bind a declared action of the actor to the function that carries it out."""
     declared, runs = (SELLER_ACTIONS, SELLER_RUNS) if actor == "seller" else (APP_ACTIONS, APP_RUNS)
     if name not in declared:
-        raise KeyError(f"auth_server.actions declares no scenario action {name!r} of the {actor}")
+        raise KeyError(f"client_core.actions declares no scenario action {name!r} of the {actor}")
 
     def register(run: Run) -> Run:
         runs[name] = run
         return run
 
     return register
+
+
+def default_run(action: Action) -> Run:
+    """The SellerClient's method (or the holder's TikTokApp's) on the action's parameters; its answer's JSON."""
+
+    def run(session: Session, p: dict[str, Any]) -> dict[str, Any]:
+        party = session.seller if action.actor == "seller" else session.phone(p[HOLDER]).app
+        result = call_by_convention(action, getattr(party, action.client_method), p, session.open_id)
+        return dict(result.raw)
+
+    return run
 
 
 # --- the parties in a sandbox --------------------------------------------------------------------------------------
@@ -225,10 +237,6 @@ def _link(link: SellerLink) -> dict[str, Any]:
     return dict(link.raw)
 
 
-def _invitation(invitation: SellerInvitation) -> dict[str, Any]:
-    return dict(invitation.raw)
-
-
 # --- the seller ----------------------------------------------------------------------------------------------------
 
 
@@ -243,19 +251,7 @@ def _start_official_link(session: Session, p: dict[str, Any]) -> dict[str, Any]:
     return _link(link)
 
 
-@_runs("seller", "get_link")
-def _get_link(session: Session, p: dict[str, Any]) -> dict[str, Any]:
-    return _link(session.seller.get_link(p["link"]))
 
-
-@_runs("seller", "accept_terms")
-def _accept_terms(session: Session, p: dict[str, Any]) -> dict[str, Any]:
-    return _link(session.seller.accept_terms(p["link"], accepted=p.get("accepted", True)))
-
-
-@_runs("seller", "decide_review")
-def _decide_review(session: Session, p: dict[str, Any]) -> dict[str, Any]:
-    return _link(session.seller.decide_review(p["link"], approve=p["approve"]))
 
 
 @_runs("seller", "create_organization_account")
@@ -266,19 +262,7 @@ def _create_organization_account(session: Session, p: dict[str, Any]) -> dict[st
     return _link(link)
 
 
-@_runs("seller", "linked_accounts")
-def _linked_accounts(session: Session, p: dict[str, Any]) -> dict[str, Any]:
-    return dict(session.seller.linked_accounts(p["shop"]).raw)
 
-
-@_runs("seller", "unlink")
-def _unlink(session: Session, p: dict[str, Any]) -> dict[str, Any]:
-    return _link(session.seller.unlink(p["shop"], session.open_id(p["account"])))
-
-
-@_runs("seller", "rename_shop")
-def _rename_shop(session: Session, p: dict[str, Any]) -> dict[str, Any]:
-    return dict(session.seller.rename_shop(p["shop"], p["name"]).raw)
 
 
 @_runs("seller", "search_accounts")
@@ -287,21 +271,7 @@ def _search_accounts(session: Session, p: dict[str, Any]) -> dict[str, Any]:
     return {"accounts": [dict(a.raw) for a in found], "count": len(found)}
 
 
-@_runs("seller", "marketing_criteria")
-def _marketing_criteria(session: Session, p: dict[str, Any]) -> dict[str, Any]:
-    return dict(session.seller.marketing_criteria(p["shop"], session.open_id(p["account"])).raw)
 
-
-@_runs("seller", "invite_marketing_account")
-def _invite_marketing_account(session: Session, p: dict[str, Any]) -> dict[str, Any]:
-    invitation = session.seller.invite_marketing_account(p["shop"], session.open_id(p["account"]),
-                                                         invitation_id=p.get("invitation_id"))
-    return _invitation(invitation)
-
-
-@_runs("seller", "get_invitation")
-def _get_invitation(session: Session, p: dict[str, Any]) -> dict[str, Any]:
-    return _invitation(session.seller.get_invitation(p["invitation"]))
 
 
 # --- the app on a holder's phone -----------------------------------------------------------------------------------
@@ -337,10 +307,6 @@ def _sign_out(session: Session, p: dict[str, Any]) -> dict[str, Any]:
     return {"signed_in": False}
 
 
-@_runs("app", "me")
-def _me(session: Session, p: dict[str, Any]) -> dict[str, Any]:
-    return dict(session.phone(p["as"]).app.me().raw)
-
 
 @_runs("app", "scan")
 def _scan(session: Session, p: dict[str, Any]) -> dict[str, Any]:
@@ -371,10 +337,6 @@ def _deny(session: Session, p: dict[str, Any]) -> dict[str, Any]:
     return dict(session.phone(p["as"]).app.deny(consent).raw)
 
 
-@_runs("app", "inbox")
-def _inbox(session: Session, p: dict[str, Any]) -> dict[str, Any]:
-    return dict(session.phone(p["as"]).app.inbox().raw)
-
 
 @_runs("app", "answer_request")
 def _answer_request(session: Session, p: dict[str, Any]) -> dict[str, Any]:
@@ -386,35 +348,10 @@ def _answer_request(session: Session, p: dict[str, Any]) -> dict[str, Any]:
     return dict(app.answer_request(p["link"], permissions, proceed=p.get("proceed", True)).raw)
 
 
-@_runs("app", "accept")
-def _accept(session: Session, p: dict[str, Any]) -> dict[str, Any]:
-    return dict(session.phone(p["as"]).app.accept(p["invitation"]).raw)
 
 
-@_runs("app", "decline")
-def _decline(session: Session, p: dict[str, Any]) -> dict[str, Any]:
-    return dict(session.phone(p["as"]).app.decline(p["invitation"]).raw)
 
 
-@_runs("app", "start_verification")
-def _start_verification(session: Session, p: dict[str, Any]) -> dict[str, Any]:
-    return dict(session.phone(p["as"]).app.start_verification().raw)
-
-
-@_runs("app", "profile")
-def _profile(session: Session, p: dict[str, Any]) -> dict[str, Any]:
-    return dict(session.phone(p["as"]).app.profile().raw)
-
-
-@_runs("app", "rename")
-def _rename(session: Session, p: dict[str, Any]) -> dict[str, Any]:
-    app = session.phone(p["as"]).app
-    return dict(app.rename(username=p.get("username"), nickname=p.get("nickname")).raw)
-
-
-@_runs("app", "affiliate_sign_up")
-def _affiliate_sign_up(session: Session, p: dict[str, Any]) -> dict[str, Any]:
-    return dict(session.phone(p["as"]).app.sign_up_affiliate().raw)
 
 
 @_runs("app", "showcase")
@@ -422,17 +359,5 @@ def _showcase(session: Session, p: dict[str, Any]) -> dict[str, Any]:
     return {"items": [dict(item.raw) for item in session.phone(p["as"]).app.showcase()]}
 
 
-@_runs("app", "add_to_showcase")
-def _add_to_showcase(session: Session, p: dict[str, Any]) -> dict[str, Any]:
-    return dict(session.phone(p["as"]).app.add_to_showcase(p["product"]).raw)
-
-
-@_runs("app", "start_live")
-def _start_live(session: Session, p: dict[str, Any]) -> dict[str, Any]:
-    mirror_of = session.open_id(p["mirror_of"]) if "mirror_of" in p else None
-    return dict(session.phone(p["as"]).app.start_live(mirror_of).raw)
-
-
-@_runs("app", "end_live")
-def _end_live(session: Session, p: dict[str, Any]) -> dict[str, Any]:
-    return dict(session.phone(p["as"]).app.end_live().raw)
+for _declared, _bound in ((SELLER_ACTIONS, SELLER_RUNS), (APP_ACTIONS, APP_RUNS)):
+    _bound.update({name: default_run(action) for name, action in _declared.items() if name not in _bound})

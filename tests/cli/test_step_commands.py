@@ -1,4 +1,4 @@
-"""The step commands are made from the declared actions (auth_server.actions), and the command list stays put."""
+"""The step commands are made from the declared actions (client_core.actions), and the command list stays put."""
 
 from __future__ import annotations
 
@@ -6,10 +6,6 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from auth_server.actions import ACTIONS
-from auth_server.actions import HOLDER
-from auth_server.actions import Action
-from auth_server.actions import Actor
 from auth_server.cli import main
 from auth_server.cli.context import Context
 from auth_server.cli.generate import command_of
@@ -18,6 +14,10 @@ from auth_server.scenarios.steps import APP_ACTIONS
 from auth_server.scenarios.steps import APP_RUNS
 from auth_server.scenarios.steps import SELLER_ACTIONS
 from auth_server.scenarios.steps import SELLER_RUNS
+from client_core.actions import ACTIONS
+from client_core.actions import HOLDER
+from client_core.actions import Action
+from client_core.actions import Actor
 
 OFFERED = [action for action in ACTIONS.values() if action.command is not None]
 
