@@ -1,6 +1,7 @@
 """The simulator wired together: a store, a clock, the market profiles and the linking service.
 
-Importing it maps the OAuth records too (:mod:`auth_server.oauth.tables`), so that every schema it makes is whole.
+The OAuth records' tables join the store's schema when :mod:`auth_server.oauth.tables` is imported: this module
+imports it, and :func:`open_store` is how the server and the command line open a database with the whole schema.
 """
 
 from __future__ import annotations
@@ -14,8 +15,19 @@ from auth_server.domain.clock import SystemClock
 from auth_server.domain.policies import Markets
 from auth_server.domain.service import LinkingService
 from auth_server.markets import builtin_markets
-from auth_server.oauth import tables as oauth_tables  # noqa: F401 - the OAuth tables join the schema
+from auth_server.oauth import tables as oauth_tables  # noqa: F401 - imported for its tables, see open_store
 from auth_server.store import Store
+
+
+def open_store(url: str, *, fresh: bool = False) -> Store:
+    """A store on ``url`` holding the whole schema, the domain's tables and the OAuth records'; ``fresh``: emptied
+    first."""
+    store = Store(url)
+    if fresh:
+        store.reset()
+    else:
+        store.create_schema()
+    return store
 
 
 class Simulator:
@@ -31,6 +43,4 @@ class Simulator:
     @classmethod
     def in_memory(cls, *, start: datetime | None = None, **options: Any) -> Simulator:
         """A throwaway simulator on in-memory SQLite with a frozen, controllable clock."""
-        store = Store("sqlite://")
-        store.create_schema()
-        return cls(store, clock=ManualClock(start), **options)
+        return cls(open_store("sqlite://"), clock=ManualClock(start), **options)

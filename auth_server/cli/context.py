@@ -18,7 +18,7 @@ from auth_server.domain.errors import Refused
 from auth_server.domain.events import plain
 from auth_server.markets import builtin_markets
 from auth_server.simulator import Simulator
-from auth_server.store import Store
+from auth_server.simulator import open_store
 from auth_server.store import StoreError
 
 EXIT_REFUSED = 1
@@ -36,8 +36,7 @@ class Context:
     @property
     def sim(self) -> Simulator:
         if self._sim is None:
-            store = Store(self.db)
-            store.create_schema()
+            store = open_store(self.db)
             with store.unit_of_work() as repo:
                 clock_state = repo.setting(CLOCK_KEY)
                 market_data = repo.setting(MARKETS_KEY)

@@ -14,7 +14,7 @@ from auth_server.domain import codes
 from auth_server.domain.clock import ManualClock
 from auth_server.markets import builtin_markets
 from auth_server.simulator import Simulator
-from auth_server.store import Store
+from auth_server.simulator import open_store
 
 
 @click.command()
@@ -58,11 +58,7 @@ def markets(ctx: Context) -> None:
 def load(db: str, source: str, *, fresh: bool) -> fixtures.Loaded:
     """Load a data file into the database at ``db``, and freeze the command line's clock at its start."""
     data = fixtures.read(source)
-    store = Store(db)
-    if fresh:
-        store.reset()
-    else:
-        store.create_schema()
+    store = open_store(db, fresh=fresh)
     clock = ManualClock(frozen=True)
     sim = Simulator(store, clock=clock, markets=fixtures.markets_of(data, builtin_markets()))
     loaded = fixtures.load(sim.service, data, now=clock.now())

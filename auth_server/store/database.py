@@ -79,6 +79,8 @@ class Store:
         return self._connection if self._connection is not None else self.engine
 
     def create_schema(self) -> None:
+        """Make the tables on the store's metadata that are missing: the domain's, and those other layers add to it
+        (the OAuth records', once :mod:`auth_server.oauth` is imported; ``simulator.open_store`` sees to that)."""
         try:
             self._ddl(schema.metadata.create_all)
         except OperationalError as exc:

@@ -7,7 +7,10 @@ into the database, past every rule, to show that the database itself refuses wha
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -237,3 +240,14 @@ def test_a_marketing_link_flow_runs_on_the_store(world: WorldBuilder) -> None:
     active = world.service.get_link(linked.link_id)
     assert active.state is LinkState.ACTIVE and active.role is Role.MARKETING
     assert active.marketing_slot == 1
+
+
+def test_a_store_opened_by_the_simulator_holds_the_oauth_tables_in_a_fresh_interpreter(tmp_path: Path) -> None:
+    # The OAuth records' tables join the store's metadata when their module is imported: opening a store through
+    # the composition root must make them, whatever the process imported before.
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    script = ("import sys, sqlalchemy as sa; from auth_server.simulator import open_store; "
+              "print(' '.join(sorted(sa.inspect(open_store(sys.argv[1]).engine).get_table_names())))")
+    made = subprocess.run([sys.executable, "-c", script, url], capture_output=True, text=True, check=True)
+    assert {"partner_apps", "authorization_codes", "tokens", "login_qr_codes", "accounts", "links"} <= set(
+        made.stdout.split())
