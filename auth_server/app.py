@@ -95,3 +95,8 @@ def create_app(
         return redirect(url_for("screens.home"))
 
     return app
+
+
+def config_of(app: Flask) -> ServerConfig | None:
+    """The settings a linksim app was made with; None for an app that :func:`create_app` did not make."""
+    return context.config(app) if context.CONFIG in app.extensions else None

@@ -71,9 +71,10 @@ class RemoteServer(Server):
 
 def app_control_token(app: Flask) -> str | None:
     """The control token a linksim app was made with (``ServerConfig.control_token``), if any."""
-    from auth_server.web import context  # loaded already: the app was made by it
+    from auth_server.app import config_of  # loaded already if the app is linksim's
 
-    return context.config(app).control_token
+    config = config_of(app)
+    return config.control_token if config is not None else None
 
 
 class _QuietHandler(WSGIRequestHandler):

@@ -1,7 +1,8 @@
 """The parties' step commands: each declared action (:mod:`client_core.actions`) run on the domain service.
 
 A run gets the action's parameters as a scenario names them (``shop``, ``link``, ``account``; ``as`` for the
-holder whose app acts) and prints the answer; :mod:`.generate` makes its command from the declaration.
+holder whose app acts) and prints the answer; its command is made from the declaration
+(:func:`client_core.commands.command_of`).
 """
 
 from __future__ import annotations
@@ -13,15 +14,16 @@ import click
 
 from auth_server.cli.context import Context
 from auth_server.cli.context import table
-from auth_server.cli.generate import Run
-from auth_server.cli.generate import command_of
 from client_core.actions import ACTIONS
 from client_core.actions import HOLDER
 from client_core.actions import Action
 from client_core.actions import Actor
 from client_core.actions import call_by_convention
+from client_core.commands import add_at
+from client_core.commands import command_of as click_command_of
 from client_core.commands import text_of
 
+Run = Callable[[Context, dict[str, Any]], None]  # carries out an action on the service and prints its answer
 RUNS: dict[tuple[Actor, str], Run] = {}
 
 
@@ -48,16 +50,20 @@ def live() -> None:
 GROUPS = {group.name: group for group in (link, org, affiliate, live)}
 
 
+def command_of(action: Action, run: Run) -> click.Command:
+    """The command the declaration describes, carrying out ``run``."""
+    if action.command is None:
+        raise ValueError(f"the command line offers no {action.actor} action {action.name!r}")
+    return click_command_of(action.command, run, Context)
+
+
 def add_step_commands(main: click.Group) -> None:
     """Every declared action the command line offers, as its command (in a group for a two-word path)."""
-    for key, action in ACTIONS.items():
-        if action.command is None:
-            continue
-        *group, _ = action.command.path
-        parent = GROUPS[group[0]] if group else main
-        parent.add_command(command_of(action, RUNS[key]))
     for group_command in GROUPS.values():
         main.add_command(group_command)
+    for key, action in ACTIONS.items():
+        if action.command is not None:
+            add_at(main, action.command, command_of(action, RUNS[key]))
 
 
 def _runs(actor: Actor, name: str) -> Callable[[Run], Run]:

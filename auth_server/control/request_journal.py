@@ -36,6 +36,7 @@ from typing import Any
 from auth_server.control.redaction import fingerprint
 from auth_server.control.redaction import redact
 from auth_server.domain.events import Event
+from auth_server.domain.links import partner_key_of
 
 ENTRIES = 5000  # records kept in memory, per world
 EXCERPT_CHARS = 2048  # of each body, once redacted and written as JSON
@@ -345,7 +346,7 @@ def _event_entry(journal: RequestJournal, event: Event, caused_by: dict[int, str
     flow = journal.canonical_flow(own_flow) if own_flow else caused_by.get(event.seq)
     shop = event.subject_id if event.subject_type == "shop" else _text(facts, "shop_id")
     account = event.subject_id if event.subject_type == "account" else _text(facts, "open_id")
-    partner = event.actor.partition(":")[2] if event.actor.startswith("partner:") else None
+    partner = partner_key_of(event.actor)
     tags = {"flow": flow, "shop": shop, "account": account, "partner_app": partner}
 
     def view() -> dict[str, Any]:

@@ -47,6 +47,11 @@ def partner_actor(client_key: str) -> str:
     return f"{PARTNER}{client_key}"
 
 
+def partner_key_of(actor: str) -> str | None:
+    """The client key of the partner app ``actor`` names; None for any other actor (the seller, a reviewer)."""
+    return actor.removeprefix(PARTNER) if actor.startswith(PARTNER) else None
+
+
 @dataclass(kw_only=True, eq=False)
 class Link:
     link_id: str

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from auth_server.cli import main
 from auth_server.cli import steps as cli_steps
 from auth_server.cli.context import Context
-from auth_server.cli.generate import command_of
+from auth_server.cli.steps import command_of
 from auth_server.scenarios import steps as scenario_steps
 from client_core.actions import ACCOUNT
 from client_core.actions import ACTIONS

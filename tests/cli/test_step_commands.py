@@ -8,8 +8,8 @@ from click.testing import CliRunner
 
 from auth_server.cli import main
 from auth_server.cli.context import Context
-from auth_server.cli.generate import command_of
 from auth_server.cli.steps import RUNS
+from auth_server.cli.steps import command_of
 from auth_server.scenarios.steps import APP_ACTIONS
 from auth_server.scenarios.steps import APP_RUNS
 from auth_server.scenarios.steps import SELLER_ACTIONS

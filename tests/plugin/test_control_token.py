@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from flask import Flask
 
 from auth_server.app import create_app
 from auth_server.config import ServerConfig
@@ -16,6 +17,7 @@ from linksim import World
 from linksim import offline
 from linksim.server import LiveServer
 from linksim.server import RemoteServer
+from linksim.server import app_control_token
 
 TOKEN = "partner-kit-control-token"
 BEARER = f"Bearer {TOKEN}"
@@ -133,3 +135,11 @@ def test_the_control_token_option_defaults_to_linksim_control_token(pytester: py
     """)
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "--linksim-url", guarded.url)
     result.assert_outcomes(passed=1)
+
+
+def test_the_kit_reads_the_control_token_a_linksim_app_was_made_with() -> None:
+    assert app_control_token(create_app(config=ServerConfig(control_token=TOKEN))) == TOKEN
+
+
+def test_an_app_that_linksim_did_not_make_has_no_control_token() -> None:
+    assert app_control_token(Flask("not_linksim")) is None
