@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -36,9 +38,17 @@ def user_token(browser: Browser, scopes: list[str]) -> str:
     ("Bearer abc", "abc"), ("bearer abc", "abc"), ("BEARER  abc ", "abc"), ("Bearer ", ""),
     ("Basic abc", None), ("Bearerabc", None), ("", None),
 ])
-def test_the_bearer_token_is_read_in_one_place(app: Flask, header: str, token: str | None) -> None:
+def test_the_bearer_scheme_is_read_case_blind_and_the_token_trimmed(app: Flask, header: str,
+                                                                     token: str | None) -> None:
     with app.test_request_context(headers={"Authorization": header} if header else {}):
         assert guard.bearer_token() == token
+
+
+def test_no_blueprint_reads_a_bearer_token_but_the_guard() -> None:
+    web = Path(guard.__file__).parent
+    readers = [path.relative_to(web).as_posix() for path in sorted(web.rglob("*.py"))
+               if re.search(r"""request\.headers(\.get\(|\[)["']Authorization["']""", path.read_text(encoding="utf-8"))]
+    assert readers == ["guard.py"]
 
 
 def test_a_user_token_without_the_scope_a_route_needs_is_refused_in_tiktoks_shape(guarded: Flask,
