@@ -297,4 +297,3 @@ def iso(when: str | datetime) -> str:
 def parse_time(text: str) -> datetime:
     when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
-

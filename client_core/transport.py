@@ -2,9 +2,10 @@
 JSON or a refusal.
 
 What is retried: a connection that fails (nothing reached the server, so any method is safe), a read timeout on
-GET (safe to repeat), and 5xx or 429 answers. A POST is retried on a 5xx because linksim runs each request in one
-transaction that rolls back on a failure, and a 502/503 from a proxy in front means the request never arrived;
-a POST whose answer timed out is not, since it may have been applied. A ``Retry-After`` header sets the wait.
+GET (safe to repeat), and 5xx or (by default) 429 answers. A POST is retried on a 5xx because linksim runs each
+request in one transaction that rolls back on a failure, and a 502/503 from a proxy in front means the request
+never arrived; a POST whose answer timed out is not, since it may have been applied. A ``Retry-After`` header
+sets the wait (by default).
 
 Each client words its failures and names its exceptions (the class attributes and :meth:`Transport.failed`),
 and may set its own policy through the class attributes (the app stub neither retries a 429 nor reads
