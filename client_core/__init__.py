@@ -2,9 +2,12 @@
 
 - :class:`Transport` (:mod:`client_core.transport`): one server's base URL, a ``requests`` session, a timeout on
   every call, the retry policy (backoff, ``Retry-After``), and the reading of answers: JSON, or a refusal;
+  :class:`Failure` is why a request got no usable answer, for a client to word;
 - :class:`Refused` and :class:`Violation` (:mod:`client_core.errors`): a refusal with linksim's stable codes;
+  :class:`ClientError` is the base of every client's errors (catch it once for any client), :class:`Unreachable`,
+  :class:`BadAnswer` and :class:`ControlError` its kinds;
 - :class:`ControlPlane` (:mod:`client_core.control`): the ``/_sim`` controls (sandboxes, clock, faults, journal,
-  forced transitions, parties, settings).
+  forced transitions, parties, settings), and :class:`WorldClock`, a world's clock, as ``ControlPlane.clock``.
 
 ``seller_client``, ``mobile_stub``, the partner kit ``linksim`` and the scenario runner build on it; it imports
 none of them, and nothing of the server.

@@ -13,6 +13,7 @@ from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 from typing import Any
+from typing import ClassVar
 from typing import Self
 from urllib.parse import quote
 
@@ -25,7 +26,8 @@ from client_core.transport import DEFAULT_TIMEOUT
 from client_core.transport import Failure
 from client_core.transport import Transport
 
-__all__ = ["SANDBOXES", "ControlPlane", "WorldClock", "control_headers", "data_body", "parse_time"]
+__all__ = ["SANDBOXES", "ControlPlane", "ControlTransport", "WorldClock", "control_headers", "data_body", "iso",
+           "parse_time"]
 
 SANDBOXES = "/_sim/sandboxes"
 
@@ -35,26 +37,35 @@ def control_headers(control_token: str | None) -> dict[str, str]:
     return {"Authorization": f"Bearer {control_token}"} if control_token else {}
 
 
-class _ControlTransport(Transport):
+class ControlTransport(Transport):
     """Controls are sent once (moving a clock twice is not the same as once) and fail as :exc:`ControlError`;
-    any answer of 400 or more, a 5xx too, is the server's :exc:`ControlRefused`."""
+    any answer of 400 or more, a 5xx too, is the server's :exc:`ControlRefused`. A client may raise its own
+    subclasses (``control_error``, ``control_refused``) and word them its own way (the partner kit does)."""
 
     unreachable_error = ControlError
-    bad_answer_error = ControlError
+    control_error: ClassVar[type[ControlError]] = ControlError
+    control_refused: ClassVar[type[ControlRefused]] = ControlRefused
 
     def failed(self, failure: Failure) -> ClientError:
         if failure.kind == "server_failed" and failure.response is not None:
             return self.refusal_of(failure.response)
         return super().failed(failure)
 
+    def bad_answer(self, message: str, *, status: int | None = None) -> ClientError:
+        return self.control_error(message)  # its status is in the message: a refusal's is ControlRefused.status
+
     def json_of(self, response: requests.Response) -> object:
         return super().json_of(response) if response.content else None  # a DELETE answers nothing
+
+    def refused_url(self, request: requests.PreparedRequest) -> str:
+        """What a refusal names as its ``path``: the URL asked."""
+        return request.url or "?"
 
     def refusal_of(self, response: requests.Response) -> ControlRefused:
         """The refusal as every client reads it; an answer that is none (an OAuth error, a proxy's page) is
         still a refusal here, with the OAuth error's code or ``http_<status>``."""
         request = response.request
-        method, url, status = request.method or "?", request.url or "?", response.status_code
+        method, url, status = request.method or "?", self.refused_url(request), response.status_code
         try:
             body: object = response.json()
         except ValueError:
@@ -63,33 +74,52 @@ class _ControlTransport(Transport):
             refused = super().refusal_of(response)
         except ControlError:
             if isinstance(body, dict) and isinstance(body.get("error"), str):  # an OAuth-shaped answer
-                return ControlRefused(method, url, status, body["error"], str(body.get("error_description", "")),
-                                      body)
-            return ControlRefused(method, url, status, f"http_{status}", str(body)[:200], body)
-        return ControlRefused(method, url, status, refused.code, refused.message, body, refused.violations)
+                return self.control_refused(method, url, status, body["error"],
+                                            str(body.get("error_description", "")), body)
+            return self.control_refused(method, url, status, f"http_{status}", str(body)[:200], body)
+        return self.control_refused(method, url, status, refused.code, refused.message, body, refused.violations)
 
 
 class ControlPlane:
-    """The controls of one linksim world at ``base_url``; at a server's own URL, its sandboxes too."""
+    """The controls of one linksim world at ``base_url``; at a server's own URL, its sandboxes too.
+    A subclass may send through its own :class:`ControlTransport` (its errors) and make its own clock."""
+
+    transport_type: ClassVar[type[ControlTransport]] = ControlTransport
 
     def __init__(self, base_url: str, *, session: requests.Session | None = None,
                  timeout: float = DEFAULT_TIMEOUT, control_token: str | None = None) -> None:
         self.control_token = control_token
         self._owns_session = session is None
-        self.http = _ControlTransport(base_url, timeout=timeout, retries=0, session=session)
-        self.clock = WorldClock(self)
+        self.http = self.transport_type(base_url, timeout=timeout, retries=0, session=session)
+        self.clock = self.make_clock()
 
+    # base_url, timeout and session are the transport's, and may be set, as on any control client before
     @property
     def base_url(self) -> str:
         return self.http.base_url
+
+    @base_url.setter
+    def base_url(self, value: str) -> None:
+        self.http.base_url = value
 
     @property
     def timeout(self) -> float:
         return self.http.timeout
 
+    @timeout.setter
+    def timeout(self, value: float) -> None:
+        self.http.timeout = value
+
     @property
     def session(self) -> requests.Session:
         return self.http.session
+
+    @session.setter
+    def session(self, value: requests.Session) -> None:
+        self.http.session = value
+
+    def make_clock(self) -> WorldClock:
+        return WorldClock(self)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.base_url!r})"

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
-__all__ = ["BadAnswer", "ClientError", "ControlError", "ControlRefused", "Refused", "Unreachable", "Violation"]
+__all__ = ["BadAnswer", "ClientError", "ControlError", "ControlRefused", "MalformedViolation", "Refused", "Unreachable",
+           "Violation", "read_violation"]
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,47 @@ class Violation:
 
     def as_dict(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message, "rules": list(self.rules), "details": self.details}
+
+
+class MalformedViolation(ValueError):
+    """A violation as sent is not what the API documents: ``problem`` is ``not_object``, ``missing`` or
+    ``wrong_type``, ``name`` the field; each client words it (:meth:`describe` is the seller's wording)."""
+
+    def __init__(self, problem: str, name: str | None = None, value: object = None) -> None:
+        super().__init__(problem, name, value)
+        self.problem = problem
+        self.name = name
+        self.value = value
+
+    def describe(self, what: str) -> str:
+        if self.problem == "not_object":
+            return f"linksim sent {type(self.value).__name__} where {what} should be a JSON object"
+        if self.problem == "missing":
+            return f"linksim's {what} has no {self.name!r}"
+        return f"linksim's {what} has {self.name!r} of the wrong type: {self.value!r}"
+
+
+def read_violation(value: object, *, violation_type: type[Violation] = Violation, strict_rules: bool = True,
+                   extras: bool = True) -> Violation:
+    """The one reader of a violation's JSON (``{code, message, rules, details}``); raises
+    :exc:`MalformedViolation`. ``strict_rules``: ``rules`` that are not a list are malformed (else read as none);
+    ``extras=False``: only ``code`` and ``message`` are read."""
+    if not isinstance(value, dict):
+        raise MalformedViolation("not_object", value=value)
+    for name in ("code", "message"):
+        if value.get(name) is None:
+            raise MalformedViolation("missing", name)
+        if not isinstance(value[name], str):
+            raise MalformedViolation("wrong_type", name, value[name])
+    if not extras:
+        return violation_type(value["code"], value["message"])
+    rules, details = value.get("rules"), value.get("details")
+    if rules is not None and not isinstance(rules, list):
+        if strict_rules:
+            raise MalformedViolation("wrong_type", "rules", rules)
+        rules = None
+    return violation_type(value["code"], value["message"], tuple(str(r) for r in rules or ()),
+                          dict(details) if isinstance(details, dict) else {})
 
 
 class ClientError(Exception):
@@ -67,10 +109,7 @@ class BadAnswer(ClientError):
 
 class ControlError(ClientError):
     """A control of linksim (``/_sim``) could not be carried out: no answer, or one that is not JSON.
-    The partner kit raises it as ``linksim.LinksimError``."""
-
-    def __init__(self, message: str, *, status: int | None = None) -> None:
-        super().__init__(message)  # a bad answer's status is in the message: a refusal's is ControlRefused.status
+    The partner kit's ``linksim.LinksimError`` is a subclass."""
 
 
 class ControlRefused(ControlError, Refused):

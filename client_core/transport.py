@@ -2,12 +2,14 @@
 JSON or a refusal.
 
 What is retried: a connection that fails (nothing reached the server, so any method is safe), a read timeout on
-GET (safe to repeat), and 5xx or 429 answers. A POST is retried on a 5xx because linksim runs each request in one
-transaction that rolls back on a failure, and a 502/503 from a proxy in front means the request never arrived;
-a POST whose answer timed out is not, since it may have been applied. A ``Retry-After`` header sets the wait.
+GET (safe to repeat), and 5xx or (by default) 429 answers. A POST is retried on a 5xx because linksim runs each
+request in one transaction that rolls back on a failure, and a 502/503 from a proxy in front means the request
+never arrived; a POST whose answer timed out is not, since it may have been applied. A ``Retry-After`` header
+sets the wait (by default).
 
-Each client words its failures and names its exceptions (the class attributes and :meth:`Transport.failed`);
-the policy is the same for all.
+Each client words its failures and names its exceptions (the class attributes and :meth:`Transport.failed`),
+and may set its own policy through the class attributes (the app stub neither retries a 429 nor reads
+``Retry-After``, and skips a malformed violation); the loop is the same for all.
 """
 
 from __future__ import annotations
@@ -29,13 +31,14 @@ import requests
 
 from client_core.errors import BadAnswer
 from client_core.errors import ClientError
-from client_core.errors import ControlError
+from client_core.errors import MalformedViolation
 from client_core.errors import Refused
 from client_core.errors import Unreachable
 from client_core.errors import Violation
+from client_core.errors import read_violation
 
-__all__ = ["DEFAULT_BACKOFF", "DEFAULT_RETRIES", "DEFAULT_TIMEOUT", "MAX_BACKOFF", "MAX_RETRY_AFTER", "Failure",
-           "Transport", "is_retryable", "parse_retry_after"]
+__all__ = ["DEFAULT_BACKOFF", "DEFAULT_RETRIES", "DEFAULT_TIMEOUT", "MAX_BACKOFF", "MAX_RETRY_AFTER", "SAFE_METHODS",
+           "Failure", "Transport", "is_retryable", "parse_retry_after"]
 
 DEFAULT_TIMEOUT = 10.0  # seconds, for connecting and for each read
 DEFAULT_RETRIES = 3
@@ -47,6 +50,7 @@ FailureKind = Literal["unreachable", "not_resent", "server_failed", "broken"]
 
 
 def is_retryable(status: int) -> bool:
+    """The default policy (:attr:`Transport.retry_statuses`): a 5xx or a 429."""
     return status >= 500 or status == 429
 
 
@@ -95,7 +99,14 @@ class Transport:
 
     refused_error: ClassVar[type[Refused]] = Refused
     unreachable_error: ClassVar[type[ClientError]] = Unreachable
-    bad_answer_error: ClassVar[type[BadAnswer | ControlError]] = BadAnswer
+    bad_answer_error: ClassVar[type[BadAnswer]] = BadAnswer
+    violation_type: ClassVar[type[Violation]] = Violation
+    # The policy: the statuses below 500 retried too (a 5xx always is), and whether Retry-After sets the wait.
+    retry_statuses: ClassVar[frozenset[int]] = frozenset({429})
+    honour_retry_after: ClassVar[bool] = True
+    # A refusal must carry a message (else it is malformed); a malformed violation is skipped (else malformed).
+    refusal_needs_message: ClassVar[bool] = False
+    lenient_violations: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -108,13 +119,7 @@ class Transport:
         sleep: Callable[[float], None] = time.sleep,
         session: requests.Session | None = None,
     ) -> None:
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"not a linksim URL: {base_url!r} (use http://HOST:PORT)")
-        if timeout <= 0:
-            raise ValueError("the timeout must be more than 0 seconds")
-        if retries < 0 or backoff < 0:
-            raise ValueError("retries and backoff cannot be negative")
+        self.check_arguments(base_url, timeout, retries, backoff)
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.retries = retries
@@ -122,6 +127,19 @@ class Transport:
         self.max_backoff = max_backoff
         self.sleep = sleep
         self.session = session or requests.Session()
+
+    def check_arguments(self, base_url: str, timeout: float, retries: int, backoff: float) -> None:
+        """Raises ValueError for arguments that cannot work (a client may word it its own way)."""
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"not a linksim URL: {base_url!r} (use http://HOST:PORT)")
+        if timeout <= 0:
+            raise ValueError("the timeout must be more than 0 seconds")
+        if retries < 0 or backoff < 0:
+            raise ValueError("retries and backoff cannot be negative")
+
+    def retryable(self, status: int) -> bool:
+        return status >= 500 or status in self.retry_statuses
 
     def close(self) -> None:
         self.session.close()
@@ -138,7 +156,7 @@ class Transport:
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> requests.Response:
-        """The server's answer (any status below 500, or a 429 after every retry); raises what
+        """The server's answer (any status below 500, or a retried one after every retry); raises what
         :meth:`failed` makes of a request that got no usable answer."""
         url = self.base_url + path
         method = method.upper()
@@ -157,14 +175,15 @@ class Transport:
             except requests.RequestException as exc:
                 raise self.failed(self._failure("broken", method, path, attempt, error=exc)) from exc
             else:
-                if not is_retryable(response.status_code):
+                if not self.retryable(response.status_code):
                     return response
                 if attempt >= self.retries:
-                    if response.status_code == 429:
-                        return response  # a refusal like any other: decode() reports it
+                    if response.status_code < 500:
+                        return response  # a refusal like any other (a 429): decode() reports it
                     raise self.failed(self._failure("server_failed", method, path, attempt, response=response))
                 failure = self._failure("unreachable", method, path, attempt, response=response)
-                retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                if self.honour_retry_after:
+                    retry_after = parse_retry_after(response.headers.get("Retry-After"))
             if attempt >= self.retries:
                 raise self.failed(failure)
             self.sleep(self.delay(attempt, retry_after))
@@ -188,12 +207,16 @@ class Transport:
             return self.unreachable_error(f"{where} gave no answer to {request} within {failure.timeout:g}s; it may "
                                           "have been applied, so it was not sent again")
         if failure.kind == "broken":
-            return self.bad_answer_error(f"{request} to {where} failed: {failure.error}")
+            return self.bad_answer(f"{request} to {where} failed: {failure.error}")
         if failure.kind == "server_failed" and failure.response is not None:
             status = failure.response.status_code
-            return self.bad_answer_error(f"{where} answered {request} with {status} "
+            return self.bad_answer(f"{where} answered {request} with {status} "
                                          f"{_server_message(failure.response)} {failure.tries}", status=status)
         return self.unreachable_error(f"cannot reach {where}: {failure.reason} {failure.tries}")
+
+    def bad_answer(self, message: str, *, status: int | None = None) -> ClientError:
+        """The exception for an answer that cannot be used (a 5xx after every retry, a body not as documented)."""
+        return self.bad_answer_error(message, status=status)
 
     # --- reading answers -------------------------------------------------------------------------------------
 
@@ -208,39 +231,47 @@ class Transport:
         try:
             return response.json()
         except ValueError:
-            raise self.bad_answer_error(f"linksim answered {_request_line(response)} with {response.status_code} "
+            raise self.bad_answer(f"linksim answered {_request_line(response)} with {response.status_code} "
                                         f"and a body that is not JSON: {_excerpt(response)}",
                                         status=response.status_code) from None
 
     def refusal_of(self, response: requests.Response) -> Refused:
         """The refusal in a non-2xx answer: ``{code, message, violations}`` (the message and violations may be
-        missing); a body without a code is a bad answer."""
+        missing, unless :attr:`refusal_needs_message`); a body without a code is a bad answer."""
         body = self.json_of(response)
-        if not isinstance(body, dict) or not isinstance(body.get("code"), str):
+        if not isinstance(body, dict) or not isinstance(body.get("code"), str) or (
+                self.refusal_needs_message and not isinstance(body.get("message"), str)):
             raise self.malformed_refusal(response, body)
-        message = body.get("message")
         violations = body.get("violations") or []
         if not isinstance(violations, list):
-            raise self.bad_answer_error(f"linksim's refusal of {_request_line(response)} has violations that are "
-                                        "not a list", status=response.status_code)
-        return self.refused_error(body["code"], message if isinstance(message, str) else body["code"],
-                                  violations=[self.violation_of(v) for v in violations], status=response.status_code)
+            if not self.lenient_violations:
+                raise self.bad_answer(f"linksim's refusal of {_request_line(response)} has violations that "
+                                            "are not a list", status=response.status_code)
+            violations = []
+        read = [self.violation_of(v) for v in violations]
+        return self.refused_error(body["code"], self.refusal_message(body),
+                                  violations=[v for v in read if v is not None], status=response.status_code)
+
+    def refusal_message(self, body: dict[str, Any]) -> str:
+        """A refusal's message: the server's, or its code when it sent none."""
+        message = body.get("message")
+        return message if isinstance(message, str) else str(body["code"])
 
     def malformed_refusal(self, response: requests.Response, body: object) -> ClientError:
         """The exception for a non-2xx answer that carries no refusal's code."""
-        return self.bad_answer_error(f"linksim refused {_request_line(response)} with {response.status_code} but "
+        return self.bad_answer(f"linksim refused {_request_line(response)} with {response.status_code} but "
                                      f"no code: {_excerpt(response)}", status=response.status_code)
 
-    def violation_of(self, value: object) -> Violation:
-        if not isinstance(value, dict):
-            raise self.bad_answer_error(f"linksim sent {type(value).__name__} where a refusal's violation should be "
-                                        "a JSON object")
-        for name in ("code", "message"):
-            if not isinstance(value.get(name), str):
-                raise self.bad_answer_error(f"linksim's refusal's violation has no {name!r}")
-        rules, details = value.get("rules"), value.get("details")
-        return Violation(value["code"], value["message"], tuple(map(str, rules)) if isinstance(rules, list) else (),
-                         dict(details) if isinstance(details, dict) else {})
+    def violation_of(self, value: object) -> Violation | None:
+        """One violation of a refusal; a malformed one is a bad answer, or None (skipped) if
+        :attr:`lenient_violations`."""
+        try:
+            return read_violation(value, violation_type=self.violation_type,
+                                  strict_rules=not self.lenient_violations)
+        except MalformedViolation as malformed:
+            if self.lenient_violations:
+                return None
+            raise self.bad_answer(malformed.describe("refusal's violation")) from None
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:

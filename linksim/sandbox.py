@@ -20,24 +20,28 @@ from datetime import datetime
 from os import PathLike
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
 from client_core.control import ControlPlane
+from client_core.control import ControlTransport
 from client_core.control import WorldClock
+from client_core.control import control_headers
 from client_core.control import data_body
 from client_core.control import iso
 from client_core.control import parse_time
+from client_core.errors import ClientError
 from client_core.transport import DEFAULT_TIMEOUT
+from client_core.transport import Failure
+from linksim.errors import ControlRefused
 from linksim.errors import LinksimError
 from mobile_stub.app import TikTokApp
 from seller_client.client import DEMO_CLIENT_KEY
 from seller_client.client import DEMO_CLIENT_SECRET
 from seller_client.client import SellerClient
 
-__all__ = ["DEMO", "DEMO_PASSWORD", "InstantTime", "Sandbox", "SandboxClock", "World"]
-
-SandboxClock = WorldClock  # a world's simulated clock (/_sim/clock), as the kit has always named it
+__all__ = ["DEMO", "DEMO_PASSWORD", "InstantTime", "Sandbox", "SandboxClock", "World", "control_headers", "send"]
 
 DEMO = "demo"  # the built-in data set (auth_server/demo.yaml)
 DEMO_PASSWORD = "linksim-demo"  # every demo account's password
@@ -66,7 +70,60 @@ class InstantTime:
         self.now += max(seconds, 0.0)
 
 
-class World(ControlPlane):
+class SandboxClock(WorldClock):
+    """A world's simulated clock (``/_sim/clock``): read it, move it forward, set it, freeze or release it.
+
+    Every call answers the world's time after it. Whatever came due by then (reviews, expiries,
+    verifications) has settled by the time the call returns.
+    """
+
+
+class _KitTransport(ControlTransport):
+    """The controls' transport, failing with the kit's errors in the kit's words (as before the client core):
+    a refusal's ``path`` is the URL without its query, its ``message`` empty if the server sent none, and a
+    malformed violation does not hide the server's code."""
+
+    unreachable_error = LinksimError
+    control_error = LinksimError
+    control_refused = ControlRefused
+    lenient_violations = True
+
+    def failed(self, failure: Failure) -> ClientError:
+        if failure.kind == "server_failed":
+            return super().failed(failure)
+        error = LinksimError(f"cannot reach linksim for {failure.method} {failure.base_url}{failure.path}: "
+                             f"{failure.error}")
+        error.__cause__ = failure.error
+        return error
+
+    def json_of(self, response: requests.Response) -> object:
+        if not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            request = response.request
+            raise LinksimError(f"linksim answered {request.method} {self.refused_url(request)} with something that "
+                               f"is not JSON: {response.text[:200]!r}") from None
+
+    def refused_url(self, request: requests.PreparedRequest) -> str:
+        return urlsplit(request.url or "?")._replace(query="").geturl()
+
+    def refusal_message(self, body: dict[str, Any]) -> str:
+        return str(body.get("message", ""))
+
+
+class _Controls(ControlPlane):
+    """The controls of a world or a server, failing with the kit's errors."""
+
+    transport_type = _KitTransport
+    clock: SandboxClock
+
+    def make_clock(self) -> SandboxClock:
+        return SandboxClock(self)
+
+
+class World(_Controls):
     """The controls of one linksim world at ``base_url`` (:class:`client_core.ControlPlane`), and the clients
     that act in it."""
 
@@ -127,7 +184,7 @@ class Sandbox(World):
     def __init__(self, server_url: str, view: Mapping[str, Any], *, session: requests.Session | None = None,
                  timeout: float = DEFAULT_TIMEOUT, control_token: str | None = None) -> None:
         super().__init__(str(view["base_url"]), session=session, timeout=timeout, control_token=control_token)
-        self.server = ControlPlane(server_url, session=self.session, timeout=timeout, control_token=control_token)
+        self.server = _Controls(server_url, session=self.session, timeout=timeout, control_token=control_token)
         self.server_url = self.server.base_url
         self.id = str(view["id"])
         self.header: dict[str, str] = dict(view.get("header") or {SANDBOX_HEADER: self.id})
@@ -156,7 +213,7 @@ class Sandbox(World):
             body["start"] = iso(start)
         if sandbox_id is not None:
             body["id"] = sandbox_id
-        server = ControlPlane(server_url, session=session, timeout=timeout, control_token=control_token)
+        server = _Controls(server_url, session=session, timeout=timeout, control_token=control_token)
         try:
             view = server.create_sandbox(body)
         except BaseException:
@@ -182,6 +239,16 @@ class Sandbox(World):
 
     def __repr__(self) -> str:
         return f"Sandbox({self.id!r} at {self.server_url})"
+
+
+def send(session: requests.Session, method: str, url: str, *, json: Any = None,
+         params: Mapping[str, Any] | None = None, timeout: float = DEFAULT_TIMEOUT,
+         headers: Mapping[str, str] | None = None) -> Any:
+    """The decoded JSON answer to a control at ``url`` (None when empty); a refusal raises :exc:`ControlRefused`."""
+    parts = urlsplit(url)
+    transport = _KitTransport(f"{parts.scheme}://{parts.netloc}", timeout=timeout, retries=0, session=session)
+    path = parts._replace(scheme="", netloc="").geturl()
+    return transport.decode(transport.send(method, path, json=json, params=params, headers=headers))
 
 
 def _data(data: Data | None) -> Mapping[str, Any] | None:

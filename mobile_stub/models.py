@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
+from client_core.errors import MalformedViolation
+from client_core.errors import read_violation
 from mobile_stub.errors import MalformedAnswer
 from mobile_stub.errors import Violation
 
@@ -34,6 +36,17 @@ def _names(data: dict[str, Any], key: str) -> tuple[str, ...]:
     if not all(isinstance(v, str) for v in values):
         raise MalformedAnswer(f"the answer's {key!r} is not a list of names")
     return tuple(values)
+
+
+def _violation(data: dict[str, Any]) -> Violation:
+    """A link's refusal: its code and message (the app shows no more of it)."""
+    try:
+        violation = read_violation(data, violation_type=Violation, extras=False)
+    except MalformedViolation as malformed:
+        raise MalformedAnswer(f"the answer's {malformed.name!r} is missing or not what the API documents: "
+                              f"{malformed.value!r:.100}") from None
+    assert isinstance(violation, Violation)
+    return violation
 
 
 def _objects(data: dict[str, Any], key: str) -> list[dict[str, Any]]:
@@ -120,7 +133,7 @@ class Link:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Link:
-        refusals = tuple(Violation(_get(r, "code", str), _get(r, "message", str)) for r in _objects(data, "refusals"))
+        refusals = tuple(_violation(r) for r in _objects(data, "refusals"))
         return cls(link_id=_get(data, "link_id", str), shop_id=_get(data, "shop_id", str),
                    state=_get(data, "state", str), open_id=_get(data, "open_id", str, optional=True),
                    granted_permissions=_names(data, "granted_permissions"), refusals=refusals, raw=data)

@@ -12,6 +12,8 @@ from dataclasses import field
 from typing import Any
 from typing import TypeVar
 
+from client_core.errors import MalformedViolation
+from client_core.errors import read_violation
 from seller_client.errors import ServerError
 from seller_client.errors import Violation
 
@@ -65,11 +67,11 @@ class _Reader:
 
 
 def violation_of(value: object, what: str = "violation") -> Violation:
-    reader = _Reader(value, what)
-    rules = reader.items("rules", required=False)
-    details = reader.obj("details")
-    return Violation(code=reader.text("code"), message=reader.text("message"), rules=tuple(str(r) for r in rules),
-                     details=dict(details) if isinstance(details, dict) else {})
+    """A violation read by the client core's reader; a malformed one is a ServerError naming ``what``."""
+    try:
+        return read_violation(value)
+    except MalformedViolation as malformed:
+        raise ServerError(malformed.describe(what)) from None
 
 
 @dataclass(frozen=True)
