@@ -211,7 +211,7 @@ class Transport:
         if failure.kind == "server_failed" and failure.response is not None:
             status = failure.response.status_code
             return self.bad_answer(f"{where} answered {request} with {status} "
-                                         f"{_server_message(failure.response)} {failure.tries}", status=status)
+                                   f"{_server_message(failure.response)} {failure.tries}", status=status)
         return self.unreachable_error(f"cannot reach {where}: {failure.reason} {failure.tries}")
 
     def bad_answer(self, message: str, *, status: int | None = None) -> ClientError:
@@ -232,8 +232,8 @@ class Transport:
             return response.json()
         except ValueError:
             raise self.bad_answer(f"linksim answered {_request_line(response)} with {response.status_code} "
-                                        f"and a body that is not JSON: {_excerpt(response)}",
-                                        status=response.status_code) from None
+                                  f"and a body that is not JSON: {_excerpt(response)}",
+                                  status=response.status_code) from None
 
     def refusal_of(self, response: requests.Response) -> Refused:
         """The refusal in a non-2xx answer: ``{code, message, violations}`` (the message and violations may be
@@ -246,7 +246,7 @@ class Transport:
         if not isinstance(violations, list):
             if not self.lenient_violations:
                 raise self.bad_answer(f"linksim's refusal of {_request_line(response)} has violations that "
-                                            "are not a list", status=response.status_code)
+                                      "are not a list", status=response.status_code)
             violations = []
         read = [self.violation_of(v) for v in violations]
         return self.refused_error(body["code"], self.refusal_message(body),
@@ -260,7 +260,7 @@ class Transport:
     def malformed_refusal(self, response: requests.Response, body: object) -> ClientError:
         """The exception for a non-2xx answer that carries no refusal's code."""
         return self.bad_answer(f"linksim refused {_request_line(response)} with {response.status_code} but "
-                                     f"no code: {_excerpt(response)}", status=response.status_code)
+                               f"no code: {_excerpt(response)}", status=response.status_code)
 
     def violation_of(self, value: object) -> Violation | None:
         """One violation of a refusal; a malformed one is a bad answer, or None (skipped) if
