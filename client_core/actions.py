@@ -191,10 +191,10 @@ _declare(
     agreed=_flag("via app: the seller ticked the agreement (default true)"),
     link_id=_text("name the link (default: made up)"),
     command=_command("start", "Step by step: the seller starts an official link (then `scan`, `consent`, `terms`).",
-                    _SHOP_ID, options=(Option("via", "--via", choices=("qr", "app"), default="qr"),
-                                      Option("username", "--account",
-                                             "With --via app: the username the seller types."),
-                                      Option("link_id", "--id", "Name the link (default: a random id)."))),
+                     _SHOP_ID, options=(Option("via", "--via", choices=("qr", "app"), default="qr"),
+                                        Option("username", "--account",
+                                               "With --via app: the username the seller types."),
+                                        Option("link_id", "--id", "Name the link (default: a random id)."))),
 )
 _declare(
     "seller", "get_link", "Look at a link", link=LINK,
@@ -205,9 +205,9 @@ _declare(
     docs='Agree to the terms and click "Link This Account" (`accepted: false` declines them)',
     link=LINK, accepted=_flag("false declines the terms (default true)"),
     command=_command("terms", 'Step by step: the seller agrees to the terms and clicks "Link This Account"; '
-                             "the review starts.",
-                    _LINK_ID, options=(Option("accepted", "--decline", "Do not accept the terms.", sets=False),),
-                    text=_LINK_STATE),
+                     "the review starts.",
+                     _LINK_ID, options=(Option("accepted", "--decline", "Do not accept the terms.", sets=False),),
+                     text=_LINK_STATE),
     tool=_command("terms", "Agree to the terms of a consented LINK and link the account; the review starts.", _LINK,
                   options=(Option("accepted", "--decline", "Decline the terms instead (refused: terms_not_accepted).",
                                   sets=False),)),
@@ -216,7 +216,7 @@ _declare(
     "seller", "decide_review", "Decide a review by hand",
     link=LINK, approve=Param("boolean", "true approves, false rejects", required=True),
     command=_command("review", "Decide the review of a link that waits in pending review.",
-                    _LINK_ID, _APPROVE_OR_REJECT, text=_LINK_STATE),
+                     _LINK_ID, _APPROVE_OR_REJECT, text=_LINK_STATE),
     tool=_command("review", "Decide the review of LINK by hand (approve or reject).", _LINK, _APPROVE_OR_REJECT),
 )
 _declare(
@@ -225,10 +225,10 @@ _declare(
     shop=SHOP, username=_text("the new account's username", required=True), nickname=_text("its nickname"),
     email=_text("its email"), phone=_text("its phone"), members=_names("who may sign in by passcode"),
     command=_command("org create", "Create an organization account for SHOP_ID's seller and link it as the "
-                                  "official account.",
-                    _SHOP_ID, _arg("username"),
-                    options=(Option("email", "--email"), Option("phone", "--phone"),
-                             Option("members", "--member", "A member's email or phone (repeat).", multiple=True))),
+                     "official account.",
+                     _SHOP_ID, _arg("username"),
+                     options=(Option("email", "--email"), Option("phone", "--phone"),
+                              Option("members", "--member", "A member's email or phone (repeat).", multiple=True))),
 )
 _declare(
     "seller", "linked_accounts", 'What the seller sees under "Linked TikTok accounts"',
@@ -255,7 +255,7 @@ _declare(
     docs="Search accounts by username or nickname; answers `{accounts, count}`",
     query=_text("a username (with or without @) or a nickname", required=True),
     command=_command("search", "Search accounts by username or nickname, as the seller does before inviting.",
-                    _arg("query")),
+                     _arg("query")),
 )
 _declare(
     "seller", "marketing_criteria", "Check whether an account may be invited as a marketing account",
@@ -266,7 +266,7 @@ _declare(
     "seller", "invite_marketing_account", "Invite an account to be a marketing account",
     shop=SHOP, account=ACCOUNT, invitation_id=_text("name the invitation (default: made up)"),
     command=_command("invite", "Check the criteria and send ACCOUNT a marketing invitation from SHOP_ID (answer it "
-                              "with `answer`).", _SHOP_ID, _THE_ACCOUNT, options=(_NAMED_INVITATION,),
+                     "with `answer`).", _SHOP_ID, _THE_ACCOUNT, options=(_NAMED_INVITATION,),
                      text="invitation {invitation_id} sent; expires {expires_at}"),
     tool=_command("invite", "Invite OPEN_ID (or @username) to be SHOP's marketing account; it answers in the app.",
                   _SHOP, _OPEN_ID),
@@ -280,7 +280,7 @@ _declare(
     "seller", "link_organization_account", "Link an existing organization account as the shop's official account",
     shop=SHOP, account=ACCOUNT, in_scenarios=False,
     command=_command("link organization", "Link an existing organization ACCOUNT as the official account of "
-                                         "SHOP_ID.", _SHOP_ID, _THE_ACCOUNT, text=_LINK_STATE),
+                     "SHOP_ID.", _SHOP_ID, _THE_ACCOUNT, text=_LINK_STATE),
 )
 _declare(
     "seller", "remove_org_member", "Remove a member from an organization account",
@@ -292,7 +292,7 @@ _declare(
     shop=SHOP, account=ACCOUNT, commission_rate=_text("the commission in percent", required=True),
     invitation_id=_text("name the invitation (default: made up)"), in_scenarios=False,
     command=_command("affiliate invite", "Invite ACCOUNT to promote SHOP_ID's products for COMMISSION_RATE percent.",
-                    _SHOP_ID, _THE_ACCOUNT, _arg("commission_rate"), options=(_NAMED_INVITATION,),
+                     _SHOP_ID, _THE_ACCOUNT, _arg("commission_rate"), options=(_NAMED_INVITATION,),
                      text="affiliate invitation {invitation_id} sent"),
 )
 
@@ -312,7 +312,7 @@ _declare(
     contact=_text("the member's email or phone", required=True),
     username=_text("the organization account (default: the holder's name)"),
     command=_command("org passcode", "'get OTP': send a one-time passcode to CONTACT, a member of the organization "
-                                    "account.", _arg("username", "account"), _arg("contact")),
+                     "account.", _arg("username", "account"), _arg("contact")),
 )
 _declare(
     "app", "sign_in_with_passcode", "Sign in as an organization member (asks for a passcode unless given)",
@@ -320,7 +320,7 @@ _declare(
     contact=_text("the member's email or phone", required=True), passcode=_text("default: a fresh one"),
     username=_text("the organization account (default: the holder's name)"),
     command=_command("org sign-in", "Sign in to an organization account with a one-time passcode.",
-                    _arg("username", "account"), _arg("contact"), _arg("passcode")),
+                     _arg("username", "account"), _arg("contact"), _arg("passcode")),
 )
 _declare("app", "sign_out", "Sign out of the app", docs="Sign out")
 _declare(
@@ -346,10 +346,10 @@ _declare(
     link=LINK, authorize=_flag("false taps Cancel (default true)"),
     permissions=_names("the permissions left on (default: every one shown)"), in_scenarios=False,
     command=_command("consent", "Step by step: ACCOUNT authorizes (or cancels) the link in the app.",
-                    _LINK_ID, _THE_HOLDER,
-                    options=(Option("authorize", "--deny", "Tap Cancel instead of Authorize.", sets=False),
-                             Option("permissions", "--permission", "A toggle turned on (repeat; default: all).",
-                                    multiple=True))),
+                     _LINK_ID, _THE_HOLDER,
+                     options=(Option("authorize", "--deny", "Tap Cancel instead of Authorize.", sets=False),
+                              Option("permissions", "--permission", "A toggle turned on (repeat; default: all).",
+                                     multiple=True))),
 )
 _declare(
     "app", "inbox", "What waits in the inbox: {requests, invitations, affiliate_invitations}",
@@ -375,7 +375,7 @@ _declare(
     invitation=INVITATION, accept=Param("boolean", "true accepts, false declines", required=True),
     in_scenarios=False,
     command=_command("answer", "ACCOUNT accepts or declines an invitation in the app inbox.",
-                    _INVITATION_ID, _THE_HOLDER, _ACCEPT_OR_DECLINE),
+                     _INVITATION_ID, _THE_HOLDER, _ACCEPT_OR_DECLINE),
 )
 _declare(
     "app", "answer_affiliate_invitation", "Accept or decline an affiliate invitation",
@@ -396,7 +396,7 @@ _declare(
          "`showcase`; `sales_channels`; `shopping_bag_visible` and `shopping_bag_visible_from`) and the "
          "`showcase`'s product ids",
     command=_command("profile", "What ACCOUNT's TikTok profile shows: type, storefronts, the shopping bag.",
-                    _THE_HOLDER),
+                     _THE_HOLDER),
     tool=_command("profile", "The profile: the Shop Page or showcase of each linked shop, its sales channels, "
                              "the shopping bag."),
 )
@@ -405,7 +405,7 @@ _declare(
     docs="Rename the account (an official account's name is locked: `official_name_locked`)",
     username=_text("the new username"), nickname=_text("the new nickname"), service="rename_account",
     command=_command("rename-account", "The holder renames ACCOUNT in the app.", _THE_HOLDER,
-                    options=(Option("nickname", "--nickname"), Option("username", "--username")),
+                     options=(Option("nickname", "--nickname"), Option("username", "--username")),
                      text="@{username} ({nickname})"),
 )
 _declare(
@@ -426,7 +426,7 @@ _declare(
          "`marketplace`)",
     product=_text("the product's id", required=True),
     command=_command("affiliate showcase-add", "ACCOUNT adds PRODUCT_ID to its showcase.",
-                    _THE_HOLDER, _arg("product", "product_id"), text="{product_id} in the showcase ({source.value})"),
+                     _THE_HOLDER, _arg("product", "product_id"), text="{product_id} in the showcase ({source.value})"),
 )
 _declare(
     "app", "start_live", "Go LIVE, or mirror another account's LIVE",
@@ -435,7 +435,7 @@ _declare(
     mirror_of=Param("string", "the account whose LIVE this one mirrors: a username the data gives it, or an open id",
                     account=True),
     command=_command("live start", None, _THE_HOLDER,
-                    options=(Option("mirror_of", "--mirror-of", "The account whose LIVE this one mirrors."),)),
+                     options=(Option("mirror_of", "--mirror-of", "The account whose LIVE this one mirrors."),)),
     tool=_command("live start", "Go LIVE, or mirror another account's LIVE.",
                   options=(Option("mirror_of", "--mirror-of", "The open id of the account whose LIVE to mirror."),)),
 )

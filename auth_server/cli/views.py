@@ -44,7 +44,7 @@ def show(ctx: Context) -> None:
             f"clock: {ctx.clock.now().isoformat()} ({'frozen' if ctx.clock.frozen else 'running'})",
             "shops\n" + table(["shop", "name", "region", "market", "status", "official", "marketing"], shop_rows),
             "accounts\n" + table(["username", "open id", "region", "type", "verification", "standing", "age"],
-                                  account_rows),
+                                 account_rows),
             "links holding a slot\n" + table(["link", "shop", "account", "role", "state", "since"], link_rows),
         ])
 

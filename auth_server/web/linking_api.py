@@ -219,7 +219,7 @@ def marketing_criteria(shop_id: str) -> Any:
 def invite_marketing_account(shop_id: str) -> Any:
     body = json_body()
     invitation = context.service().invite_marketing_account(shop_id, field(body, "open_id"),
-                                                              invitation_id=field(body, "invitation_id"))
+                                                            invitation_id=field(body, "invitation_id"))
     return jsonify(invitation_view(invitation)), 201
 
 

@@ -143,7 +143,7 @@ class OrganizationFlows(FlowBase):
                 raise Refused.because(codes.PASSCODE_EXPIRED)
             passcode.used_at = op.now
             op.record("app", "account.signed_in", "account", account.open_id, data={"method": "passcode",
-                                                                                       "contact": contact})
+                                                                                    "contact": contact})
             return account
 
         return self._run(body)
