@@ -11,7 +11,6 @@ steps after it are reported as not run, since they would start from a state the 
 from __future__ import annotations
 
 import functools
-import threading
 import time
 from collections.abc import Callable
 from collections.abc import Iterable
@@ -208,21 +207,8 @@ def _builtin_data(name: str) -> dict[str, Any]:
 @contextmanager
 def local_server(config: ServerConfig | None = None) -> Iterator[str]:
     """A linksim server of the runner's own on a free loopback port, in a thread; yields its URL."""
-    from werkzeug.serving import WSGIRequestHandler
-    from werkzeug.serving import make_server
-
     from auth_server.app import create_app
+    from linksim.server import LiveServer  # the partner kit's: quiet (the report tells what happened), stoppable
 
-    class QuietHandler(WSGIRequestHandler):
-        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-            pass  # the report tells what happened; a line per request would drown it
-
-    server = make_server("127.0.0.1", 0, create_app(config=config), threaded=True, request_handler=QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="linksim-scenarios", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with LiveServer(create_app(config=config)) as server:
+        yield server.url
