@@ -25,6 +25,7 @@ from auth_server.web import request_recording
 from auth_server.web import sandboxing
 from auth_server.web import screens
 from auth_server.web import seller_center
+from auth_server.web import shop_partner
 from auth_server.web import standard_oauth
 from auth_server.worlds import MAIN
 from auth_server.worlds import HostedWorld
@@ -79,6 +80,7 @@ def create_app(
     app.register_blueprint(linking_api.bp)
     app.register_blueprint(app_api.bp)
     app.register_blueprint(seller_center.bp)
+    app.register_blueprint(shop_partner.bp)
     for blueprint in control.BLUEPRINTS:
         app.register_blueprint(blueprint)
         csrf.exempt(blueprint)
@@ -86,7 +88,7 @@ def create_app(
     csrf.exempt(app_api.bp)  # so does the app on the holder's phone
     for machine_facing in (login_kit.token, login_kit.revoke, login_kit.user_info, login_kit_qr.get_qrcode,
                            login_kit_qr.check_qrcode, standard_oauth.token, standard_oauth.revoke,
-                           standard_oauth.introspect):
+                           standard_oauth.introspect, shop_partner.token_get, shop_partner.token_refresh):
         csrf.exempt(machine_facing)  # partner apps call these with credentials, not a browser session
     errors.register(app)
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import timedelta
 
+SHOP_REJECTION_ERRORS = ("access_denied", "auth_denied")  # the two variants of the documents (3.2)
+
 
 @dataclass(frozen=True, kw_only=True)
 class ServerConfig:
@@ -29,6 +31,9 @@ class ServerConfig:
     journal_file: str | None = None
     journal_file_bytes: int = 10 * 1024 * 1024
     journal_file_backups: int = 3
+    # TikTok Shop (shared/TIKTOK_WIRE.md 3): the documents leave these open, so both readings are settings.
+    shop_signature_without_body: bool = False  # also take a signed call's sign computed without its body
+    shop_rejection_error: str = "access_denied"  # a rejected authorization's ?error= ("access_denied", "auth_denied")
 
     def __post_init__(self) -> None:
         if not 200 <= self.oauth_error_status <= 599:
@@ -39,5 +44,7 @@ class ServerConfig:
             raise ValueError("the control token must be at least 16 characters long")
         if min(self.journal_entries, self.sandbox_journal_entries, self.journal_file_backups) < 0:
             raise ValueError("journal_entries, sandbox_journal_entries and journal_file_backups cannot be negative")
+        if self.shop_rejection_error not in SHOP_REJECTION_ERRORS:
+            raise ValueError(f"shop_rejection_error must be one of {', '.join(SHOP_REJECTION_ERRORS)}")
         if self.journal_file_bytes < 1024:
             raise ValueError("journal_file_bytes must be at least 1024: a record's line can take a few KB")

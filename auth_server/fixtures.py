@@ -45,12 +45,42 @@ from auth_server.markets import builtin_market_data
 from auth_server.oauth.models import DEFAULT_SCOPE
 from auth_server.oauth.models import GRANT_TYPES
 from auth_server.oauth.models import PartnerApp
+from auth_server.shop_partner.linking_events import LINKING_EVENTS
+from auth_server.shop_partner.models import DEFAULT_AUTHORIZATION_DURATION
+from auth_server.shop_partner.models import LoginKind
+from auth_server.shop_partner.models import ShopApp
+from auth_server.shop_partner.models import ShopLogin
+from auth_server.shop_partner.models import UserType
 
 DEMO = "demo"
 
 _DURATION = {"type": "string", "pattern": r"^\s*\d+\s*[a-z]+(\s*\d+\s*[a-z]+)*\s*$"}
 _WHEN = {"type": "string"}
 _ID = {"type": "string", "pattern": r"^[A-Za-z0-9_.:-]{1,64}$"}
+
+_EMAIL = {"type": "string", "pattern": r"^[^@\s]+@[^@\s]+$", "maxLength": 200}
+_URL = {"type": "string", "maxLength": 511, "pattern": r"^https?://[^\s?#]+(\?[^\s#]*)?$"}
+
+# A partner app's registration on TikTok Shop's Partner Center (shared/TIKTOK_WIRE.md 3).
+SHOP_APP: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["app_key", "app_secret", "service_id", "redirect_url"],
+    "properties": {
+        "app_key": _ID,
+        "app_secret": {"type": "string", "minLength": 8, "maxLength": 200},
+        "service_id": _ID,
+        "name": {"type": "string", "minLength": 1},
+        "redirect_url": _URL,
+        "scopes": {"type": "array", "items": {"type": "string", "pattern": r"^[a-z_]+(\.[a-z_]+)+$"}},
+        "markets": {"type": "array", "items": {"type": "string", "pattern": "^[A-Za-z]{2}$"}},
+        "user_types": {"type": "array", "minItems": 1,
+                       "items": {"enum": [t.label for t in UserType]}},
+        "webhook_url": _URL,
+        "events": {"type": "array", "items": {"enum": list(LINKING_EVENTS)}},
+        "authorization_duration": _DURATION,
+    },
+}
 
 SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -71,6 +101,8 @@ SCHEMA: dict[str, Any] = {
                     "id": _ID,
                     "name": {"type": "string", "minLength": 1},
                     "entity": _ID,
+                    "email": _EMAIL,  # signs in to Seller Center (TikTok Shop's authorization page) with it
+                    "password": {"type": "string", "minLength": 1},
                     "shops": {
                         "type": "array",
                         "items": {
@@ -162,6 +194,22 @@ SCHEMA: dict[str, Any] = {
                                    r":(\d+|\*)(/[^?#\s]*)?)$"}},
                     "scopes": {"type": "array", "items": {"type": "string"}},
                     "grant_types": {"type": "array", "items": {"enum": list(GRANT_TYPES)}},
+                    "shop": SHOP_APP,
+                },
+            },
+        },
+        "partners": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["id", "name", "email", "region"],
+                "properties": {
+                    "id": _ID,
+                    "name": {"type": "string", "minLength": 1},
+                    "email": _EMAIL,
+                    "password": {"type": "string", "minLength": 1},
+                    "region": {"type": "string", "pattern": "^[A-Za-z]{2}$"},
                 },
             },
         },
@@ -277,6 +325,10 @@ def load(service: LinkingService, data: dict[str, Any], *, now: datetime) -> Loa
     with service.unit_of_work() as repo:
         for app_data in data.get("partner_apps", []):
             builder.partner_app(repo, app_data)
+        for seller_data in data.get("sellers", []):
+            builder.seller_login(repo, seller_data)
+        for partner_data in data.get("partners", []):
+            builder.partner_login(repo, partner_data)
     history = sorted(
         (_history_time(entry, start), index, entry) for index, entry in enumerate(data.get("history", []))
     )
@@ -386,6 +438,31 @@ class _Builder:
         self.partner_apps += 1
         return add_partner_app(repo, data, self.start)
 
+    def seller_login(self, repo: Any, data: dict[str, Any]) -> None:
+        """A seller with an e-mail and a password (its own, or the file's default) may sign in to Seller Center."""
+        password = data.get("password", self.default_password)
+        if "email" not in data or not password:
+            return
+        regions = [shop["region"].upper() for shop in data.get("shops", [])]
+        self._login(repo, ShopLogin(email=data["email"].lower(), kind=LoginKind.SELLER, party_id=data["id"],
+                                    name=data["name"], region=regions[0] if regions else "US",
+                                    password_hash=hash_secret(password)))
+
+    def partner_login(self, repo: Any, data: dict[str, Any]) -> None:
+        password = data.get("password", self.default_password)
+        if not password:
+            raise FixtureError(f"partner {data['id']}: give it a password (or the file a default_password)")
+        self._login(repo, ShopLogin(email=data["email"].lower(), kind=LoginKind.PARTNER, party_id=data["id"],
+                                    name=data["name"], region=data["region"].upper(),
+                                    password_hash=hash_secret(password)))
+
+    @staticmethod
+    def _login(repo: Any, login: ShopLogin) -> None:
+        if repo.get(ShopLogin, login.email) is not None:
+            raise FixtureError(f"the e-mail {login.email} signs in twice (sellers and partners share them)")
+        repo.add(login)
+        repo.flush()
+
     def _birth_date(self, data: dict[str, Any], username: str) -> date | None:
         if "birth_date" in data:
             return date.fromisoformat(data["birth_date"])
@@ -416,7 +493,36 @@ def add_partner_app(repo: Any, data: dict[str, Any], now: datetime) -> PartnerAp
     )
     repo.add(app)
     repo.flush()
+    if "shop" in data:
+        add_shop_app(repo, data["shop"], client_key=app.client_key, name=app.name, now=now)
     return app
+
+
+def add_shop_app(repo: Any, data: dict[str, Any], *, client_key: str | None, name: str, now: datetime) -> ShopApp:
+    """Register an app's TikTok Shop side, described as in a data file's ``partner_apps[].shop``."""
+    if repo.get(ShopApp, data["app_key"]) is not None:
+        raise FixtureError(f"partner_apps: the shop app_key {data['app_key']} is used twice (or already loaded)")
+    if repo.first_where(ShopApp, service_id=data["service_id"]) is not None:
+        raise FixtureError(f"partner_apps: the shop service_id {data['service_id']} is used twice (or already loaded)")
+    shop_app = ShopApp(
+        app_key=data["app_key"],
+        app_secret=data["app_secret"],
+        service_id=data["service_id"],
+        name=data.get("name", name),
+        redirect_url=data["redirect_url"],
+        client_key=client_key,
+        scopes=list(data.get("scopes", [])),
+        markets=[market.upper() for market in data.get("markets", [])],
+        user_types=[int(UserType[label.upper()]) for label in data.get("user_types", ["seller"])],
+        webhook_url=data.get("webhook_url"),
+        events=list(data.get("events", [])),
+        authorization_duration=parse_duration(data["authorization_duration"])
+        if "authorization_duration" in data else DEFAULT_AUTHORIZATION_DURATION,
+        created_at=now,
+    )
+    repo.add(shop_app)
+    repo.flush()
+    return shop_app
 
 
 def validate_partner_app(data: Any) -> dict[str, Any]:

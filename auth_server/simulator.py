@@ -16,6 +16,7 @@ from auth_server.domain.policies import Markets
 from auth_server.domain.service import LinkingService
 from auth_server.markets import builtin_markets
 from auth_server.oauth import tables as oauth_tables  # noqa: F401 - imported for its tables, see open_store
+from auth_server.shop_partner import tables as shop_tables  # noqa: F401 - the same
 from auth_server.store import Store
 
 

@@ -28,6 +28,7 @@ from auth_server.domain.policies import Markets
 from auth_server.markets import builtin_markets
 from auth_server.oauth.consent_tokens import ConsentTokens
 from auth_server.oauth.server import LoginKitServer
+from auth_server.shop_partner.authorizations import ShopAuthorizations
 from auth_server.simulator import Simulator
 from auth_server.store import Store
 
@@ -61,6 +62,7 @@ class HostedWorld:
     simulator: Simulator
     login_kit: LoginKitServer
     consent_tokens: ConsentTokens
+    shop_partner: ShopAuthorizations
     faults: FaultPlan = field(default_factory=FaultPlan)  # this world's fault rules (/_sim/faults)
     journal: RequestJournal = field(default_factory=RequestJournal)  # the requests it served (/_sim/journal)
 
@@ -70,6 +72,8 @@ class HostedWorld:
         namespace = world_id if world_id != MAIN else ""
         return cls(world_id, simulator, LoginKitServer(simulator.store.unit_of_work, simulator.clock, config),
                    ConsentTokens(config.secret_key, simulator.clock, namespace=namespace),
+                   ShopAuthorizations(simulator.store.unit_of_work, simulator.clock,
+                                      signature_without_body=config.shop_signature_without_body),
                    journal=RequestJournal(config.journal_entries if world_id == MAIN
                                           else config.sandbox_journal_entries))
 

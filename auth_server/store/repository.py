@@ -62,6 +62,15 @@ class SqlRepository:
     def all_of(self, cls: type[T], *, order_by: str) -> list[T]:
         return self._all(sa.select(cls).order_by(getattr(cls, order_by)))
 
+    def all_where(self, cls: type[T], *, order_by: str, **equal: object) -> list[T]:
+        """Every object of ``cls`` whose attributes equal ``equal``."""
+        return self._all(sa.select(cls).filter_by(**equal).order_by(getattr(cls, order_by)))
+
+    def all_due(self, cls: type[T], *, due: str, now: datetime, limit: int = 100) -> list[T]:
+        """The objects of ``cls`` whose ``due`` time has come (a None time never comes), earliest first."""
+        column = getattr(cls, due)
+        return self._all(sa.select(cls).where(column.is_not(None), column <= now).order_by(column).limit(limit))
+
     def _all(self, query: sa.Select[Any]) -> list[Any]:
         # Rules read these after taking their locks: refresh objects this session loaded before.
         return list(self.session.scalars(query.execution_options(populate_existing=True)))

@@ -21,6 +21,7 @@ from auth_server.domain.service import LinkingService
 from auth_server.oauth.consent_tokens import ConsentTokens
 from auth_server.oauth.qr_code import QrCodeAuthorization
 from auth_server.oauth.server import LoginKitServer
+from auth_server.shop_partner.authorizations import ShopAuthorizations
 from auth_server.simulator import Simulator
 from auth_server.worlds import HostedWorld
 from auth_server.worlds import Worlds
@@ -99,6 +100,11 @@ def login_kit() -> LoginKitServer:
 def login_kit_qr() -> QrCodeAuthorization:
     """The world's Login Kit with QR code: the codes partner apps show and the app scans."""
     return world().login_kit.qr_codes
+
+
+def shop_partner() -> ShopAuthorizations:
+    """The world's TikTok Shop authorization: apps, authorizations, codes, tokens, signed calls."""
+    return world().shop_partner
 
 
 def consent_tokens() -> ConsentTokens:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from typing import Any
 
 from flask import Flask
@@ -17,6 +18,7 @@ from auth_server.domain import codes
 from auth_server.domain.codes import Kind
 from auth_server.domain.errors import Refused
 from auth_server.oauth.wire import log_id
+from auth_server.shop_partner.errors import ShopApiError
 from auth_server.store import StoreClosed
 from auth_server.web import context
 
@@ -93,6 +95,18 @@ def tiktok_api_refusal_response(refusal: TikTokApiRefusal) -> Response:
     return tiktok_api_error(refusal.code, refusal.message, refusal.status)
 
 
+def shop_api_error_response(error: ShopApiError) -> Response:
+    """A refusal of TikTok Shop's token endpoints and API: ``{code, message, request_id}``, most with HTTP 200."""
+    response = jsonify({"code": error.code, "message": error.message, "request_id": shop_request_id()})
+    response.status_code = error.http_status
+    return response
+
+
+def shop_request_id() -> str:
+    """Shaped like TikTok Shop's: the time on the world's clock, then 20 hexadecimal digits."""
+    return context.now().strftime("%Y%m%d%H%M%S") + secrets.token_hex(10).upper()
+
+
 def closed_store_response(_: StoreClosed) -> Any:
     # A request that was under way when its sandbox was deleted: the sandbox is gone, as for any later one.
     return refusal_response(Refused.because(codes.SANDBOX_NOT_FOUND, sandbox=context.world().id))
@@ -106,6 +120,7 @@ def unexpected_error(error: Exception) -> Any:
 def register(app: Flask) -> None:
     app.register_error_handler(Refused, refusal_response)
     app.register_error_handler(TikTokApiRefusal, tiktok_api_refusal_response)
+    app.register_error_handler(ShopApiError, shop_api_error_response)
     app.register_error_handler(HTTPException, http_error_response)
     app.register_error_handler(StoreClosed, closed_store_response)
     app.register_error_handler(Exception, unexpected_error)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import Blueprint
 from flask import redirect
@@ -14,22 +13,20 @@ from flask import url_for
 from auth_server.domain import codes
 from auth_server.domain.errors import Refused
 from auth_server.domain.links import Channel
+from auth_server.shop_partner.authorizations import PageRefusal
+from auth_server.shop_partner.models import UserType
 from auth_server.web import context
+from auth_server.web.browser_session import safe_next
 from auth_server.web.browser_session import sign_in_as
 from auth_server.web.browser_session import sign_out
 from auth_server.web.browser_session import signed_in
+from auth_server.web.errors import error_page
 
 bp = Blueprint("screens", __name__, url_prefix="/app")
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this server: never an open redirect to somewhere else."""
-    if not target:
-        return url_for("screens.home")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/"):
-        return url_for("screens.home")
-    return target
+    return safe_next(target, url_for("screens.home"))
 
 
 @bp.get("/")
@@ -160,3 +157,28 @@ def answer_invitation(invitation_id: str) -> Any:
 def sign_out_route() -> Any:
     sign_out()
     return redirect(url_for("screens.sign_in"))
+
+
+@bp.get("/shop-apps")
+def shop_apps() -> Any:
+    """The TikTok Shop apps the holder authorized as a creator, each with "Remove all access"."""
+    account, to_sign_in = _signed_in_or_redirect()
+    if to_sign_in:
+        return to_sign_in
+    grants = context.shop_partner().grants_of(account.open_id, (UserType.CREATOR,))
+    return render_template("screens/shop_apps.html", account=account, grants=grants,
+                           removed=request.args.get("removed"))
+
+
+@bp.post("/shop-apps/<grant_id>/remove")
+def remove_shop_app(grant_id: str) -> Any:
+    account, to_sign_in = _signed_in_or_redirect()
+    if to_sign_in:
+        return to_sign_in
+    service = context.shop_partner()
+    try:
+        grant = service.deauthorize(grant_id, account.open_id)
+    except PageRefusal as refusal:
+        return error_page(404, "authorization_not_found", str(refusal))
+    app = service.app(grant.app_key)
+    return redirect(url_for("screens.shop_apps", removed=app.name if app else grant.app_key))

@@ -1,8 +1,9 @@
 """Seller Center in a browser, for developers stepping through the flow: a shop's linked accounts,
 "Link official account" with its QR code, and the terms with "Link This Account".
 
-These screens are the simulator's stand-in for the seller's own login: they are open to whoever reaches
-the server, which is why ``linksim serve`` listens on loopback unless told otherwise.
+The shop screens are the simulator's stand-in for the seller's own login: they are open to whoever reaches
+the server, which is why ``linksim serve`` listens on loopback unless told otherwise. Authorizing a TikTok Shop
+app, and the list of authorized apps, ask the seller to sign in (an e-mail and a password from the data file).
 """
 
 from __future__ import annotations
@@ -17,8 +18,16 @@ from flask import request
 from flask import url_for
 
 from auth_server.domain.links import LinkState
+from auth_server.shop_partner.authorizations import PageRefusal
+from auth_server.shop_partner.models import LoginKind
+from auth_server.shop_partner.models import UserType
 from auth_server.web import context
 from auth_server.web import qr_images
+from auth_server.web.browser_session import safe_next
+from auth_server.web.browser_session import shop_login
+from auth_server.web.browser_session import shop_sign_in_as
+from auth_server.web.browser_session import shop_sign_out
+from auth_server.web.errors import error_page
 from auth_server.web.linking_api import link_view
 from auth_server.web.linking_api import qr_image
 
@@ -62,3 +71,48 @@ def qr_svg(link_id: str) -> Response:
 def accept_terms(link_id: str) -> Any:
     context.service().accept_terms(link_id, accepted=request.form.get("agree") == "yes")
     return redirect(url_for("seller_center.link", link_id=link_id))
+
+
+# --- signing in, and the apps a seller authorized (TikTok Shop's Partner API) --------------------------------------
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in() -> Any:
+    next_url = safe_next(request.values.get("next"), url_for("seller_center.apps"))
+    kind = LoginKind.PARTNER if request.values.get("kind") == LoginKind.PARTNER.value else LoginKind.SELLER
+    if request.method == "GET":
+        return render_template("seller_center/sign_in.html", next=next_url, kind=kind.value, error=None)
+    try:
+        login = context.shop_partner().sign_in(request.form.get("login", ""), request.form.get("password", ""), kind)
+    except PageRefusal as refusal:
+        return render_template("seller_center/sign_in.html", next=next_url, kind=kind.value, error=str(refusal)), 401
+    shop_sign_in_as(login)
+    return redirect(next_url)
+
+
+@bp.post("/sign-out")
+def sign_out() -> Any:
+    shop_sign_out()
+    return redirect(url_for("seller_center.sign_in"))
+
+
+@bp.get("/apps")
+def apps() -> Any:
+    login = shop_login()
+    if login is None:
+        return redirect(url_for("seller_center.sign_in", next=url_for("seller_center.apps")))
+    grants = context.shop_partner().grants_of(login.party_id, (UserType.SELLER, UserType.PARTNER))
+    return render_template("seller_center/apps.html", login=login, grants=grants, removed=request.args.get("removed"))
+
+
+@bp.post("/apps/<grant_id>/remove")
+def remove_app(grant_id: str) -> Any:
+    login = shop_login()
+    if login is None:
+        return redirect(url_for("seller_center.sign_in", next=url_for("seller_center.apps")))
+    service = context.shop_partner()
+    try:
+        grant = service.deauthorize(grant_id, login.party_id)
+    except PageRefusal as refusal:
+        return error_page(404, "authorization_not_found", str(refusal))
+    app = service.app(grant.app_key)
+    return redirect(url_for("seller_center.apps", removed=app.name if app else grant.app_key))

@@ -18,7 +18,8 @@ def served_paths(app: Flask) -> set[str]:
     paths = set()
     for rule in app.url_map.iter_rules():
         path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule)
-        if path.startswith(("/api/", "/v2/", "/oauth/", "/.well-known/", "/openapi", "/_sim/")):
+        if path.startswith(("/api/", "/v2/", "/oauth/", "/.well-known/", "/openapi", "/_sim/",
+                            "/authorization/", "/open/", "/alliance/")):
             paths.add(path if path.endswith("/") or not path.startswith("/v2/") else path + "/")
     return paths
 

@@ -118,7 +118,7 @@ def test_every_tiktok_host_reaches_linksim(host: str) -> None:
 
 def test_a_path_linksim_does_not_serve_answers_linksims_own_404() -> None:
     with offline():
-        answer = requests.get("https://services.tiktokshop.com/open/authorize?service_id=7000", timeout=10)
+        answer = requests.get("https://open-api.tiktokglobalshop.com/product/202309/products/search", timeout=10)
     assert answer.status_code == 404 and answer.json()["code"] == "not_found"
 
 

@@ -1,0 +1,375 @@
+"""Authorizing a partner's app on TikTok Shop, and what the app then does with the authorization.
+
+A seller (for its shops), a creator or a partner signs in and authorizes an app; the app trades the code for
+tokens at ``/api/v2/token/get``, refreshes them, and signs every API call. Each method is one transaction on the
+world's store and reads the time from the world's clock. Refusals are :class:`~.errors.ShopApiError` (TikTok
+Shop's numeric codes) for the app, and :class:`PageRefusal` for the person on the authorization page.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import datetime
+from datetime import timedelta
+from typing import Any
+
+from auth_server.domain.accounts import Account
+from auth_server.domain.clock import Clock
+from auth_server.domain.shops import Shop
+from auth_server.shop_partner import errors
+from auth_server.shop_partner import signing
+from auth_server.shop_partner import webhooks
+from auth_server.shop_partner.errors import ShopApiError
+from auth_server.shop_partner.models import ACCESS_TOKEN_LIFETIME
+from auth_server.shop_partner.models import CODE_LIFETIME
+from auth_server.shop_partner.models import CREATOR_REFRESH_LIFETIME
+from auth_server.shop_partner.models import Grant
+from auth_server.shop_partner.models import LoginKind
+from auth_server.shop_partner.models import ShopApp
+from auth_server.shop_partner.models import ShopCode
+from auth_server.shop_partner.models import ShopLogin
+from auth_server.shop_partner.models import ShopToken
+from auth_server.shop_partner.models import UserType
+from auth_server.shop_partner.models import app_open_id
+from auth_server.shop_partner.models import data_prefix
+
+EXPIRY_WARNING = timedelta(days=30)  # webhook type 7 starts 30 days before an authorization ends
+AUTHORIZED_CODE = "authorized_code"  # the only grant_type /api/v2/token/get takes
+REFRESH_TOKEN = "refresh_token"
+
+UnitOfWork = Callable[[], AbstractContextManager[Any]]
+
+
+class PageRefusal(Exception):
+    """The authorization page cannot go on; the message tells the person why and what to do."""
+
+
+@dataclass(frozen=True)
+class ApiOperation:
+    """A signed API that linksim serves: who may call it and with which scope."""
+
+    path: str
+    user_type: UserType
+    scope: str | None = None
+    takes_shop_cipher: bool = False
+
+
+AUTHORIZED_SHOPS = ApiOperation("/authorization/202309/shops", UserType.SELLER, scope="seller.authorization.info")
+
+
+@dataclass(frozen=True)
+class SignedCall:
+    """A call as it arrived: ``paths`` are the path as sent and, behind a sandbox prefix, the path inside it."""
+
+    paths: Sequence[str]
+    query: Sequence[tuple[str, str]]
+    body: bytes = b""
+    content_type: str = ""
+    access_token: str | None = None
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What the authorization page shows: the app, the scopes it asks for, and whom it will reach."""
+
+    app: ShopApp
+    user_type: UserType
+    party_name: str
+    shops: list[Shop] = field(default_factory=list)
+
+
+class ShopAuthorizations:
+    def __init__(self, unit_of_work: UnitOfWork, clock: Clock, *, signature_without_body: bool = False) -> None:
+        self._unit_of_work = unit_of_work
+        self._clock = clock
+        self.signature_without_body = signature_without_body  # also take a sign computed without the body
+
+    def now(self) -> datetime:
+        return self._clock.now()
+
+    # --- apps and the people who authorize them ----------------------------------------------------------------
+
+    def app(self, app_key: str) -> ShopApp | None:
+        with self._unit_of_work() as repo:
+            found: ShopApp | None = repo.get(ShopApp, app_key) if app_key else None
+            return found
+
+    def app_for_service(self, service_id: str) -> ShopApp | None:
+        with self._unit_of_work() as repo:
+            found: ShopApp | None = repo.first_where(ShopApp, service_id=service_id) if service_id else None
+            return found
+
+    def sign_in(self, login: str, password: str, kind: LoginKind) -> ShopLogin:
+        """A seller (by e-mail or seller id) or a partner (by e-mail or partner id) signing in."""
+        with self._unit_of_work() as repo:
+            found: ShopLogin | None = (repo.get(ShopLogin, login.strip().lower())
+                                       or repo.first_where(ShopLogin, party_id=login.strip(), kind=kind))
+        if found is None or found.kind is not kind or not found.check_password(password):
+            where = "Seller Center" if kind is LoginKind.SELLER else "Partner Center"
+            raise PageRefusal(f"Wrong e-mail or password for {where}. The data file's sellers (and partners) have "
+                              "an e-mail and a password; the demo data's are on linksim's start page and in "
+                              "docs/tiktok-shop-partner.md.")
+        return found
+
+    def login(self, email: str) -> ShopLogin | None:
+        with self._unit_of_work() as repo:
+            found: ShopLogin | None = repo.get(ShopLogin, email)
+            return found
+
+    # --- the authorization page --------------------------------------------------------------------------------
+
+    def offer_to_login(self, app: ShopApp, login: ShopLogin) -> Offer:
+        """What a seller or partner would authorize; refused when the app does not serve them."""
+        user_type = UserType.SELLER if login.kind is LoginKind.SELLER else UserType.PARTNER
+        _served(app, user_type)
+        if user_type is UserType.PARTNER:
+            if not app.serves_region(login.region):
+                raise PageRefusal(f"{app.name} serves partners in {_markets(app)}; yours are in {login.region}.")
+            return Offer(app, user_type, login.name)
+        with self._unit_of_work() as repo:
+            shops = [shop for shop in repo.shops() if shop.seller_id == login.party_id]
+        reached = [shop for shop in shops if app.serves_region(shop.region)]
+        if not reached:
+            raise PageRefusal(f"{app.name} serves shops in {_markets(app)}, and none of your shops is there "
+                              f"({', '.join(sorted({s.region for s in shops})) or 'you have no shop'}).")
+        return Offer(app, user_type, login.name, reached)
+
+    def offer_to_creator(self, app: ShopApp, account: Account) -> Offer:
+        _served(app, UserType.CREATOR)
+        if not account.affiliate_signed_up:
+            raise PageRefusal(f"@{account.username} is not a TikTok Shop creator yet: sign up at the Affiliate "
+                              "Center in the app first, then authorize the app again.")
+        if not app.serves_region(account.region):
+            raise PageRefusal(f"{app.name} serves creators in {_markets(app)}; @{account.username} is in "
+                              f"{account.region}.")
+        return Offer(app, UserType.CREATOR, f"@{account.username}")
+
+    def authorize(self, offer: Offer, party_id: str, region: str | None) -> str:
+        """The person tapped Authorize: an authorization (a renewed one, if the party had one) and its code."""
+        now, app = self.now(), offer.app
+        with self._unit_of_work() as repo:
+            grant: Grant | None = repo.first_where(Grant, app_key=app.app_key, user_type=int(offer.user_type),
+                                                   party_id=party_id, lock=True)
+            if grant is None:
+                grant = Grant(grant_id=f"sga_{secrets.token_hex(8)}", app_key=app.app_key,
+                              user_type=int(offer.user_type), party_id=party_id,
+                              open_id=app_open_id(app.app_key, party_id), name=None, region=None, granted_at=now)
+                repo.add(grant)
+            is_creator = offer.user_type is UserType.CREATOR
+            grant.name = None if is_creator else offer.party_name
+            grant.region = None if is_creator else region
+            grant.shop_ids = [shop.shop_id for shop in offer.shops]
+            grant.scopes = list(app.scopes)
+            grant.granted_at = now
+            grant.expires_at = None if is_creator else now + app.authorization_duration
+            grant.revoked_at = grant.warned_at = None
+            repo.flush()
+            code = ShopCode(code=data_prefix(region) + secrets.token_urlsafe(24), grant_id=grant.grant_id,
+                            app_key=app.app_key, expires_at=now + CODE_LIFETIME)
+            repo.add(code)
+        return code.code
+
+    # --- tokens --------------------------------------------------------------------------------------------------
+
+    def exchange(self, app_key: str, app_secret: str, auth_code: str, grant_type: str) -> dict[str, Any]:
+        """``/api/v2/token/get``: the code (once, within 30 minutes) for an access and a refresh token."""
+        _expect(grant_type, AUTHORIZED_CODE)
+        now = self.now()
+        with self._unit_of_work() as repo:
+            app = _authenticated(repo, app_key, app_secret)
+            code: ShopCode | None = repo.get(ShopCode, auth_code, lock=True) if auth_code else None
+            if code is None or code.app_key != app.app_key or not code.usable(now):
+                raise ShopApiError(errors.INVALID_AUTH_CODE)
+            code.used_at = now
+            grant: Grant = repo.get(Grant, code.grant_id)
+            if not grant.active(now):
+                raise ShopApiError(errors.INVALID_AUTH_CODE)
+            return _issue(repo, grant, now)
+
+    def refresh(self, app_key: str, app_secret: str, refresh_token: str, grant_type: str) -> dict[str, Any]:
+        """``/api/v2/token/refresh``: a new pair; the refresh token given is spent (rotation)."""
+        _expect(grant_type, REFRESH_TOKEN)
+        now = self.now()
+        with self._unit_of_work() as repo:
+            app = _authenticated(repo, app_key, app_secret)
+            token: ShopToken | None = (repo.first_where(ShopToken, refresh_token=refresh_token, lock=True)
+                                       if refresh_token else None)
+            if (token is None or token.app_key != app.app_key or token.refreshed_at is not None
+                    or now >= token.refresh_expires_at):
+                raise ShopApiError(errors.INVALID_REFRESH_TOKEN)
+            grant: Grant = repo.get(Grant, token.grant_id)
+            if not grant.active(now):
+                raise ShopApiError(errors.INVALID_REFRESH_TOKEN)
+            token.refreshed_at = now
+            return _issue(repo, grant, now)
+
+    # --- signed calls ----------------------------------------------------------------------------------------------
+
+    def authenticate(self, call: SignedCall, operation: ApiOperation) -> Grant:
+        """The authorization behind a signed call, after every check of shared/TIKTOK_WIRE.md 3.4 and 3.6."""
+        params = dict(call.query)
+        now = self.now()
+        if not params.get("sign"):
+            raise ShopApiError(errors.MISSING_SIGNATURE)
+        if not params.get("app_key"):
+            raise ShopApiError(errors.MISSING_APP_KEY)
+        if not params.get("timestamp"):
+            raise ShopApiError(errors.MISSING_TIMESTAMP)
+        app = self.app(params["app_key"])
+        if app is None:
+            raise ShopApiError(errors.INVALID_APP_KEY, app_key=params["app_key"])
+        timestamp = params["timestamp"]
+        if not (timestamp.isdigit() and len(timestamp) <= 12 and signing.timestamp_in_window(int(timestamp), now)):
+            raise ShopApiError(errors.INVALID_TIMESTAMP, now=int(now.timestamp()), timestamp=timestamp[:20])
+        if not self._signed_by(app, call, params["sign"]):
+            raise ShopApiError(errors.INVALID_SIGNATURE)
+        if "shop_cipher" in params and not operation.takes_shop_cipher:
+            raise ShopApiError(errors.UNEXPECTED_SHOP_CIPHER)
+        if not call.access_token:
+            raise ShopApiError(errors.MISSING_ACCESS_TOKEN)
+        with self._unit_of_work() as repo:
+            token: ShopToken | None = repo.get(ShopToken, call.access_token)
+            grant: Grant | None = repo.get(Grant, token.grant_id) if token is not None else None
+        if token is None or grant is None:
+            raise ShopApiError(errors.INVALID_ACCESS_TOKEN)
+        if token.app_key != app.app_key:
+            raise ShopApiError(errors.TOKEN_OF_ANOTHER_APP, app_key=app.app_key)
+        if grant.revoked_at is not None:
+            raise ShopApiError(errors.DEAUTHORIZED)
+        if now >= token.access_expires_at or not grant.active(now):
+            raise ShopApiError(errors.EXPIRED_CREDENTIALS)
+        if grant.kind is not operation.user_type:
+            raise ShopApiError(errors.WRONG_USER_TYPE, actual=grant.kind.label, expected=operation.user_type.label)
+        if operation.scope and operation.scope not in grant.scopes:
+            raise ShopApiError(errors.SCOPE_MISSING, scope=operation.scope)
+        return grant
+
+    def _signed_by(self, app: ShopApp, call: SignedCall, given: str) -> bool:
+        variants = (True, False) if self.signature_without_body else (True,)
+        return any(
+            signing.signature_matches(given, signing.call_signature(
+                path, call.query, call.body, app.app_secret, content_type=call.content_type, with_body=with_body))
+            for path in dict.fromkeys(call.paths) for with_body in variants
+        )
+
+    def authorized_shops(self, grant: Grant) -> list[dict[str, str]]:
+        """``/authorization/202309/shops``: the shops the authorization reaches, as TikTok lists them."""
+        with self._unit_of_work() as repo:
+            shops = [repo.shop(shop_id) for shop_id in grant.shop_ids]
+        return [shop_entry(shop) for shop in shops if shop is not None]
+
+    # --- deauthorization and what comes of authorizations in time ----------------------------------------------
+
+    def grants_of(self, party_id: str, user_types: Iterable[UserType]) -> list[tuple[Grant, ShopApp]]:
+        """The party's authorizations in force, with their apps (Seller Center's and the app's lists)."""
+        now, wanted = self.now(), {int(t) for t in user_types}
+        with self._unit_of_work() as repo:
+            grants = repo.all_where(Grant, order_by="granted_at", party_id=party_id)
+            return [(grant, repo.get(ShopApp, grant.app_key)) for grant in grants
+                    if grant.user_type in wanted and grant.active(now)]
+
+    def deauthorize(self, grant_id: str, party_id: str) -> Grant:
+        """The seller removes the app in Seller Center (or the creator in the app): its tokens stop at once, and
+        the app hears of it (webhook type 6 per shop, or 20)."""
+        now = self.now()
+        with self._unit_of_work() as repo:
+            grant: Grant | None = repo.get(Grant, grant_id, lock=True)
+            if grant is None or grant.party_id != party_id or not grant.active(now):
+                raise PageRefusal("This app is not authorized any more (or never was): nothing to remove.")
+            grant.revoked_at = now
+            app: ShopApp = repo.get(ShopApp, grant.app_key)
+            if grant.kind is UserType.CREATOR:
+                webhooks.creator_deauthorized(repo, app, grant, now)
+            elif grant.kind is UserType.SELLER:
+                webhooks.seller_deauthorized(repo, app, grant, now)
+            return grant
+
+    def warn_of_expiry(self) -> int:
+        """Webhook type 7 for authorizations that end within 30 days: when they enter that window, then at every
+        0:00 (UTC, the world's clock) until they end or are renewed. Missed days are caught up, each stamped
+        with its own time. Returns how many warnings were made."""
+        now, made = self.now(), 0
+        with self._unit_of_work() as repo:
+            for grant in repo.all_where(Grant, order_by="granted_at"):
+                if grant.expires_at is None or grant.revoked_at is not None or grant.kind is UserType.CREATOR:
+                    continue
+                app: ShopApp = repo.get(ShopApp, grant.app_key)
+                due = grant.expires_at - EXPIRY_WARNING if grant.warned_at is None else _next_midnight(grant.warned_at)
+                while due <= now and due < grant.expires_at:
+                    made += len(webhooks.authorization_expiring(repo, app, grant, due))
+                    grant.warned_at = due
+                    due = _next_midnight(due)
+        return made
+
+
+def shop_entry(shop: Shop) -> dict[str, str]:
+    digest = hashlib.sha256(shop.shop_id.encode()).hexdigest()
+    return {
+        "id": shop.shop_id,
+        "name": shop.name,
+        "region": shop.region,
+        "seller_type": "LOCAL",
+        "cipher": shop_cipher(shop),
+        "code": (shop.region + "LC" + digest[:8]).upper(),
+    }
+
+
+def shop_cipher(shop: Shop) -> str:
+    digest = hashlib.sha256(b"cipher\x00" + shop.shop_id.encode()).digest()
+    return data_prefix(shop.region) + base64.urlsafe_b64encode(digest[:24]).decode()
+
+
+def _issue(repo: Any, grant: Grant, now: datetime) -> dict[str, Any]:
+    prefix = data_prefix(grant.region)
+    refresh_expires = grant.expires_at if grant.expires_at is not None else now + CREATOR_REFRESH_LIFETIME
+    token = ShopToken(access_token=prefix + secrets.token_urlsafe(72), refresh_token=prefix + secrets.token_urlsafe(48),
+                      grant_id=grant.grant_id, app_key=grant.app_key, issued_at=now,
+                      access_expires_at=min(now + ACCESS_TOKEN_LIFETIME, refresh_expires),
+                      refresh_expires_at=refresh_expires)
+    repo.add(token)
+    return {
+        "access_token": token.access_token,
+        "access_token_expire_in": int(token.access_expires_at.timestamp()),
+        "refresh_token": token.refresh_token,
+        "refresh_token_expire_in": int(token.refresh_expires_at.timestamp()),
+        "open_id": grant.open_id,
+        "seller_name": grant.name,
+        "seller_base_region": grant.region,
+        "user_type": grant.user_type,
+        "granted_scopes": list(grant.scopes),
+    }
+
+
+def _authenticated(repo: Any, app_key: str, app_secret: str) -> ShopApp:
+    app: ShopApp | None = repo.get(ShopApp, app_key) if app_key else None
+    if app is None or not app.secret_is(app_secret):
+        raise ShopApiError(errors.INVALID_APP_CREDENTIALS)
+    return app
+
+
+def _expect(grant_type: str, expected: str) -> None:
+    if grant_type != expected:
+        raise ShopApiError(errors.INVALID_GRANT_TYPE, expected=expected)
+
+
+def _served(app: ShopApp, user_type: UserType) -> None:
+    if not app.serves(user_type):
+        served = ", ".join(UserType(t).label + "s" for t in app.user_types) or "nobody"
+        raise PageRefusal(f"{app.name} does not serve {user_type.label}s (it serves {served}). Open the "
+                          "authorization link meant for you, or ask the app's developer for it.")
+
+
+def _markets(app: ShopApp) -> str:
+    return ", ".join(app.markets) or "every market"
+
+
+def _next_midnight(when: datetime) -> datetime:
+    return when.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)

@@ -1,0 +1,110 @@
+"""The Shop authorization records' tables, on the store's metadata, and the records mapped onto them.
+
+New tables only: a database made before them gains them when it is opened (``create_schema`` makes what is
+missing), and the domain's tables stay as they were.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from auth_server.shop_partner.models import Grant
+from auth_server.shop_partner.models import LoginKind
+from auth_server.shop_partner.models import ShopApp
+from auth_server.shop_partner.models import ShopCode
+from auth_server.shop_partner.models import ShopLogin
+from auth_server.shop_partner.models import ShopToken
+from auth_server.shop_partner.models import WebhookDelivery
+from auth_server.store import schema
+
+shop_apps = sa.Table(
+    "shop_apps", schema.metadata,
+    sa.Column("app_key", sa.String(64), primary_key=True),
+    sa.Column("app_secret", sa.String(200), nullable=False),
+    sa.Column("service_id", sa.String(64), nullable=False, unique=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("redirect_url", sa.String(512), nullable=False),
+    sa.Column("client_key", sa.String(64)),
+    sa.Column("scopes", sa.JSON, nullable=False),
+    sa.Column("markets", sa.JSON, nullable=False),
+    sa.Column("user_types", sa.JSON, nullable=False),
+    sa.Column("webhook_url", sa.String(512)),
+    sa.Column("events", sa.JSON, nullable=False),
+    sa.Column("authorization_duration", schema.Seconds, nullable=False),
+    sa.Column("created_at", schema.UTCDateTime),
+)
+
+shop_logins = sa.Table(
+    "shop_logins", schema.metadata,
+    sa.Column("email", sa.String(200), primary_key=True),
+    sa.Column("kind", schema.stored_enum(LoginKind), nullable=False),
+    sa.Column("party_id", sa.String(64), nullable=False, index=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("region", sa.String(8), nullable=False),
+    sa.Column("password_hash", sa.String(200), nullable=False),
+)
+
+shop_grants = sa.Table(
+    "shop_grants", schema.metadata,
+    sa.Column("grant_id", sa.String(64), primary_key=True),
+    sa.Column("app_key", sa.ForeignKey("shop_apps.app_key"), nullable=False),
+    sa.Column("user_type", sa.Integer, nullable=False),
+    sa.Column("party_id", sa.String(64), nullable=False),
+    sa.Column("open_id", sa.String(128), nullable=False),
+    sa.Column("name", sa.String(200)),
+    sa.Column("region", sa.String(8)),
+    sa.Column("shop_ids", sa.JSON, nullable=False),
+    sa.Column("scopes", sa.JSON, nullable=False),
+    sa.Column("granted_at", schema.UTCDateTime, nullable=False),
+    sa.Column("expires_at", schema.UTCDateTime),
+    sa.Column("revoked_at", schema.UTCDateTime),
+    sa.Column("warned_at", schema.UTCDateTime),
+    sa.UniqueConstraint("app_key", "user_type", "party_id", name="one_grant_per_app_and_party"),
+)
+
+shop_codes = sa.Table(
+    "shop_codes", schema.metadata,
+    sa.Column("code", sa.String(200), primary_key=True),
+    sa.Column("grant_id", sa.ForeignKey("shop_grants.grant_id"), nullable=False),
+    sa.Column("app_key", sa.String(64), nullable=False),
+    sa.Column("expires_at", schema.UTCDateTime, nullable=False),
+    sa.Column("used_at", schema.UTCDateTime),
+)
+
+shop_tokens = sa.Table(
+    "shop_tokens", schema.metadata,
+    sa.Column("access_token", sa.String(200), primary_key=True),
+    sa.Column("refresh_token", sa.String(200), nullable=False, unique=True),
+    sa.Column("grant_id", sa.ForeignKey("shop_grants.grant_id"), nullable=False, index=True),
+    sa.Column("app_key", sa.String(64), nullable=False),
+    sa.Column("issued_at", schema.UTCDateTime, nullable=False),
+    sa.Column("access_expires_at", schema.UTCDateTime, nullable=False),
+    sa.Column("refresh_expires_at", schema.UTCDateTime, nullable=False),
+    sa.Column("refreshed_at", schema.UTCDateTime),
+)
+
+webhook_deliveries = sa.Table(
+    "webhook_deliveries", schema.metadata,
+    sa.Column("delivery_id", sa.String(64), primary_key=True),
+    sa.Column("event", sa.String(64), nullable=False),
+    sa.Column("url", sa.String(512), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("headers", sa.JSON, nullable=False),
+    sa.Column("app_key", sa.String(64)),
+    sa.Column("client_key", sa.String(64)),
+    sa.Column("created_at", schema.UTCDateTime, nullable=False),
+    sa.Column("due_at", schema.UTCDateTime, index=True),
+    sa.Column("attempts", sa.JSON, nullable=False),
+    sa.Column("delivered_at", schema.UTCDateTime),
+    sa.Column("given_up_at", schema.UTCDateTime),
+)
+
+for cls, table in (
+    (ShopApp, shop_apps),
+    (ShopLogin, shop_logins),
+    (Grant, shop_grants),
+    (ShopCode, shop_codes),
+    (ShopToken, shop_tokens),
+    (WebhookDelivery, webhook_deliveries),
+):
+    schema.mapper_registry.map_imperatively(cls, table)
