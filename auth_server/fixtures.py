@@ -44,6 +44,7 @@ from auth_server.domain.shops import ShopStatus
 from auth_server.markets import builtin_market_data
 from auth_server.oauth.models import DEFAULT_SCOPE
 from auth_server.oauth.models import GRANT_TYPES
+from auth_server.oauth.models import DeveloperWebhook
 from auth_server.oauth.models import PartnerApp
 from auth_server.shop_partner.linking_events import LINKING_EVENTS
 from auth_server.shop_partner.models import DEFAULT_AUTHORIZATION_DURATION
@@ -194,6 +195,7 @@ SCHEMA: dict[str, Any] = {
                                    r":(\d+|\*)(/[^?#\s]*)?)$"}},
                     "scopes": {"type": "array", "items": {"type": "string"}},
                     "grant_types": {"type": "array", "items": {"enum": list(GRANT_TYPES)}},
+                    "webhook_url": {**_URL, "description": "TikTok for Developers' webhook: authorization.removed"},
                     "shop": SHOP_APP,
                 },
             },
@@ -493,6 +495,9 @@ def add_partner_app(repo: Any, data: dict[str, Any], now: datetime) -> PartnerAp
     )
     repo.add(app)
     repo.flush()
+    if "webhook_url" in data:
+        repo.add(DeveloperWebhook(client_key=app.client_key, url=data["webhook_url"],
+                                  client_secret=data["client_secret"]))
     if "shop" in data:
         add_shop_app(repo, data["shop"], client_key=app.client_key, name=app.name, now=now)
     return app

@@ -285,6 +285,11 @@ APP_SESSION_INVALID = _code(
     "Sign in to the TikTok app first: POST /api/app/sessions with a username and password (or an organization "
     "member's one-time passcode), then send the token as `Authorization: Bearer ...`.",
 )
+APP_NOT_AUTHORIZED = _code(
+    "app_not_authorized", Kind.NOT_FOUND, "",
+    "{app} holds no authorization of this account: it was removed already, or never given. "
+    "GET /api/app/authorized-apps lists the apps that hold one.",
+)
 # The test-control plane (/_sim/...)
 SANDBOX_NOT_FOUND = _code(
     "sandbox_not_found", Kind.NOT_FOUND, "",

@@ -158,6 +158,18 @@ class Token(TokenMixin):
         )
 
 
+@dataclass(kw_only=True, eq=False)
+class DeveloperWebhook:
+    """Where a Login Kit app hears that a user removed it (TikTok for Developers' webhook, shared/TIKTOK_WIRE.md 1.8).
+
+    The secret is kept as given: the webhook is signed with it (the app's client secret, as TikTok does).
+    """
+
+    client_key: str
+    url: str
+    client_secret: str
+
+
 class QrStatus(StrEnum):
     """What the holder did with a Login Kit QR code. check_qrcode derives ``utilised`` and ``expired``."""
 

@@ -15,6 +15,7 @@ from typing import TypeVar
 from auth_server.config import ServerConfig
 from auth_server.domain.clock import Clock
 from auth_server.oauth.models import AuthorizationCode
+from auth_server.oauth.models import DeveloperWebhook
 from auth_server.oauth.models import LoginQr
 from auth_server.oauth.models import PartnerApp
 from auth_server.oauth.models import Token
@@ -28,6 +29,7 @@ class OAuthRepository(Protocol):
 
     def get(self, cls: type[T], key: str, *, lock: bool = False) -> T | None: ...
     def first_where(self, cls: type[T], *, lock: bool = False, **equal: object) -> T | None: ...
+    def all_where(self, cls: type[T], *, order_by: str, **equal: object) -> list[T]: ...
     def add(self, obj: object) -> None: ...
 
 
@@ -107,6 +109,37 @@ class OAuthStore:
             found.access_revoked_at = found.access_revoked_at or now
             if refresh:
                 found.refresh_revoked_at = found.refresh_revoked_at or now
+
+    def authorized_apps(self, open_id: str) -> list[PartnerApp]:
+        """The apps that hold a token of the user that still works (access or refresh): what "Manage app
+        permissions" lists in the app."""
+        now = self._now()
+        with self._unit_of_work() as repo:
+            keys: dict[str, None] = {}
+            for token in repo.all_where(Token, order_by="issued_at", open_id=open_id):
+                token.now = now
+                if (not token.is_revoked() and not token.is_expired()) or token.refresh_usable():
+                    keys[token.client_key] = None
+            return [app for key in keys if (app := repo.get(PartnerApp, key)) is not None]
+
+    def remove_authorization(
+        self, client_key: str, open_id: str, then: Callable[[OAuthRepository, DeveloperWebhook | None], object]
+    ) -> int:
+        """The user removes the app: every token of theirs the app holds is revoked, and ``then`` runs in the same
+        transaction with the app's developer webhook (or None), so the notice and the revocation stand or fall
+        together. Returns how many tokens were revoked."""
+        now = self._now()
+        with self._unit_of_work() as repo:
+            revoked = 0
+            for token in repo.all_where(Token, order_by="issued_at", client_key=client_key, open_id=open_id):
+                token.now = now
+                if not token.is_revoked() or token.refresh_usable():
+                    token.access_revoked_at = token.access_revoked_at or now
+                    token.refresh_revoked_at = token.refresh_revoked_at or now
+                    revoked += 1
+            if revoked:
+                then(repo, repo.get(DeveloperWebhook, client_key))
+            return revoked
 
     def login_qr(self, token: str) -> LoginQr | None:
         return self._read(lambda repo: repo.get(LoginQr, token))

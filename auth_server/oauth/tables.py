@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from auth_server.oauth.models import AuthorizationCode
+from auth_server.oauth.models import DeveloperWebhook
 from auth_server.oauth.models import LoginQr
 from auth_server.oauth.models import PartnerApp
 from auth_server.oauth.models import QrStatus
@@ -71,10 +72,18 @@ login_qr_codes = sa.Table(
     sa.Column("delivered_at", schema.UTCDateTime),
 )
 
+developer_webhooks = sa.Table(
+    "developer_webhooks", schema.metadata,
+    sa.Column("client_key", sa.ForeignKey("partner_apps.client_key"), primary_key=True),
+    sa.Column("url", sa.String(512), nullable=False),
+    sa.Column("client_secret", sa.String(200), nullable=False),
+)
+
 for cls, table in (
     (PartnerApp, partner_apps),
     (AuthorizationCode, authorization_codes),
     (Token, tokens),
     (LoginQr, login_qr_codes),
+    (DeveloperWebhook, developer_webhooks),
 ):
     schema.mapper_registry.map_imperatively(cls, table)

@@ -44,6 +44,7 @@ from auth_server.oauth.qr_code import QrCodeRefused
 from auth_server.oauth.qr_code import qr_scopes
 from auth_server.web import context
 from auth_server.web import guard
+from auth_server.web import login_kit_access
 from auth_server.web import request_recording
 from auth_server.web.linking_api import field
 from auth_server.web.linking_api import invitation_view
@@ -370,6 +371,23 @@ def rename_account() -> Any:
     if not names:
         raise Refused.because(codes.INVALID_INPUT, field="body", problem="give a username, a nickname or both")
     return jsonify(account_view(context.service().rename_account(holder().open_id, **names)))
+
+
+@bp.get("/authorized-apps")
+def authorized_apps() -> Any:
+    """Manage app permissions: the Login Kit apps that hold an authorization of this account."""
+    apps = context.login_kit().oauth_store.authorized_apps(holder().open_id)
+    return jsonify({"apps": [{"client_key": app.client_key, "name": app.name} for app in apps]})
+
+
+@bp.post("/authorized-apps/<client_key>/remove")
+def remove_authorized_app(client_key: str) -> Any:
+    """The holder removes an app: its tokens stop working at once, and its developer webhook hears
+    ``authorization.removed`` with reason 1 (shared/TIKTOK_WIRE.md 1.8)."""
+    account = holder()
+    if not login_kit_access.remove_app(client_key, account.open_id):
+        raise Refused.because(codes.APP_NOT_AUTHORIZED, app=valid_id(client_key, "client_key"))
+    return jsonify({"client_key": client_key, "removed": True})
 
 
 @bp.post("/affiliate")

@@ -16,6 +16,7 @@ from auth_server.domain.links import Channel
 from auth_server.shop_partner.authorizations import PageRefusal
 from auth_server.shop_partner.models import UserType
 from auth_server.web import context
+from auth_server.web import login_kit_access
 from auth_server.web.browser_session import safe_next
 from auth_server.web.browser_session import sign_in_as
 from auth_server.web.browser_session import sign_out
@@ -182,3 +183,24 @@ def remove_shop_app(grant_id: str) -> Any:
         return error_page(404, "authorization_not_found", str(refusal))
     app = service.app(grant.app_key)
     return redirect(url_for("screens.shop_apps", removed=app.name if app else grant.app_key))
+
+
+@bp.get("/authorized-apps")
+def authorized_apps() -> Any:
+    """Manage app permissions: the Login Kit apps that hold an authorization of the holder."""
+    account, to_sign_in = _signed_in_or_redirect()
+    if to_sign_in:
+        return to_sign_in
+    apps = context.login_kit().oauth_store.authorized_apps(account.open_id)
+    return render_template("screens/authorized_apps.html", account=account, apps=apps,
+                           removed=request.args.get("removed"))
+
+
+@bp.post("/authorized-apps/<client_key>/remove")
+def remove_authorized_app(client_key: str) -> Any:
+    account, to_sign_in = _signed_in_or_redirect()
+    if to_sign_in:
+        return to_sign_in
+    if not login_kit_access.remove_app(client_key, account.open_id):
+        return error_page(404, "app_not_authorized", "This app holds no authorization of your account any more.")
+    return redirect(url_for("screens.authorized_apps", removed=client_key))
