@@ -185,6 +185,18 @@ class TikTokApp:
         """Sign up at the Affiliate Center, to show Product Marketplace products (M8)."""
         return Account.from_json(self._call("POST", "/affiliate"))
 
+    def authorized_apps(self) -> list[dict[str, str]]:
+        """Manage app permissions: the Login Kit apps that hold an authorization, ``[{client_key, name}]``."""
+        answer = self._call("GET", "/authorized-apps")
+        apps = answer.get("apps")
+        if not isinstance(apps, list) or not all(isinstance(app, dict) for app in apps):
+            raise MalformedAnswer("the authorized apps answer has no list of apps")
+        return apps
+
+    def remove_app(self, client_key: str) -> None:
+        """Remove a Login Kit app: its tokens stop working, and its developer webhook hears of it."""
+        self._call("POST", f"/authorized-apps/{quote(client_key, safe='')}/remove")
+
     def showcase(self) -> tuple[ShowcaseItem, ...]:
         answer = self._call("GET", "/showcase")
         items = answer.get("items")

@@ -112,6 +112,27 @@ def test_a_login_kit_cancel_makes_the_partner_see_access_denied(live_server: str
     assert polled["error"] == "access_denied"
 
 
+def test_the_app_lists_a_login_kit_app_and_removing_it_ends_the_partners_token(
+        live_server: str, phone: TikTokApp, partner_app: Any, tmp_path: Path) -> None:
+    qr = requests.post(f"{live_server}/v2/oauth/get_qrcode/", timeout=10,
+                       data={"client_key": CLIENT_KEY, "scope": "user.info.basic"}).json()
+    scan_url = qr["scan_qrcode_url"].replace("client_ticket=tobefilled", "client_ticket=t")
+    phone.authorize(phone.scan_png(write_qr_png(tmp_path / "login.png", scan_url)), [])
+    polled = requests.post(f"{live_server}/v2/oauth/check_qrcode/", timeout=10, data={
+        "client_key": CLIENT_KEY, "client_secret": CLIENT_SECRET, "token": qr["token"]}).json()
+    token = requests.post(f"{live_server}/v2/oauth/token/", timeout=10, data={
+        "client_key": CLIENT_KEY, "client_secret": CLIENT_SECRET, "grant_type": "authorization_code",
+        "code": polled["code"], "redirect_uri": QR_REDIRECT_URI}).json()
+    assert phone.authorized_apps() == [{"client_key": CLIENT_KEY, "name": "Partner App"}]
+    phone.remove_app(CLIENT_KEY)
+    info = requests.get(f"{live_server}/v2/user/info/?fields=open_id", timeout=10,
+                        headers={"Authorization": f"Bearer {token['access_token']}"})
+    assert info.status_code == 401 and phone.authorized_apps() == []
+    with pytest.raises(AppRefused) as refused:
+        phone.remove_app(CLIENT_KEY)
+    assert refused.value.code == "app_not_authorized"
+
+
 # --- the Seller-app toggles, invitations, verification -------------------------------------------------------
 
 
