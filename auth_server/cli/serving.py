@@ -8,8 +8,10 @@ from auth_server import fixtures
 from auth_server.cli.context import Context
 from auth_server.cli.context import pass_ctx
 from auth_server.cli.setup import load
+from auth_server.config import SHOP_REJECTION_ERRORS
 from auth_server.domain.clock import parse_duration
 from auth_server.oauth.models import PartnerApp
+from auth_server.shop_partner.models import ShopApp
 
 
 @click.command()
@@ -31,10 +33,16 @@ from auth_server.oauth.models import PartnerApp
               help="Also append the request journal (GET /_sim/journal) to this JSON-lines file, every world's.")
 @click.option("--journal-max-bytes", default=10 * 1024 * 1024, show_default=True, type=click.IntRange(1024),
               help="Rotate the journal file at this size, keeping 3 old files (FILE.1 to FILE.3).")
+@click.option("--shop-signature-without-body", is_flag=True,
+              help="TikTok Shop: also take a signed call's sign computed without its body (as some SDKs send it).")
+@click.option("--shop-rejection-error", type=click.Choice(SHOP_REJECTION_ERRORS), default="access_denied",
+              show_default=True, help="TikTok Shop: the error a rejected authorization redirects with "
+                                      "(the documents name both).")
 @pass_ctx
 def serve(ctx: Context, host: str, port: int, source: str | None, oauth_error_status: int,
           access_token_lifetime: str, refresh_token_lifetime: str, control_token: str | None,
-          max_sandboxes: int, journal_file: str | None, journal_max_bytes: int) -> None:
+          max_sandboxes: int, journal_file: str | None, journal_max_bytes: int,
+          shop_signature_without_body: bool, shop_rejection_error: str) -> None:
     """Serve the mock TikTok identity provider: Login Kit v2, and the app's screens in a browser."""
     import os
 
@@ -48,7 +56,9 @@ def serve(ctx: Context, host: str, port: int, source: str | None, oauth_error_st
                               access_token_lifetime=parse_duration(access_token_lifetime),
                               refresh_token_lifetime=parse_duration(refresh_token_lifetime),
                               control_token=control_token, max_sandboxes=max_sandboxes,
-                              journal_file=journal_file, journal_file_bytes=journal_max_bytes)
+                              journal_file=journal_file, journal_file_bytes=journal_max_bytes,
+                              shop_signature_without_body=shop_signature_without_body,
+                              shop_rejection_error=shop_rejection_error)
     except ValueError as error:
         raise click.BadParameter(str(error)) from None
     if source:
@@ -61,12 +71,15 @@ def serve(ctx: Context, host: str, port: int, source: str | None, oauth_error_st
     base = f"http://{host if ':' not in host else f'[{host}]'}:{server.server_port}"
     with ctx.sim.store.unit_of_work() as repo:
         apps = [(a.client_key, a.redirect_uris) for a in repo.all_of(PartnerApp, order_by="client_key")]
+        shop_apps = [(a.app_key, a.service_id, a.redirect_url) for a in repo.all_of(ShopApp, order_by="app_key")]
     click.echo(f"linksim is serving on {base} (database {ctx.db}; clock {ctx.clock.now().isoformat()})")
     click.echo(f"  sign in to the app:  {base}/app/sign-in")
     click.echo(f"  authorize:           {base}/v2/auth/authorize/")
     click.echo(f"  token:               {base}/v2/oauth/token/   (plain OAuth: {base}/oauth/token)")
     click.echo(f"  user info:           {base}/v2/user/info/")
     click.echo(f"  metadata:            {base}/.well-known/oauth-authorization-server")
+    click.echo(f"  Seller Center:       {base}/seller/   (TikTok Shop: {base}/open/authorize?service_id=..., "
+               f"{base}/api/v2/token/get)")
     who = "callers with the control token" if control_token else "loopback callers only"
     click.echo(f"  controls:            {base}/_sim/clock, {base}/_sim/sandboxes ({who})")
     also = f" (and the file {journal_file})" if journal_file else ""
@@ -74,8 +87,13 @@ def serve(ctx: Context, host: str, port: int, source: str | None, oauth_error_st
     for client_key, redirect_uris in apps:
         secret = " client_secret linksim_demo_secret" if client_key == "linksim_demo_key" else ""
         click.echo(f"  partner app:         client_key {client_key}{secret}; redirect {', '.join(redirect_uris)}")
+    for app_key, service_id, redirect_url in shop_apps:
+        secret = " app_secret linksim_demo_shop_secret" if app_key == "6demo0linksim" else ""
+        click.echo(f"  TikTok Shop app:     app_key {app_key}{secret} service_id {service_id}; redirect {redirect_url}")
     if source == fixtures.DEMO:
         click.echo("  demo accounts:       every username of `linksim show`, password linksim-demo (try maya)")
+        click.echo("  demo sellers:        seller@acme.example (and nordic, review, mode, batik, kopi), password "
+                   "linksim-demo")
     click.echo("Press Ctrl+C to stop.")
     try:
         server.serve_forever()

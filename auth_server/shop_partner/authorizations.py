@@ -228,7 +228,8 @@ class ShopAuthorizations:
             raise ShopApiError(errors.INVALID_APP_KEY, app_key=params["app_key"])
         timestamp = params["timestamp"]
         if not (timestamp.isdigit() and len(timestamp) <= 12 and signing.timestamp_in_window(int(timestamp), now)):
-            raise ShopApiError(errors.INVALID_TIMESTAMP, now=int(now.timestamp()), timestamp=timestamp[:20])
+            raise ShopApiError(errors.INVALID_TIMESTAMP, now=int(now.timestamp()), timestamp=timestamp[:20],
+                               now_iso=now.isoformat(timespec="seconds"))
         if not self._signed_by(app, call, params["sign"]):
             raise ShopApiError(errors.INVALID_SIGNATURE)
         if "shop_cipher" in params and not operation.takes_shop_cipher:

@@ -51,7 +51,9 @@ MISSING_APP_KEY = ShopRefusal(36009004, "Missing app_key. Add the app_key query 
 INVALID_APP_KEY = ShopRefusal(36009004, "Invalid app_key. No app has the app_key {app_key}")
 MISSING_TIMESTAMP = ShopRefusal(36009004, "Missing timestamp. Add the timestamp query parameter (Unix seconds)")
 INVALID_TIMESTAMP = ShopRefusal(36009004, "Invalid timestamp. It must lie between 5 minutes before and 30 seconds "
-                                          "after the server's time ({now}); it is {timestamp}")
+                                          "after the world's clock, {now} ({now_iso}); it is {timestamp}. A client "
+                                          "that signs with the real time needs the clock there: POST /_sim/clock "
+                                          "{{\"set\": \"now\"}}")
 MISSING_ACCESS_TOKEN = ShopRefusal(36009004, "Invalid x-tts-access-token. Send the access token in the "
                                              "x-tts-access-token header")
 INVALID_ACCESS_TOKEN = ShopRefusal(36009004, "Invalid x-tts-access-token. The access token is not known")

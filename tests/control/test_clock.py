@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -43,3 +45,10 @@ def test_a_sandbox_cannot_start_outside_the_simulated_years(http: FlaskClient) -
 def test_freeze_and_unfreeze_take_booleans(http: FlaskClient) -> None:
     assert move(http, freeze=False).get_json()["frozen"] is False
     assert move(http, freeze=True).get_json()["frozen"] is True
+
+
+def test_the_clock_is_set_to_the_real_time_with_now(http: FlaskClient) -> None:
+    move(http, set="2026-03-02T09:00:00Z")
+    before = datetime.now(UTC)
+    now = datetime.fromisoformat(move(http, set="now").get_json()["now"])
+    assert before <= now <= datetime.now(UTC)

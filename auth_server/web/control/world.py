@@ -11,6 +11,7 @@ from flask import request
 from auth_server import fixtures
 from auth_server.domain import codes
 from auth_server.domain.clock import ManualClock
+from auth_server.domain.clock import SystemClock
 from auth_server.domain.clock import parse_duration
 from auth_server.domain.clock import parse_time
 from auth_server.domain.errors import Refused
@@ -90,7 +91,8 @@ def read_clock() -> Any:
 
 @bp.post("/clock")
 def move_clock() -> Any:
-    """``{"advance": "25h"}``, ``{"set": "2026-04-01T00:00:00Z"}``, ``{"freeze": true}`` or ``{"freeze": false}``.
+    """``{"advance": "25h"}``, ``{"set": "2026-04-01T00:00:00Z"}`` (or ``"now"``, the real time: what clients that sign
+    with the real time, like TikTok Shop SDKs, need), ``{"freeze": true}`` or ``{"freeze": false}``.
 
     Whatever came due by the new time (reviews, expiries, verifications) settles before the answer.
     """
@@ -102,7 +104,9 @@ def move_clock() -> Any:
         raise Refused.because(codes.INVALID_INPUT, field="freeze", problem="give true or false")
     clock = _manual_clock()
     try:
-        if "set" in body:
+        if body.get("set") == "now":
+            clock.set(SystemClock().now())
+        elif "set" in body:
             clock.set(parse_time(str(body["set"])))
         if "advance" in body:
             clock.advance(parse_duration(str(body["advance"])))
