@@ -203,7 +203,7 @@ class ShopAuthorizations:
             token: ShopToken | None = (repo.first_where(ShopToken, refresh_token=refresh_token, lock=True)
                                        if refresh_token else None)
             if (token is None or token.app_key != app.app_key or token.refreshed_at is not None
-                    or now >= token.refresh_expires_at):
+                    or token.revoked_at is not None or now >= token.refresh_expires_at):
                 raise ShopApiError(errors.INVALID_REFRESH_TOKEN)
             grant: Grant = repo.get(Grant, token.grant_id)
             if not grant.active(now):
@@ -243,7 +243,7 @@ class ShopAuthorizations:
             raise ShopApiError(errors.INVALID_ACCESS_TOKEN)
         if token.app_key != app.app_key:
             raise ShopApiError(errors.TOKEN_OF_ANOTHER_APP, app_key=app.app_key)
-        if grant.revoked_at is not None:
+        if grant.revoked_at is not None or token.revoked_at is not None:
             raise ShopApiError(errors.DEAUTHORIZED)
         if now >= token.access_expires_at or not grant.active(now):
             raise ShopApiError(errors.EXPIRED_CREDENTIALS)
@@ -286,6 +286,8 @@ class ShopAuthorizations:
             if grant is None or grant.party_id != party_id or not grant.active(now):
                 raise PageRefusal("This app is not authorized any more (or never was): nothing to remove.")
             grant.revoked_at = now
+            for token in repo.all_where(ShopToken, order_by="issued_at", grant_id=grant.grant_id, revoked_at=None):
+                token.revoked_at = now
             app: ShopApp = repo.get(ShopApp, grant.app_key)
             if grant.kind is UserType.CREATOR:
                 webhooks.creator_deauthorized(repo, app, grant, now)

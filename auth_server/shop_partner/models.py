@@ -138,6 +138,7 @@ class ShopToken:
     access_expires_at: datetime
     refresh_expires_at: datetime
     refreshed_at: datetime | None = None  # rotated: this pair was traded for a new one
+    revoked_at: datetime | None = None  # its authorization was removed: it stays dead if the party authorizes again
 
 
 def app_open_id(app_key: str, party_id: str) -> str:

@@ -81,6 +81,7 @@ shop_tokens = sa.Table(
     sa.Column("access_expires_at", schema.UTCDateTime, nullable=False),
     sa.Column("refresh_expires_at", schema.UTCDateTime, nullable=False),
     sa.Column("refreshed_at", schema.UTCDateTime),
+    sa.Column("revoked_at", schema.UTCDateTime),
 )
 
 webhook_deliveries = sa.Table(
