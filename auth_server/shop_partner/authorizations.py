@@ -85,6 +85,15 @@ class Offer:
     party_name: str
     shops: list[Shop] = field(default_factory=list)
 
+    @property
+    def scopes(self) -> list[str]:
+        """The app's scope packages for this kind of party: ``creator.*`` for creators, ``partner.*`` for partners,
+        the rest for sellers."""
+        own = {UserType.CREATOR: "creator.", UserType.PARTNER: "partner."}.get(self.user_type)
+        if own is not None:
+            return [scope for scope in self.app.scopes if scope.startswith(own)]
+        return [scope for scope in self.app.scopes if not scope.startswith(("creator.", "partner."))]
+
 
 class ShopAuthorizations:
     def __init__(self, unit_of_work: UnitOfWork, clock: Clock, *, signature_without_body: bool = False) -> None:
@@ -165,9 +174,9 @@ class ShopAuthorizations:
                 repo.add(grant)
             is_creator = offer.user_type is UserType.CREATOR
             grant.name = None if is_creator else offer.party_name
-            grant.region = None if is_creator else region
+            grant.region = region  # a creator's too: it picks the data prefix, though the answer does not show it
             grant.shop_ids = [shop.shop_id for shop in offer.shops]
-            grant.scopes = list(app.scopes)
+            grant.scopes = offer.scopes
             grant.granted_at = now
             grant.expires_at = None if is_creator else now + app.authorization_duration
             grant.revoked_at = grant.warned_at = None
@@ -345,7 +354,7 @@ def _issue(repo: Any, grant: Grant, now: datetime) -> dict[str, Any]:
         "refresh_token_expire_in": int(token.refresh_expires_at.timestamp()),
         "open_id": grant.open_id,
         "seller_name": grant.name,
-        "seller_base_region": grant.region,
+        "seller_base_region": None if grant.kind is UserType.CREATOR else grant.region,
         "user_type": grant.user_type,
         "granted_scopes": list(grant.scopes),
     }

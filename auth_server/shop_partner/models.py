@@ -100,7 +100,7 @@ class Grant:
     party_id: str  # the seller's id, the creator's open id (as linksim knows the account), or the partner's id
     open_id: str  # the party's id as this app sees it
     name: str | None  # the seller's name (``seller_name``); None for creators
-    region: str | None  # ``seller_base_region``; None for creators
+    region: str | None  # ``seller_base_region`` (a creator's region is kept, not shown)
     shop_ids: list[str] = field(default_factory=list)
     scopes: list[str] = field(default_factory=list)
     granted_at: datetime

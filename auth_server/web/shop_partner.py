@@ -80,7 +80,7 @@ def creator_authorize() -> Any:
         offer = context.shop_partner().offer_to_creator(app, account)
     except PageRefusal as refusal:
         return error_page(403, "authorization_refused", str(refusal))
-    return _decide(offer, account.open_id, None, who=f"@{account.username}")
+    return _decide(offer, account.open_id, account.region, who=f"@{account.username}")
 
 
 def _shop_authorization(app: ShopApp, kind: LoginKind) -> Any:
