@@ -48,7 +48,7 @@ def test_a_secret_someone_chose_is_masked_whole_with_no_hint_to_guess_it_from(na
 
 
 @pytest.mark.parametrize("name", ["access_token", "refresh_token", "code", "qr_token", "t", "consent_id",
-                                  "client_ticket", "token"])
+                                  "client_ticket", "token", "auth_code", "x-tts-access-token"])
 def test_a_secret_linksim_mints_keeps_its_hint(name: str) -> None:
     assert redact({name: OAUTH_CODE}) == {name: hint(OAUTH_CODE)}
 
