@@ -25,8 +25,8 @@ from urllib.parse import unquote_plus
 
 MASK = "[redacted]"
 SECRET_NAMES = frozenset({
-    "access_token", "auth_code", "authorization", "client_secret", "client_ticket", "code", "code_verifier", "consent_id",
-    "cookie", "csrf_token", "id_token", "passcode", "password", "proxy_authorization", "qr_token",
+    "access_token", "auth_code", "authorization", "client_secret", "client_ticket", "code", "code_verifier",
+    "consent_id", "cookie", "csrf_token", "id_token", "passcode", "password", "proxy_authorization", "qr_token",
     "refresh_token", "secret", "set_cookie", "t", "token",
 })
 SECRET_SUFFIXES = ("_token", "_secret", "_password", "_passcode")
