@@ -174,7 +174,7 @@ class ShopApi:
         return int(self.clock.now().timestamp())
 
     def shops(self, access_token: str | None, *, app_key: str = APP_KEY, secret: str = APP_SECRET,
-              timestamp: int | None = None, body: bytes = b"", signed_body: bytes | None = None,
+              timestamp: int | str | None = None, body: bytes = b"", signed_body: bytes | None = None,
               signed_path: str | None = None, extra: dict[str, str] | None = None,
               without: tuple[str, ...] = ()) -> Any:
         """A signed call; ``signed_body``/``signed_path`` sign something else than what is sent, ``without``

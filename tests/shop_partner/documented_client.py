@@ -24,7 +24,7 @@ def sign(path: str, params: dict[str, str], secret: str, body: bytes = b"") -> s
     return hmac.new(secret.encode(), wrapped, hashlib.sha256).hexdigest()
 
 
-def signed_params(path: str, app_key: str, secret: str, timestamp: int, body: bytes = b"",
+def signed_params(path: str, app_key: str, secret: str, timestamp: int | str, body: bytes = b"",
                   **extra: str) -> dict[str, str]:
     """The query of a signed call: ``app_key``, ``timestamp``, any ``extra``, and their ``sign``."""
     params = {"app_key": app_key, "timestamp": str(timestamp), **extra}
