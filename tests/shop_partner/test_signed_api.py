@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from auth_server.domain.clock import ManualClock
 from tests.shop_partner.conftest import APP_KEY
 from tests.shop_partner.conftest import APP_SECRET
@@ -131,3 +133,12 @@ def test_the_access_token_query_parameter_is_not_signed(api: ShopApi, seller_tok
     query = {**signed_params(AUTHORIZED_SHOPS_PATH, APP_KEY, APP_SECRET, api.now()), "access_token": token}
     response = api.client.get(AUTHORIZED_SHOPS_PATH, query_string=query)
     assert code_of(response) == 0
+
+
+@pytest.mark.parametrize("timestamp", ["²", "١٧٧٢٤٤٢٠٠٠", "1e9", " 1772442000"])
+def test_a_timestamp_of_other_characters_than_ascii_digits_is_refused_with_36009004(
+        api: ShopApi, seller_tokens: dict[str, Any], timestamp: str) -> None:
+    response = api.shops(seller_tokens["access_token"], timestamp=timestamp)
+    assert response.status_code == 200
+    assert code_of(response) == 36009004
+
