@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from flask.testing import FlaskClient
+
 from tests.shop_partner.conftest import APP_KEY
+from tests.shop_partner.conftest import ROW_SELLER
 from tests.shop_partner.conftest import ShopApi
 from tests.shop_partner.conftest import ShopPages
 
@@ -81,3 +84,13 @@ def test_a_creator_removing_the_app_refuses_the_refresh_token(
         pages: ShopPages, api: ShopApi, creator_tokens: dict[str, Any]) -> None:
     remove_in_the_app(pages)
     assert api.refresh(creator_tokens["refresh_token"])["code"] == 36004004
+
+
+def test_another_seller_cannot_remove_the_authorization(pages: ShopPages, api: ShopApi, client: FlaskClient,
+                                                       seller_tokens: dict[str, Any]) -> None:
+    action = re.search(r'action="(/seller/apps/[^"]+/remove)"', pages.get("/seller/apps").get_data(as_text=True))
+    assert action
+    intruder = ShopPages(client.application.test_client())
+    intruder.sign_in_seller(ROW_SELLER)
+    assert intruder.post_form(action.group(1), {}, page="/seller/sign-in").status_code == 404
+    assert api.shops(seller_tokens["access_token"]).get_json()["code"] == 0
