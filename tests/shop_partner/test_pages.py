@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from auth_server.domain.clock import ManualClock
 from auth_server.simulator import Simulator
 from tests.shop_partner.conftest import APP_KEY
 from tests.shop_partner.conftest import OTHER_APP_KEY
@@ -78,11 +79,11 @@ def test_the_partner_host_gives_a_signed_in_partner_the_partner_form(client: Fla
     assert "TikTok Shop partner data" in page.get_data(as_text=True)
 
 
-def test_a_partner_gets_a_code_with_user_type_3(client: FlaskClient, shop_sim: Simulator) -> None:
+def test_a_partner_gets_a_code_with_user_type_3(client: FlaskClient, clock: ManualClock) -> None:
     pages = ShopPages(client, base_url="http://partner.tiktokshop.com")
     pages.sign_in_seller(PARTNER, kind="partner")
     code = redirect_params(authorized(pages, seller_url()))["code"]
-    assert ShopApi(client, shop_sim.clock).token(code)["data"]["user_type"] == 3  # type: ignore[arg-type]
+    assert ShopApi(client, clock).token(code)["data"]["user_type"] == 3
 
 
 def test_the_seller_redirect_carries_code_state_app_key_locale_and_shop_region(pages: ShopPages) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
+from auth_server.domain.clock import ManualClock
 from auth_server.shop_partner import signing
 from auth_server.simulator import Simulator
 from tests.shop_partner.conftest import ShopApi
@@ -56,17 +57,19 @@ def test_a_call_signed_without_its_body_is_refused_with_106001(api: ShopApi, sel
     assert response.get_json()["code"] == 106001
 
 
-def test_a_call_signed_without_its_body_verifies_when_the_server_allows_it(shop_sim: Simulator) -> None:
+def test_a_call_signed_without_its_body_verifies_when_the_server_allows_it(shop_sim: Simulator,
+                                                                         clock: ManualClock) -> None:
     client = shop_app(shop_sim, shop_signature_without_body=True).test_client()
-    api = ShopApi(client, shop_sim.clock)  # type: ignore[arg-type]
+    api = ShopApi(client, clock)
     tokens = api.token(ShopPages(client).seller_code())["data"]
     assert api.shops(tokens["access_token"], body=BODY, signed_body=b"").get_json()["code"] == 0
     assert api.shops(tokens["access_token"], body=BODY).get_json()["code"] == 0
 
 
-def test_the_server_that_allows_it_still_refuses_a_sign_over_another_body(shop_sim: Simulator) -> None:
+def test_the_server_that_allows_it_still_refuses_a_sign_over_another_body(shop_sim: Simulator,
+                                                                         clock: ManualClock) -> None:
     client = shop_app(shop_sim, shop_signature_without_body=True).test_client()
-    api = ShopApi(client, shop_sim.clock)  # type: ignore[arg-type]
+    api = ShopApi(client, clock)
     tokens = api.token(ShopPages(client).seller_code())["data"]
     assert api.shops(tokens["access_token"], body=BODY, signed_body=b"{}").get_json()["code"] == 106001
 
@@ -91,23 +94,23 @@ def test_a_timestamp_thirty_one_seconds_ahead_is_refused(api: ShopApi, seller_to
     assert "timestamp" in answer["message"].lower()
 
 
-def sandbox_api(client: FlaskClient, shop_sim: Simulator) -> tuple[ShopPages, ShopApi, str]:
+def sandbox_api(client: FlaskClient, clock: ManualClock) -> tuple[ShopPages, ShopApi, str]:
+    """A sandbox of the demo data; its clock, like the main world's, reads the demo data's start."""
     created = client.post("/_sim/sandboxes", json={"fixtures": "demo"})
     assert created.status_code == 201, created.get_data(as_text=True)
     prefix = f"/sandboxes/{created.get_json()['id']}"
-    clock = shop_sim.clock  # unused for timestamps: the sandbox's clock starts where the demo data does
-    return ShopPages(client, prefix=prefix), ShopApi(client, clock, prefix=prefix), prefix  # type: ignore[arg-type]
+    return ShopPages(client, prefix=prefix), ShopApi(client, clock, prefix=prefix), prefix
 
 
-def test_a_sandbox_call_signed_over_the_whole_path_verifies(client: FlaskClient, shop_sim: Simulator) -> None:
-    pages, api, prefix = sandbox_api(client, shop_sim)
+def test_a_sandbox_call_signed_over_the_whole_path_verifies(client: FlaskClient, clock: ManualClock) -> None:
+    pages, api, prefix = sandbox_api(client, clock)
     tokens = api.token(pages.seller_code())["data"]
     answer = api.shops(tokens["access_token"], signed_path=prefix + AUTHORIZED_SHOPS_PATH).get_json()
     assert answer["code"] == 0, answer
 
 
-def test_a_sandbox_call_signed_over_tiktoks_path_verifies(client: FlaskClient, shop_sim: Simulator) -> None:
-    pages, api, _ = sandbox_api(client, shop_sim)
+def test_a_sandbox_call_signed_over_tiktoks_path_verifies(client: FlaskClient, clock: ManualClock) -> None:
+    pages, api, _ = sandbox_api(client, clock)
     tokens = api.token(pages.seller_code())["data"]
     answer = api.shops(tokens["access_token"], signed_path=AUTHORIZED_SHOPS_PATH).get_json()
     assert answer["code"] == 0, answer
