@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -72,4 +73,4 @@ class DocumentedShopClient:
     @property
     def base_path(self) -> str:
         """The path part of ``base_url`` (a sandbox's ``/sandboxes/<id>``, or nothing)."""
-        return requests.utils.urlparse(self.base_url).path.rstrip("/")
+        return urlsplit(self.base_url).path.rstrip("/")

@@ -14,8 +14,11 @@ from linksim.server import LiveServer
 
 @pytest.fixture(scope="module")
 def live_server() -> Iterator[LiveServer]:
-    with LiveServer() as server:
+    server = LiveServer()
+    try:
         yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture
