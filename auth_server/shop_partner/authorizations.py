@@ -236,7 +236,9 @@ class ShopAuthorizations:
         if app is None:
             raise ShopApiError(errors.INVALID_APP_KEY, app_key=params["app_key"])
         timestamp = params["timestamp"]
-        if not (timestamp.isdigit() and len(timestamp) <= 12 and signing.timestamp_in_window(int(timestamp), now)):
+        # ASCII digits only: str.isdigit() also takes "²" (which int() refuses) and other scripts' digits
+        if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12
+                and signing.timestamp_in_window(int(timestamp), now)):
             raise ShopApiError(errors.INVALID_TIMESTAMP, now=int(now.timestamp()), timestamp=timestamp[:20],
                                now_iso=now.isoformat(timespec="seconds"))
         if not self._signed_by(app, call, params["sign"]):

@@ -150,10 +150,8 @@ def _token_parameters() -> dict[str, str]:
     """The query (as documented), overlaid with a JSON or form body (as some clients send)."""
     values = dict(request.args.items())
     body = request.get_json(silent=True) if request.is_json else request.form
-    if isinstance(body, dict):
+    if isinstance(body, dict):  # a form, or a JSON object; a JSON array or scalar names no parameter
         values.update({key: str(value) for key, value in body.items() if isinstance(value, str | int)})
-    elif body is not None:
-        values.update(body.items())
     return values
 
 
