@@ -108,6 +108,8 @@ class RequestRecord:
     partner_app: str | None = None  # a client_key
     fault_id: str | None = None  # the fault rule that hit it (/_sim/faults)
     error_code: str | None = None
+    direction: str = "in"  # "in": a request the world served; "out": a webhook it sent (an attempt)
+    webhook: dict[str, Any] | None = None  # an outgoing attempt's delivery id, event, URL, attempt number, outcome
     # set by the journal
     seq: int = 0
     flow: str | None = None
@@ -118,6 +120,7 @@ class RequestRecord:
     def as_dict(self) -> dict[str, Any]:
         return {
             "kind": "request",
+            "direction": self.direction,
             "seq": self.seq,
             "world": self.world,
             "at": self.at.isoformat() if self.at else None,
@@ -139,6 +142,7 @@ class RequestRecord:
             "response_body": self.response_body,
             "location": self.location,
             "events": list(self.events),
+            **({"webhook": self.webhook} if self.webhook is not None else {}),
         }
 
 
