@@ -22,6 +22,7 @@ from flask.testing import FlaskClient
 
 from auth_server import fixtures
 from auth_server.app import create_app
+from auth_server.shop_partner.authorizations import ShopAuthorizations
 from auth_server.shop_partner.models import Grant
 from auth_server.shop_partner.models import LoginKind
 from auth_server.shop_partner.models import UserType
@@ -118,8 +119,7 @@ class Linksim:
 
     @property
     def world(self) -> HostedWorld:
-        main: HostedWorld = self.app.extensions[context.WORLDS].main
-        return main
+        return main_world(self.app)
 
     def control(self, method: str, path: str, body: Any = None) -> Any:
         response = self.client.open(path, method=method, json=body if body is not None else {} if method == "POST"
@@ -145,9 +145,17 @@ def load(world: HostedWorld, data: dict[str, Any]) -> None:
     world.load(fixtures.validate(data), replace=True)
 
 
+def main_world(app: Flask) -> HostedWorld:
+    main: HostedWorld = app.extensions[context.WORLDS].main
+    return main
+
+
 def authorize_seller(world: HostedWorld, email: str = SELLER_EMAIL, app_key: str = APP_KEY) -> Grant:
     """A seller signs in to Seller Center and authorizes the app for its shops."""
-    shop_partner = world.shop_partner
+    return authorize_seller_with(world.shop_partner, email, app_key)
+
+
+def authorize_seller_with(shop_partner: ShopAuthorizations, email: str = SELLER_EMAIL, app_key: str = APP_KEY) -> Grant:
     login = shop_partner.sign_in(email, PASSWORD, LoginKind.SELLER)
     app = shop_partner.app(app_key)
     assert app is not None
