@@ -69,6 +69,15 @@ def signature(body: bytes, app_key: str = APP_KEY, secret: str = APP_SECRET) -> 
 
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
+    yield from serve_receiver()
+
+
+@pytest.fixture
+def other_receiver() -> Iterator[Receiver]:
+    yield from serve_receiver()
+
+
+def serve_receiver() -> Iterator[Receiver]:
     kept = Receiver()
 
     class Handler(BaseHTTPRequestHandler):
