@@ -5,7 +5,8 @@ bodies with their secrets masked (:mod:`.redaction`), and the tags that correlat
 invitation id, or the fingerprint of a Login Kit QR code or authorization code), the shop, the account and the
 partner app. A :class:`RequestJournal` keeps a world's latest records in memory (a bounded deque) and answers
 queries over them; :func:`timeline` merges them with the world's domain events, in the order they happened.
-A :class:`JournalFile` appends every record to a JSON-lines file, rotated at a size bound.
+A :class:`JournalFile` appends every record to a JSON-lines file, rotated at a size bound. A webhook the world sent is
+recorded too, one record per attempt, with ``direction="out"`` (the requests it served are ``"in"``).
 
 Ordering requests and events. The simulated clock is often frozen, so times cannot order them. Instead each
 record notes the newest event seq the world's store held when the request ended (its *event mark*): a request

@@ -112,6 +112,7 @@ def post_json(url: str, body: bytes, headers: dict[str, str], timeout: float = T
     except urllib.error.HTTPError as answered:
         status = answered.code
         error = f"HTTP {answered.code}"
+        answered.close()
     except (TimeoutError, urllib.error.URLError, OSError, ValueError) as failed:
         reason = getattr(failed, "reason", failed)
         error = "timeout" if isinstance(reason, TimeoutError) else f"no answer: {reason}"
