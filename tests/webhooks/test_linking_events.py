@@ -16,7 +16,7 @@ def test_a_linking_event_reaches_the_app_that_opted_in_and_not_the_one_that_did_
         linksim_app: Linksim, receiver: Receiver, other_receiver: Receiver) -> None:
     world = linksim_app.world
     data = demo_with_webhooks(receiver.url, events=["LINK_ACTIVE", "INVITATION_ACCEPTED"])
-    data["partner_apps"].append(second_app(other_receiver.url, events=[]))
+    data["partner_apps"].append(second_app(other_receiver.url, events=["LINK_UNLINKED"]))  # another event only
     load(world, data)
     authorize_seller(world)
     authorize_seller(world, app_key="7other0app")
