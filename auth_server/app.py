@@ -27,6 +27,7 @@ from auth_server.web import screens
 from auth_server.web import seller_center
 from auth_server.web import shop_partner
 from auth_server.web import standard_oauth
+from auth_server.web import webhook_dispatch
 from auth_server.worlds import MAIN
 from auth_server.worlds import HostedWorld
 from auth_server.worlds import Worlds
@@ -91,6 +92,7 @@ def create_app(
                            standard_oauth.introspect, shop_partner.token_get, shop_partner.token_refresh):
         csrf.exempt(machine_facing)  # partner apps call these with credentials, not a browser session
     errors.register(app)
+    webhook_dispatch.install(app)  # after the worlds: a restarted server resumes the webhooks its store holds
 
     @app.get("/")
     def index() -> Any:

@@ -29,6 +29,7 @@ from auth_server.markets import builtin_markets
 from auth_server.oauth.consent_tokens import ConsentTokens
 from auth_server.oauth.server import LoginKitServer
 from auth_server.shop_partner.authorizations import ShopAuthorizations
+from auth_server.shop_partner.delivery import WebhookOutbox
 from auth_server.simulator import Simulator
 from auth_server.store import Store
 
@@ -63,6 +64,7 @@ class HostedWorld:
     login_kit: LoginKitServer
     consent_tokens: ConsentTokens
     shop_partner: ShopAuthorizations
+    webhooks: WebhookOutbox  # its webhooks on their way out (sent by web.webhook_dispatch)
     faults: FaultPlan = field(default_factory=FaultPlan)  # this world's fault rules (/_sim/faults)
     journal: RequestJournal = field(default_factory=RequestJournal)  # the requests it served (/_sim/journal)
 
@@ -74,6 +76,7 @@ class HostedWorld:
                    ConsentTokens(config.secret_key, simulator.clock, namespace=namespace),
                    ShopAuthorizations(simulator.store.unit_of_work, simulator.clock,
                                       signature_without_body=config.shop_signature_without_body),
+                   WebhookOutbox(simulator.store.unit_of_work, simulator.clock),
                    journal=RequestJournal(config.journal_entries if world_id == MAIN
                                           else config.sandbox_journal_entries))
 

@@ -6,8 +6,12 @@ world), what happens to them (a real wall-clock ``delay``, then at most one of: 
 (``times``; ``probability`` drawn from ``random.Random(seed)``, so a run can be repeated). A :class:`FaultPlan`
 holds one world's rules in the order they were added; the first rule that fires on a request wins.
 
+A rule with ``webhook: true`` matches the world's outgoing webhooks instead of its requests (an optional ``url``
+glob on the delivery URL): the receiver seems to answer its ``status``, to be slow (``delay``), or never to answer
+(``silent``).
+
 Pure logic: :mod:`auth_server.web.fault_injection` turns a rule into an answer in the wire format of the
-endpoint it hits.
+endpoint it hits; :mod:`auth_server.web.webhook_dispatch` turns it into the outcome of a webhook's attempt.
 """
 
 from __future__ import annotations
@@ -43,7 +47,8 @@ PRESETS: dict[str, dict[str, Any]] = {
     "server_down": {"path": "*", "status": 503, "retry_after": 10},
 }
 FIELDS = ("id", "preset", "method", "path", "delay", "status", "retry_after", "oauth_error", "error_description",
-          "code", "details", "silent", "times", "probability", "seed")
+          "code", "details", "silent", "times", "probability", "seed", "webhook", "url")
+WEBHOOK_FAILURES = ("status", "silent")  # what a receiver can do; OAuth errors and refusals are the server's own
 
 
 def invalid(field_name: str, problem: str) -> Refused:
@@ -69,6 +74,8 @@ class FaultRule:
     probability: float | None = None  # None: every match
     seed: int | str | None = None
     preset: str | None = None
+    webhook: bool = False  # matches outgoing webhooks (by ``urls``), not requests
+    urls: tuple[str, ...] = ()
     matched: int = 0  # requests the method and path matched
     hits: int = 0  # of those, the ones the fault was applied to
     _random: Random = field(init=False, repr=False)
@@ -94,6 +101,11 @@ class FaultRule:
         failures = [name for name in FAILURES if body.get(name) not in (None, False)]
         if len(failures) > 1:
             raise invalid(failures[1], f"a rule does one thing: {' or '.join(failures)}, not both")
+        webhook = _flag(body.get("webhook"), "webhook")
+        if webhook:
+            _webhook_rule(body, failures)
+        elif body.get("url") is not None:
+            raise invalid("url", 'url matches outgoing webhooks: add "webhook": true, or match requests by path')
         silent = _flag(body.get("silent"), "silent")
         delay = _delay(body.get("delay"))
         if silent and body.get("delay") is None:
@@ -112,7 +124,7 @@ class FaultRule:
         seed = _seed(body.get("seed")) if probability is not None else None
         return cls(
             id=valid_id(body["id"], "id") if body.get("id") is not None else rule_id,
-            paths=_paths(body.get("path")),
+            paths=_paths(body.get("path")) if not webhook else (),
             method=_method(body.get("method")),
             delay=delay,
             status=status,
@@ -127,12 +139,19 @@ class FaultRule:
             # Without a seed of its own, a rule draws one, and shows it, so that an unlucky run can be replayed.
             seed=seed if seed is not None or probability is None else secrets.randbelow(2**31),
             preset=preset,
+            webhook=webhook,
+            urls=_urls(body.get("url")) if webhook else (),
         )
 
     def matches(self, method: str, path: str) -> bool:
+        if self.webhook:
+            return False
         if self.method is not None and self.method != method.upper():
             return False
         return any(fnmatch.fnmatchcase(path, pattern) for pattern in self.paths)
+
+    def matches_webhook(self, url: str) -> bool:
+        return self.webhook and any(fnmatch.fnmatchcase(url, pattern) for pattern in self.urls)
 
     @property
     def failure(self) -> str | None:
@@ -147,9 +166,11 @@ class FaultRule:
     def active(self) -> bool:
         return self.remaining != 0 and not self._lifted.is_set()
 
-    def wait_out_delay(self) -> bool:
-        """Sleep for the delay; True if the rule was lifted meanwhile (the request then goes on as if unfaulted)."""
-        return self._lifted.wait(self.delay) if self.delay > 0 else False
+    def wait_out_delay(self, seconds: float | None = None) -> bool:
+        """Sleep for the delay (or ``seconds``); True if the rule was lifted meanwhile (the request then goes on
+        as if unfaulted)."""
+        seconds = self.delay if seconds is None else seconds
+        return self._lifted.wait(seconds) if seconds > 0 else False
 
     def lift(self) -> None:
         self._lifted.set()  # wakes the requests held in wait_out_delay
@@ -169,7 +190,8 @@ class FaultRule:
             "delay": self.delay, "status": self.status, "retry_after": self.retry_after,
             "oauth_error": self.oauth_error, "error_description": self.error_description,
             "code": self.code, "details": self.details, "silent": self.silent,
-            "times": self.times, "probability": self.probability, "seed": self.seed,
+            "times": self.times, "probability": self.probability, "seed": self.seed, "webhook": self.webhook,
+            "url": (self.urls[0] if len(self.urls) == 1 else list(self.urls)) if self.webhook else None,
             "matched": self.matched, "hits": self.hits, "remaining": self.remaining, "active": self.active,
         }
 
@@ -219,6 +241,14 @@ class FaultPlan:
                     return rule
         return None
 
+    def match_webhook(self, url: str) -> FaultRule | None:
+        """The first active webhook rule that matches a delivery to ``url`` and fires (counted), or None."""
+        with self._lock:
+            for rule in self._rules:
+                if rule.active and rule.matches_webhook(url) and rule.fires():
+                    return rule
+        return None
+
     def get(self, rule_id: str) -> FaultRule:
         with self._lock:
             found = next((r for r in self._rules if r.id == rule_id), None)
@@ -265,6 +295,28 @@ def _paths(value: object) -> tuple[str, ...]:
         if pattern.startswith(("/_sim", "/static/")):
             raise invalid("path", "the controls (/_sim/...) and static files are never faulted, so that a fault "
                                   "can always be lifted")
+    return tuple(patterns)
+
+
+def _webhook_rule(body: dict[str, Any], failures: list[str]) -> None:
+    for name in ("path", "method", "preset"):
+        if body.get(name) is not None:
+            raise invalid(name, "a webhook rule matches outgoing webhooks by their url (a glob), not by "
+                                f"{name}: leave {name} out")
+    for name in failures:
+        if name not in WEBHOOK_FAILURES:
+            raise invalid(name, "a webhook's receiver can answer a status, be slow (delay) or never answer "
+                                f"(silent); {name} is the server's own kind of answer")
+
+
+def _urls(value: object) -> tuple[str, ...]:
+    if value is None:
+        return ("*",)
+    patterns = [value] if isinstance(value, str) else value
+    if (not isinstance(patterns, list) or not patterns
+            or not all(isinstance(p, str) and 0 < len(p) <= MAX_PATTERN for p in patterns)):
+        raise invalid("url", 'give a glob on the delivery URL, such as "http://127.0.0.1:*/hooks*" or "*/tiktok*" '
+                             f"(or a list of them), at most {MAX_PATTERN} characters; leave it out for every webhook")
     return tuple(patterns)
 
 

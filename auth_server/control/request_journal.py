@@ -5,7 +5,8 @@ bodies with their secrets masked (:mod:`.redaction`), and the tags that correlat
 invitation id, or the fingerprint of a Login Kit QR code or authorization code), the shop, the account and the
 partner app. A :class:`RequestJournal` keeps a world's latest records in memory (a bounded deque) and answers
 queries over them; :func:`timeline` merges them with the world's domain events, in the order they happened.
-A :class:`JournalFile` appends every record to a JSON-lines file, rotated at a size bound.
+A :class:`JournalFile` appends every record to a JSON-lines file, rotated at a size bound. A webhook the world sent is
+recorded too, one record per attempt, with ``direction="out"`` (the requests it served are ``"in"``).
 
 Ordering requests and events. The simulated clock is often frozen, so times cannot order them. Instead each
 record notes the newest event seq the world's store held when the request ended (its *event mark*): a request
@@ -108,6 +109,8 @@ class RequestRecord:
     partner_app: str | None = None  # a client_key
     fault_id: str | None = None  # the fault rule that hit it (/_sim/faults)
     error_code: str | None = None
+    direction: str = "in"  # "in": a request the world served; "out": a webhook it sent (an attempt)
+    webhook: dict[str, Any] | None = None  # an outgoing attempt's delivery id, event, URL, attempt number, outcome
     # set by the journal
     seq: int = 0
     flow: str | None = None
@@ -118,6 +121,7 @@ class RequestRecord:
     def as_dict(self) -> dict[str, Any]:
         return {
             "kind": "request",
+            "direction": self.direction,
             "seq": self.seq,
             "world": self.world,
             "at": self.at.isoformat() if self.at else None,
@@ -139,6 +143,7 @@ class RequestRecord:
             "response_body": self.response_body,
             "location": self.location,
             "events": list(self.events),
+            **({"webhook": self.webhook} if self.webhook is not None else {}),
         }
 
 

@@ -8,6 +8,7 @@ else in the web layer reads the app's extensions or knows where the request's wo
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 from typing import Any
 
 from flask import Flask
@@ -26,11 +27,15 @@ from auth_server.simulator import Simulator
 from auth_server.worlds import HostedWorld
 from auth_server.worlds import Worlds
 
+if TYPE_CHECKING:
+    from auth_server.web.webhook_dispatch import WebhookDispatcher
+
 # The app's extensions. The tests read the main simulator by its name.
 MAIN_SIMULATOR = "linksim"
 CONFIG = "linksim_config"
 WORLDS = "linksim_worlds"
 JOURNAL_FILE = "linksim_journal_file"
+WEBHOOKS = "linksim_webhooks"
 _WORLD = "linksim_world"  # the request's world, on flask.g once selected
 
 
@@ -58,6 +63,16 @@ def worlds() -> Worlds:
 def journal_file(app: Flask | None = None) -> JournalFile | None:
     """The app's journal file, if it was started with one (close it when done with the app)."""
     found: JournalFile | None = (app or current_app).extensions.get(JOURNAL_FILE)
+    return found
+
+
+def install_webhooks(app: Flask, dispatcher: WebhookDispatcher) -> None:
+    app.extensions[WEBHOOKS] = dispatcher
+
+
+def webhooks(app: Flask | None = None) -> WebhookDispatcher:
+    """The app's webhook delivery loop."""
+    found: WebhookDispatcher = (app or current_app).extensions[WEBHOOKS]
     return found
 
 

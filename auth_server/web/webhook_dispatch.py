@@ -1,0 +1,221 @@
+"""Sending every world's webhooks outside the requests that made them: one background loop per app.
+
+The loop (a daemon thread) starts once a world has something for it: after a request that leaves the world
+with an undelivered webhook or an app that receives webhooks, and at app start when the main world's store
+holds undelivered ones (a restarted server resumes them). From then on it visits the worlds that needed it
+every :data:`POLL_SECONDS`: in each, the expiry warnings that came due (type 7), webhooks for the new linking
+events, then every delivery due on that world's clock (:class:`~auth_server.shop_partner.delivery.WebhookOutbox`).
+
+Each world's run goes to a small pool of threads, one run per world at a time: a receiver that hangs costs its
+own world up to 3 s per attempt, while the other worlds' deliveries go on (a single thread sending one world
+after the other would make every world wait for the slowest receiver). Within a world, attempts stay in order.
+A sandbox deleted during its run ends that run quietly (its store is closed). The loop ends when its app is
+gone.
+
+Every attempt goes through the world's fault rules (``webhook: true`` rules, docs/faults.md) and into its
+request journal as an outgoing entry (``direction: "out"``). ``POST /_sim/webhooks/deliver`` runs the same
+steps for one world, in the request.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import weakref
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from datetime import UTC
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask
+from flask import Response
+from flask import request
+
+from auth_server.control.redaction import redact
+from auth_server.control.request_journal import JournalFile
+from auth_server.control.request_journal import RequestRecord
+from auth_server.control.request_journal import excerpt
+from auth_server.shop_partner.delivery import TIMEOUT_SECONDS
+from auth_server.shop_partner.delivery import Answer
+from auth_server.shop_partner.delivery import send_stored
+from auth_server.shop_partner.delivery import state_of
+from auth_server.shop_partner.models import WebhookDelivery
+from auth_server.store import StoreClosed
+from auth_server.web import context
+from auth_server.worlds import HostedWorld
+from auth_server.worlds import Worlds
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 0.25
+WORKERS = 4  # worlds served at once: as many hanging receivers before a fifth world waits
+
+Attempted = list[tuple[WebhookDelivery, dict[str, Any]]]
+QUIET_METHODS = ("GET", "HEAD", "OPTIONS")  # they make no webhook and no webhook app
+
+
+def install(app: Flask) -> WebhookDispatcher:
+    """Give ``app`` its delivery loop, started now if the main world's store holds undelivered webhooks."""
+    with app.app_context():
+        dispatcher = WebhookDispatcher(context.worlds(), context.journal_file(app))
+        context.install_webhooks(app, dispatcher)
+        dispatcher.wake_for(context.worlds().main)
+    app.after_request(wake)
+    return dispatcher
+
+
+def wake(response: Response) -> Response:
+    """``after_request``: a request that may have left its world something to send wakes the loop for it."""
+    if request.method not in QUIET_METHODS and context.in_a_world():
+        try:
+            context.webhooks().wake_for(context.world())
+        except Exception:  # waking the loop must never cost a request its answer
+            log.exception("could not look for webhooks after %s %s", request.method, request.path)
+    return response
+
+
+class WebhookDispatcher:
+    """The app's delivery loop over its worlds (held weakly: the loop ends with the app)."""
+
+    def __init__(self, worlds: Worlds, journal_file: JournalFile | None = None, *,
+                 poll_seconds: float = POLL_SECONDS, workers: int = WORKERS,
+                 send: Callable[[WebhookDelivery, float], Answer] = send_stored) -> None:
+        self._worlds = weakref.ref(worlds)
+        self._journal_file = journal_file
+        self._poll = poll_seconds
+        self._workers = workers
+        self._send = send
+        self._lock = threading.Lock()
+        self._active: weakref.WeakSet[HostedWorld] = weakref.WeakSet()
+        self._in_flight: set[int] = set()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def wake_for(self, world: HostedWorld) -> bool:
+        """Have the loop look after ``world`` if it holds something for it (starting the loop if need be)."""
+        if world in self._active:
+            return True
+        try:
+            needed = world.webhooks.needs_loop()
+        except StoreClosed:
+            return False
+        if needed:
+            self._active.add(world)
+            self._start()
+        return needed
+
+    def _start(self) -> None:
+        with self._lock:
+            if self.running:
+                return
+            self._thread = threading.Thread(target=self._loop, name="linksim-webhooks", daemon=True)
+            self._thread.start()
+
+    def run_world(self, world: HostedWorld) -> Attempted:
+        """One world's turn, in the caller's thread: warnings due, webhooks of new linking events, deliveries due."""
+        world.shop_partner.warn_of_expiry()
+        world.webhooks.queue_linking_events()
+        return world.webhooks.deliver_due(lambda delivery: self._attempt(world, delivery),
+                                          on_attempt=lambda delivery, attempt: self._journal(world, delivery, attempt))
+
+    def _loop(self) -> None:
+        pool = ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="linksim-webhook")
+        try:
+            while self._worlds() is not None:
+                for world in list(self._active):
+                    with self._lock:
+                        if id(world) in self._in_flight:
+                            continue
+                        self._in_flight.add(id(world))
+                    pool.submit(self._run_in_background, world)
+                time.sleep(self._poll)
+        finally:
+            pool.shutdown(wait=False)
+
+    def _run_in_background(self, world: HostedWorld) -> None:
+        try:
+            self.run_world(world)
+        except StoreClosed:
+            self._active.discard(world)  # a deleted sandbox: nothing more to send for it
+        except Exception:
+            log.exception("webhook delivery failed in world %s", world.id)
+        finally:
+            with self._lock:
+                self._in_flight.discard(id(world))
+
+    # --- one attempt: the fault rules, then the receiver ----------------------------------------------------
+
+    def _attempt(self, world: HostedWorld, delivery: WebhookDelivery) -> Answer:
+        rule = world.faults.match_webhook(delivery.url)
+        if rule is None:
+            return self._send(delivery, TIMEOUT_SECONDS)
+        log.info("fault %s hits webhook %s to %s in world %s", rule.id, delivery.delivery_id, delivery.url, world.id)
+        started = time.perf_counter()
+        waited = min(rule.delay, TIMEOUT_SECONDS) if rule.delay or not rule.silent else TIMEOUT_SECONDS
+        if rule.wait_out_delay(waited):
+            return replace(self._send(delivery, TIMEOUT_SECONDS), fault_id=rule.id)  # lifted meanwhile
+
+        def elapsed() -> float:
+            return round((time.perf_counter() - started) * 1000, 1)
+
+        if rule.silent or rule.delay >= TIMEOUT_SECONDS:
+            return Answer(None, "timeout", elapsed(), rule.id)
+        if rule.status is not None:
+            return Answer(rule.status, f"HTTP {rule.status}", elapsed(), rule.id)
+        answer = self._send(delivery, TIMEOUT_SECONDS - waited)  # slow, then answered by the real receiver
+        return replace(answer, elapsed_ms=elapsed(), fault_id=rule.id)
+
+    # --- the journal ---------------------------------------------------------------------------------------------
+
+    def _journal(self, world: HostedWorld, delivery: WebhookDelivery, attempt: dict[str, Any]) -> None:
+        try:
+            if not world.journal.knows_event_mark:
+                # As a request's journaling does: the events before the first entry are no entry's doing.
+                with world.simulator.store.unit_of_work() as repo:
+                    world.journal.start_from_events(repo.event_seqs())
+            kept = world.journal.append(outgoing_record(world.id, delivery, attempt))
+            if self._journal_file is not None:
+                self._journal_file.write(kept)
+        except StoreClosed:
+            raise
+        except Exception:  # the journal must never cost an attempt its record in the outbox
+            log.exception("could not journal webhook %s", delivery.delivery_id)
+
+
+def outgoing_record(world_id: str, delivery: WebhookDelivery, attempt: dict[str, Any]) -> RequestRecord:
+    """An attempt as the request journal keeps it: a POST the world sent (``direction: "out"``)."""
+    url = urlsplit(delivery.url)
+    body: Any = delivery.body
+    try:
+        body = json.loads(delivery.body)
+    except ValueError:
+        pass
+    shop = body.get("shop_id") if isinstance(body, dict) else None
+    return RequestRecord(
+        world=world_id,
+        wall_time=datetime.now(UTC),
+        at=datetime.fromisoformat(str(attempt["at"])),
+        method="POST",
+        path=url.path or "/",
+        query=url.query,
+        status=attempt["status"] or 0,
+        duration_ms=attempt["elapsed_ms"],
+        headers=redact(dict(delivery.headers)),
+        request_body=excerpt(redact(body)),
+        shop=shop if isinstance(shop, str) else None,
+        partner_app=delivery.client_key,
+        fault_id=attempt.get("fault_id"),
+        error_code=attempt["error"],
+        direction="out",
+        webhook={"delivery_id": delivery.delivery_id, "event": delivery.event, "url": delivery.url,
+                 "app_key": delivery.app_key, "attempt": attempt["n"], "due_at": attempt["due_at"],
+                 "outcome": attempt["outcome"], "state": state_of(delivery)},
+    )
