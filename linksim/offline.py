@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     from flask import Flask
     from requests import PreparedRequest
 
+    from linksim.shop_apps import ShopAuthorization
     from mobile_stub.app import TikTokApp
     from seller_client.client import SellerClient
 
@@ -232,6 +233,10 @@ class Offline:
 
     def inject_fault(self, **rule: Any) -> dict[str, Any]:
         return self.world.inject_fault(**rule)
+
+    def authorize_shop(self, *args: Any, **options: Any) -> ShopAuthorization:
+        """A TikTok Shop app authorized in one call (see :meth:`World.authorize_shop`)."""
+        return self.world.authorize_shop(*args, **options)
 
     def clear_faults(self) -> int:
         return self.world.clear_faults()

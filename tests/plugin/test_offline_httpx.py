@@ -34,7 +34,7 @@ def on_real_time(tiktok: Offline) -> None:
 def test_the_unmodified_tiktok_shop_client_exchanges_refreshes_and_lists_the_shops() -> None:
     with offline() as tiktok:
         on_real_time(tiktok)
-        authorization = tiktok.world.authorize_shop(APP_KEY, seller="seller_acme")
+        authorization = tiktok.authorize_shop(APP_KEY, seller="seller_acme")
         auth = TikTokShopAuth(APP_KEY, APP_SECRET)
         tokens = auth.refresh(auth.exchange_code(authorization.code).refresh_token)
         assert tokens.user_type == 0 and tokens.seller_name == "Acme Outdoor Ltd"
@@ -52,7 +52,7 @@ def test_the_async_tiktok_shop_client_runs_the_same_flow() -> None:
 
     with offline() as tiktok:
         on_real_time(tiktok)
-        assert asyncio.run(flow(tiktok.world.authorize_shop(APP_KEY, seller="seller_acme").code)) == {
+        assert asyncio.run(flow(tiktok.authorize_shop(APP_KEY, seller="seller_acme").code)) == {
             "shop_acme_us", "shop_acme_gb"}
 
 
