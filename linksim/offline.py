@@ -1,11 +1,14 @@
-"""Offline mode: partner code that calls TikTok with ``requests`` runs against linksim in-process, unchanged.
+"""Offline mode: partner code that calls TikTok with ``requests`` or ``httpx`` runs against linksim in-process,
+unchanged.
 
 Inside ``with offline():`` every request that ``requests`` (and what is built on it: authlib's
 ``OAuth2Session``, most TikTok SDKs for Python) sends to one of TikTok's hosts is handed to linksim's Flask
-app in the same process, through ``responses``: no server, no socket, no network. The method, path, query,
-headers and body go in as they were sent; the status, the headers (``Location``, ``Set-Cookie``...) and the
-body come back as the app answered. A request to any other host fails as if the network were down
-(``requests.ConnectionError``), unless you add your own answers to ``.mock``.
+app in the same process, through ``responses``: no server, no socket, no network. Where httpx is installed,
+its clients (sync and async) are routed the same way through ``respx`` (:mod:`linksim.offline_httpx`). The
+method, path, query, headers and body go in as they were sent; the status, the headers (``Location``,
+``Set-Cookie``...) and the body come back as the app answered. A request to any other host fails as if the
+network were down (``requests.ConnectionError``, ``httpx.ConnectError``), unless you add your own answers to
+``.mock`` (``.httpx_mock`` for httpx).
 
 Every host reaches the same app, so any path works on any of them: linksim's answer is the same at
 ``https://open.tiktokapis.com/v2/oauth/token/`` and ``https://www.tiktok.com/v2/oauth/token/``. A path
@@ -213,9 +216,9 @@ class Offline:
     sandbox_id: str
     mock: responses.RequestsMock
     hosts: tuple[str, ...] = TIKTOK_HOSTS
-    httpx_mock: respx.MockRouter | None = None
     base_url: str = BASE_URL
     api_url: str = API_URL
+    httpx_mock: respx.MockRouter | None = None
 
     @property
     def clock(self) -> SandboxClock:
