@@ -83,6 +83,10 @@ SHOP_APP: dict[str, Any] = {
     },
 }
 
+# What may change in a Shop app once registered (POST /_sim/shop-apps/<app_key>); the rest is its identity.
+SHOP_APP_SETTINGS = ("redirect_url", "scopes", "markets", "user_types", "webhook_url", "events",
+                     "authorization_duration")
+
 SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "linksim data file",
@@ -516,18 +520,26 @@ def add_shop_app(repo: Any, data: dict[str, Any], *, client_key: str | None, nam
         name=data.get("name", name),
         redirect_url=data["redirect_url"],
         client_key=client_key,
-        scopes=list(data.get("scopes", [])),
-        markets=[market.upper() for market in data.get("markets", [])],
-        user_types=[int(UserType[label.upper()]) for label in data.get("user_types", ["seller"])],
-        webhook_url=data.get("webhook_url"),
-        events=list(data.get("events", [])),
-        authorization_duration=parse_duration(data["authorization_duration"])
-        if "authorization_duration" in data else DEFAULT_AUTHORIZATION_DURATION,
         created_at=now,
+        **shop_app_settings(data),
     )
     repo.add(shop_app)
     repo.flush()
     return shop_app
+
+
+def shop_app_settings(data: dict[str, Any]) -> dict[str, Any]:
+    """A Shop app's settings (``SHOP_APP_SETTINGS``) as the app keeps them, with the data file's defaults for
+    those that ``data`` (a validated ``partner_apps[].shop``, or some of its settings) leaves out."""
+    return {
+        "scopes": list(data.get("scopes", [])),
+        "markets": [market.upper() for market in data.get("markets", [])],
+        "user_types": [int(UserType[label.upper()]) for label in data.get("user_types", ["seller"])],
+        "webhook_url": data.get("webhook_url"),
+        "events": list(data.get("events", [])),
+        "authorization_duration": parse_duration(data["authorization_duration"])
+        if "authorization_duration" in data else DEFAULT_AUTHORIZATION_DURATION,
+    }
 
 
 def validate_partner_app(data: Any) -> dict[str, Any]:

@@ -2,9 +2,12 @@
 simulated TikTok, in the test process, with no network.
 
 - the pytest plugin (:mod:`linksim.pytest_plugin`, found by pytest through its entry point): the fixtures
-  ``linksim_server``, ``linksim_sandbox``, ``linksim_seller``, ``linksim_phone``, ``linksim_clock``;
+  ``linksim_server``, ``linksim_sandbox``, ``linksim_seller``, ``linksim_phone``, ``linksim_clock``,
+  ``linksim_webhooks``;
 - :class:`LiveServer` / :class:`Sandbox`: the same without pytest;
-- :func:`offline`: partner code that calls TikTok's hosts with ``requests`` runs against linksim in-process;
+- :func:`offline`: partner code that calls TikTok's hosts with ``requests`` or ``httpx`` runs against linksim
+  in-process;
+- :class:`WebhookReceiver`: collects an app's webhooks in a test and checks their signatures;
 - :mod:`linksim.demo`: ``linksim demo``, every flow of the rules played against a server, each in a sandbox.
 
 The guide is docs/testing-your-integration.md. Names are imported when first used, so that pytest loading
@@ -28,9 +31,11 @@ if TYPE_CHECKING:
     from linksim.server import LiveServer
     from linksim.server import RemoteServer
     from linksim.server import Server
+    from linksim.shop_apps import ShopAuthorization
+    from linksim.webhooks import WebhookReceiver
 
 __all__ = ["ControlRefused", "LinksimError", "LiveServer", "Offline", "RemoteServer", "Sandbox", "SandboxClock",
-           "Server", "World", "offline"]
+           "Server", "ShopAuthorization", "WebhookReceiver", "World", "offline"]
 
 _HOME = {
     "ControlRefused": "linksim.errors",
@@ -43,6 +48,8 @@ _HOME = {
     "LiveServer": "linksim.server",
     "RemoteServer": "linksim.server",
     "Server": "linksim.server",
+    "ShopAuthorization": "linksim.shop_apps",
+    "WebhookReceiver": "linksim.webhooks",
 }
 
 

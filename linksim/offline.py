@@ -1,11 +1,14 @@
-"""Offline mode: partner code that calls TikTok with ``requests`` runs against linksim in-process, unchanged.
+"""Offline mode: partner code that calls TikTok with ``requests`` or ``httpx`` runs against linksim in-process,
+unchanged.
 
 Inside ``with offline():`` every request that ``requests`` (and what is built on it: authlib's
 ``OAuth2Session``, most TikTok SDKs for Python) sends to one of TikTok's hosts is handed to linksim's Flask
-app in the same process, through ``responses``: no server, no socket, no network. The method, path, query,
-headers and body go in as they were sent; the status, the headers (``Location``, ``Set-Cookie``...) and the
-body come back as the app answered. A request to any other host fails as if the network were down
-(``requests.ConnectionError``), unless you add your own answers to ``.mock``.
+app in the same process, through ``responses``: no server, no socket, no network. Where httpx is installed,
+its clients (sync and async) are routed the same way through ``respx`` (:mod:`linksim.offline_httpx`). The
+method, path, query, headers and body go in as they were sent; the status, the headers (``Location``,
+``Set-Cookie``...) and the body come back as the app answered. A request to any other host fails as if the
+network were down (``requests.ConnectionError``, ``httpx.ConnectError``), unless you add your own answers to
+``.mock`` (``.httpx_mock`` for httpx).
 
 Every host reaches the same app, so any path works on any of them: linksim's answer is the same at
 ``https://open.tiktokapis.com/v2/oauth/token/`` and ``https://www.tiktok.com/v2/oauth/token/``. A path
@@ -23,11 +26,14 @@ the main world, as on a server.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import re
 import sys
 import threading
 import types
+import warnings
 from collections.abc import Iterator
+from contextlib import ExitStack
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -50,9 +56,11 @@ from linksim.server import app_control_token
 
 if TYPE_CHECKING:
 
+    import respx
     from flask import Flask
     from requests import PreparedRequest
 
+    from linksim.shop_apps import ShopAuthorization
     from mobile_stub.app import TikTokApp
     from seller_client.client import SellerClient
 
@@ -104,8 +112,19 @@ class WsgiBridge:
         self._lock = threading.Lock()
 
     def __call__(self, request: PreparedRequest) -> tuple[int, list[tuple[str, str]], bytes] | Exception:
-        environ = self.environ(request)
         timeout = _read_timeout(getattr(request, "req_kwargs", {}).get("timeout"))
+        answer = self.run(request.method or "GET", request.url or "", list(request.headers.items()),
+                          _body_bytes(request.body), timeout)
+        if answer is None:
+            return requests.ReadTimeout(f"linksim (offline) did not answer {request.method} {request.url} "
+                                        f"within {timeout:g} s", request=request)
+        return answer
+
+    def run(self, method: str, url: str, headers: list[tuple[str, str | bytes]], body: bytes,
+            timeout: float | None) -> tuple[int, list[tuple[str, str]], bytes] | None:
+        """The app's answer (status, headers, body) to a request, whatever the client that sent it; None when
+        ``timeout`` seconds passed first (the app goes on with it in a thread of its own)."""
+        environ = self.environ(method, url, headers, body)
         if timeout is None:
             return self.answer(environ)
         outcome: list[tuple[int, list[tuple[str, str]], bytes] | BaseException] = []
@@ -125,8 +144,7 @@ class WsgiBridge:
         worker.start()
         worker.join(timeout)
         if not outcome:
-            return requests.ReadTimeout(f"linksim (offline) did not answer {request.method} {request.url} "
-                                        f"within {timeout:g} s", request=request)
+            return None
         if isinstance(outcome[0], BaseException):
             raise outcome[0]
         return outcome[0]
@@ -145,20 +163,19 @@ class WsgiBridge:
             worker.join(timeout)
         return not self.busy
 
-    def environ(self, request: PreparedRequest) -> dict[str, Any]:
-        url = urlsplit(request.url or "")
+    def environ(self, method: str, url: str, headers: list[tuple[str, str | bytes]], body: bytes) -> dict[str, Any]:
+        parts = urlsplit(url)
         # The body is handed over whole: how it would have been framed on a socket means nothing here.
-        headers = [(name, _text(value)) for name, value in request.headers.items()
-                   if name.lower() not in HOP_BY_HOP]
-        if self._needs_sandbox_header(url.path, {name.lower() for name, _ in headers}):
-            headers.append((SANDBOX_HEADER, str(self.sandbox)))
+        sent = [(name, _text(value)) for name, value in headers if name.lower() not in HOP_BY_HOP]
+        if self._needs_sandbox_header(parts.path, {name.lower() for name, _ in sent}):
+            sent.append((SANDBOX_HEADER, str(self.sandbox)))
         builder = EnvironBuilder(
-            path=url.path or "/",
-            base_url=f"{url.scheme}://{url.netloc}",
-            query_string=url.query,
-            method=request.method or "GET",
-            headers=headers,
-            data=_body_bytes(request.body),
+            path=parts.path or "/",
+            base_url=f"{parts.scheme}://{parts.netloc}",
+            query_string=parts.query,
+            method=method,
+            headers=sent,
+            data=body,
             environ_base={"REMOTE_ADDR": LOOPBACK},
         )
         try:
@@ -189,7 +206,9 @@ class Offline:
     ``world`` is reached at TikTok's own hosts exactly as partner code reaches it (no sandbox in the URL),
     so QR codes and redirects that ``tiktok.seller()`` or ``tiktok.phone("maya")`` get are the ones the
     partner's code gets. ``sandbox_id`` names that world (``"main"``: the app's main world). ``mock`` is the
-    ``responses.RequestsMock`` in force: add answers for the partner's own hosts to it.
+    ``responses.RequestsMock`` in force: add answers for the partner's own hosts to it. ``httpx_mock`` is the
+    ``respx.MockRouter`` that routes httpx the same way (None where httpx is not installed): add routes for
+    your own hosts to it.
     """
 
     app: Flask
@@ -199,6 +218,7 @@ class Offline:
     hosts: tuple[str, ...] = TIKTOK_HOSTS
     base_url: str = BASE_URL
     api_url: str = API_URL
+    httpx_mock: respx.MockRouter | None = None
 
     @property
     def clock(self) -> SandboxClock:
@@ -217,6 +237,10 @@ class Offline:
     def inject_fault(self, **rule: Any) -> dict[str, Any]:
         return self.world.inject_fault(**rule)
 
+    def authorize_shop(self, *args: Any, **options: Any) -> ShopAuthorization:
+        """A TikTok Shop app authorized in one call (see :meth:`World.authorize_shop`)."""
+        return self.world.authorize_shop(*args, **options)
+
     def clear_faults(self) -> int:
         return self.world.clear_faults()
 
@@ -231,7 +255,7 @@ def offline(
     start: datetime | str | None = None,
     hosts: tuple[str, ...] = TIKTOK_HOSTS,
 ) -> Iterator[Offline]:
-    """Route ``requests`` calls to TikTok's hosts into linksim's ``app``, in-process, for the ``with`` block.
+    """Route ``requests`` (and ``httpx``) calls to TikTok's hosts into linksim's ``app``, in-process, for the block.
 
     ``app``: a linksim app (``auth_server.app.create_app()``); by default one shared by the whole process.
     ``sandbox``: None makes a fresh sandbox for the block (the demo data, or ``fixtures``/``data``/``start``
@@ -244,22 +268,37 @@ def offline(
     app = app if app is not None else shared_app()
     bridge = WsgiBridge(app)
     base_url = f"https://{hosts[0]}" if hosts else BASE_URL
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        pattern = hosts_pattern(hosts)
+    pattern = hosts_pattern(hosts)
+    with ExitStack() as stack:
+        mock = stack.enter_context(responses.RequestsMock(assert_all_requests_are_fired=False))
         for method in METHODS:
             # A list of header pairs (two Set-Cookie headers) is fine at run time; responses' types say a Mapping.
             mock.add_callback(method, pattern, callback=bridge, content_type=None)  # type: ignore[arg-type]
+        httpx_mock = _route_httpx(stack, bridge, pattern)
         token = app_control_token(app)
         made = (Sandbox.create(base_url, fixtures=fixtures, data=data, start=start, control_token=token)
                 if sandbox is None else None)
         bridge.sandbox = made.id if made else sandbox.id if isinstance(sandbox, Sandbox) else str(sandbox)
         world = World(base_url, control_token=token)
         try:
-            yield Offline(app, world, bridge.sandbox, mock, hosts=hosts, base_url=base_url)
+            yield Offline(app, world, bridge.sandbox, mock, hosts=hosts, httpx_mock=httpx_mock, base_url=base_url)
         finally:
             if made is not None and _settled(bridge, made):
                 made.delete(missing_ok=True)
             world.close()
+
+
+def _route_httpx(stack: ExitStack, bridge: WsgiBridge, pattern: re.Pattern[str]) -> respx.MockRouter | None:
+    """httpx's requests to TikTok's hosts go to ``bridge`` too, where httpx is installed (respx routes them)."""
+    if importlib.util.find_spec("httpx") is None:
+        return None
+    if importlib.util.find_spec("respx") is None:
+        warnings.warn("linksim.offline(): httpx is installed but respx is not, so httpx's requests are NOT routed to "
+                      "linksim (they would reach the network): pip install 'linksim[httpx]'", stacklevel=4)
+        return None
+    from linksim.offline_httpx import httpx_router
+
+    return stack.enter_context(httpx_router(bridge, pattern))
 
 
 def _settled(bridge: WsgiBridge, sandbox: Sandbox) -> bool:

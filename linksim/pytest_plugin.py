@@ -4,7 +4,9 @@
 - ``linksim_server``: a linksim server for the whole run (one per xdist worker), or ``--linksim-url``'s (with
   ``--linksim-control-token``, or ``$LINKSIM_CONTROL_TOKEN``, when that server was started with a control token);
 - ``linksim_sandbox``: a fresh sandbox per test, with the demo data unless ``@pytest.mark.linksim`` says other;
-- ``linksim_seller``, ``linksim_phone``, ``linksim_clock``: the seller's tool, a phone and the clock in it.
+- ``linksim_seller``, ``linksim_phone``, ``linksim_clock``: the seller's tool, a phone and the clock in it;
+- ``linksim_webhooks``: a webhook receiver (:class:`linksim.webhooks.WebhookReceiver`) per test, whose ``url`` an
+  app's webhook URL can be set to; and ``linksim_sandbox.authorize_shop(...)`` authorizes a TikTok Shop app.
 
 Nothing heavy is imported until a test asks for a fixture, so a run that uses none pays nothing.
 """
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
     from linksim.sandbox import Sandbox
     from linksim.sandbox import SandboxClock
     from linksim.server import Server
+    from linksim.webhooks import WebhookReceiver
     from mobile_stub.app import TikTokApp
     from seller_client.client import SellerClient
 
@@ -99,6 +102,18 @@ def linksim_clock(linksim_sandbox: Sandbox) -> SandboxClock:
     """The simulated clock of this test's sandbox: ``now()``, ``advance("25h")``, ``set(...)``, ``freeze()``,
     ``unfreeze()``. It starts frozen; whatever comes due when it moves has settled when the call returns."""
     return linksim_sandbox.clock
+
+
+@pytest.fixture
+def linksim_webhooks() -> Iterator[WebhookReceiver]:
+    """A webhook receiver for this test, on 127.0.0.1 and a free port, stopped afterwards: set an app's webhook URL
+    to ``linksim_webhooks.url`` (``linksim_sandbox.change_shop_app(webhook_url=linksim_webhooks.url)``), then
+    ``linksim_webhooks.wait_for(type=6)``. It checks the signatures with the demo app's keys unless the test
+    makes its own ``WebhookReceiver(app_key=..., app_secret=...)``."""
+    from linksim.webhooks import WebhookReceiver
+
+    with WebhookReceiver() as receiver:
+        yield receiver
 
 
 def _marker_options(marker: pytest.Mark | None) -> dict[str, Any]:

@@ -36,15 +36,19 @@ from client_core.transport import DEFAULT_TIMEOUT
 from client_core.transport import Failure
 from linksim.errors import ControlRefused
 from linksim.errors import LinksimError
+from linksim.shop_apps import ShopAuthorization
 from mobile_stub.app import TikTokApp
 from seller_client.client import DEMO_CLIENT_KEY
 from seller_client.client import DEMO_CLIENT_SECRET
 from seller_client.client import SellerClient
 
-__all__ = ["DEMO", "DEMO_PASSWORD", "InstantTime", "Sandbox", "SandboxClock", "World", "control_headers", "send"]
+__all__ = ["DEMO", "DEMO_PASSWORD", "DEMO_SHOP_APP_KEY", "InstantTime", "Sandbox", "SandboxClock", "World",
+           "control_headers", "send"]
 
 DEMO = "demo"  # the built-in data set (auth_server/demo.yaml)
 DEMO_PASSWORD = "linksim-demo"  # every demo account's password
+DEMO_SHOP_APP_KEY = "6demo0linksim"  # the demo partner app's TikTok Shop side
+DEMO_SELLER = "seller_acme"
 SANDBOX_HEADER = "X-Linksim-Sandbox"
 # A data file's parties (docs/fixtures.md): as a dict, or the path of a YAML or JSON file holding them.
 Data = Mapping[str, Any] | str | PathLike[str]
@@ -161,6 +165,35 @@ class World(_Controls):
         if username is not None:
             app.sign_in(username, password)
         return app
+
+    # --- TikTok Shop apps ------------------------------------------------------------------------------------
+
+    def authorize_shop(self, app_key: str = DEMO_SHOP_APP_KEY, seller: str | None = None, *,
+                       creator: str | None = None, partner: str | None = None,
+                       state: str | None = None) -> ShopAuthorization:
+        """Authorize a TikTok Shop app in one call, as its authorization page does when the party taps Authorize:
+        a ``seller`` (id or e-mail; ``seller_acme`` when no party is named), a ``creator`` (username or open_id)
+        or a ``partner`` (id or e-mail). Answers the code and the redirect URL the page would have sent; a
+        refusal of the page (the app does not serve the party, no shop in its markets, not a creator) raises
+        :exc:`ControlRefused` ``shop_authorization_refused``."""
+        parties = {name: value for name, value in (("seller", seller), ("creator", creator), ("partner", partner))
+                   if value is not None}
+        if len(parties) > 1:
+            raise LinksimError(f"authorize_shop() takes one party: seller=, creator= or partner=; not {len(parties)}")
+        body: dict[str, Any] = {"app_key": app_key, **(parties or {"seller": DEMO_SELLER})}
+        if state is not None:
+            body["state"] = state
+        return ShopAuthorization.from_answer(self.control("POST", "shop-authorizations", body))
+
+    def shop_app(self, app_key: str = DEMO_SHOP_APP_KEY) -> dict[str, Any]:
+        """A TikTok Shop app's settings (everything but its secret)."""
+        return dict(self.control("GET", f"shop-apps/{app_key}"))
+
+    def change_shop_app(self, app_key: str = DEMO_SHOP_APP_KEY, **settings: Any) -> dict[str, Any]:
+        """Change a TikTok Shop app's settings while the world runs: ``webhook_url`` (None: none), ``events``,
+        ``redirect_url``, ``scopes``, ``markets``, ``user_types``, ``authorization_duration`` (``"90d"``), as
+        the data file writes them. Answers the app as it is now."""
+        return dict(self.control("POST", f"shop-apps/{app_key}", settings))
 
     def _client_session(self) -> requests.Session:
         session = requests.Session()

@@ -77,7 +77,7 @@ def app_control_token(app: Flask) -> str | None:
     return config.control_token if config is not None else None
 
 
-class _QuietHandler(WSGIRequestHandler):
+class QuietHandler(WSGIRequestHandler):
     """Werkzeug's handler without its line per request: a test run's output is the tests', not an access log."""
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
@@ -98,7 +98,7 @@ class LiveServer(Server):
 
             app = create_app()
         self.app = app
-        self._server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler)
+        self._server = make_server(host, port, app, threaded=True, request_handler=QuietHandler)
         super().__init__(f"http://{host}:{self._server.server_port}", control_token=app_control_token(app))
         self._thread = threading.Thread(target=self._server.serve_forever, args=(SHUTDOWN_POLL_SECONDS,),
                                         name=f"linksim {self.url}", daemon=True)

@@ -327,6 +327,15 @@ APP_NOT_RESPONDING = _code(
     "happens (a QR code shown to the seller is never scanned and expires). Lift it with "
     "DELETE /_sim/faults/{fault}.",
 )
+SHOP_APP_NOT_FOUND = _code(
+    "shop_app_not_found", Kind.NOT_FOUND, "",
+    "There is no TikTok Shop app {app_key} in this world: check the app_key (a data file's "
+    "partner_apps[].shop.app_key), and that you are in the same sandbox.",
+)
+SHOP_AUTHORIZATION_REFUSED = _code(
+    "shop_authorization_refused", Kind.RULE, "",
+    "TikTok Shop's authorization page would refuse this: {problem}",
+)
 INVALID_INPUT = _code(
     "invalid_input", Kind.INVALID, "",
     "{field}: {problem}",

@@ -103,18 +103,28 @@ def _decide(offer: Offer, party_id: str, region: str | None, *, who: str) -> Any
         return _back_to_app(offer.app, [("code", "null"), ("error", error), ("state", state)]
                             if error == "auth_denied" else [("error", error), ("code", "null"), ("state", state)])
     code = context.shop_partner().authorize(offer, party_id, region)
+    return redirect(authorized_redirect(offer, code, state, region))
+
+
+def authorized_redirect(offer: Offer, code: str, state: str | None, region: str | None) -> str:
+    """Where the page sends the person once they authorized: the app's redirect URL with the code (shared with
+    the control that authorizes in one call, ``POST /_sim/shop-authorizations``)."""
     params: list[tuple[str, str | None]] = [("code", code), ("state", state)]
     if offer.user_type is not UserType.CREATOR:
         params += [("app_key", offer.app.app_key), ("locale", LOCALE)]
     if offer.user_type is UserType.SELLER:
         params.append(("shop_region", region or offer.shops[0].region))
-    return _back_to_app(offer.app, params)
+    return _app_url(offer.app, params)
 
 
 def _back_to_app(app: ShopApp, params: list[tuple[str, str | None]]) -> Any:
-    """To the app's redirect URL; ``state`` only when one was given (App Store installs send none)."""
+    return redirect(_app_url(app, params))
+
+
+def _app_url(app: ShopApp, params: list[tuple[str, str | None]]) -> str:
+    """The app's redirect URL with ``params``; ``state`` only when one was given (App Store installs send none)."""
     query = urlencode([(key, value) for key, value in params if value])
-    return redirect(app.redirect_url + ("&" if "?" in app.redirect_url else "?") + query)
+    return app.redirect_url + ("&" if "?" in app.redirect_url else "?") + query
 
 
 def _here() -> str:

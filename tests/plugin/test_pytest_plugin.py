@@ -49,12 +49,9 @@ def test_linksim_url_uses_a_running_server_and_deletes_the_sandboxes_there(pytes
 def test_pytest_fixtures_lists_each_fixture_with_its_docstring(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--fixtures")
     assert result.ret == 0
-    result.stdout.fnmatch_lines([
-        "linksim_server [[]session scope[]] -- *pytest_plugin.py:*",
-        "*The linksim server of this test run*",
-        "linksim_sandbox -- *",
-        "*A fresh sandbox for this test*",
-        "linksim_seller -- *",
-        "linksim_phone -- *",
-        "linksim_clock -- *",
-    ], consecutive=False)
+    # pytest sorts the listing by "file:line" as text (line 100 before line 55): check each fixture on its own.
+    for fixture in [["linksim_server [[]session scope[]] -- *pytest_plugin.py:*", "*The linksim server of this test*"],
+                    ["linksim_sandbox -- *", "*A fresh sandbox for this test*"], ["linksim_seller -- *"],
+                    ["linksim_phone -- *"], ["linksim_clock -- *"],
+                    ["linksim_webhooks -- *", "*A webhook receiver for this test*"]]:
+        result.stdout.fnmatch_lines(fixture, consecutive=False)
