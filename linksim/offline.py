@@ -241,6 +241,10 @@ class Offline:
         """A TikTok Shop app authorized in one call (see :meth:`World.authorize_shop`)."""
         return self.world.authorize_shop(*args, **options)
 
+    def deauthorize_shop(self, *args: Any, **options: Any) -> dict[str, Any]:
+        """The party removes a TikTok Shop app (see :meth:`World.deauthorize_shop`)."""
+        return self.world.deauthorize_shop(*args, **options)
+
     def clear_faults(self) -> int:
         return self.world.clear_faults()
 

@@ -176,14 +176,18 @@ class World(_Controls):
         or a ``partner`` (id or e-mail). Answers the code and the redirect URL the page would have sent; a
         refusal of the page (the app does not serve the party, no shop in its markets, not a creator) raises
         :exc:`ControlRefused` ``shop_authorization_refused``."""
-        parties = {name: value for name, value in (("seller", seller), ("creator", creator), ("partner", partner))
-                   if value is not None}
-        if len(parties) > 1:
-            raise LinksimError(f"authorize_shop() takes one party: seller=, creator= or partner=; not {len(parties)}")
-        body: dict[str, Any] = {"app_key": app_key, **(parties or {"seller": DEMO_SELLER})}
+        body: dict[str, Any] = {"app_key": app_key, **self._one_party(seller, creator, partner, "authorize_shop")}
         if state is not None:
             body["state"] = state
         return ShopAuthorization.from_answer(self.control("POST", "shop-authorizations", body))
+
+    def deauthorize_shop(self, app_key: str = DEMO_SHOP_APP_KEY, seller: str | None = None, *,
+                         creator: str | None = None, partner: str | None = None) -> dict[str, Any]:
+        """The party removes the app, as in Seller Center (a seller, a partner) or in the app (a creator): its tokens
+        stop working at once, and its webhook URL gets type 6 for each shop (or 20). ``seller_acme`` when no party
+        is named. Answers ``{app_key, user_type, open_id, shop_ids, removed_at}``."""
+        body = {"app_key": app_key, **self._one_party(seller, creator, partner, "deauthorize_shop")}
+        return dict(self.control("POST", "shop-authorizations/remove", body))
 
     def shop_app(self, app_key: str = DEMO_SHOP_APP_KEY) -> dict[str, Any]:
         """A TikTok Shop app's settings (everything but its secret)."""
@@ -194,6 +198,14 @@ class World(_Controls):
         ``redirect_url``, ``scopes``, ``markets``, ``user_types``, ``authorization_duration`` (``"90d"``), as
         the data file writes them. Answers the app as it is now."""
         return dict(self.control("POST", f"shop-apps/{app_key}", settings))
+
+    @staticmethod
+    def _one_party(seller: str | None, creator: str | None, partner: str | None, method: str) -> dict[str, str]:
+        parties = {name: value for name, value in (("seller", seller), ("creator", creator), ("partner", partner))
+                   if value is not None}
+        if len(parties) > 1:
+            raise LinksimError(f"{method}() takes one party: seller=, creator= or partner=; not {len(parties)}")
+        return parties or {"seller": DEMO_SELLER}
 
     def _client_session(self) -> requests.Session:
         session = requests.Session()

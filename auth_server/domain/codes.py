@@ -336,6 +336,11 @@ SHOP_AUTHORIZATION_REFUSED = _code(
     "shop_authorization_refused", Kind.RULE, "",
     "TikTok Shop's authorization page would refuse this: {problem}",
 )
+SHOP_AUTHORIZATION_NOT_FOUND = _code(
+    "shop_authorization_not_found", Kind.NOT_FOUND, "",
+    "The {party} has not authorized the app {app_key} (or removed it already): nothing to remove. "
+    "Authorize it first, with POST /_sim/shop-authorizations.",
+)
 INVALID_INPUT = _code(
     "invalid_input", Kind.INVALID, "",
     "{field}: {problem}",

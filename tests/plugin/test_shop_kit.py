@@ -51,3 +51,31 @@ def test_change_shop_app_points_the_webhooks_at_the_tests_receiver(linksim_sandb
                                                                     linksim_webhooks: WebhookReceiver) -> None:
     assert linksim_sandbox.change_shop_app(webhook_url=linksim_webhooks.url)["webhook_url"] == linksim_webhooks.url
     assert linksim_sandbox.shop_app()["webhook_url"] == linksim_webhooks.url
+
+
+def test_deauthorize_shop_stops_the_sellers_tokens_and_tells_the_app(linksim_sandbox: Sandbox,
+                                                                      linksim_webhooks: WebhookReceiver) -> None:
+    linksim_sandbox.change_shop_app(webhook_url=linksim_webhooks.url)
+    tokens = exchange(linksim_sandbox, linksim_sandbox.authorize_shop().code)["data"]
+    removed = linksim_sandbox.deauthorize_shop()
+    assert removed["user_type"] == "seller" and set(removed["shop_ids"]) == {"shop_acme_us", "shop_acme_gb"}
+    refreshed = requests.get(f"{linksim_sandbox.base_url}/api/v2/token/refresh", timeout=10, params={
+        "app_key": APP_KEY, "app_secret": APP_SECRET, "grant_type": "refresh_token",
+        "refresh_token": tokens["refresh_token"]})
+    assert refreshed.json()["code"] == 36004004
+    assert linksim_webhooks.wait_for(type=6, timeout=10).verified
+
+
+def test_deauthorize_shop_takes_a_creator_and_sends_type_20(linksim_sandbox: Sandbox,
+                                                             linksim_webhooks: WebhookReceiver) -> None:
+    linksim_sandbox.change_shop_app(webhook_url=linksim_webhooks.url)
+    authorization = linksim_sandbox.authorize_shop(creator="cora", state="s")
+    linksim_sandbox.deauthorize_shop(creator="cora")
+    delivery = linksim_webhooks.wait_for(type=20, timeout=10)
+    assert delivery.verified and delivery.json["creator_open_id"] == authorization.open_id
+
+
+def test_deauthorizing_what_was_never_authorized_is_refused(linksim_sandbox: Sandbox) -> None:
+    with pytest.raises(ControlRefused) as refused:
+        linksim_sandbox.deauthorize_shop(seller="seller_nordic")
+    assert refused.value.code == "shop_authorization_not_found"

@@ -4,11 +4,14 @@ call, as the authorization page does when the seller, creator or partner taps Au
 - ``GET /_sim/shop-apps/<app_key>``; ``POST /_sim/shop-apps/<app_key>`` with any of the app's settings
   (``fixtures.SHOP_APP_SETTINGS``, checked by the data file's own schema pieces);
 - ``POST /_sim/shop-authorizations`` with ``{"app_key", "seller" | "creator" | "partner", "state"?}``: the code
-  and the redirect URL the page would have sent.
+  and the redirect URL the page would have sent;
+- ``POST /_sim/shop-authorizations/remove`` with ``{"app_key", "seller" | "creator" | "partner"}``: the party
+  removes the app, as in Seller Center or the app.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -18,9 +21,11 @@ from flask import jsonify
 
 from auth_server import fixtures
 from auth_server.domain import codes
+from auth_server.domain.accounts import Account
 from auth_server.domain.errors import Refused
 from auth_server.shop_partner.authorizations import Offer
 from auth_server.shop_partner.authorizations import PageRefusal
+from auth_server.shop_partner.authorizations import ShopAuthorizations
 from auth_server.shop_partner.authorizations import shop_entry
 from auth_server.shop_partner.models import CODE_LIFETIME
 from auth_server.shop_partner.models import LoginKind
@@ -95,30 +100,70 @@ def change_shop_app(app_key: str) -> Any:
 def authorize_shop_app() -> Any:
     """The party taps Authorize on the app's authorization page: the code and the redirect URL it would send."""
     body = json_object()
+    state = body.get("state")
+    if state is not None and not (isinstance(state, str) and state):
+        raise Refused.because(codes.INVALID_INPUT, field="state", problem="give a non-empty string, or leave it out")
+    app = _app(body.get("app_key"))
+    party = _party(body)
+    service = context.shop_partner()
+    try:
+        offer = party.offer(service, app)
+    except PageRefusal as refusal:
+        raise Refused.because(codes.SHOP_AUTHORIZATION_REFUSED, problem=str(refusal)) from None
+    code = service.authorize(offer, party.party_id, party.region)
+    return jsonify(_authorization_view(offer, code, state, party.party_id, party.region)), 201
+
+
+@bp.post("/shop-authorizations/remove")
+def remove_shop_authorization() -> Any:
+    """The party removes the app, as in Seller Center (sellers, partners) or the app (creators): the tokens stop at
+    once and the app's webhooks (6 per shop, or 20) are sent."""
+    body = json_object()
+    app = _app(body.get("app_key"))
+    party = _party(body)
+    service = context.shop_partner()
+    held = [grant for grant, held_app in service.grants_of(party.party_id, (party.user_type,))
+            if held_app.app_key == app.app_key]
+    if not held:
+        raise Refused.because(codes.SHOP_AUTHORIZATION_NOT_FOUND, party=party.kind, app_key=app.app_key)
+    grant = service.deauthorize(held[0].grant_id, party.party_id)
+    return jsonify({"app_key": app.app_key, "user_type": party.kind, "open_id": grant.open_id,
+                    "shop_ids": grant.shop_ids, "removed_at": grant.revoked_at.isoformat() if grant.revoked_at
+                    else None})
+
+
+@dataclass(frozen=True)
+class _Party:
+    kind: str  # seller, creator, partner
+    party_id: str
+    region: str | None
+    login: ShopLogin | None = None
+    account: Account | None = None
+
+    @property
+    def user_type(self) -> UserType:
+        return UserType[self.kind.upper()]
+
+    def offer(self, service: ShopAuthorizations, app: ShopApp) -> Offer:
+        if self.account is not None:
+            return service.offer_to_creator(app, self.account)
+        assert self.login is not None, "a seller or partner is named by its sign-in"
+        return service.offer_to_login(app, self.login)
+
+
+def _party(body: dict[str, Any]) -> _Party:
+    """The one party the body names: a creator by username or open_id, a seller or partner by id or e-mail."""
     named = [party for party in PARTIES if party in body]
     if len(named) != 1:
         raise Refused.because(codes.INVALID_INPUT, field="body",
                               problem='name the app and one party: {"app_key": "...", "seller": "seller_acme"}, '
                                       '"creator": "cora" or "partner": "partner_reach"')
-    party = named[0]
-    state = body.get("state")
-    if state is not None and not (isinstance(state, str) and state):
-        raise Refused.because(codes.INVALID_INPUT, field="state", problem="give a non-empty string, or leave it out")
-    app = _app(body.get("app_key"))
-    service = context.shop_partner()
-    try:
-        if party == "creator":
-            account = account_named(context.service(), body[party], party)
-            offer = service.offer_to_creator(app, account)
-            party_id, region = account.open_id, None
-        else:
-            login = _login(body[party], LoginKind(party), party)
-            offer = service.offer_to_login(app, login)
-            party_id, region = login.party_id, login.region
-    except PageRefusal as refusal:
-        raise Refused.because(codes.SHOP_AUTHORIZATION_REFUSED, problem=str(refusal)) from None
-    code = service.authorize(offer, party_id, region)
-    return jsonify(_authorization_view(offer, code, state, party_id, region)), 201
+    kind = named[0]
+    if kind == "creator":
+        account = account_named(context.service(), body[kind], kind)
+        return _Party(kind, account.open_id, account.region, account=account)
+    login = _login(body[kind], LoginKind(kind), kind)
+    return _Party(kind, login.party_id, login.region, login=login)
 
 
 def _authorization_view(offer: Offer, code: str, state: str | None, party_id: str,
