@@ -13,10 +13,10 @@ from flask import url_for
 from auth_server.domain import codes
 from auth_server.domain.errors import Refused
 from auth_server.domain.links import Channel
-from auth_server.shop_partner.authorizations import PageRefusal
 from auth_server.shop_partner.models import UserType
 from auth_server.web import context
 from auth_server.web import login_kit_access
+from auth_server.web import shop_partner
 from auth_server.web.browser_session import safe_next
 from auth_server.web.browser_session import sign_in_as
 from auth_server.web.browser_session import sign_out
@@ -176,13 +176,7 @@ def remove_shop_app(grant_id: str) -> Any:
     account, to_sign_in = _signed_in_or_redirect()
     if to_sign_in:
         return to_sign_in
-    service = context.shop_partner()
-    try:
-        grant = service.deauthorize(grant_id, account.open_id)
-    except PageRefusal as refusal:
-        return error_page(404, "authorization_not_found", str(refusal))
-    app = service.app(grant.app_key)
-    return redirect(url_for("screens.shop_apps", removed=app.name if app else grant.app_key))
+    return shop_partner.removal(grant_id, account.open_id, "screens.shop_apps")
 
 
 @bp.get("/authorized-apps")

@@ -23,11 +23,11 @@ from auth_server.shop_partner.models import LoginKind
 from auth_server.shop_partner.models import UserType
 from auth_server.web import context
 from auth_server.web import qr_images
+from auth_server.web import shop_partner
 from auth_server.web.browser_session import safe_next
 from auth_server.web.browser_session import shop_login
 from auth_server.web.browser_session import shop_sign_in_as
 from auth_server.web.browser_session import shop_sign_out
-from auth_server.web.errors import error_page
 from auth_server.web.linking_api import link_view
 from auth_server.web.linking_api import qr_image
 
@@ -109,10 +109,4 @@ def remove_app(grant_id: str) -> Any:
     login = shop_login()
     if login is None:
         return redirect(url_for("seller_center.sign_in", next=url_for("seller_center.apps")))
-    service = context.shop_partner()
-    try:
-        grant = service.deauthorize(grant_id, login.party_id)
-    except PageRefusal as refusal:
-        return error_page(404, "authorization_not_found", str(refusal))
-    app = service.app(grant.app_key)
-    return redirect(url_for("seller_center.apps", removed=app.name if app else grant.app_key))
+    return shop_partner.removal(grant_id, login.party_id, "seller_center.apps")

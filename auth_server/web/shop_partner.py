@@ -138,6 +138,17 @@ def _no_app(parameter: str, value: str) -> Any:
                                             "link from the app's page again (the data file's partner_apps[].shop).")
 
 
+def removal(grant_id: str, party_id: str, listing: str) -> Any:
+    """A party removing an app from its list (Seller Center's, the app's): back to the list, which names the app."""
+    service = context.shop_partner()
+    try:
+        grant = service.deauthorize(grant_id, party_id)
+    except PageRefusal as refusal:
+        return error_page(404, "authorization_not_found", str(refusal))
+    app = service.app(grant.app_key)
+    return redirect(url_for(listing, removed=app.name if app else grant.app_key))
+
+
 # --- the token endpoints -----------------------------------------------------------------------------------------
 
 @bp.route("/api/v2/token/get", methods=["GET", "POST"])
