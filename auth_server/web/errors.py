@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 STATUS_OF_KIND = {Kind.RULE: 409, Kind.NOT_FOUND: 404, Kind.INVALID: 400, Kind.DENIED: 403, Kind.EXPIRED: 410,
                   Kind.UNAUTHENTICATED: 401}
 SCREEN_PREFIXES = ("/app/", "/seller/")
+SHOP_API_PREFIXES = ("/api/v2/token/", "/authorization/")  # TikTok Shop's token endpoints and signed API
 
 
 class TikTokApiRefusal(Exception):
@@ -63,6 +64,10 @@ def http_error_response(error: HTTPException) -> Any:
         return error_page(status, code, message)
     if request.path.startswith("/v2/oauth/"):
         return tiktok_oauth_error("invalid_request" if status < 500 else "server_error", message, status)
+    if request.path.startswith(SHOP_API_PREFIXES):
+        # TikTok Shop's own shape: 36009010 "invalid method", 36009009 "invalid path" (shared/TIKTOK_WIRE.md 3.6)
+        shop_code = 36009010 if status == 405 else 36009009 if status == 404 else 36009003
+        return jsonify({"code": shop_code, "message": message, "request_id": shop_request_id()}), status
     if request.path.startswith(("/api/", "/_sim/")):
         # Shaped like every refusal of these APIs, with a code named after the HTTP error.
         return refusal_json(code, message), status

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from flask.testing import FlaskClient
 
 from auth_server.domain.clock import ManualClock
 from tests.shop_partner.conftest import APP_KEY
@@ -142,3 +143,14 @@ def test_a_timestamp_of_other_characters_than_ascii_digits_is_refused_with_36009
     assert response.status_code == 200
     assert code_of(response) == 36009004
 
+
+
+def test_another_method_on_the_signed_api_is_refused_in_tiktok_shops_shape(client: FlaskClient) -> None:
+    answer = client.post("/authorization/202309/shops")
+    body = answer.get_json()
+    assert answer.status_code == 405 and body["code"] == 36009010 and body["request_id"]
+
+
+def test_an_unknown_version_of_the_api_is_refused_in_tiktok_shops_shape(client: FlaskClient) -> None:
+    answer = client.get("/authorization/202212/shops")
+    assert answer.status_code == 404 and answer.get_json()["code"] == 36009009
