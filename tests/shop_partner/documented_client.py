@@ -74,3 +74,10 @@ class DocumentedShopClient:
     def base_path(self) -> str:
         """The path part of ``base_url`` (a sandbox's ``/sandboxes/<id>``, or nothing)."""
         return urlsplit(self.base_url).path.rstrip("/")
+
+
+def webhook_verified(app_key: str, app_secret: str, raw_body: bytes, authorization: str) -> bool:
+    """A TikTok Shop webhook's ``Authorization`` header: hex HMAC-SHA256 keyed with the app secret, of the app key
+    followed by the raw body."""
+    expected = hmac.new(app_secret.encode(), app_key.encode() + raw_body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, authorization)

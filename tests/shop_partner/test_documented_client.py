@@ -6,6 +6,10 @@ client signs with the wall clock's timestamp, as an app does.
 
 from __future__ import annotations
 
+import http.server
+import json
+import queue
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -20,6 +24,7 @@ from tests.shop_partner.conftest import SERVICE_ID
 from tests.shop_partner.conftest import authorize_over_http
 from tests.shop_partner.documented_client import AUTHORIZED_SHOPS_PATH
 from tests.shop_partner.documented_client import DocumentedShopClient
+from tests.shop_partner.documented_client import webhook_verified
 from tests.shop_partner.live import live_server  # noqa: F401  (the fixtures)
 from tests.shop_partner.live import sandbox  # noqa: F401
 
@@ -91,3 +96,34 @@ def test_a_wrong_signature_is_http_401_with_106001(shop_client: DocumentedShopCl
     response = shop_client.authorized_shops(token, int(time.time()))
     assert response.status_code == 401 and response.json()["code"] == 106001
 
+
+
+class _Receiver(http.server.BaseHTTPRequestHandler):
+    """A partner's webhook endpoint, from the standard library: keeps each POST's raw body and headers."""
+
+    received: queue.Queue[tuple[bytes, dict[str, str]]]
+
+    def do_POST(self) -> None:  # noqa: N802 - the standard library's name
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.received.put((body, dict(self.headers.items())))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass
+
+
+def test_a_delivered_webhook_verifies_as_the_documents_say(sandbox: Sandbox) -> None:  # noqa: F811
+    handler = type("Receiver", (_Receiver,), {"received": queue.Queue()})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        sandbox.change_shop_app(webhook_url=f"http://127.0.0.1:{server.server_port}/tiktok-shop/webhooks")
+        sandbox.authorize_shop(seller="seller_acme")
+        sandbox.deauthorize_shop(seller="seller_acme")
+        body, headers = handler.received.get(timeout=10)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert webhook_verified(APP_KEY, APP_SECRET, body, headers["Authorization"])
+    assert json.loads(body)["type"] == 6
