@@ -15,6 +15,7 @@ from __future__ import annotations
 import click
 
 from auth_server.cli.clock import clock
+from auth_server.cli.context import CREATING_COMMANDS
 from auth_server.cli.context import Context
 from auth_server.cli.context import ReportingGroup
 from auth_server.cli.demo import demo
@@ -50,7 +51,7 @@ __all__ = ["main"]
 @click.pass_context
 def main(click_ctx: click.Context, db: str, as_json: bool) -> None:
     """linksim: a scriptable simulator of linking TikTok accounts to a TikTok Shop."""
-    click_ctx.obj = Context(db, as_json)
+    click_ctx.obj = Context(db, as_json, creates=click_ctx.invoked_subcommand in CREATING_COMMANDS)
 
 
 for command in (init, serve, show, codes_command, markets, clock, links, journal, demo,

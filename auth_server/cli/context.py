@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from collections.abc import Iterator
@@ -19,7 +20,9 @@ from auth_server.domain.events import plain
 from auth_server.markets import builtin_markets
 from auth_server.simulator import Simulator
 from auth_server.simulator import open_store
+from auth_server.store import Store
 from auth_server.store import StoreError
+from auth_server.store import supported_url
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
@@ -27,16 +30,30 @@ CLOCK_KEY = "cli_clock"
 MARKETS_KEY = "markets"
 
 
+# The commands that make a database, or fill it; every other one works on one that holds parties already.
+CREATING_COMMANDS = frozenset({"init", "serve"})
+
+
 class Context:
-    def __init__(self, db: str, as_json: bool) -> None:
+    def __init__(self, db: str, as_json: bool, *, creates: bool = True) -> None:
         self.db = db
         self.as_json = as_json
+        self.creates = creates  # False: a missing or empty database is an error, not a new empty one
         self._sim: Simulator | None = None
 
     @property
     def sim(self) -> Simulator:
         if self._sim is None:
+            if not self.creates and not self.database_exists():
+                raise StoreError(f"There is no linksim database at {self._where()}. Run `linksim init` here to "
+                                 "make one with the demo data (or `make run` in the project), or name the "
+                                 "database your server uses with --db or LINKSIM_DB.")
             store = open_store(self.db)
+            if not self.creates and _is_empty(store):
+                store.dispose()
+                raise StoreError(f"The database {self._where()} is empty. Load the demo data with `linksim init` "
+                                 "(or a data file with `linksim init --fixtures FILE`), or name the database your "
+                                 "server uses with --db or LINKSIM_DB.")
             with store.unit_of_work() as repo:
                 clock_state = repo.setting(CLOCK_KEY)
                 market_data = repo.setting(MARKETS_KEY)
@@ -46,6 +63,19 @@ class Context:
                 markets = fixtures.markets_of({"markets": market_data}, markets)
             self._sim = Simulator(store, clock=clock, markets=markets)
         return self._sim
+
+    def database_exists(self) -> bool:
+        """False only for a SQLite file that is not there (a server's database is assumed to be)."""
+        url = supported_url(self.db)
+        if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+            return True
+        return os.path.exists(url.database)
+
+    def _where(self) -> str:
+        url = supported_url(self.db)
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            return os.path.abspath(url.database)
+        return url.render_as_string(hide_password=True)
 
     @property
     def clock(self) -> ManualClock:
@@ -74,6 +104,11 @@ class Context:
             click.echo(text)
         else:
             click.echo(pretty(value))
+
+
+def _is_empty(store: Store) -> bool:
+    with store.unit_of_work() as repo:
+        return not repo.shops() and not repo.accounts()
 
 
 pass_ctx = click.make_pass_decorator(Context)

@@ -51,7 +51,9 @@ def codes_command(ctx: Context, markdown: bool) -> None:
 @pass_ctx
 def markets(ctx: Context) -> None:
     """Show the policy profile of every market."""
-    profiles = {name: ctx.sim.markets[name] for name in ctx.sim.markets.names()}
+    # Without a database, the built-in profiles: a data file's own ones live in the database it was loaded into.
+    known = ctx.sim.markets if ctx.database_exists() else builtin_markets()
+    profiles = {name: known[name] for name in known.names()}
     ctx.emit(profiles)
 
 

@@ -4,5 +4,6 @@ from auth_server.store.database import DEFAULT_URL
 from auth_server.store.database import Store
 from auth_server.store.database import StoreClosed
 from auth_server.store.database import StoreError
+from auth_server.store.database import supported_url
 
-__all__ = ["DEFAULT_URL", "Store", "StoreClosed", "StoreError"]
+__all__ = ["DEFAULT_URL", "Store", "StoreClosed", "StoreError", "supported_url"]

@@ -32,6 +32,9 @@ from auth_server.store import schema
 from auth_server.store.repository import SqlRepository
 
 DEFAULT_URL = "sqlite:///linksim.db"
+SUPPORTED_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
+URL_FORMS = ("sqlite:///FILE (a file in this folder), sqlite:////ABSOLUTE/PATH, sqlite:// (in memory), or "
+             "postgresql+psycopg://USER:PASSWORD@HOST:PORT/DATABASE")
 BUSY_TIMEOUT_SECONDS = 60
 
 # SQLite names a unique index's columns, not the index, in its error message.
@@ -63,7 +66,7 @@ class Store:
     """
 
     def __init__(self, url: str = DEFAULT_URL, *, echo: bool = False) -> None:
-        self.url = sa.make_url(url)
+        self.url = supported_url(url)
         self.closed = False
         self._connection: sa.Connection | None = None
         if _is_in_memory(self.url):
@@ -185,6 +188,18 @@ def _in_memory_engine(*, echo: bool) -> sa.Engine:
     # NullPool: each connection made is a new, empty in-memory database, closed (and gone) with its store.
     return _with_sqlite_settings(sa.create_engine("sqlite://", echo=echo, poolclass=NullPool, connect_args={
         "check_same_thread": False}), in_memory=True)
+
+
+def supported_url(url: str) -> sa.URL:
+    """``url`` as SQLAlchemy reads it, if linksim can store there: SQLite, or PostgreSQL through psycopg."""
+    try:
+        parsed = sa.make_url(url)
+    except sa.exc.ArgumentError:
+        parsed = None
+    if parsed is None or (parsed.drivername not in SUPPORTED_DRIVERS):
+        shown = url if parsed is None else parsed.render_as_string(hide_password=True)
+        raise StoreError(f"linksim cannot store in {shown}: use {URL_FORMS}")
+    return parsed
 
 
 def _create_engine(url: sa.URL, *, echo: bool) -> sa.Engine:

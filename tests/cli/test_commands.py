@@ -66,9 +66,41 @@ def test_an_unknown_shop_is_a_refusal_with_its_code(linksim) -> None:  # noqa: A
 
 
 def test_a_database_in_a_missing_folder_is_named(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["--db", f"sqlite:///{tmp_path}/no/such/dir/x.db", "show"])
+    result = CliRunner().invoke(main, ["--db", f"sqlite:///{tmp_path}/no/such/dir/x.db", "init"])
     assert result.exit_code == 2
-    assert "does not exist" in result.stderr
+    assert f"the folder {tmp_path}/no/such/dir does not exist" in result.stderr
+
+
+def test_a_command_where_there_is_no_database_says_so_and_makes_none(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["--db", f"sqlite:///{tmp_path}/linksim.db", "link", "official", "shop_acme_us",
+                                       "maya"])
+    assert result.exit_code == 2
+    assert f"There is no linksim database at {tmp_path}/linksim.db. Run `linksim init` here" in result.stderr
+    assert not (tmp_path / "linksim.db").exists()
+
+
+def test_a_command_on_an_empty_database_says_how_to_fill_it(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("start: 2026-03-02T09:00:00Z\n")
+    db = f"sqlite:///{tmp_path}/linksim.db"
+    assert CliRunner().invoke(main, ["--db", db, "init", "--fixtures", str(empty)]).exit_code == 0
+    result = CliRunner().invoke(main, ["--db", db, "show"])
+    assert result.exit_code == 2 and "is empty. Load the demo data with `linksim init`" in result.stderr
+
+
+@pytest.mark.parametrize("url", ["postgres://me@localhost/linksim", "mysql://me@localhost/linksim",
+                                 "postgresql://me@localhost/linksim", "not a url"])
+def test_a_database_url_linksim_cannot_use_names_the_forms_that_work(url: str) -> None:
+    result = CliRunner().invoke(main, ["--db", url, "show"])
+    assert result.exit_code == 2
+    assert "postgresql+psycopg://USER:PASSWORD@HOST:PORT/DATABASE" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_the_markets_are_shown_without_a_database(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["--db", f"sqlite:///{tmp_path}/linksim.db", "--json", "markets"])
+    assert result.exit_code == 0 and "tokopedia" in json.loads(result.stdout)
+    assert not (tmp_path / "linksim.db").exists()
 
 
 def test_the_clock_carries_over_between_commands(linksim) -> None:  # noqa: ANN001
