@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from auth_server import fixtures
 from auth_server.cli.context import Context
 from auth_server.cli.context import pass_ctx
+from auth_server.cli.server_lease import LeaseHolder
+from auth_server.cli.server_lease import refuse_if_served
 from auth_server.cli.setup import load
 from auth_server.config import SHOP_REJECTION_ERRORS
 from auth_server.domain.clock import parse_duration
@@ -61,14 +65,17 @@ def serve(ctx: Context, host: str, port: int, source: str | None, oauth_error_st
                               shop_rejection_error=shop_rejection_error)
     except ValueError as error:
         raise click.BadParameter(str(error)) from None
+    # The port first: a second `make run` whose port is taken ends here, before it touches any database.
+    deferred = _Deferred()
+    server = make_server(host, port, deferred, threaded=True)  # a port in use: werkzeug says so and exits
+    base = f"http://{host if ':' not in host else f'[{host}]'}:{server.server_port}"
     if source:
+        refuse_if_served(ctx.db, "load a data file into")
         load(ctx.db, source, fresh=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
         os.environ.setdefault("AUTHLIB_INSECURE_TRANSPORT", "1")  # a simulator on plain http, on purpose
     ctx.clock.unfreeze()  # the server's time runs on from the database's clock
-    app = create_app(ctx.sim, config)
-    server = make_server(host, port, app, threaded=True)  # a port in use: werkzeug says so and exits
-    base = f"http://{host if ':' not in host else f'[{host}]'}:{server.server_port}"
+    deferred.app = create_app(ctx.sim, config)
     with ctx.sim.store.unit_of_work() as repo:
         apps = [(a.client_key, a.redirect_uris) for a in repo.all_of(PartnerApp, order_by="client_key")]
         shop_apps = [(a.app_key, a.service_id, a.redirect_url) for a in repo.all_of(ShopApp, order_by="app_key")]
@@ -96,8 +103,21 @@ def serve(ctx: Context, host: str, port: int, source: str | None, oauth_error_st
                    "linksim-demo")
     click.echo("Press Ctrl+C to stop.")
     try:
-        server.serve_forever()
+        with LeaseHolder(ctx.sim.store, base):
+            server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         server.server_close()
+
+
+class _Deferred:
+    """The WSGI app the server is bound with before the real one is made (after the database is ready)."""
+
+    app: Any = None
+
+    def __call__(self, environ: Any, start_response: Any) -> Any:
+        if self.app is None:  # not serving yet: nothing answers before the banner is printed
+            start_response("503 Service Unavailable", [("Content-Type", "text/plain"), ("Retry-After", "1")])
+            return [b"linksim is starting"]
+        return self.app(environ, start_response)

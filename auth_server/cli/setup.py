@@ -10,6 +10,7 @@ from auth_server.cli.context import MARKETS_KEY
 from auth_server.cli.context import Context
 from auth_server.cli.context import pass_ctx
 from auth_server.cli.context import table
+from auth_server.cli.server_lease import refuse_if_served
 from auth_server.domain import codes
 from auth_server.domain.clock import ManualClock
 from auth_server.markets import builtin_markets
@@ -24,6 +25,8 @@ from auth_server.simulator import open_store
 @pass_ctx
 def init(ctx: Context, source: str, fresh: bool) -> None:
     """Create the database and load parties from a data file."""
+    if fresh:
+        refuse_if_served(ctx.db, "start over in")
     loaded = load(ctx.db, source, fresh=fresh)
     ctx.emit(
         {"sellers": loaded.sellers, "shops": loaded.shops, "accounts": loaded.accounts,

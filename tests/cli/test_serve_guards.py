@@ -1,0 +1,97 @@
+"""A running server's database is not wiped under it: a second `linksim serve` binds its port before it touches
+the database, and `serve --fixtures` or `init --fresh` on a database a running server uses is refused, naming it."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+LINKSIM = [sys.executable, "-m", "auth_server.cli"]
+
+
+class Server:
+    def __init__(self, db: str, *args: str) -> None:
+        self.process = subprocess.Popen([*LINKSIM, "--db", db, "serve", *args], stdout=subprocess.PIPE,
+                                        stderr=subprocess.STDOUT, text=True)
+        self.output = ""
+        deadline = time.monotonic() + 60
+        while "Press Ctrl+C" not in self.output and time.monotonic() < deadline:
+            line = self.process.stdout.readline()  # type: ignore[union-attr]
+            if not line:
+                break
+            self.output += line
+        found = re.search(r"serving on (http://127\.0\.0\.1:(\d+))", self.output)
+        assert found, self.output
+        self.url, self.port = found.group(1), found.group(2)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.communicate(timeout=20)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'served.db'}"
+
+
+@pytest.fixture
+def running(db: str) -> Iterator[Server]:
+    server = Server(db, "--fixtures", "demo", "--port", "0")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def linksim(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*LINKSIM, *args], capture_output=True, text=True, timeout=60)
+
+
+def client_token(server: Server) -> str:
+    answer = requests.post(f"{server.url}/v2/oauth/token/", timeout=10, data={
+        "client_key": "linksim_demo_key", "client_secret": "linksim_demo_secret", "grant_type": "client_credentials"})
+    token: str = answer.json()["access_token"]
+    return token
+
+
+def test_init_fresh_on_a_served_database_is_refused_naming_the_server(running: Server, db: str) -> None:
+    token = client_token(running)
+    result = linksim("--db", db, "init", "--fresh")
+    assert result.returncode == 2
+    assert f"linksim serve at {running.url}" in result.stderr and "stop it first" in result.stderr
+    still = requests.get(f"{running.url}/api/shops/shop_acme_us/linked-accounts", timeout=10,
+                         headers={"Authorization": f"Bearer {token}"})
+    assert still.status_code == 200  # the server's partner token and parties are all still there
+
+
+def test_a_second_serve_with_fixtures_on_a_served_database_is_refused(running: Server, db: str) -> None:
+    token = client_token(running)
+    result = linksim("--db", db, "serve", "--fixtures", "demo", "--port", "0")
+    assert result.returncode == 2 and f"linksim serve at {running.url}" in result.stderr
+    assert requests.get(f"{running.url}/api/shops/shop_acme_us/linked-accounts", timeout=10,
+                        headers={"Authorization": f"Bearer {token}"}).status_code == 200
+
+
+def test_a_second_serve_on_a_taken_port_ends_before_it_touches_the_database(running: Server, tmp_path: Path) -> None:
+    other = tmp_path / "other.db"
+    result = linksim("--db", f"sqlite:///{other}", "serve", "--fixtures", "demo", "--port", running.port)
+    assert result.returncode != 0 and not other.exists()
+
+
+def test_a_database_whose_server_stopped_can_start_over(db: str) -> None:
+    Server(db, "--fixtures", "demo", "--port", "0").stop()
+    assert linksim("--db", db, "init", "--fresh").returncode == 0
+
+
+def test_a_database_whose_server_was_killed_can_start_over(db: str) -> None:
+    server = Server(db, "--fixtures", "demo", "--port", "0")
+    server.process.kill()  # no chance to give the lease back: its process is gone, so the lease is stale
+    server.process.communicate(timeout=20)
+    assert linksim("--db", db, "init", "--fresh").returncode == 0
