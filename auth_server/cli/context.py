@@ -135,11 +135,37 @@ def reported(click_ctx: click.Context) -> Iterator[None]:
 
 
 class ReportingGroup(click.Group):
-    """A group whose commands end in an exit code and a message, never a traceback."""
+    """A group whose commands end in an exit code and a message, never a traceback. ``--db`` may come after the
+    command too (``linksim init --db sqlite:///x.db``): it is the group's option, wherever it is written."""
 
     def invoke(self, ctx: click.Context) -> Any:
         with reported(ctx):
             return super().invoke(ctx)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_db(args))
+
+
+def hoist_db(args: list[str]) -> list[str]:
+    """``args`` with every ``--db URL`` (or ``--db=URL``) written after the command moved before it."""
+    start = 0
+    while start < len(args) and args[start].startswith("-"):
+        start += 2 if args[start] == "--db" else 1
+    moved: list[str] = []
+    rest: list[str] = []
+    index = start
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            rest += args[index:]
+            break
+        if arg == "--db" and index + 1 < len(args):
+            moved += args[index:index + 2]
+            index += 2
+            continue
+        (moved if arg.startswith("--db=") else rest).append(arg)
+        index += 1
+    return args[:start] + moved + rest
 
 
 # --- output ----------------------------------------------------------------------------------------------------

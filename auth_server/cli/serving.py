@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import click
+from werkzeug.serving import WSGIRequestHandler
 
 from auth_server import fixtures
 from auth_server.cli.context import Context
@@ -42,11 +43,12 @@ from auth_server.shop_partner.models import ShopApp
 @click.option("--shop-rejection-error", type=click.Choice(SHOP_REJECTION_ERRORS), default="access_denied",
               show_default=True, help="TikTok Shop: the error a rejected authorization redirects with "
                                       "(the documents name both).")
+@click.option("--access-log", is_flag=True, help="Print a line per request (the screens refresh every 2 seconds).")
 @pass_ctx
 def serve(ctx: Context, host: str, port: int, source: str | None, oauth_error_status: int,
           access_token_lifetime: str, refresh_token_lifetime: str, control_token: str | None,
           max_sandboxes: int, journal_file: str | None, journal_max_bytes: int,
-          shop_signature_without_body: bool, shop_rejection_error: str) -> None:
+          shop_signature_without_body: bool, shop_rejection_error: str, access_log: bool) -> None:
     """Serve the mock TikTok identity provider: Login Kit v2, and the app's screens in a browser."""
     import os
 
@@ -67,7 +69,8 @@ def serve(ctx: Context, host: str, port: int, source: str | None, oauth_error_st
         raise click.BadParameter(str(error)) from None
     # The port first: a second `make run` whose port is taken ends here, before it touches any database.
     deferred = _Deferred()
-    server = make_server(host, port, deferred, threaded=True)  # a port in use: werkzeug says so and exits
+    server = make_server(host, port, deferred, threaded=True,  # a port in use: werkzeug says so and exits
+                         request_handler=None if access_log else _QuietHandler)
     base = f"http://{host if ':' not in host else f'[{host}]'}:{server.server_port}"
     if source:
         refuse_if_served(ctx.db, "load a data file into")
@@ -109,6 +112,13 @@ def serve(ctx: Context, host: str, port: int, source: str | None, oauth_error_st
         pass
     finally:
         server.server_close()
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """Werkzeug's handler without its line per request (``--access-log`` brings it back)."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
 
 
 class _Deferred:

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from auth_server.cli import main
+from auth_server.cli.context import hoist_db
 
 
 @pytest.fixture
@@ -115,3 +116,20 @@ def test_the_code_table_is_printable_as_markdown(linksim) -> None:  # noqa: ANN0
 
 def test_journal_needs_a_positive_count(linksim) -> None:  # noqa: ANN001
     assert linksim("journal", "--last", "0").exit_code == 2
+
+
+@pytest.mark.parametrize(("written", "read"), [
+    (["init", "--db", "sqlite:///x.db"], ["--db", "sqlite:///x.db", "init"]),
+    (["show", "--db=sqlite:///x.db"], ["--db=sqlite:///x.db", "show"]),
+    (["--json", "clock", "advance", "25h", "--db", "sqlite:///x.db"],
+     ["--json", "--db", "sqlite:///x.db", "clock", "advance", "25h"]),
+    (["--db", "sqlite:///a.db", "show"], ["--db", "sqlite:///a.db", "show"]),
+    (["seller", "--", "--db", "x"], ["seller", "--", "--db", "x"]),
+])
+def test_db_is_read_before_or_after_the_command(written: list[str], read: list[str]) -> None:
+    assert hoist_db(written) == read
+
+
+def test_init_takes_db_after_the_command(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["init", "--db", f"sqlite:///{tmp_path}/after.db"])
+    assert result.exit_code == 0 and (tmp_path / "after.db").exists()

@@ -34,4 +34,5 @@ def test_serve_loads_the_demo_and_answers_login_kit_requests(tmp_path: Path) -> 
         assert page.status_code == 200 and 'data-testid="sign-in-form"' in page.text
     finally:
         process.terminate()
-        process.communicate(timeout=20)  # also closes the pipe
+        rest, _ = process.communicate(timeout=20)  # also closes the pipe
+    assert '"GET /app/sign-in' not in rest  # no access log unless --access-log
