@@ -13,16 +13,22 @@ TEST_WORKERS ?= 2
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# Serving needs linksim alone; the tests (and lint, docs, benchmarks) need the test toolchain too.
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $@
+	touch $@ $(VENV)/.installed-run
 
 install: $(VENV)/.installed
 
 # `make run` loads the demo data into a fresh linksim.db and serves the mock TikTok identity provider;
 # in another terminal, try the rules by hand with `.venv/bin/linksim ...` (docs/try-the-rules.md).
-run: install
+run: $(VENV)/.installed-run
 	$(BIN)/linksim --db $(DB) serve --fixtures demo --host $(HOST) --port $(PORT)
 
 test: install
