@@ -33,7 +33,7 @@ def scenario() -> None:
 
 
 @scenario.command()
-@click.argument("files", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.argument("files", nargs=-1)
 @click.option("--builtin", is_flag=True, help="Run every scenario shipped with linksim too.")
 @click.option("--url", help="A running linksim server (each scenario gets a sandbox of its own there); by "
                             "default a server of the runner's own, in this process.")
@@ -42,14 +42,15 @@ def scenario() -> None:
 @click.option("--junit-xml", "junit_xml", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the results as JUnit XML to this file.")
 @click.option("-q", "--quiet", is_flag=True, help="One line per scenario; steps only where one does not match.")
-def run(files: tuple[Path, ...], builtin: bool, url: str | None, control_token: str | None,
+def run(files: tuple[str, ...], builtin: bool, url: str | None, control_token: str | None,
         junit_xml: Path | None, quiet: bool) -> None:
-    """Run scenario FILES (or every scenario file in a folder) and report each step."""
-    for folder in files:
+    """Run scenario FILES (or every scenario file in a folder, or shipped scenarios by name: O02, B01_...) and
+    report each step."""
+    for folder in (paths := _named(files)):
         if folder.is_dir() and not model.scenario_files(folder):
             # A folder named for nothing is a mistake (a typo, the wrong folder): say so rather than run less.
             raise click.UsageError(f"{folder} holds no scenario files ({model.PATTERNS})")
-    paths = model.expand(list(files)) + (model.library() if builtin else [])
+    paths = model.expand(paths) + (model.library() if builtin else [])
     if not paths:
         raise click.UsageError("name scenario files or folders, or use --builtin")
     scenarios, invalid = [], []
@@ -83,6 +84,21 @@ def run(files: tuple[Path, ...], builtin: bool, url: str | None, control_token: 
             click.echo(f"JUnit XML written to {junit_xml}")
     if not all(result.passed for result in results):
         sys.exit(EXIT_MISMATCH)
+
+
+def _named(names: tuple[str, ...]) -> list[Path]:
+    """Each name as a file or folder that exists, else as shipped scenarios (``linksim scenario list``)."""
+    found: list[Path] = []
+    for name in names:
+        if Path(name).exists():
+            found.append(Path(name))
+            continue
+        shipped = model.shipped(name)
+        if not shipped:
+            raise click.UsageError(f"{name} is neither a file nor a folder, nor the name of a shipped scenario "
+                                   "(`linksim scenario list` names them, such as O02 or O02_official_slot_taken)")
+        found.extend(shipped)
+    return found
 
 
 @scenario.command(name="list")

@@ -250,6 +250,14 @@ def library() -> list[Path]:
                   key=lambda p: (order.index(p.name[0]) if p.name[0] in order else len(order), p.name))
 
 
+def shipped(name: str) -> list[Path]:
+    """The shipped scenarios a name means: its key (``O02_official_slot_taken``), its file name, or the start of
+    its key (``O02``; ``O09`` means both of O9's)."""
+    stem = Path(name).stem if Path(name).suffix in SUFFIXES else name
+    exact = [path for path in library() if path.stem == stem]
+    return exact or [path for path in library() if path.stem.startswith(stem)]
+
+
 def expand(paths: list[Path]) -> list[Path]:
     """Files as given, and every scenario file under a folder (sorted), without repeats."""
     found: list[Path] = []

@@ -124,6 +124,22 @@ def test_a_shipped_scenario_runs_over_a_real_url(server_url: str) -> None:
     assert "-> refused: official_slot_taken" in result.output
 
 
+def test_a_shipped_scenario_runs_by_its_name(server_url: str) -> None:
+    result = linksim("scenario", "run", "--url", server_url, "-q", "O02")
+    assert result.exit_code == 0, result.output
+    assert "PASS  O02_official_slot_taken" in result.output and "1 scenario: 1 passed" in result.output
+
+
+def test_the_start_of_a_name_runs_every_shipped_scenario_it_begins(server_url: str) -> None:
+    result = linksim("scenario", "run", "--url", server_url, "-q", "O09")
+    assert "PASS  O09_qr_consent" in result.output and "PASS  O09_review" in result.output
+
+
+def test_a_name_that_is_no_file_and_no_shipped_scenario_exits_2_saying_where_names_are() -> None:
+    result = linksim("scenario", "run", "O99")
+    assert result.exit_code == 2 and "`linksim scenario list` names them" in result.output
+
+
 def test_an_unreachable_server_exits_2(write: Write) -> None:
     result = linksim("scenario", "run", "--url", "http://127.0.0.1:9", write("x.yaml", tiny_scenario()))
     assert result.exit_code == 2
