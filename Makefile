@@ -8,7 +8,7 @@ PORT   ?= 8765
 # pytest-xdist workers for `make test` (0: one process, no xdist)
 TEST_WORKERS ?= 2
 
-.PHONY: run test install lint bench scenarios wheel-check docs clean
+.PHONY: run test install lint bench scenarios wheel wheel-check docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,11 +16,13 @@ $(BIN)/python:
 # Serving needs linksim alone; the tests (and lint, docs, benchmarks) need the test toolchain too.
 $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip uninstall --quiet --yes linksim 2>/dev/null || true  # the distribution's old name
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip uninstall --quiet --yes linksim 2>/dev/null || true  # the distribution's old name
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed-run
 
@@ -48,6 +50,11 @@ bench: install
 scenarios: install
 	$(BIN)/linksim scenario run --builtin
 
+# linksim's wheel in dist/, to install elsewhere before it is on PyPI: pip install dist/tiktok_linksim-*.whl
+wheel: $(VENV)/.installed-run
+	$(BIN)/python -m pip wheel --quiet --no-deps -w dist .
+	@ls dist/tiktok_linksim-*.whl
+
 # A partner's view: linksim's wheel in a new virtualenv, and a test suite that uses only the plugin's fixtures.
 wheel-check: install
 	VENV=$(VENV) bash scripts/check_wheel.sh
@@ -58,4 +65,4 @@ docs: install
 	$(BIN)/python scripts/update_scenario_docs.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis linksim.db linksim.db-wal linksim.db-shm .pg
+	rm -rf $(VENV) .pytest_cache .hypothesis linksim.db linksim.db-wal linksim.db-shm .pg dist build *.egg-info

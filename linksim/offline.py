@@ -298,7 +298,7 @@ def _route_httpx(stack: ExitStack, bridge: WsgiBridge, pattern: re.Pattern[str])
         return None
     if importlib.util.find_spec("respx") is None:
         warnings.warn("linksim.offline(): httpx is installed but respx is not, so httpx's requests are NOT routed to "
-                      "linksim (they would reach the network): pip install 'linksim[httpx]'", stacklevel=4)
+                      "linksim (they would reach the network): pip install 'tiktok-linksim[httpx]'", stacklevel=4)
         return None
     from linksim.offline_httpx import httpx_router
 

@@ -1,5 +1,5 @@
-"""linksim's pytest plugin, registered through the ``pytest11`` entry point: ``pip install linksim`` and the
-``linksim_*`` fixtures are there, in any project, with no conftest.
+"""linksim's pytest plugin, registered through the ``pytest11`` entry point: install linksim (the distribution
+``tiktok-linksim``) and the ``linksim_*`` fixtures are there, in any project, with no conftest.
 
 - ``linksim_server``: a linksim server for the whole run (one per xdist worker), or ``--linksim-url``'s (with
   ``--linksim-control-token``, or ``$LINKSIM_CONTROL_TOKEN``, when that server was started with a control token);

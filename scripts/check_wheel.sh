@@ -9,7 +9,7 @@ trap 'rm -rf "$work"' EXIT
 
 "${VENV:-.venv}/bin/python" -m pip wheel --quiet --no-deps -w "$work/dist" .
 "$PYTHON" -m venv "$work/partner"
-"$work/partner/bin/python" -m pip install --quiet "$work"/dist/linksim-*.whl pytest pytest-xdist
+"$work/partner/bin/python" -m pip install --quiet "$work"/dist/tiktok_linksim-*.whl pytest pytest-xdist
 mkdir "$work/suite"
 cat > "$work/suite/test_partner.py" <<'PY'
 import requests

@@ -47,7 +47,7 @@ __all__ = ["main"]
 @click.option("--db", envvar="LINKSIM_DB", default=DEFAULT_URL, show_default=True,
               help="Database URL: sqlite:///FILE or postgresql+psycopg://USER@HOST/DB.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON, for scripts.")
-@click.version_option(package_name="linksim")
+@click.version_option(package_name="tiktok-linksim")
 @click.pass_context
 def main(click_ctx: click.Context, db: str, as_json: bool) -> None:
     """linksim: a scriptable simulator of linking TikTok accounts to a TikTok Shop."""

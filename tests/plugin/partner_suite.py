@@ -1,4 +1,4 @@
-"""A partner's own test file, as written with `pip install linksim` and nothing else: no conftest, no server.
+"""A partner's own test file, as written with linksim installed and nothing else: no conftest, no server.
 
 tests/plugin/test_pytest_plugin.py runs it in a fresh pytest process (as test_partner.py), two xdist workers.
 """

@@ -1,5 +1,5 @@
 """Every example of docs/testing-your-integration.md runs as written: each ``python`` block is a test file, and
-all of them run in one fresh pytest process, as a partner would run them after ``pip install linksim``."""
+all of them run in one fresh pytest process, as a partner would run them after installing linksim."""
 
 from __future__ import annotations
 
