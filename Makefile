@@ -59,10 +59,11 @@ wheel: $(VENV)/.installed-run
 wheel-check: install
 	VENV=$(VENV) bash scripts/check_wheel.sh
 
-# The generated parts of the docs: the README's code table, docs/scenarios.md's action tables (tests check both).
+# The generated docs: the README's code table, docs/scenarios.md's action tables, docs/rules.md (tests check them).
 docs: install
 	$(BIN)/python scripts/update_readme_codes.py
 	$(BIN)/python scripts/update_scenario_docs.py
+	$(BIN)/python scripts/update_rules_doc.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis linksim.db linksim.db-wal linksim.db-shm .pg dist build *.egg-info

@@ -26,6 +26,7 @@ from auth_server.cli.parties import review_mode
 from auth_server.cli.parties import shop_status
 from auth_server.cli.parties import standing
 from auth_server.cli.parties import verification_outcome
+from auth_server.cli.rule_reference import rules_command
 from auth_server.cli.serving import serve
 from auth_server.cli.setup import codes_command
 from auth_server.cli.setup import init
@@ -54,7 +55,7 @@ def main(click_ctx: click.Context, db: str, as_json: bool) -> None:
     click_ctx.obj = Context(db, as_json, creates=click_ctx.invoked_subcommand in CREATING_COMMANDS)
 
 
-for command in (init, serve, show, codes_command, markets, clock, links, journal, demo,
+for command in (init, serve, show, codes_command, rules_command, markets, clock, links, journal, demo,
                 verification_outcome, app_fault, standing, review_mode, shop_status,
                 seller, app, scenario):  # `linksim scenario run FILE...`: scenario files (docs/scenarios.md)
     main.add_command(command)

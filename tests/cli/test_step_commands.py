@@ -21,11 +21,12 @@ from client_core.actions import Actor
 
 OFFERED = [action for action in ACTIONS.values() if action.command is not None]
 
-# What `linksim --help` listed before the step commands were made from the table: the same, still.
+# What `linksim --help` listed before the step commands were made from the table: the same, still (and
+# `rules`, docs/rules.md's command, since issue 12).
 COMMANDS = {
     (): ["affiliate", "answer", "app", "app-fault", "clock", "codes", "consent", "demo", "init", "invite", "journal",
          "link", "linked", "links", "live", "markets", "org", "profile", "rename-account", "rename-shop", "review",
-         "review-mode", "scan", "scenario", "search", "seller", "serve", "shop-status", "show", "sign-in",
+         "review-mode", "rules", "scan", "scenario", "search", "seller", "serve", "shop-status", "show", "sign-in",
          "standing", "start", "terms", "unlink", "verification-outcome", "verify"],
     ("affiliate",): ["answer", "invite", "showcase-add", "sign-up"],
     ("clock",): ["advance", "freeze", "run", "set", "show"],
