@@ -31,15 +31,30 @@ def open_store(url: str, *, fresh: bool = False) -> Store:
     return store
 
 
+CLOCK_SETTING = "cli_clock"  # the clock's state, in the database it runs on (the command line's and the server's)
+
+
 class Simulator:
-    """One simulated world: its store, its clock, its markets, and the service that runs the flows."""
+    """One simulated world: its store, its clock, its markets, and the service that runs the flows.
+
+    ``keeps_clock``: the clock's state lives in the store (a database the command line or ``linksim serve`` works
+    on), and :meth:`save_clock` writes it there after every move, so a restart, even after a crash, goes on from
+    where the clock was: a running clock is kept as its offset from the wall clock, so it never runs backwards.
+    """
 
     def __init__(self, store: Store, *, clock: Clock | None = None, markets: Markets | None = None,
-                 **service_options: Any) -> None:
+                 keeps_clock: bool = False, **service_options: Any) -> None:
         self.store = store
+        self.keeps_clock = keeps_clock
         self.clock = clock or SystemClock()
         self.markets = markets or builtin_markets()
         self.service = LinkingService(store.unit_of_work, self.clock, self.markets, **service_options)
+
+    def save_clock(self) -> None:
+        """Keep the clock's state in the store, if this simulator keeps it there."""
+        if self.keeps_clock and isinstance(self.clock, ManualClock):
+            with self.store.unit_of_work() as repo:
+                repo.set_setting(CLOCK_SETTING, self.clock.state())
 
     @classmethod
     def in_memory(cls, *, start: datetime | None = None, **options: Any) -> Simulator:

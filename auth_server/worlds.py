@@ -113,6 +113,7 @@ class HostedWorld:
         if replace and isinstance(sim.clock, ManualClock):
             sim.clock.set(loaded.start)
             sim.clock.freeze()
+            sim.save_clock()
         return loaded
 
 

@@ -18,6 +18,7 @@ from auth_server.domain.clock import ManualClock
 from auth_server.domain.errors import Refused
 from auth_server.domain.events import plain
 from auth_server.markets import builtin_markets
+from auth_server.simulator import CLOCK_SETTING
 from auth_server.simulator import Simulator
 from auth_server.simulator import open_store
 from auth_server.store import Store
@@ -26,7 +27,6 @@ from auth_server.store import supported_url
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
-CLOCK_KEY = "cli_clock"
 MARKETS_KEY = "markets"
 
 
@@ -55,13 +55,13 @@ class Context:
                                  "(or a data file with `linksim init --fixtures FILE`), or name the database your "
                                  "server uses with --db or LINKSIM_DB.")
             with store.unit_of_work() as repo:
-                clock_state = repo.setting(CLOCK_KEY)
+                clock_state = repo.setting(CLOCK_SETTING)
                 market_data = repo.setting(MARKETS_KEY)
             clock = ManualClock.from_state(clock_state) if clock_state else ManualClock(frozen=False)
             markets = builtin_markets()
             if market_data:
                 markets = fixtures.markets_of({"markets": market_data}, markets)
-            self._sim = Simulator(store, clock=clock, markets=markets)
+            self._sim = Simulator(store, clock=clock, markets=markets, keeps_clock=True)
         return self._sim
 
     def database_exists(self) -> bool:
@@ -84,8 +84,7 @@ class Context:
         return clock
 
     def save_clock(self) -> None:
-        with self.sim.store.unit_of_work() as repo:
-            repo.set_setting(CLOCK_KEY, self.clock.state())
+        self.sim.save_clock()
 
     def account(self, name: str) -> Account:
         """An account by @username, username or open id."""

@@ -78,6 +78,7 @@ def serve(ctx: Context, host: str, port: int, source: str | None, oauth_error_st
     if host not in ("127.0.0.1", "localhost", "::1"):
         os.environ.setdefault("AUTHLIB_INSECURE_TRANSPORT", "1")  # a simulator on plain http, on purpose
     ctx.clock.unfreeze()  # the server's time runs on from the database's clock
+    ctx.save_clock()  # as an offset from the wall clock: a restart goes on from here, never back
     deferred.app = create_app(ctx.sim, config)
     with ctx.sim.store.unit_of_work() as repo:
         apps = [(a.client_key, a.redirect_uris) for a in repo.all_of(PartnerApp, order_by="client_key")]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from auth_server import fixtures
-from auth_server.cli.context import CLOCK_KEY
 from auth_server.cli.context import MARKETS_KEY
 from auth_server.cli.context import Context
 from auth_server.cli.context import pass_ctx
@@ -14,6 +13,7 @@ from auth_server.cli.server_lease import refuse_if_served
 from auth_server.domain import codes
 from auth_server.domain.clock import ManualClock
 from auth_server.markets import builtin_markets
+from auth_server.simulator import CLOCK_SETTING
 from auth_server.simulator import Simulator
 from auth_server.simulator import open_store
 
@@ -69,7 +69,7 @@ def load(db: str, source: str, *, fresh: bool) -> fixtures.Loaded:
     loaded = fixtures.load(sim.service, data, now=clock.now())
     clock.set(loaded.start)
     with store.unit_of_work() as repo:
-        repo.set_setting(CLOCK_KEY, clock.state())
+        repo.set_setting(CLOCK_SETTING, clock.state())
         if data.get("markets"):
             repo.set_setting(MARKETS_KEY, data["markets"])
     store.dispose()

@@ -116,5 +116,6 @@ def move_clock() -> Any:
         clock.freeze()
     elif body.get("freeze") is False:
         clock.unfreeze()
+    context.simulator().save_clock()  # a served database keeps the move: a restart goes on from here
     context.service().settle()
     return _clock_view(clock)
