@@ -160,3 +160,37 @@ class Views(FlowBase):
             }
 
         return self._run(body)
+
+    def shop_details(self, shop_id: str) -> dict[str, Any]:
+        """A shop as the simulator holds it: its settings, products, and the sales channels its active links open."""
+
+        def body(op: Operation) -> dict[str, Any]:
+            shop = op.require_shop(shop_id)
+            channels = []
+            for link in op.repo.holding_links(shop_id=shop_id):
+                if link.state is LinkState.ACTIVE:
+                    assert link.open_id is not None
+                    account = op.require_account(link.open_id)
+                    channels.append({"open_id": account.open_id, "username": account.username,
+                                     "role": link.role.value, "link_id": link.link_id,
+                                     "channels": ["video", "live", storefront(link.role)]})
+            return {
+                **plain(shop),
+                "in_probation": shop.in_probation(op.now),
+                "products": [{"product_id": p.product_id, "title": p.title, "marketplace": p.in_marketplace}
+                             for p in sorted(op.repo.products(shop_id), key=lambda p: p.product_id)],
+                "sales_channels": channels,
+            }
+
+        return self._run(body)
+
+    def account_details(self, open_id: str) -> dict[str, Any]:
+        """An account as the simulator holds it (no password), with its organization's members, removed ones too."""
+
+        def body(op: Operation) -> dict[str, Any]:
+            account = op.require_account(open_id)
+            members = [{"contact": m.contact, "added_at": plain(m.added_at), "removed_at": plain(m.removed_at),
+                        "active": m.active} for m in op.repo.org_members(open_id)]
+            return {**plain(account), "members": members}
+
+        return self._run(body)
