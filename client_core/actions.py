@@ -306,6 +306,13 @@ _declare(
                   text="affiliate invitation {invitation_id} sent to {open_id} ({commission_rate}%)"),
 )
 
+_declare(
+    "seller", "get_affiliate_invitation", "Look at an affiliate invitation", invitation=INVITATION,
+    tool=_command("affiliate-invitation", "Show an affiliate invitation: pending, accepted, declined or expired.",
+                  _arg("invitation", "invitation_id", metavar="ID"),
+                  text="affiliate invitation {invitation_id} to {open_id}: {state} ({commission_rate}%)"),
+)
+
 
 # --- the app on a holder's phone ---------------------------------------------------------------------------------
 

@@ -196,6 +196,9 @@ class SellerClient:
         return AffiliateInvitation.from_json(
             self._json("POST", f"/api/shops/{_seg(shop_id)}/affiliate-invitations", json=body))
 
+    def get_affiliate_invitation(self, invitation_id: str) -> AffiliateInvitation:
+        return AffiliateInvitation.from_json(self._json("GET", f"/api/affiliate-invitations/{_seg(invitation_id)}"))
+
     def remove_org_member(self, open_id: str, contact: str) -> OrgMemberRemoval:
         """Remove a member (an email or phone) from an organization account: it can no longer sign in by passcode."""
         return OrgMemberRemoval.from_json(

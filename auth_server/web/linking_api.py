@@ -260,6 +260,12 @@ def invite_affiliate(shop_id: str) -> Any:
     return jsonify(affiliate_invitation_view(invitation)), 201
 
 
+@bp.get("/affiliate-invitations/<invitation_id>")
+def get_affiliate_invitation(invitation_id: str) -> Any:
+    """Follow an affiliate invitation: pending, accepted, declined or expired."""
+    return jsonify(affiliate_invitation_view(context.service().get_affiliate_invitation(invitation_id)))
+
+
 def affiliate_invitation_view(invitation: Any) -> dict[str, Any]:
     return {
         "invitation_id": invitation.invitation_id,

@@ -17,6 +17,13 @@ def test_a_seller_invites_a_creator_whose_app_inbox_then_shows_the_invitation(li
     assert [i.invitation_id for i in inbox.affiliate_invitations] == [invitation.invitation_id]
 
 
+def test_the_seller_sees_the_creator_accept_an_affiliate_invitation(linksim_sandbox: Sandbox) -> None:
+    seller = linksim_sandbox.seller()
+    invitation = seller.invite_affiliate("shop_acme_us", "oid_cora", "12.5")
+    linksim_sandbox.phone("cora").accept(invitation.invitation_id)
+    assert seller.get_affiliate_invitation(invitation.invitation_id).state == "accepted"
+
+
 def test_an_affiliate_invitation_names_the_partner_app_as_who_sent_it(linksim_sandbox: Sandbox) -> None:
     invitation = linksim_sandbox.seller().invite_affiliate("shop_acme_us", "oid_cora", 10)
     events = linksim_sandbox.journal(kind="event", flow=invitation.invitation_id)

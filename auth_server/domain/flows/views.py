@@ -57,6 +57,15 @@ class Views(FlowBase):
     def invitations(self, *, open_id: str | None = None, shop_id: str | None = None) -> list[Invitation]:
         return self._run(lambda op: list(op.repo.invitations(open_id=open_id, shop_id=shop_id)))
 
+    def get_affiliate_invitation(self, invitation_id: str) -> AffiliateInvitation:
+        def body(op: Operation) -> AffiliateInvitation:
+            invitation = op.repo.affiliate_invitation(valid_text(invitation_id, "invitation_id"))
+            if invitation is None:
+                raise Refused.because(codes.INVITATION_NOT_FOUND, invitation_id=invitation_id)
+            return invitation
+
+        return self._run(body)
+
     def affiliate_invitations(self, open_id: str) -> list[AffiliateInvitation]:
         return self._run(lambda op: list(op.repo.affiliate_invitations(open_id=open_id)))
 
