@@ -284,16 +284,33 @@ _declare(
 )
 _declare(
     "seller", "remove_org_member", "Remove a member from an organization account",
-    account=ACCOUNT, contact=_text("the member's email or phone", required=True), in_scenarios=False,
+    docs="Remove a member (`contact`, an email or phone) from an organization account: it can no longer sign in "
+         "by passcode (`not_an_org_member`); answers `{open_id, contact, removed_at}`",
+    account=ACCOUNT, contact=_text("the member's email or phone", required=True),
     command=_command("org remove-member", None, _THE_ACCOUNT, _arg("contact")),
+    tool=_command("org-remove-member", "Remove CONTACT (an email or phone) from the organization account OPEN_ID; "
+                  "it can no longer sign in by passcode.", _OPEN_ID, _arg("contact"),
+                  text="{contact} removed from {open_id}"),
 )
 _declare(
     "seller", "invite_affiliate", "Invite an account to promote the shop's products for a commission",
+    docs="Invite a creator to promote the shop's products for `commission_rate` percent (text, such as "
+         '`"12.5"`); no slot, no quota, no link. It answers in the app (`accept`, `decline`)',
     shop=SHOP, account=ACCOUNT, commission_rate=_text("the commission in percent", required=True),
-    invitation_id=_text("name the invitation (default: made up)"), in_scenarios=False,
+    invitation_id=_text("name the invitation (default: made up)"),
     command=_command("affiliate invite", "Invite ACCOUNT to promote SHOP_ID's products for COMMISSION_RATE percent.",
                      _SHOP_ID, _THE_ACCOUNT, _arg("commission_rate"), options=(_NAMED_INVITATION,),
                      text="affiliate invitation {invitation_id} sent"),
+    tool=_command("affiliate-invite", "Invite OPEN_ID (or @username) to promote SHOP's products for COMMISSION_RATE "
+                  "percent; it answers in the app.", _SHOP, _OPEN_ID, _arg("commission_rate"),
+                  text="affiliate invitation {invitation_id} sent to {open_id} ({commission_rate}%)"),
+)
+
+_declare(
+    "seller", "get_affiliate_invitation", "Look at an affiliate invitation", invitation=INVITATION,
+    tool=_command("affiliate-invitation", "Show an affiliate invitation: pending, accepted, declined or expired.",
+                  _arg("invitation", "invitation_id", metavar="ID"),
+                  text="affiliate invitation {invitation_id} to {open_id}: {state} ({commission_rate}%)"),
 )
 
 
@@ -427,6 +444,14 @@ _declare(
     product=_text("the product's id", required=True),
     command=_command("affiliate showcase-add", "ACCOUNT adds PRODUCT_ID to its showcase.",
                      _THE_HOLDER, _arg("product", "product_id"), text="{product_id} in the showcase ({source.value})"),
+)
+_declare(
+    "app", "tag_product_in_video", "Post a video with a shop's product tagged in it (only linked to that shop: E3)",
+    docs="Post a video with a shop's product tagged in it; answers `{video_id, product_id, shop_id}`. Only an account "
+         "linked to the product's shop may (E3: `video_channel_locked`)",
+    product=_text("the product's id", required=True),
+    tool=_command("video-tag", "Post a video with PRODUCT_ID tagged in it (only an account linked to its shop may).",
+                  _arg("product", "product_id"), text="video {video_id} tags {product_id} ({shop_id})"),
 )
 _declare(
     "app", "start_live", "Go LIVE, or mirror another account's LIVE",

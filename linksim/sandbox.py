@@ -17,9 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from datetime import timedelta
 from os import PathLike
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 from urllib.parse import urlsplit
 
 import requests
@@ -165,6 +167,36 @@ class World(_Controls):
         if username is not None:
             app.sign_in(username, password)
         return app
+
+    # --- the parties as the simulator holds them ------------------------------------------------------------
+
+    def shop(self, shop_id: str) -> dict[str, Any]:
+        """``GET /_sim/shops/{id}``: the shop's name, region, market, status and probation, its review settings,
+        its ``products`` and the ``sales_channels`` each active link opens."""
+        return dict(self.control("GET", f"shops/{quote(shop_id, safe='')}"))
+
+    def account(self, account: str) -> dict[str, Any]:
+        """``GET /_sim/accounts/{username or open_id}``: the account's names, type, entity, verification, standing
+        and, for an organization account, its ``members`` (removed ones with ``removed_at``)."""
+        return dict(self.control("GET", f"accounts/{quote(account, safe='')}"))
+
+    def link(self, link_id: str) -> dict[str, Any]:
+        """``GET /_sim/links/{id}``: any link, whoever started it (``created_by``), as the simulator holds it."""
+        return dict(self.control("GET", f"links/{quote(link_id, safe='')}"))
+
+    def add_product(self, shop_id: str, product_id: str, title: str, *, marketplace: bool = False) -> dict[str, Any]:
+        """A product the shop lists after the data was loaded; an official account's Shop Page shows it at once."""
+        body = {"id": product_id, "title": title, "marketplace": marketplace}
+        return dict(self.control("POST", f"shops/{quote(shop_id, safe='')}/products", body))
+
+    def start_probation(self, shop_id: str, lasting: str | timedelta) -> dict[str, Any]:
+        """Put the shop in probation for ``lasting`` (``"30d"``) from the world's now: no marketing links (M2)."""
+        seconds = lasting if isinstance(lasting, str) else f"{int(lasting.total_seconds())}s"
+        return self.shop_settings(shop_id, probation=seconds)
+
+    def end_probation(self, shop_id: str) -> dict[str, Any]:
+        """End the shop's probation now."""
+        return self.shop_settings(shop_id, probation=None)
 
     # --- TikTok Shop apps ------------------------------------------------------------------------------------
 

@@ -34,6 +34,7 @@ from mobile_stub.models import PermissionRequest
 from mobile_stub.models import Profile
 from mobile_stub.models import ShowcaseItem
 from mobile_stub.models import Storefront
+from mobile_stub.models import VideoProductTag
 from mobile_stub.qr import decode_png
 
 __all__ = [
@@ -55,6 +56,7 @@ __all__ = [
     "ShowcaseItem",
     "Storefront",
     "TikTokApp",
+    "VideoProductTag",
     "Violation",
     "decode_png",
 ]

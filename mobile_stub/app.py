@@ -22,6 +22,7 @@ from mobile_stub.models import Link
 from mobile_stub.models import LiveSession
 from mobile_stub.models import Profile
 from mobile_stub.models import ShowcaseItem
+from mobile_stub.models import VideoProductTag
 from mobile_stub.qr import decode_png
 from mobile_stub.transport import DEFAULT_BACKOFF
 from mobile_stub.transport import DEFAULT_RETRIES
@@ -207,6 +208,11 @@ class TikTokApp:
     def add_to_showcase(self, product_id: str) -> ShowcaseItem:
         """Add a product by hand (M8, E5)."""
         return ShowcaseItem.from_json(self._call("POST", "/showcase", {"product_id": product_id}))
+
+    def tag_product_in_video(self, product_id: str) -> VideoProductTag:
+        """Post a video with a shop's product tagged in it; refused (``video_channel_locked``) unless linked to the
+        shop (E3)."""
+        return VideoProductTag.from_json(self._call("POST", "/videos", {"product_id": product_id}))
 
     def start_live(self, mirror_of: str | None = None) -> LiveSession:
         """Go LIVE, or mirror the LIVE of the account with the open id ``mirror_of`` (refused in some markets, M10)."""

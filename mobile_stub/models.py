@@ -296,3 +296,21 @@ class LiveSession:
         return cls(open_id=_get(data, "open_id", str), live=_get(data, "live", bool),
                    started_at=_get(data, "started_at", str, optional=True),
                    mirror_of=_get(data, "mirror_of", str, optional=True), raw=data)
+
+
+@dataclass(frozen=True)
+class VideoProductTag:
+    """A video posted with a shop's product tagged in it (E3: only an account linked to the shop may)."""
+
+    video_id: str
+    open_id: str
+    product_id: str
+    shop_id: str
+    tagged_at: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> VideoProductTag:
+        return cls(video_id=_get(data, "video_id", str), open_id=_get(data, "open_id", str),
+                   product_id=_get(data, "product_id", str), shop_id=_get(data, "shop_id", str),
+                   tagged_at=_get(data, "tagged_at", str, optional=True), raw=data)

@@ -25,11 +25,13 @@ from seller_client.errors import ServerUnreachable
 from seller_client.errors import Violation
 from seller_client.errors import WaitTimeout
 from seller_client.models import AccountMatch
+from seller_client.models import AffiliateInvitation
 from seller_client.models import Criteria
 from seller_client.models import Invitation
 from seller_client.models import Link
 from seller_client.models import LinkedAccount
 from seller_client.models import LinkedAccounts
+from seller_client.models import OrgMemberRemoval
 from seller_client.models import QrCode
 from seller_client.models import Shop
 from seller_client.models import Token
@@ -39,11 +41,13 @@ __all__ = [
     "DEMO_CLIENT_KEY",
     "DEMO_CLIENT_SECRET",
     "AccountMatch",
+    "AffiliateInvitation",
     "Criteria",
     "Invitation",
     "Link",
     "LinkedAccount",
     "LinkedAccounts",
+    "OrgMemberRemoval",
     "QrCode",
     "SellerClient",
     "SellerError",

@@ -15,10 +15,12 @@ from seller_client.auth import ClientCredentials
 from seller_client.errors import SellerRefused
 from seller_client.errors import ServerError
 from seller_client.models import AccountMatch
+from seller_client.models import AffiliateInvitation
 from seller_client.models import Criteria
 from seller_client.models import Invitation
 from seller_client.models import Link
 from seller_client.models import LinkedAccounts
+from seller_client.models import OrgMemberRemoval
 from seller_client.models import Shop
 from seller_client.polling import OnChange
 from seller_client.polling import poll_link
@@ -181,6 +183,26 @@ class SellerClient:
 
     def get_invitation(self, invitation_id: str) -> Invitation:
         return Invitation.from_json(self._json("GET", f"/api/invitations/{_seg(invitation_id)}"))
+
+    # --- affiliate creators, organization members ----------------------------------------------------------
+
+    def invite_affiliate(self, shop_id: str, open_id: str, commission_rate: str | float, *,
+                         invitation_id: str | None = None) -> AffiliateInvitation:
+        """Invite a creator to promote the shop's products for ``commission_rate`` percent (above 0, at most 80);
+        it accepts or declines in the app. No slot, no quota, no link."""
+        body: dict[str, Any] = {"open_id": open_id, "commission_rate": str(commission_rate)}
+        if invitation_id is not None:
+            body["invitation_id"] = invitation_id
+        return AffiliateInvitation.from_json(
+            self._json("POST", f"/api/shops/{_seg(shop_id)}/affiliate-invitations", json=body))
+
+    def get_affiliate_invitation(self, invitation_id: str) -> AffiliateInvitation:
+        return AffiliateInvitation.from_json(self._json("GET", f"/api/affiliate-invitations/{_seg(invitation_id)}"))
+
+    def remove_org_member(self, open_id: str, contact: str) -> OrgMemberRemoval:
+        """Remove a member (an email or phone) from an organization account: it can no longer sign in by passcode."""
+        return OrgMemberRemoval.from_json(
+            self._json("POST", f"/api/organization-accounts/{_seg(open_id)}/members/remove", json={"contact": contact}))
 
     # --- waiting ---------------------------------------------------------------------------------------------
 

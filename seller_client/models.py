@@ -18,7 +18,8 @@ from seller_client.errors import ServerError
 from seller_client.errors import Violation
 
 __all__ = [
-    "AccountMatch", "Criteria", "Invitation", "LinkedAccount", "LinkedAccounts", "Link", "QrCode", "Shop", "Token",
+    "AccountMatch", "AffiliateInvitation", "Criteria", "Invitation", "LinkedAccount", "LinkedAccounts", "Link",
+    "OrgMemberRemoval", "QrCode", "Shop", "Token",
 ]
 
 T = TypeVar("T")
@@ -183,6 +184,47 @@ class Invitation:
             link_id=reader.opt_text("link_id"),
             refusal=violation_of(refusal, "invitation's refusal") if refusal is not None else None, raw=reader.data,
         )
+
+
+@dataclass(frozen=True)
+class AffiliateInvitation:
+    """An invitation to a creator to promote the shop's products for a commission (a percentage, as text)."""
+
+    invitation_id: str
+    shop_id: str
+    open_id: str
+    state: str
+    commission_rate: str
+    created_at: str | None = None
+    expires_at: str | None = None
+    answered_at: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, value: object) -> AffiliateInvitation:
+        reader = _Reader(value, "affiliate invitation")
+        return cls(
+            invitation_id=reader.text("invitation_id"), shop_id=reader.text("shop_id"), open_id=reader.text("open_id"),
+            state=reader.text("state"), commission_rate=reader.text("commission_rate"),
+            created_at=reader.opt_text("created_at"), expires_at=reader.opt_text("expires_at"),
+            answered_at=reader.opt_text("answered_at"), raw=reader.data,
+        )
+
+
+@dataclass(frozen=True)
+class OrgMemberRemoval:
+    """A member removed from an organization account: it can no longer sign in by passcode."""
+
+    open_id: str
+    contact: str
+    removed_at: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, value: object) -> OrgMemberRemoval:
+        reader = _Reader(value, "member removal")
+        return cls(open_id=reader.text("open_id"), contact=reader.text("contact"),
+                   removed_at=reader.opt_text("removed_at"), raw=reader.data)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Affiliate creators, showcases and LIVE sessions: what a linked or unlinked account shows."""
+"""Affiliate creators, showcases, LIVE sessions and video product tags: what a linked or unlinked account shows."""
 
 from __future__ import annotations
 
@@ -46,3 +46,14 @@ class LiveSession:
     mirror_of: str | None = None  # the open id whose LIVE this one mirrors
     ended_at: datetime | None = None
     id: int | None = None
+
+
+@dataclass(kw_only=True, eq=False)
+class VideoProductTag:
+    """A shop's product tagged in a video the account posts: the video sales channel a link opens (E3)."""
+
+    video_id: str
+    open_id: str
+    product_id: str
+    shop_id: str
+    tagged_at: datetime

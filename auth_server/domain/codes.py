@@ -216,6 +216,12 @@ OFFICIAL_ACCOUNT_NO_AFFILIATE_PRODUCTS = _code(
     "An official account cannot display Product Marketplace (affiliate) products. Use a marketing account "
     "or a creator account to promote other shops' products.",
 )
+VIDEO_CHANNEL_LOCKED = _code(
+    "video_channel_locked", Kind.RULE, "E3",
+    "@{username} cannot tag {product_id} in a video: it is not linked to {shop_name} ({shop_id}), and a shop's "
+    "video sales channel opens only to the accounts linked to it. Link the account to the shop as its official "
+    "or a marketing account first.",
+)
 REVIEW_REJECTED = _code(
     "review_rejected", Kind.DENIED, "O9 O10",
     "The link was rejected in review. Check that the account meets every requirement, then start a new link.",

@@ -27,6 +27,7 @@ from auth_server.domain.errors import Violation
 from auth_server.domain.links import Link
 from auth_server.domain.links import Role
 from auth_server.domain.policies import Policy
+from auth_server.domain.shops import Product
 from auth_server.domain.shops import Seller
 from auth_server.domain.shops import Shop
 from auth_server.domain.shops import ShopStatus
@@ -349,4 +350,12 @@ def live_mirroring_allowed(policy: Policy, other_live_username: str | None) -> V
     """M10: in some markets two owned accounts of a shop may not mirror one LIVE at the same time."""
     if other_live_username is not None and not policy.live_mirroring_allowed:
         return Violation.of(codes.LIVE_MIRRORING_NOT_ALLOWED, other=other_live_username, market=policy.market)
+    return None
+
+
+def video_channel_is_unlocked(account: Account, product: Product, shop: Shop, linked_to_shop: bool) -> Violation | None:
+    """E3: a link opens the shop's video sales channel to the account; no other account tags its products."""
+    if not linked_to_shop:
+        return Violation.of(codes.VIDEO_CHANNEL_LOCKED, username=account.username, product_id=product.product_id,
+                            shop_id=shop.shop_id, shop_name=shop.name)
     return None

@@ -436,3 +436,12 @@ def end_live() -> Any:
 def _live_view(session: LiveSession) -> dict[str, Any]:
     return {"open_id": session.open_id, "live": session.ended_at is None, "started_at": plain(session.started_at),
             "mirror_of": session.mirror_of}
+
+
+@bp.post("/videos")
+def tag_product_in_video() -> Any:
+    """Post a video with a shop's product tagged in it: the video sales channel opens with a link to the shop (E3:
+    ``video_channel_locked`` for an account not linked to it)."""
+    tag = context.service().tag_product_in_video(holder().open_id, field(json_body(), "product_id"))
+    return jsonify({"video_id": tag.video_id, "open_id": tag.open_id, "product_id": tag.product_id,
+                    "shop_id": tag.shop_id, "tagged_at": plain(tag.tagged_at)}), 201

@@ -245,3 +245,44 @@ def invitation_view(invitation: Any) -> dict[str, Any]:
         "refusal": {"code": code, "message": codes.get(code).render(expired_at=plain(invitation.expires_at))}
         if code else None,
     }
+
+
+# --- affiliate creators and organization members ---------------------------------------------------------------
+
+
+@bp.post("/shops/<shop_id>/affiliate-invitations")
+def invite_affiliate(shop_id: str) -> Any:
+    """Invite a creator to promote the shop's products for a commission: no slot, no quota, no link (M8)."""
+    body = json_body()
+    invitation = context.service().invite_affiliate(shop_id, field(body, "open_id"), field(body, "commission_rate"),
+                                                    invitation_id=field(body, "invitation_id"),
+                                                    actor=partner_actor())
+    return jsonify(affiliate_invitation_view(invitation)), 201
+
+
+@bp.get("/affiliate-invitations/<invitation_id>")
+def get_affiliate_invitation(invitation_id: str) -> Any:
+    """Follow an affiliate invitation: pending, accepted, declined or expired."""
+    return jsonify(affiliate_invitation_view(context.service().get_affiliate_invitation(invitation_id)))
+
+
+def affiliate_invitation_view(invitation: Any) -> dict[str, Any]:
+    return {
+        "invitation_id": invitation.invitation_id,
+        "kind": "affiliate",
+        "shop_id": invitation.shop_id,
+        "open_id": invitation.open_id,
+        "state": invitation.state.value,
+        "commission_rate": plain(invitation.commission_rate),
+        "created_at": plain(invitation.created_at),
+        "expires_at": plain(invitation.expires_at),
+        "answered_at": plain(invitation.answered_at),
+    }
+
+
+@bp.post("/organization-accounts/<open_id>/members/remove")
+def remove_org_member(open_id: str) -> Any:
+    """Remove a member of an organization account: it can no longer sign in by passcode; the company keeps the
+    account (O8's "secured ownership")."""
+    member = context.service().remove_org_member(open_id, field(json_body(), "contact"), actor=partner_actor())
+    return jsonify({"open_id": member.open_id, "contact": member.contact, "removed_at": plain(member.removed_at)})

@@ -1,23 +1,27 @@
-"""Affiliate creators, showcases (M8, E5) and LIVE sessions (M10)."""
+"""Affiliate creators, showcases (M8, E5), LIVE sessions (M10) and products tagged in videos (E3)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 from auth_server.domain import codes
+from auth_server.domain import rules
 from auth_server.domain.accounts import Account
 from auth_server.domain.affiliates import AffiliateInvitation
 from auth_server.domain.affiliates import LiveSession
 from auth_server.domain.affiliates import ShowcaseItem
+from auth_server.domain.affiliates import VideoProductTag
 from auth_server.domain.errors import Refused
 from auth_server.domain.flows.base import FlowBase
 from auth_server.domain.inputs import valid_commission_rate
+from auth_server.domain.inputs import valid_id
 from auth_server.domain.links import InvitationState
+from auth_server.domain.links import LinkState
 from auth_server.domain.operation import Operation
 
 
 class AffiliateFlows(FlowBase):
-    """Affiliate invitations, showcases and LIVE sessions."""
+    """Affiliate invitations, showcases, LIVE sessions and video product tags."""
 
     def sign_up_affiliate(self, open_id: str) -> Account:
         """The holder signs up at the Affiliate Center (needed to show Product Marketplace products, M8)."""
@@ -122,3 +126,24 @@ class AffiliateFlows(FlowBase):
                 op.record("app", "live.ended", "account", open_id)
 
         self._run(body)
+
+    def tag_product_in_video(self, open_id: str, product_id: str) -> VideoProductTag:
+        """The holder posts a video with a shop's product tagged in it; only an account linked to the shop may (E3)."""
+
+        def body(op: Operation) -> VideoProductTag:
+            account = op.require_account(open_id)
+            product = op.repo.product(valid_id(product_id, "product_id"))
+            if product is None:
+                raise Refused.because(codes.PRODUCT_NOT_FOUND, product_id=product_id)
+            shop = op.require_shop(product.shop_id)
+            linked = any(link.shop_id == shop.shop_id and link.state is LinkState.ACTIVE
+                         for link in op.repo.holding_links(open_id=open_id))
+            violation = rules.video_channel_is_unlocked(account, product, shop, linked)
+            op.refuse_if([violation] if violation else [])
+            tag = VideoProductTag(video_id=self.ids("vid"), open_id=open_id, product_id=product.product_id,
+                                  shop_id=shop.shop_id, tagged_at=op.now)
+            op.record("app", "video.product_tagged", "account", open_id,
+                      data={"video_id": tag.video_id, "product_id": tag.product_id, "shop_id": tag.shop_id})
+            return tag
+
+        return self._run(body)

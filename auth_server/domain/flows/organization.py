@@ -8,6 +8,7 @@ from auth_server.domain import codes
 from auth_server.domain import rules
 from auth_server.domain.accounts import Account
 from auth_server.domain.accounts import AccountType
+from auth_server.domain.accounts import OrgMember
 from auth_server.domain.accounts import Passcode
 from auth_server.domain.accounts import Verification
 from auth_server.domain.accounts import hash_secret
@@ -95,13 +96,16 @@ class OrganizationFlows(FlowBase):
         op.start_review(link, shop, actor)
         return link
 
-    def remove_org_member(self, open_id: str, contact: str, *, actor: str = "seller") -> None:
-        def body(op: Operation) -> None:
+    def remove_org_member(self, open_id: str, contact: str, *, actor: str = "seller") -> OrgMember:
+        """The member can no longer sign in by passcode (``not_an_org_member``); the company keeps the account."""
+
+        def body(op: Operation) -> OrgMember:
             member = op.require_member(op.require_org_account(open_id), contact)
             member.removed_at = op.now
             op.record(actor, "org.member_removed", "account", open_id, data={"contact": contact})
+            return member
 
-        self._run(body)
+        return self._run(body)
 
     def request_passcode(self, username: str, contact: str) -> str:
         """Send a one-time passcode to a member of an organization account ("get OTP"); returns the code.

@@ -1,4 +1,4 @@
-"""What else the seller does: unlink (U1-U3, M9), rename the shop (E2), review and shop settings."""
+"""What else the seller does: unlink (U1-U3, M9), rename the shop (E2), review and shop settings, new products."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ from auth_server.domain import rules
 from auth_server.domain.errors import Refused
 from auth_server.domain.events import plain
 from auth_server.domain.flows.base import FlowBase
+from auth_server.domain.inputs import valid_id
 from auth_server.domain.inputs import valid_text
 from auth_server.domain.links import Link
 from auth_server.domain.links import LinkState
 from auth_server.domain.links import Role
 from auth_server.domain.operation import Operation
 from auth_server.domain.operation import storefront
+from auth_server.domain.shops import Product
 from auth_server.domain.shops import ReviewMode
 from auth_server.domain.shops import Shop
 from auth_server.domain.shops import ShopStatus
@@ -109,5 +111,27 @@ class SellerFlows(FlowBase):
             if changes:
                 op.record(actor, "shop.status_changed", "shop", shop_id, changes=changes)
             return shop
+
+        return self._run(body)
+
+    def add_product(self, shop_id: str, product_id: str, title: str, *, in_marketplace: bool = False,
+                    actor: str = "simulator") -> Product:
+        """A product the shop lists after the data was loaded; an official account's Shop Page shows it at once
+        (E3: products synced automatically)."""
+
+        def body(op: Operation) -> Product:
+            shop = op.require_shop(shop_id, lock=True)
+            wanted = valid_id(product_id, "product_id")
+            if op.repo.product(wanted) is not None:
+                raise Refused.because(codes.INVALID_INPUT, field="product_id",
+                                      problem=f"the product id {wanted} is taken: choose another")
+            if not isinstance(in_marketplace, bool):
+                raise Refused.because(codes.INVALID_INPUT, field="marketplace", problem="give true or false")
+            product = Product(product_id=wanted, shop_id=shop.shop_id, title=valid_text(title, "title"),
+                              in_marketplace=in_marketplace)
+            op.repo.add(product)
+            op.record(actor, "shop.product_added", "shop", shop_id,
+                      data={"product_id": wanted, "title": product.title, "marketplace": in_marketplace})
+            return product
 
         return self._run(body)

@@ -57,6 +57,15 @@ class Views(FlowBase):
     def invitations(self, *, open_id: str | None = None, shop_id: str | None = None) -> list[Invitation]:
         return self._run(lambda op: list(op.repo.invitations(open_id=open_id, shop_id=shop_id)))
 
+    def get_affiliate_invitation(self, invitation_id: str) -> AffiliateInvitation:
+        def body(op: Operation) -> AffiliateInvitation:
+            invitation = op.repo.affiliate_invitation(valid_text(invitation_id, "invitation_id"))
+            if invitation is None:
+                raise Refused.because(codes.INVITATION_NOT_FOUND, invitation_id=invitation_id)
+            return invitation
+
+        return self._run(body)
+
     def affiliate_invitations(self, open_id: str) -> list[AffiliateInvitation]:
         return self._run(lambda op: list(op.repo.affiliate_invitations(open_id=open_id)))
 
@@ -158,5 +167,39 @@ class Views(FlowBase):
                 "storefronts": storefronts,
                 "showcase": [i.product_id for i in op.repo.showcase(open_id)],
             }
+
+        return self._run(body)
+
+    def shop_details(self, shop_id: str) -> dict[str, Any]:
+        """A shop as the simulator holds it: its settings, products, and the sales channels its active links open."""
+
+        def body(op: Operation) -> dict[str, Any]:
+            shop = op.require_shop(shop_id)
+            channels = []
+            for link in op.repo.holding_links(shop_id=shop_id):
+                if link.state is LinkState.ACTIVE:
+                    assert link.open_id is not None
+                    account = op.require_account(link.open_id)
+                    channels.append({"open_id": account.open_id, "username": account.username,
+                                     "role": link.role.value, "link_id": link.link_id,
+                                     "channels": ["video", "live", storefront(link.role)]})
+            return {
+                **plain(shop),
+                "in_probation": shop.in_probation(op.now),
+                "products": [{"product_id": p.product_id, "title": p.title, "marketplace": p.in_marketplace}
+                             for p in sorted(op.repo.products(shop_id), key=lambda p: p.product_id)],
+                "sales_channels": channels,
+            }
+
+        return self._run(body)
+
+    def account_details(self, open_id: str) -> dict[str, Any]:
+        """An account as the simulator holds it (no password), with its organization's members, removed ones too."""
+
+        def body(op: Operation) -> dict[str, Any]:
+            account = op.require_account(open_id)
+            members = [{"contact": m.contact, "added_at": plain(m.added_at), "removed_at": plain(m.removed_at),
+                        "active": m.active} for m in op.repo.org_members(open_id)]
+            return {**plain(account), "members": members}
 
         return self._run(body)

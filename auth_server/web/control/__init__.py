@@ -11,6 +11,7 @@ from flask import Blueprint
 from auth_server.web.control import faults
 from auth_server.web.control import flows
 from auth_server.web.control import journal
+from auth_server.web.control import parties
 from auth_server.web.control import sandboxes
 from auth_server.web.control import settings
 from auth_server.web.control import shop_apps
@@ -18,4 +19,4 @@ from auth_server.web.control import webhooks
 from auth_server.web.control import world
 
 BLUEPRINTS: tuple[Blueprint, ...] = (world.bp, sandboxes.bp, flows.bp, settings.bp, faults.bp, journal.bp,
-                                   webhooks.bp, shop_apps.bp)
+                                   webhooks.bp, shop_apps.bp, parties.bp)

@@ -34,14 +34,15 @@ from auth_server.web.control.bodies import json_object
 bp = Blueprint("control_settings", __name__, url_prefix="/_sim")
 bp.before_request(controls_only)
 
-SHOP_FIELDS = ("review", "review_delay", "status")
+SHOP_FIELDS = ("review", "review_delay", "status", "probation")
 ACCOUNT_FIELDS = ("app_fault", "standing", "verification_outcome", "verification_delay")
 
 
 @bp.post("/shops/<shop_id>/settings")
 def shop_settings(shop_id: str) -> Any:
     """``{"review": "manual"}`` (auto, manual, reject, or default: the market's), ``"review_delay": "2h"``,
-    ``"status": "suspended"`` (active, pending_approval, suspended)."""
+    ``"status": "suspended"`` (active, pending_approval, suspended), ``"probation": "30d"`` (left from now, as a data
+    file gives it; ``null`` ends it now)."""
     body = _fields(SHOP_FIELDS)
     service = context.service()
     shop = service.get_shop(shop_id)
@@ -54,6 +55,9 @@ def shop_settings(shop_id: str) -> Any:
     if "status" in body:
         status = _choice(ShopStatus, body["status"], "status")
         changes.append(lambda: service.set_shop_status(shop_id, status))
+    if "probation" in body:
+        until = None if body["probation"] is None else context.now() + _duration(body["probation"], "probation")
+        changes.append(lambda: service.set_shop_status(shop_id, probation_until=until))
     for change in changes:  # every field was checked before the first change
         change()
     return jsonify(plain(service.get_shop(shop_id)))
