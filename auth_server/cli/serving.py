@@ -43,12 +43,16 @@ from auth_server.shop_partner.models import ShopApp
 @click.option("--shop-rejection-error", type=click.Choice(SHOP_REJECTION_ERRORS), default="access_denied",
               show_default=True, help="TikTok Shop: the error a rejected authorization redirects with "
                                       "(the documents name both).")
+@click.option("--secret-key", envvar="LINKSIM_SECRET_KEY",
+              help="Signs sessions, QR codes and consent ids. Give every process that serves one database the same "
+                   "(16 characters or more); by default each process draws its own, and a restart signs everyone out.")
 @click.option("--access-log", is_flag=True, help="Print a line per request (the screens refresh every 2 seconds).")
 @pass_ctx
 def serve(ctx: Context, host: str, port: int, source: str | None, oauth_error_status: int,
           access_token_lifetime: str, refresh_token_lifetime: str, control_token: str | None,
           max_sandboxes: int, journal_file: str | None, journal_max_bytes: int,
-          shop_signature_without_body: bool, shop_rejection_error: str, access_log: bool) -> None:
+          shop_signature_without_body: bool, shop_rejection_error: str, secret_key: str | None,
+          access_log: bool) -> None:
     """Serve the mock TikTok identity provider: Login Kit v2, and the app's screens in a browser."""
     import os
 
@@ -57,6 +61,8 @@ def serve(ctx: Context, host: str, port: int, source: str | None, oauth_error_st
     from auth_server.app import create_app
     from auth_server.config import ServerConfig
 
+    if secret_key is not None and len(secret_key) < 16:
+        raise click.BadParameter("give a secret key of 16 characters or more", param_hint="--secret-key")
     try:
         config = ServerConfig(oauth_error_status=oauth_error_status,
                               access_token_lifetime=parse_duration(access_token_lifetime),
@@ -64,7 +70,8 @@ def serve(ctx: Context, host: str, port: int, source: str | None, oauth_error_st
                               control_token=control_token, max_sandboxes=max_sandboxes,
                               journal_file=journal_file, journal_file_bytes=journal_max_bytes,
                               shop_signature_without_body=shop_signature_without_body,
-                              shop_rejection_error=shop_rejection_error)
+                              shop_rejection_error=shop_rejection_error,
+                              **({"secret_key": secret_key} if secret_key is not None else {}))
     except ValueError as error:
         raise click.BadParameter(str(error)) from None
     # The port first: a second `make run` whose port is taken ends here, before it touches any database.

@@ -95,3 +95,22 @@ def test_a_database_whose_server_was_killed_can_start_over(db: str) -> None:
     server.process.kill()  # no chance to give the lease back: its process is gone, so the lease is stale
     server.process.communicate(timeout=20)
     assert linksim("--db", db, "init", "--fresh").returncode == 0
+
+
+def test_two_servers_given_one_secret_key_take_each_others_app_sessions(db: str, tmp_path: Path) -> None:
+    key = ["--secret-key", "one-key-for-every-worker-of-this-db"]
+    first = Server(db, "--fixtures", "demo", "--port", "0", *key)
+    second = Server(db, "--port", "0", *key)
+    try:
+        session = requests.post(f"{first.url}/api/app/sessions", timeout=10,
+                                json={"username": "maya", "password": "linksim-demo"}).json()["token"]
+        me = requests.get(f"{second.url}/api/app/me", timeout=10, headers={"Authorization": f"Bearer {session}"})
+        assert me.status_code == 200 and me.json()["username"] == "maya"
+    finally:
+        second.stop()
+        first.stop()
+
+
+def test_a_secret_key_shorter_than_16_characters_is_refused(db: str) -> None:
+    result = linksim("--db", db, "serve", "--secret-key", "short", "--port", "0")
+    assert result.returncode == 2 and "16 characters" in result.stderr
