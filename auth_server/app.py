@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from flask import Response
 from flask import redirect
 from flask import url_for
 from flask.json.provider import DefaultJSONProvider
@@ -92,6 +93,7 @@ def create_app(
                            standard_oauth.introspect, shop_partner.token_get, shop_partner.token_refresh):
         csrf.exempt(machine_facing)  # partner apps call these with credentials, not a browser session
     errors.register(app)
+    app.after_request(no_framing)
     webhook_dispatch.install(app)  # after the worlds: a restarted server resumes the webhooks its store holds
 
     @app.get("/")
@@ -99,6 +101,15 @@ def create_app(
         return redirect(url_for("screens.home"))
 
     return app
+
+
+def no_framing(response: Response) -> Response:
+    """No page of linksim's may be framed by another site (RFC 9700 4.16, clickjacking): sign-in, consent and
+    Seller Center included."""
+    if response.mimetype == "text/html":
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+    return response
 
 
 def config_of(app: Flask) -> ServerConfig | None:
