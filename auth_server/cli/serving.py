@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import click
@@ -70,10 +71,11 @@ def serve(ctx: Context, host: str, port: int, source: str | None, oauth_error_st
                               control_token=control_token, max_sandboxes=max_sandboxes,
                               journal_file=journal_file, journal_file_bytes=journal_max_bytes,
                               shop_signature_without_body=shop_signature_without_body,
-                              shop_rejection_error=shop_rejection_error,
-                              **({"secret_key": secret_key} if secret_key is not None else {}))
+                              shop_rejection_error=shop_rejection_error)
     except ValueError as error:
         raise click.BadParameter(str(error)) from None
+    if secret_key is not None:  # by default each process draws its own
+        config = dataclasses.replace(config, secret_key=secret_key)
     # The port first: a second `make run` whose port is taken ends here, before it touches any database.
     deferred = _Deferred()
     server = make_server(host, port, deferred, threaded=True,  # a port in use: werkzeug says so and exits
