@@ -35,16 +35,39 @@ from auth_server.worlds import Worlds
 
 
 class JsonBodies(DefaultJSONProvider):
-    """Flask's JSON, with keys in the order the code gives them (a link's id first, not alphabetical), and a
-    body nested too deep for Python's parser is invalid JSON like any other."""
+    """Flask's JSON, with keys in the order the code gives them (a link's id first, not alphabetical); a body
+    nested too deep for Python's parser, or with a lone surrogate (``"\\ud800"``: no character, and no UTF-8 to
+    store or journal), is invalid JSON like any other."""
 
     sort_keys = False
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         try:
-            return super().loads(s, **kwargs)
+            value = super().loads(s, **kwargs)
         except RecursionError:
             raise ValueError("the JSON body nests too deep") from None
+        if not _encodable(value):
+            raise ValueError("the JSON body holds a lone surrogate escape (such as \\ud800), which is no character: "
+                             "send text that UTF-8 can encode")
+        return value
+
+
+def _encodable(value: Any) -> bool:
+    """Whether every string in ``value`` (keys too) can be written as UTF-8."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return True
 
 
 def create_app(
