@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 from flask import Response
 from flask import jsonify
+from flask import make_response
 from flask import render_template
 from flask import request
 from werkzeug.exceptions import HTTPException
@@ -76,6 +77,15 @@ def http_error_response(error: HTTPException) -> Any:
     return jsonify({"code": code, "message": message}), status
 
 
+def http_error_with_its_headers(error: HTTPException) -> Response:
+    """:func:`http_error_response`, keeping the headers HTTP asks of the error: a 405's ``Allow`` (RFC 9110 15.5.6)."""
+    response = make_response(http_error_response(error))
+    allowed = dict(error.get_headers()).get("Allow")
+    if allowed:
+        response.headers["Allow"] = allowed
+    return response
+
+
 def refusal_json(code: str, message: str) -> Response:
     """A refusal of the linking and control APIs for a code outside the catalogue (an HTTP or OAuth error)."""
     return jsonify({"code": code, "message": message,
@@ -126,6 +136,6 @@ def register(app: Flask) -> None:
     app.register_error_handler(Refused, refusal_response)
     app.register_error_handler(TikTokApiRefusal, tiktok_api_refusal_response)
     app.register_error_handler(ShopApiError, shop_api_error_response)
-    app.register_error_handler(HTTPException, http_error_response)
+    app.register_error_handler(HTTPException, http_error_with_its_headers)
     app.register_error_handler(StoreClosed, closed_store_response)
     app.register_error_handler(Exception, unexpected_error)
