@@ -30,3 +30,14 @@ def test_the_document_is_valid_openapi(client) -> None:  # noqa: ANN001
 
 def test_every_json_endpoint_is_documented_and_nothing_else(app: Flask, client) -> None:  # noqa: ANN001
     assert set(documented(client)["paths"]) == served_paths(app)
+
+
+def test_the_document_is_made_once_per_process_not_per_request(client) -> None:  # noqa: ANN001
+    from auth_server.web.standard_oauth import openapi_json
+
+    documented(client)
+    before = openapi_json.cache_info()
+    for _ in range(3):
+        documented(client)
+    after = openapi_json.cache_info()
+    assert after.misses == before.misses and after.hits == before.hits + 3
