@@ -9,6 +9,7 @@ import functools
 import json
 from importlib import resources
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 from authlib.oauth2.rfc8414 import AuthorizationServerMetadata
@@ -22,10 +23,23 @@ from auth_server.web import context
 bp = Blueprint("standard_oauth", __name__)
 
 
+class SimulatorMetadata(AuthorizationServerMetadata):  # type: ignore[misc]
+    """RFC 8414 metadata, with one reading: the issuer may be plain http on any host (authlib takes it on loopback
+    only), since a simulator serves plain http on purpose, behind a proxy or in a container too."""
+
+    def validate_issuer(self) -> None:
+        issuer = self.get("issuer")
+        if not issuer:
+            raise ValueError('"issuer" is required')
+        parsed = urlsplit(issuer)
+        if parsed.scheme not in ("http", "https") or parsed.query or parsed.fragment:
+            raise ValueError('"issuer" is an http(s) URL with no query or fragment')
+
+
 @bp.get("/.well-known/oauth-authorization-server")
 def metadata() -> Any:
     issuer = url_for("index", _external=True).rstrip("/")
-    document = AuthorizationServerMetadata({
+    document = SimulatorMetadata({
         "issuer": issuer,
         "authorization_endpoint": url_for("login_kit.authorize", _external=True),
         "token_endpoint": url_for("standard_oauth.token", _external=True),
