@@ -117,6 +117,7 @@ def create_app(
         csrf.exempt(machine_facing)  # partner apps call these with credentials, not a browser session
     errors.register(app)
     app.after_request(no_framing)
+    app.after_request(no_store)
     webhook_dispatch.install(app)  # after the worlds: a restarted server resumes the webhooks its store holds
 
     @app.get("/")
@@ -132,6 +133,14 @@ def no_framing(response: Response) -> Response:
     if response.mimetype == "text/html":
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+    return response
+
+
+def no_store(response: Response) -> Response:
+    """JSON answers are not to be cached: they carry tokens, sessions and codes (RFC 6749 5.1), or a world's
+    state that the next request may change."""
+    if response.mimetype == "application/json":
+        response.headers.setdefault("Cache-Control", "no-store")
     return response
 
 

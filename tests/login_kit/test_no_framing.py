@@ -27,3 +27,12 @@ def test_the_consent_screen_forbids_framing(client: FlaskClient, browser: Browse
 def test_json_answers_carry_no_framing_headers(client: FlaskClient) -> None:
     answer = client.post("/v2/oauth/token/", data={"client_key": CLIENT_KEY, "grant_type": "client_credentials"})
     assert answer.mimetype == "application/json" and "X-Frame-Options" not in answer.headers
+
+
+def test_an_app_session_is_answered_with_no_store(client: FlaskClient) -> None:
+    answer = client.post("/api/app/sessions", json={"username": "holder", "password": "holder-password"})
+    assert answer.status_code == 201 and answer.headers["Cache-Control"] == "no-store"
+
+
+def test_every_json_answer_is_no_store(client: FlaskClient) -> None:
+    assert client.get("/_sim/clock").headers["Cache-Control"] == "no-store"
