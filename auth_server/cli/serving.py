@@ -15,6 +15,7 @@ from auth_server.cli.server_lease import LeaseHolder
 from auth_server.cli.server_lease import refuse_if_served
 from auth_server.cli.setup import load
 from auth_server.config import SHOP_REJECTION_ERRORS
+from auth_server.control.redaction import redact
 from auth_server.domain.clock import parse_duration
 from auth_server.oauth.models import PartnerApp
 from auth_server.shop_partner.models import ShopApp
@@ -79,7 +80,7 @@ def serve(ctx: Context, host: str, port: int, source: str | None, oauth_error_st
     # The port first: a second `make run` whose port is taken ends here, before it touches any database.
     deferred = _Deferred()
     server = make_server(host, port, deferred, threaded=True,  # a port in use: werkzeug says so and exits
-                         request_handler=None if access_log else _QuietHandler)
+                         request_handler=_AccessLog if access_log else _QuietHandler)
     base = f"http://{host if ':' not in host else f'[{host}]'}:{server.server_port}"
     if source:
         refuse_if_served(ctx.db, "load a data file into")
@@ -129,6 +130,15 @@ class _QuietHandler(WSGIRequestHandler):
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         pass
+
+
+class _AccessLog(WSGIRequestHandler):
+    """A line per request, plain (no colour codes), with the secrets of its URL masked as the journal masks them:
+    QR consent tokens, codes and tokens in a query are not for a terminal's scrollback."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        line = f"{self.command} {redact(getattr(self, 'path', ''))} {self.request_version}"
+        self.log("info", '"%s" %s %s', line.translate(self._control_char_table), code, size)
 
 
 class _Deferred:

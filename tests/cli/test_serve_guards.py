@@ -114,3 +114,15 @@ def test_two_servers_given_one_secret_key_take_each_others_app_sessions(db: str,
 def test_a_secret_key_shorter_than_16_characters_is_refused(db: str) -> None:
     result = linksim("--db", db, "serve", "--secret-key", "short", "--port", "0")
     assert result.returncode == 2 and "16 characters" in result.stderr
+
+
+def test_the_access_log_masks_the_secrets_of_a_url_and_has_no_colour_codes(db: str) -> None:
+    server = Server(db, "--fixtures", "demo", "--port", "0", "--access-log")
+    try:
+        requests.get(f"{server.url}/app/scan?token=QRTOKENthatmustnotshow0123456789", timeout=10)
+    finally:
+        server.process.terminate()
+        rest, _ = server.process.communicate(timeout=20)
+    line = next(line for line in rest.splitlines() if "/app/scan" in line)
+    assert "QRTOKENthatmustnotshow0123456789" not in line and "token=QRTO…#" in line
+    assert "\x1b[" not in rest
