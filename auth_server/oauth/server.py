@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
+from authlib.oauth2.rfc6749.errors import InvalidRequestError
 from flask import Response
 from flask import json
 from flask import request as flask_request
@@ -30,6 +31,7 @@ from auth_server.oauth.wire import TikTokRequest
 from auth_server.oauth.wire import tiktok_body
 
 TIKTOK_PREFIX = "/v2/"  # routes under it speak TikTok's wire format; the others plain OAuth 2.0
+FORM = "application/x-www-form-urlencoded"  # the one body TikTok's OAuth endpoints take (TIKTOK_WIRE 1.3)
 
 
 class LoginKitServer(AuthorizationServer):
@@ -115,6 +117,15 @@ class LoginKitServer(AuthorizationServer):
 
     def create_oauth2_request(self, request: Any) -> TikTokRequest:
         return TikTokRequest(flask_request)
+
+    def refuse_unless_form(self) -> Response | None:
+        """A body of another type (JSON, multipart) is refused by name, rather than read as a form without fields
+        (which authlib would answer ``unsupported_grant_type``). A request without a body passes."""
+        sent = flask_request.mimetype
+        if not sent or sent == FORM:
+            return None
+        return self.handle_response(*InvalidRequestError(
+            f"The Content-Type must be {FORM}, not {sent}: send the parameters as a form.")())
 
     def handle_response(self, status_code: int, payload: Any, headers: Any) -> Response:
         """TikTok routes answer in TikTok's shape (commas, ``log_id``, errors with the configured status)."""

@@ -91,12 +91,14 @@ def authorize() -> Any:
 
 @bp.post("/v2/oauth/token", strict_slashes=False)
 def token() -> Any:
-    return context.login_kit().create_token_response()
+    server = context.login_kit()
+    return server.refuse_unless_form() or server.create_token_response()
 
 
 @bp.post("/v2/oauth/revoke", strict_slashes=False)
 def revoke() -> Any:
-    return context.login_kit().create_endpoint_response("revocation")
+    server = context.login_kit()
+    return server.refuse_unless_form() or server.create_endpoint_response("revocation")
 
 
 @bp.get("/v2/user/info", strict_slashes=False)
