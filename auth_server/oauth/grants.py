@@ -138,7 +138,10 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
 
     def authenticate_refresh_token(self, refresh_token: str) -> Token | None:
         """The token, revoked by this very call, so that two racing refreshes cannot both rotate it."""
-        return self.server.oauth_store.claim_refresh_token(refresh_token)
+        claimed = self.server.oauth_store.claim_refresh_token(refresh_token)
+        if claimed is None:
+            raise InvalidGrantError("Refresh token is invalid or expired.")
+        return claimed
 
     def authenticate_user(self, refresh_token: Token) -> Holder | None:
         return Holder(refresh_token.open_id) if refresh_token.open_id else None

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
+from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749.errors import InvalidRequestError
 from flask import Response
 from flask import json
@@ -28,6 +29,8 @@ from auth_server.oauth.qr_code import QrCodeAuthorization
 from auth_server.oauth.records import OAuthStore
 from auth_server.oauth.records import UnitOfWork
 from auth_server.oauth.wire import TikTokRequest
+from auth_server.oauth.wire import in_tiktoks_words
+from auth_server.oauth.wire import oauth_values
 from auth_server.oauth.wire import tiktok_body
 
 TIKTOK_PREFIX = "/v2/"  # routes under it speak TikTok's wire format; the others plain OAuth 2.0
@@ -126,6 +129,14 @@ class LoginKitServer(AuthorizationServer):
             return None
         return self.handle_response(*InvalidRequestError(
             f"The Content-Type must be {FORM}, not {sent}: send the parameters as a form.")())
+
+    def handle_error_response(self, request: Any, error: OAuth2Error) -> Response:
+        """On TikTok's paths, in TikTok's words (:func:`~auth_server.oauth.wire.in_tiktoks_words`)."""
+        if flask_request.path.startswith(TIKTOK_PREFIX):
+            basic = flask_request.authorization is not None and flask_request.authorization.type == "basic"
+            error = in_tiktoks_words(error, oauth_values(flask_request.values), basic)
+        response: Response = super().handle_error_response(request, error)
+        return response
 
     def handle_response(self, status_code: int, payload: Any, headers: Any) -> Response:
         """TikTok routes answer in TikTok's shape (commas, ``log_id``, errors with the configured status)."""
