@@ -27,10 +27,14 @@ def test_user_info_returns_the_fields_asked_for_in_tiktoks_envelope(browser: Bro
     assert body["error"]["code"] == "ok" and body["error"]["message"] == ""
 
 
-def test_fields_of_scopes_not_granted_are_left_out(browser: Browser) -> None:
+def test_a_field_whose_scope_was_not_granted_is_401_scope_not_authorized(browser: Browser) -> None:
     token = tokens(browser, scope="user.info.basic")
-    body = user_info(browser, token["access_token"], "open_id,username,follower_count").get_json()
-    assert set(body["data"]["user"]) == {"open_id"}
+    response = user_info(browser, token["access_token"], "open_id,username,follower_count")
+    body = response.get_json()
+    assert response.status_code == 401 and body["data"] == {}
+    assert body["error"]["code"] == "scope_not_authorized"
+    assert "user.info.profile (username)" in body["error"]["message"]
+    assert "user.info.stats (follower_count)" in body["error"]["message"]
 
 
 def test_stats_fields_need_the_stats_scope(browser: Browser) -> None:
