@@ -22,6 +22,7 @@ from auth_server.oauth.grants import Introspection
 from auth_server.oauth.grants import RefreshTokenGrant
 from auth_server.oauth.grants import Revocation
 from auth_server.oauth.grants import TikTokCodeChallenge
+from auth_server.oauth.identifiers import open_id_for
 from auth_server.oauth.models import DEFAULT_SCOPE
 from auth_server.oauth.models import PartnerApp
 from auth_server.oauth.models import Token
@@ -79,7 +80,7 @@ class LoginKitServer(AuthorizationServer):
         token: dict[str, Any] = {
             "access_token": _user_token("act."),
             "expires_in": int(self.config.access_token_lifetime.total_seconds()),
-            "open_id": user.get_user_id() if user is not None else None,
+            "open_id": open_id_for(client.client_key, user.get_user_id()) if user is not None else None,
             "scope": scope or "",
             "token_type": "Bearer",
         }
@@ -107,8 +108,9 @@ class LoginKitServer(AuthorizationServer):
         )
 
     def issue_token(self, client_key: str, open_id: str, scope: str) -> dict[str, Any]:
-        """A user token for ``open_id``, issued to a partner app without a code (a link it was party to),
-        limited to the scopes the app may ask for; in TikTok's wire shape."""
+        """A user token for the account ``open_id``, issued to a partner app without a code (a link it was party
+        to), limited to the scopes the app may ask for; in TikTok's wire shape, so its ``open_id`` is the app's
+        (:func:`~auth_server.oauth.identifiers.open_id_for`)."""
         app = self.oauth_store.partner_app(client_key)
         assert app is not None, "the partner app authenticated this request"
         allowed = " ".join(s for s in scope.split() if s in app.scopes) or DEFAULT_SCOPE

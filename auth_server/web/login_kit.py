@@ -22,7 +22,10 @@ from flask import url_for
 from auth_server.domain.accounts import Account
 from auth_server.domain.accounts import Verification
 from auth_server.oauth.grants import Holder
+from auth_server.oauth.identifiers import open_id_for
+from auth_server.oauth.identifiers import union_id_for
 from auth_server.oauth.models import DEFAULT_SCOPE
+from auth_server.oauth.models import PartnerApp
 from auth_server.oauth.wire import log_id
 from auth_server.web import context
 from auth_server.web import guard
@@ -128,16 +131,18 @@ def user_info() -> Any:
                           for scope in dict.fromkeys(missing.values()))
         return tiktok_api_error("scope_not_authorized", f"{SCOPE_NOT_AUTHORIZED} Not granted: {needs}.", 401)
     account = context.service().get_account(token.open_id)
-    values = _user_fields(account, request.host_url)
+    app = context.login_kit().oauth_store.partner_app(token.client_key)
+    assert app is not None, "a token's app outlives it"
+    values = _user_fields(account, app, request.host_url)
     user = {f: values[f] for f in dict.fromkeys(fields)}
     return jsonify({"data": {"user": user}, "error": {"code": "ok", "message": "", "log_id": log_id(context.now())}})
 
 
-def _user_fields(account: Account, host_url: str) -> dict[str, Any]:
+def _user_fields(account: Account, app: PartnerApp, host_url: str) -> dict[str, Any]:
     avatar = account.avatar_url or f"{host_url}static/avatar.svg"
     return {
-        "open_id": account.open_id,
-        "union_id": account.open_id,  # one developer, one app: the union id is the open id here
+        "open_id": open_id_for(app.client_key, account.open_id),
+        "union_id": union_id_for(app.developer_id, account.open_id),
         "avatar_url": avatar,
         "avatar_url_100": avatar,
         "avatar_url_200": avatar,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from auth_server.oauth.identifiers import open_id_for
+from auth_server.oauth.identifiers import union_id_for
 from tests.login_kit.conftest import CLIENT_KEY
 from tests.login_kit.conftest import CLIENT_SECRET
 from tests.login_kit.conftest import Browser
@@ -22,7 +24,8 @@ def test_user_info_returns_the_fields_asked_for_in_tiktoks_envelope(browser: Bro
     response = user_info(browser, token["access_token"], "open_id,union_id,display_name,username")
     body = response.get_json()
     assert response.status_code == 200
-    assert body["data"]["user"] == {"open_id": holder.open_id, "union_id": holder.open_id,
+    assert body["data"]["user"] == {"open_id": open_id_for(CLIENT_KEY, holder.open_id),
+                                    "union_id": union_id_for(CLIENT_KEY, holder.open_id),
                                     "display_name": "Holder Nick", "username": "holder"}
     assert body["error"]["code"] == "ok" and body["error"]["message"] == ""
 
