@@ -191,6 +191,7 @@ SCHEMA: dict[str, Any] = {
                     "client_key": _ID,
                     "client_secret": {"type": "string", "minLength": 8},
                     "name": {"type": "string"},
+                    "developer": {**_ID, "description": "whose app it is: a developer's apps share a union_id"},
                     # TikTok's rules: absolute, under 512 characters, at most 10, no query, no fragment;
                     # https, except a desktop app's loopback address (whose port may be the wildcard *)
                     "redirect_uris": {"type": "array", "minItems": 1, "maxItems": 10, "items": {
@@ -496,6 +497,7 @@ def add_partner_app(repo: Any, data: dict[str, Any], now: datetime) -> PartnerAp
         scopes=list(data.get("scopes", [DEFAULT_SCOPE])),
         grant_types=list(data.get("grant_types", GRANT_TYPES)),
         created_at=now,
+        developer=data.get("developer"),
     )
     repo.add(app)
     repo.flush()

@@ -3,7 +3,9 @@
 - :mod:`~auth_server.oauth.models`: partner apps (OAuth clients), authorization codes and tokens, as
   authlib's mixins expect them;
 - :mod:`~auth_server.oauth.wire`: TikTok's wire format at the boundary (``client_key``, comma-separated
-  scopes, flat token responses, ``{error, error_description, log_id}``);
+  scopes, flat token responses, ``{error, error_description, log_id}`` in TikTok's words);
+- :mod:`~auth_server.oauth.identifiers`: what a partner app sees, minted at the boundary (``open_id`` per app,
+  ``union_id`` per developer, authorization codes with ``*`` and ``!``);
 - :mod:`~auth_server.oauth.grants`: the grants (authorization code with PKCE in hex or base64url,
   refresh-token rotation, client credentials), revocation (RFC 7009) and introspection (RFC 7662);
 - :mod:`~auth_server.oauth.qr_code`: Login Kit with QR code (``get_qrcode``, ``check_qrcode``, the app's

@@ -24,6 +24,8 @@ from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 
+from auth_server.oauth.identifiers import new_authorization_code
+from auth_server.oauth.identifiers import open_id_for
 from auth_server.oauth.models import AuthorizationCode
 from auth_server.oauth.models import PartnerApp
 from auth_server.oauth.models import Token
@@ -68,6 +70,9 @@ class TikTokCodeChallenge(CodeChallenge):
 class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = CLIENT_AUTH_METHODS
     server: ServerParts
+
+    def generate_authorization_code(self) -> str:
+        return new_authorization_code()
 
     def save_authorization_code(self, code: str, request: Any) -> None:
         data = request.payload.data
@@ -138,7 +143,10 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
 
     def authenticate_refresh_token(self, refresh_token: str) -> Token | None:
         """The token, revoked by this very call, so that two racing refreshes cannot both rotate it."""
-        return self.server.oauth_store.claim_refresh_token(refresh_token)
+        claimed = self.server.oauth_store.claim_refresh_token(refresh_token)
+        if claimed is None:
+            raise InvalidGrantError("Refresh token is invalid or expired.")
+        return claimed
 
     def authenticate_user(self, refresh_token: Token) -> Holder | None:
         return Holder(refresh_token.open_id) if refresh_token.open_id else None
@@ -189,13 +197,15 @@ class Introspection(IntrospectionEndpoint):
         return token.check_client(client)
 
     def introspect_token(self, token: Token) -> dict[str, Any]:
+        """RFC 7662's answer; the holder is named by the open id the token's app sees."""
+        open_id = open_id_for(token.client_key, token.open_id) if token.open_id else None
         return {
             "active": True,
             "client_id": token.client_key,
             "token_type": "Bearer",
             "scope": token.scope,
-            "sub": token.open_id,
-            "open_id": token.open_id,
+            "sub": open_id,
+            "open_id": open_id,
             "iat": int(token.issued_at.timestamp()),
             "exp": int(token.expires_at.timestamp()),
         }

@@ -36,6 +36,12 @@ class PartnerApp(ClientMixin):
     scopes: list[str] = field(default_factory=lambda: [DEFAULT_SCOPE])
     grant_types: list[str] = field(default_factory=lambda: list(GRANT_TYPES))
     created_at: datetime | None = None
+    developer: str | None = None  # whose app it is: the developer's apps share a union_id; None: the app itself
+
+    @property
+    def developer_id(self) -> str:
+        """The developer that owns the app: its ``developer``, else its own client key."""
+        return self.developer or self.client_key
 
     def get_client_id(self) -> str:
         return self.client_key

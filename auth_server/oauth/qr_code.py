@@ -35,7 +35,6 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from authlib.common.security import generate_token
 from authlib.common.urls import add_params_to_uri
 from authlib.oauth2.rfc6749.errors import AccessDeniedError
 from authlib.oauth2.rfc6749.errors import InvalidClientError
@@ -44,6 +43,7 @@ from authlib.oauth2.rfc6749.errors import InvalidScopeError
 from authlib.oauth2.rfc6749.errors import UnauthorizedClientError
 from werkzeug.datastructures import MultiDict
 
+from auth_server.oauth.identifiers import new_authorization_code
 from auth_server.oauth.models import DEFAULT_SCOPE
 from auth_server.oauth.models import AuthorizationCode
 from auth_server.oauth.models import LoginQr
@@ -56,7 +56,6 @@ from auth_server.oauth.wire import oauth_values
 SCAN_URL = "aweme://authorize"
 TICKET_PLACEHOLDER = "tobefilled"
 MAX_TICKET_LENGTH = 512  # "URL-safe, less than 512 characters when URL-encoded"
-CODE_LENGTH = 48
 
 
 class QrCodeRefused(Exception):
@@ -227,7 +226,7 @@ class QrCodeAuthorization:
             _record_scan(qr, open_id, client_ticket)
             now = qr.now or self.server.now()
             code = AuthorizationCode(
-                code=generate_token(CODE_LENGTH),
+                code=new_authorization_code(),
                 client_key=qr.client_key,
                 open_id=open_id,
                 redirect_uri=qr.redirect_uri,

@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
+from authlib.oauth2 import OAuth2Error
+from authlib.oauth2.rfc6749.errors import InvalidRequestError
 from flask import Response
 from flask import json
 from flask import request as flask_request
@@ -20,6 +22,7 @@ from auth_server.oauth.grants import Introspection
 from auth_server.oauth.grants import RefreshTokenGrant
 from auth_server.oauth.grants import Revocation
 from auth_server.oauth.grants import TikTokCodeChallenge
+from auth_server.oauth.identifiers import open_id_for
 from auth_server.oauth.models import DEFAULT_SCOPE
 from auth_server.oauth.models import PartnerApp
 from auth_server.oauth.models import Token
@@ -27,9 +30,12 @@ from auth_server.oauth.qr_code import QrCodeAuthorization
 from auth_server.oauth.records import OAuthStore
 from auth_server.oauth.records import UnitOfWork
 from auth_server.oauth.wire import TikTokRequest
+from auth_server.oauth.wire import in_tiktoks_words
+from auth_server.oauth.wire import oauth_values
 from auth_server.oauth.wire import tiktok_body
 
 TIKTOK_PREFIX = "/v2/"  # routes under it speak TikTok's wire format; the others plain OAuth 2.0
+FORM = "application/x-www-form-urlencoded"  # the one body TikTok's OAuth endpoints take (TIKTOK_WIRE 1.3)
 
 
 class LoginKitServer(AuthorizationServer):
@@ -74,7 +80,7 @@ class LoginKitServer(AuthorizationServer):
         token: dict[str, Any] = {
             "access_token": _user_token("act."),
             "expires_in": int(self.config.access_token_lifetime.total_seconds()),
-            "open_id": user.get_user_id() if user is not None else None,
+            "open_id": open_id_for(client.client_key, user.get_user_id()) if user is not None else None,
             "scope": scope or "",
             "token_type": "Bearer",
         }
@@ -102,8 +108,9 @@ class LoginKitServer(AuthorizationServer):
         )
 
     def issue_token(self, client_key: str, open_id: str, scope: str) -> dict[str, Any]:
-        """A user token for ``open_id``, issued to a partner app without a code (a link it was party to),
-        limited to the scopes the app may ask for; in TikTok's wire shape."""
+        """A user token for the account ``open_id``, issued to a partner app without a code (a link it was party
+        to), limited to the scopes the app may ask for; in TikTok's wire shape, so its ``open_id`` is the app's
+        (:func:`~auth_server.oauth.identifiers.open_id_for`)."""
         app = self.oauth_store.partner_app(client_key)
         assert app is not None, "the partner app authenticated this request"
         allowed = " ".join(s for s in scope.split() if s in app.scopes) or DEFAULT_SCOPE
@@ -115,6 +122,23 @@ class LoginKitServer(AuthorizationServer):
 
     def create_oauth2_request(self, request: Any) -> TikTokRequest:
         return TikTokRequest(flask_request)
+
+    def refuse_unless_form(self) -> Response | None:
+        """A body of another type (JSON, multipart) is refused by name, rather than read as a form without fields
+        (which authlib would answer ``unsupported_grant_type``). A request without a body passes."""
+        sent = flask_request.mimetype
+        if not sent or sent == FORM:
+            return None
+        return self.handle_response(*InvalidRequestError(
+            f"The Content-Type must be {FORM}, not {sent}: send the parameters as a form.")())
+
+    def handle_error_response(self, request: Any, error: OAuth2Error) -> Response:
+        """On TikTok's paths, in TikTok's words (:func:`~auth_server.oauth.wire.in_tiktoks_words`)."""
+        if flask_request.path.startswith(TIKTOK_PREFIX):
+            basic = flask_request.authorization is not None and flask_request.authorization.type == "basic"
+            error = in_tiktoks_words(error, oauth_values(flask_request.values), basic)
+        response: Response = super().handle_error_response(request, error)
+        return response
 
     def handle_response(self, status_code: int, payload: Any, headers: Any) -> Response:
         """TikTok routes answer in TikTok's shape (commas, ``log_id``, errors with the configured status)."""

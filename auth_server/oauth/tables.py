@@ -26,6 +26,7 @@ partner_apps = sa.Table(
     sa.Column("scopes", sa.JSON, nullable=False),
     sa.Column("grant_types", sa.JSON, nullable=False),
     sa.Column("created_at", schema.UTCDateTime),
+    sa.Column("developer", sa.String(64)),
 )
 
 authorization_codes = sa.Table(

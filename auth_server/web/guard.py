@@ -4,7 +4,7 @@ takes. Each refusal keeps the shape of its API:
 - :func:`require_partner_token`: the linking API (``/api``) takes a partner app's client access token;
   ``partner_token_invalid``;
 - :func:`require_user_token`: TikTok's ``/v2/user/info/`` takes a holder's user access token; TikTok's
-  ``access_token_invalid`` (401) or ``scope_not_authorized`` (403) envelope;
+  ``access_token_invalid`` or ``scope_not_authorized`` (401) envelope;
 - :func:`require_app_session`: the TikTok app's API (``/api/app``) takes the session token it signed in with;
   ``app_session_invalid``;
 - :func:`require_control_token`: the controls (``/_sim``) take the token the server was started with;
@@ -71,7 +71,7 @@ def require_user_token(scope: str | None = None) -> Token:
     if token is None:
         raise TikTokApiRefusal("access_token_invalid", "The access token is invalid or not found in the request.", 401)
     if scope is not None and scope not in token.scope.split():
-        raise TikTokApiRefusal("scope_not_authorized", f"The user did not authorize the scope required: {scope}.", 403)
+        raise TikTokApiRefusal("scope_not_authorized", f"The user did not authorize the scope required: {scope}.", 401)
     return token
 
 

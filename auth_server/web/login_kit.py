@@ -3,7 +3,8 @@
 - ``GET|POST /v2/auth/authorize/``: the consent screen, then the redirect with ``code``, ``scopes``, ``state``;
 - ``POST /v2/oauth/token/``: authorization code (PKCE), refresh token (rotated), client credentials;
 - ``POST /v2/oauth/revoke/``: revoke an access token;
-- ``GET /v2/user/info/?fields=...``: the user, filtered by the fields asked for and the scopes granted.
+- ``GET /v2/user/info/?fields=...``: the fields asked for (v2's and the legacy ``avatar_url_200``); a field whose
+  scope was not granted is refused ``scope_not_authorized``, an unknown one ``invalid_params``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,10 @@ from flask import url_for
 from auth_server.domain.accounts import Account
 from auth_server.domain.accounts import Verification
 from auth_server.oauth.grants import Holder
+from auth_server.oauth.identifiers import open_id_for
+from auth_server.oauth.identifiers import union_id_for
 from auth_server.oauth.models import DEFAULT_SCOPE
+from auth_server.oauth.models import PartnerApp
 from auth_server.oauth.wire import log_id
 from auth_server.web import context
 from auth_server.web import guard
@@ -49,6 +53,13 @@ USER_FIELDS: dict[str, str] = {
     "likes_count": "user.info.stats",
     "video_count": "user.info.stats",
 }
+# Login Kit v1's documented fields that v2 dropped, still asked for by published clients (passport-tiktok-auth
+# 1.0.12 always asks for avatar_url_200): served, with the scope the v1 field had.
+LEGACY_USER_FIELDS: dict[str, str] = {
+    "avatar_url_200": "user.info.basic",
+}
+SERVED_USER_FIELDS = {**USER_FIELDS, **LEGACY_USER_FIELDS}
+SCOPE_NOT_AUTHORIZED = "The user did not authorize the scope required for completing this request."
 SCOPE_DESCRIPTIONS = {
     "user.info.basic": "Access your profile info (avatar, display name)",
     "user.info.profile": "Read your profile details (username, bio, verified badge)",
@@ -91,12 +102,14 @@ def authorize() -> Any:
 
 @bp.post("/v2/oauth/token", strict_slashes=False)
 def token() -> Any:
-    return context.login_kit().create_token_response()
+    server = context.login_kit()
+    return server.refuse_unless_form() or server.create_token_response()
 
 
 @bp.post("/v2/oauth/revoke", strict_slashes=False)
 def revoke() -> Any:
-    return context.login_kit().create_endpoint_response("revocation")
+    server = context.login_kit()
+    return server.refuse_unless_form() or server.create_endpoint_response("revocation")
 
 
 @bp.get("/v2/user/info", strict_slashes=False)
@@ -108,23 +121,31 @@ def user_info() -> Any:
     if not fields:
         return tiktok_api_error("invalid_params",
                                 "The fields parameter is required, such as fields=open_id,display_name.", 400)
-    unknown = [f for f in fields if f not in USER_FIELDS]
+    unknown = [f for f in fields if f not in SERVED_USER_FIELDS]
     if unknown:
         return tiktok_api_error("invalid_params", f"Unknown fields: {', '.join(unknown)}.", 400)
     granted = set(token.scope.split())
+    missing = {f: SERVED_USER_FIELDS[f] for f in fields if SERVED_USER_FIELDS[f] not in granted}
+    if missing:
+        needs = "; ".join(f"{scope} ({', '.join(f for f in missing if missing[f] == scope)})"
+                          for scope in dict.fromkeys(missing.values()))
+        return tiktok_api_error("scope_not_authorized", f"{SCOPE_NOT_AUTHORIZED} Not granted: {needs}.", 401)
     account = context.service().get_account(token.open_id)
-    values = _user_fields(account, request.host_url)
-    user = {f: values[f] for f in fields if USER_FIELDS[f] in granted}
+    app = context.login_kit().oauth_store.partner_app(token.client_key)
+    assert app is not None, "a token's app outlives it"
+    values = _user_fields(account, app, request.host_url)
+    user = {f: values[f] for f in dict.fromkeys(fields)}
     return jsonify({"data": {"user": user}, "error": {"code": "ok", "message": "", "log_id": log_id(context.now())}})
 
 
-def _user_fields(account: Account, host_url: str) -> dict[str, Any]:
+def _user_fields(account: Account, app: PartnerApp, host_url: str) -> dict[str, Any]:
     avatar = account.avatar_url or f"{host_url}static/avatar.svg"
     return {
-        "open_id": account.open_id,
-        "union_id": account.open_id,  # one developer, one app: the union id is the open id here
+        "open_id": open_id_for(app.client_key, account.open_id),
+        "union_id": union_id_for(app.developer_id, account.open_id),
         "avatar_url": avatar,
         "avatar_url_100": avatar,
+        "avatar_url_200": avatar,
         "avatar_large_url": avatar,
         "display_name": account.nickname,
         "bio_description": "",

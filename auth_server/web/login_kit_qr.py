@@ -13,7 +13,6 @@ Both TikTok paths answer with and without the trailing slash, in TikTok's shape 
 from __future__ import annotations
 
 from typing import Any
-from typing import cast
 from urllib.parse import urlsplit
 
 from authlib.consts import default_json_headers
@@ -61,7 +60,7 @@ def _tiktok_answer(call: Any) -> Response:
     try:
         body = call(context.login_kit_qr())
     except OAuth2Error as error:
-        return cast(Response, server.handle_error_response(None, error))  # authlib answers through handle_response
+        return server.handle_error_response(None, error)
     return server.handle_response(200, body, default_json_headers)
 
 

@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from auth_server.app import create_app
 from auth_server.config import ServerConfig
 from auth_server.domain.accounts import hash_secret
+from auth_server.oauth.identifiers import open_id_for
 from auth_server.oauth.models import PartnerApp
 from auth_server.web.login_kit_qr import app_path
 from tests.login_kit.conftest import CLIENT_KEY
@@ -170,7 +171,7 @@ def test_confirmed_is_answered_once_then_utilised(client: FlaskClient, phone: Ph
 def test_the_code_exchanges_for_a_token_with_the_granted_scope(client: FlaskClient, phone: Phone, holder) -> None:  # noqa: ANN001
     body = confirmed(client, phone)
     token = exchange(client, body["code"], redirect_uri=QR_REDIRECT_URI).get_json()
-    assert token["access_token"].startswith("act.") and token["open_id"] == holder.open_id
+    assert token["access_token"].startswith("act.") and token["open_id"] == open_id_for(CLIENT_KEY, holder.open_id)
     assert token["scope"] == "user.info.basic,user.info.profile"
 
 

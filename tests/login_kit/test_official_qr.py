@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from flask.testing import FlaskClient
 
+from auth_server.oauth.identifiers import open_id_for
 from tests.login_kit.conftest import CLIENT_KEY
 from tests.login_kit.conftest import CLIENT_SECRET
 from tests.login_kit.conftest import Browser
@@ -58,7 +59,8 @@ def test_the_whole_qr_flow_links_the_account_that_scanned(browser: Browser, sell
     linked = browser.client.post(f"/api/links/{link['link_id']}/terms", json={"accepted": True}, headers=seller)
     assert linked.get_json()["state"] == "active"
     token = linked.get_json()["token"]  # the consent, exchanged: a token scoped to what the seller may see
-    assert token["open_id"] == holder.open_id and token["scope"] == "user.info.basic,user.info.profile"
+    assert token["open_id"] == open_id_for(CLIENT_KEY, holder.open_id)  # Login Kit's token names the app's open id
+    assert token["scope"] == "user.info.basic,user.info.profile"
     profile = browser.client.get("/v2/user/info/?fields=username,display_name",
                                  headers={"Authorization": f"Bearer {token['access_token']}"}).get_json()
     assert profile["data"]["user"] == {"username": "qr_shop", "display_name": "QR Shop"}

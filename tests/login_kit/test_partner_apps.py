@@ -81,3 +81,10 @@ def test_reset_with_a_malformed_data_file_is_refused_and_changes_nothing(client)
     still_there = client.post("/v2/oauth/token/", data={"client_key": CLIENT_KEY, "client_secret": CLIENT_SECRET,
                                                         "grant_type": "client_credentials"}).get_json()
     assert still_there["access_token"].startswith("clt.")
+
+
+def test_a_partner_app_registered_at_runtime_may_name_its_developer(client) -> None:  # noqa: ANN001
+    created = client.post("/_sim/partner-apps", json={**NEW_APP, "developer": "dev_partner"})
+    assert created.status_code == 201 and created.get_json()["developer"] == "dev_partner"
+    alone = client.post("/_sim/partner-apps", json={**NEW_APP, "client_key": "alone_app"}).get_json()
+    assert alone["developer"] == "alone_app"  # without one, the app is its own developer

@@ -8,6 +8,7 @@ import pytest
 
 from auth_server.app import create_app
 from auth_server.config import ServerConfig
+from auth_server.oauth.identifiers import open_id_for
 from tests.login_kit.conftest import CLIENT_KEY
 from tests.login_kit.conftest import CLIENT_SECRET
 from tests.login_kit.conftest import Browser
@@ -26,7 +27,7 @@ def test_a_code_becomes_tiktoks_flat_token_response(browser: Browser, holder) ->
                          "token_type"}
     assert body["access_token"].startswith("act.") and body["refresh_token"].startswith("rft.")
     assert body["expires_in"] == 86400 and body["refresh_expires_in"] == 31536000
-    assert body["open_id"] == holder.open_id
+    assert body["open_id"] == open_id_for(CLIENT_KEY, holder.open_id)  # the app's, not the account's id
     assert body["scope"] == "user.info.basic,user.info.profile"
     assert body["token_type"] == "Bearer"
     assert response.headers["Cache-Control"] == "no-store"

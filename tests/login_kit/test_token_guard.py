@@ -55,7 +55,7 @@ def test_a_user_token_without_the_scope_a_route_needs_is_refused_in_tiktoks_shap
                                                                                   browser: Browser) -> None:
     token = user_token(browser, ["user.info.basic"])
     response = browser.client.get("/v2/test/stats/", headers={"Authorization": f"Bearer {token}"})
-    assert response.status_code == 403
+    assert response.status_code == 401  # TIKTOK_WIRE 1.5: scope_not_authorized is a 401
     body = response.get_json()
     assert body["data"] == {} and body["error"]["code"] == "scope_not_authorized" and body["error"]["log_id"]
 

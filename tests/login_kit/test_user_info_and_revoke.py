@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from auth_server.oauth.identifiers import open_id_for
+from auth_server.oauth.identifiers import union_id_for
 from tests.login_kit.conftest import CLIENT_KEY
 from tests.login_kit.conftest import CLIENT_SECRET
 from tests.login_kit.conftest import Browser
@@ -22,15 +24,20 @@ def test_user_info_returns_the_fields_asked_for_in_tiktoks_envelope(browser: Bro
     response = user_info(browser, token["access_token"], "open_id,union_id,display_name,username")
     body = response.get_json()
     assert response.status_code == 200
-    assert body["data"]["user"] == {"open_id": holder.open_id, "union_id": holder.open_id,
+    assert body["data"]["user"] == {"open_id": open_id_for(CLIENT_KEY, holder.open_id),
+                                    "union_id": union_id_for(CLIENT_KEY, holder.open_id),
                                     "display_name": "Holder Nick", "username": "holder"}
     assert body["error"]["code"] == "ok" and body["error"]["message"] == ""
 
 
-def test_fields_of_scopes_not_granted_are_left_out(browser: Browser) -> None:
+def test_a_field_whose_scope_was_not_granted_is_401_scope_not_authorized(browser: Browser) -> None:
     token = tokens(browser, scope="user.info.basic")
-    body = user_info(browser, token["access_token"], "open_id,username,follower_count").get_json()
-    assert set(body["data"]["user"]) == {"open_id"}
+    response = user_info(browser, token["access_token"], "open_id,username,follower_count")
+    body = response.get_json()
+    assert response.status_code == 401 and body["data"] == {}
+    assert body["error"]["code"] == "scope_not_authorized"
+    assert "user.info.profile (username)" in body["error"]["message"]
+    assert "user.info.stats (follower_count)" in body["error"]["message"]
 
 
 def test_stats_fields_need_the_stats_scope(browser: Browser) -> None:

@@ -19,6 +19,7 @@ from click.testing import Result
 
 from auth_server.domain.accounts import Verification
 from auth_server.domain.accounts import VerificationOutcome
+from auth_server.oauth.identifiers import open_id_for
 from mobile_stub import AppRefused
 from mobile_stub import TikTokApp
 from mobile_stub import cli
@@ -64,7 +65,7 @@ def test_the_seller_writes_the_png_the_app_decodes_and_authorizes_and_the_seller
     assert answer.state == "consented" and answer.link is not None and answer.link.open_id == holder.open_id
     assert seller.link(link["link_id"])["consent_status"] == "confirmed"
     linked = seller.accept_terms(link["link_id"])
-    assert linked["state"] == "active" and linked["token"]["open_id"] == holder.open_id
+    assert linked["state"] == "active" and linked["token"]["open_id"] == open_id_for(CLIENT_KEY, holder.open_id)
     official = seller.call("GET", f"/api/shops/{SHOP}/linked-accounts")["official"]
     assert official["open_id"] == holder.open_id and official["nickname"] == "E2E Shop"
     assert phone.me().account_type == "business"  # E1: the link upgraded the account
@@ -98,7 +99,8 @@ def test_a_login_kit_qr_code_drawn_by_the_partner_is_scanned_authorized_and_conf
     token = requests.post(f"{live_server}/v2/oauth/token/", timeout=10, data={
         "client_key": CLIENT_KEY, "client_secret": CLIENT_SECRET, "grant_type": "authorization_code",
         "code": polled["code"], "redirect_uri": QR_REDIRECT_URI}).json()
-    assert token["open_id"] == phone.me().open_id and token["scope"] == "user.info.basic,user.info.profile"
+    assert token["open_id"] == open_id_for(CLIENT_KEY, phone.me().open_id)
+    assert token["scope"] == "user.info.basic,user.info.profile"
 
 
 def test_a_login_kit_cancel_makes_the_partner_see_access_denied(live_server: str, phone: TikTokApp,

@@ -25,10 +25,13 @@ def test_a_holder_removing_a_login_kit_app_reaches_its_developer_webhook(linksim
         phone.authorize(phone.scan(qr["scan_qrcode_url"].replace("tobefilled", "ticket-1")), [])
         confirmed = requests.post(f"{linksim_sandbox.base_url}/v2/oauth/check_qrcode/", timeout=10, data={
             "client_key": CLIENT_KEY, "client_secret": CLIENT_SECRET, "token": qr["token"]}).json()
-        requests.post(f"{linksim_sandbox.base_url}/v2/oauth/token/", timeout=10, data={
+        tokens = requests.post(f"{linksim_sandbox.base_url}/v2/oauth/token/", timeout=10, data={
             "client_key": CLIENT_KEY, "client_secret": CLIENT_SECRET, "grant_type": "authorization_code",
-            "code": confirmed["code"], "redirect_uri": "https://hook.example/callback"}).raise_for_status()
+            "code": confirmed["code"], "redirect_uri": "https://hook.example/callback"})
+        tokens.raise_for_status()
         phone.remove_app(CLIENT_KEY)
         delivery = receiver.wait_for(event="authorization.removed", timeout=10)
     assert delivery.verified and delivery.json["client_key"] == CLIENT_KEY
-    assert delivery.json["user_openid"] == phone.me().open_id and json.loads(delivery.json["content"]) == {"reason": 1}
+    # the holder as the app knows them: the open id of its token answer, not the account's own id
+    assert delivery.json["user_openid"] == tokens.json()["open_id"] != phone.me().open_id
+    assert json.loads(delivery.json["content"]) == {"reason": 1}

@@ -21,6 +21,7 @@ from PIL import Image
 
 from auth_server.domain.shops import ReviewMode
 from auth_server.domain.shops import ShopStatus
+from auth_server.oauth.identifiers import open_id_for
 from auth_server.simulator import Simulator
 from seller_client import Link
 from seller_client import SellerClient
@@ -119,10 +120,11 @@ def test_the_library_links_an_official_account_by_qr(client: SellerClient, sim: 
     confirmed = client.wait_for_consent(link.link_id, interval=0.01, timeout=10, on_status=phone)
     assert seen == ["new", "scanned", "confirmed"] and confirmed.open_id == holder.open_id
     linked = client.accept_terms(link.link_id)
-    assert linked.state == "active" and linked.token is not None and linked.token.open_id == holder.open_id
+    assert linked.state == "active" and linked.token is not None
+    assert linked.token.open_id == open_id_for(LIVE_KEY, holder.open_id)
     profile = requests.get(f"{live_server}/v2/user/info/?fields=open_id,display_name", timeout=5,
                            headers={"Authorization": f"Bearer {linked.token.access_token}"}).json()
-    assert profile["data"]["user"] == {"open_id": holder.open_id, "display_name": "Live Shop"}
+    assert profile["data"]["user"] == {"open_id": open_id_for(LIVE_KEY, holder.open_id), "display_name": "Live Shop"}
     accounts = client.linked_accounts(SHOP)
     assert accounts.official is not None and accounts.official.open_id == holder.open_id
     assert accounts.official.nickname == "Live Shop"  # the official account takes the shop's name

@@ -40,7 +40,7 @@ def create_partner_app() -> Any:
     except fixtures.FixtureError as error:
         raise Refused.because(codes.INVALID_INPUT, field="body", problem=str(error)) from None
     return jsonify({"client_key": app.client_key, "name": app.name, "redirect_uris": app.redirect_uris,
-                    "scopes": app.scopes, "grant_types": app.grant_types}), 201
+                    "scopes": app.scopes, "grant_types": app.grant_types, "developer": app.developer_id}), 201
 
 
 @bp.post("/parties")
