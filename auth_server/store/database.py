@@ -86,6 +86,8 @@ class Store:
         (the OAuth records', once :mod:`auth_server.oauth` is imported; ``simulator.open_store`` sees to that)."""
         try:
             self._ddl(schema.metadata.create_all)
+            if self._connection is None:  # a file or a server, perhaps made by an older linksim
+                self._ddl(_add_missing_columns)
         except OperationalError as exc:
             raise StoreError(f"cannot open the database {self.url.render_as_string(hide_password=True)}: "
                              f"{exc.orig}") from exc
@@ -188,6 +190,27 @@ def _in_memory_engine(*, echo: bool) -> sa.Engine:
     # NullPool: each connection made is a new, empty in-memory database, closed (and gone) with its store.
     return _with_sqlite_settings(sa.create_engine("sqlite://", echo=echo, poolclass=NullPool, connect_args={
         "check_same_thread": False}), in_memory=True)
+
+
+def _add_missing_columns(bind: sa.Engine | sa.Connection) -> None:
+    """Bring a database made by an older linksim up to the schema: the nullable columns added since are added
+    (a new column is nullable, or the database must start over, which this says)."""
+    with bind.begin() if isinstance(bind, sa.Engine) else nullcontext(bind) as connection:
+        inspector = sa.inspect(connection)
+        for table in schema.metadata.sorted_tables:
+            if not inspector.has_table(table.name):
+                continue
+            present = {column["name"] for column in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in present:
+                    continue
+                if not column.nullable or column.primary_key:
+                    raise StoreError(f"the database was made by an older linksim: its table {table.name} lacks "
+                                     f"{column.name}, which cannot be added to it; start over with `linksim init "
+                                     "--fresh` (or another --db)")
+                definition = sa.schema.CreateColumn(column).compile(dialect=connection.dialect)
+                name = connection.dialect.identifier_preparer.quote(table.name)
+                connection.exec_driver_sql(f"ALTER TABLE {name} ADD COLUMN {definition}")
 
 
 def supported_url(url: str) -> sa.URL:

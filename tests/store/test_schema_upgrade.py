@@ -1,0 +1,57 @@
+"""A database made by an older linksim opens with the schema of this one: the tables and the nullable columns added
+since are added, and the parties it held are kept; a column that cannot be added says to start over."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from auth_server.oauth.models import PartnerApp
+from auth_server.simulator import open_store
+from auth_server.store import Store
+from auth_server.store import StoreError
+from tests.conftest import postgres_store
+
+APP = PartnerApp(client_key="old_app", client_secret_hash="x", name="Made before", redirect_uris=[], scopes=[])
+
+
+def made_by_an_older_linksim(store: Store) -> None:
+    """As a database made before partner apps had a developer, and before TikTok Shop's tables."""
+    with store.unit_of_work() as repo:
+        repo.add(APP)
+    with store.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE shop_tokens")
+        connection.exec_driver_sql("ALTER TABLE partner_apps DROP COLUMN developer")
+
+
+def test_an_older_sqlite_file_gains_the_new_tables_and_columns_and_keeps_its_rows(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    old = open_store(url)
+    made_by_an_older_linksim(old)
+    old.dispose()
+    store = open_store(url)
+    columns = {column["name"] for column in sa.inspect(store.engine).get_columns("partner_apps")}
+    assert "developer" in columns and sa.inspect(store.engine).has_table("shop_tokens")
+    with store.unit_of_work() as repo:
+        kept = repo.get(PartnerApp, "old_app")
+        assert kept is not None and kept.name == "Made before" and kept.developer is None
+
+
+def test_an_older_postgresql_database_gains_the_new_columns() -> None:
+    store = postgres_store()
+    made_by_an_older_linksim(store)
+    store.create_schema()
+    columns = {column["name"] for column in sa.inspect(store.engine).get_columns("partner_apps")}
+    assert "developer" in columns
+
+
+def test_a_missing_column_that_cannot_be_added_says_to_start_over(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    old = open_store(url)
+    with old.engine.begin() as connection:
+        connection.exec_driver_sql("ALTER TABLE partner_apps DROP COLUMN name")
+    old.dispose()
+    with pytest.raises(StoreError, match="lacks name, which cannot be added to it; start over with `linksim init"):
+        open_store(url)
