@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import binascii
 import secrets
 from datetime import datetime
 from typing import Any
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2 import OAuth2Error
+from authlib.oauth2.rfc6749.errors import InvalidClientError
 from authlib.oauth2.rfc6749.errors import InvalidRequestError
 from flask import Response
 from flask import json
@@ -119,6 +121,17 @@ class LoginKitServer(AuthorizationServer):
         return tiktok_body(token, self.now())
 
     # --- the wire -----------------------------------------------------------------------------------------
+
+    def authenticate_client(self, request: Any, methods: Any, endpoint: str = "token") -> PartnerApp:
+        """authlib's, with HTTP Basic credentials that are not base64 of UTF-8 text refused as bad client
+        credentials (authlib's decoder would raise out of the request)."""
+        try:
+            client: PartnerApp = super().authenticate_client(request, methods, endpoint)
+        except (UnicodeDecodeError, binascii.Error):
+            raise InvalidClientError(
+                description="The HTTP Basic credentials are not base64 of UTF-8 client_key:client_secret.",
+                status_code=401) from None
+        return client
 
     def create_oauth2_request(self, request: Any) -> TikTokRequest:
         return TikTokRequest(flask_request)
