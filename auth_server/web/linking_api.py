@@ -86,7 +86,7 @@ def link_view(link: Link) -> dict[str, Any]:
         "review_due_at": plain(link.review_due_at),
         "activated_at": plain(link.activated_at),
         "ended_at": plain(link.ended_at),
-        "refusals": [{"code": code, "message": codes.get(code).render()} for code in link.refusal_codes],
+        "refusals": [violation.as_dict() for violation in link.refusals()],
     }
     if link.channel is Channel.QR and link.state is LinkState.PENDING_CONSENT:
         view["qr"] = qr_view(link)
