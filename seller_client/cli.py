@@ -335,8 +335,8 @@ def criteria(ctx: SellerContext, shop: str, account: str) -> None:
 def linked(ctx: SellerContext, shop: str) -> None:
     """SHOP's linked TikTok accounts, as Seller Center lists them."""
     accounts = ctx.client.linked_accounts(shop)
-    rows = [[a.role, f"@{a.username}", a.nickname, a.phone or a.email, a.bound_at or a.state]
-            for a in accounts.accounts]
+    rows = [[a.role, f"@{a.username}" if a.username else "(in review)", a.nickname, a.phone or a.email,
+             a.bound_at or a.state] for a in accounts.accounts]
     ctx.emit(accounts.raw, lambda: table(["role", "username", "nickname", "phone/email", "bound at"], rows))
 
 
