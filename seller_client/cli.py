@@ -223,6 +223,7 @@ def link_official(ctx: SellerContext, shop: str, via: Literal["qr", "app"], user
         link = client.accept_terms(link.link_id)
         token = link.token
         status.show(f"status: {link.state}")
+    in_review = link.state == "pending_review"
     try:
         if not link.review_done:
             link = client.wait_for_review(link.link_id, interval=interval, timeout=wait_timeout,
@@ -230,6 +231,8 @@ def link_official(ctx: SellerContext, shop: str, via: Literal["qr", "app"], user
     finally:
         status.end()
     _refuse_if_ended(link)
+    if in_review and link.state == "active":  # the review activated it after the terms: its token is there now
+        token = client.link_token(link.link_id)
     view = {**link.raw, **({"token": token.raw} if token else {})}
     ctx.emit(view, lambda: _linked_text(link))
 
