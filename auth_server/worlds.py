@@ -73,7 +73,7 @@ class HostedWorld:
         # The world's id salts its QR tokens: a QR code from one sandbox is unreadable in another.
         namespace = world_id if world_id != MAIN else ""
         return cls(world_id, simulator, LoginKitServer(simulator.store.unit_of_work, simulator.clock, config),
-                   ConsentTokens(config.secret_key, simulator.clock, namespace=namespace),
+                   ConsentTokens(config.secret_key, namespace=namespace),
                    ShopAuthorizations(simulator.store.unit_of_work, simulator.clock,
                                       signature_without_body=config.shop_signature_without_body),
                    WebhookOutbox(simulator.store.unit_of_work, simulator.clock),

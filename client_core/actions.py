@@ -213,6 +213,15 @@ _declare(
                                   sets=False),)),
 )
 _declare(
+    "seller", "link_token", "Fetch the seller's token of an established link (E4)",
+    docs="Fetch the seller's token of an established link (E4): a user token of the linked account, the same on "
+         "every call; `link_not_active` before the link is active",
+    link=LINK,
+    tool=_command("token", "Show the seller's token of LINK once it is active (E4): a user token of the linked "
+                  "account, scoped to what the seller sees.", _LINK,
+                  text="{access_token} (open id {open_id}, scope {scope}, expires in {expires_in} s)"),
+)
+_declare(
     "seller", "decide_review", "Decide a review by hand",
     link=LINK, approve=Param("boolean", "true approves, false rejects", required=True),
     command=_command("review", "Decide the review of a link that waits in pending review.",

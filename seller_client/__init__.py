@@ -9,6 +9,8 @@ holder, accept the terms, follow the review, invite marketing accounts, list, un
     link = client.wait_for_consent(link.link_id, on_status=lambda l: print(l.consent_status))
     if link.consent_status == "confirmed":
         link = client.accept_terms(link.link_id)
+        link = client.wait_for_review(link.link_id)
+    token = client.link_token(link.link_id)  # once active: the seller's token of the linked account (E4)
 
 Every refusal is a :class:`SellerRefused` with linksim's stable codes. The command line is
 ``seller_client.cli.seller`` (``linksim seller ...``).

@@ -223,6 +223,7 @@ def link_official(ctx: SellerContext, shop: str, via: Literal["qr", "app"], user
         link = client.accept_terms(link.link_id)
         token = link.token
         status.show(f"status: {link.state}")
+    in_review = link.state == "pending_review"
     try:
         if not link.review_done:
             link = client.wait_for_review(link.link_id, interval=interval, timeout=wait_timeout,
@@ -230,6 +231,8 @@ def link_official(ctx: SellerContext, shop: str, via: Literal["qr", "app"], user
     finally:
         status.end()
     _refuse_if_ended(link)
+    if in_review and link.state == "active":  # the review activated it after the terms: its token is there now
+        token = client.link_token(link.link_id)
     view = {**link.raw, **({"token": token.raw} if token else {})}
     ctx.emit(view, lambda: _linked_text(link))
 
@@ -335,8 +338,8 @@ def criteria(ctx: SellerContext, shop: str, account: str) -> None:
 def linked(ctx: SellerContext, shop: str) -> None:
     """SHOP's linked TikTok accounts, as Seller Center lists them."""
     accounts = ctx.client.linked_accounts(shop)
-    rows = [[a.role, f"@{a.username}", a.nickname, a.phone or a.email, a.bound_at or a.state]
-            for a in accounts.accounts]
+    rows = [[a.role, f"@{a.username}" if a.username else "(in review)", a.nickname, a.phone or a.email,
+             a.bound_at or a.state] for a in accounts.accounts]
     ctx.emit(accounts.raw, lambda: table(["role", "username", "nickname", "phone/email", "bound at"], rows))
 
 

@@ -22,6 +22,7 @@ from seller_client.models import Link
 from seller_client.models import LinkedAccounts
 from seller_client.models import OrgMemberRemoval
 from seller_client.models import Shop
+from seller_client.models import Token
 from seller_client.polling import OnChange
 from seller_client.polling import poll_link
 from seller_client.transport import Transport
@@ -131,6 +132,12 @@ class SellerClient:
         The answer carries ``token``: a user token for the linked account, scoped to what the seller sees.
         """
         return self._link("POST", f"/api/links/{_seg(link_id)}/terms", {"accepted": accepted})
+
+    def link_token(self, link_id: str) -> Token:
+        """The seller's token of an established link (E4): a user token of the linked account, scoped to what the
+        seller sees. Issued once the link is active, whatever made it so, and the same on every call; only the
+        partner app that started the link gets it. Before that: ``link_not_active``."""
+        return Token.from_json(self._json("GET", f"/api/links/{_seg(link_id)}/token"))
 
     def decide_review(self, link_id: str, approve: bool) -> Link:
         """Decide a review by hand (a shop in manual review, or a scenario forcing the outcome)."""

@@ -229,11 +229,14 @@ class OrgMemberRemoval:
 
 @dataclass(frozen=True)
 class LinkedAccount:
-    """One row of "Linked TikTok accounts": the official account shows a masked phone, marketing ones an email."""
+    """One row of "Linked TikTok accounts": the official account shows a masked phone, marketing ones an email.
+
+    A link still in review shows its ``state`` alone: the details (``username`` and the rest) come once it is active.
+    """
 
     role: str
     open_id: str
-    username: str
+    username: str | None = None
     state: str | None = None
     link_id: str | None = None
     nickname: str | None = None
@@ -245,7 +248,7 @@ class LinkedAccount:
     @classmethod
     def from_json(cls, value: object, role: str) -> LinkedAccount:
         reader = _Reader(value, f"{role} account")
-        return cls(role=role, open_id=reader.text("open_id"), username=reader.text("username"),
+        return cls(role=role, open_id=reader.text("open_id"), username=reader.opt_text("username"),
                    state=reader.opt_text("state"), link_id=reader.opt_text("link_id"),
                    nickname=reader.opt_text("nickname"), phone=reader.opt_text("phone"), email=reader.opt_text("email"),
                    bound_at=reader.opt_text("bound_at"), avatar_url=reader.opt_text("avatar_url"))

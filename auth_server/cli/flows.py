@@ -7,7 +7,6 @@ import click
 from auth_server.cli.context import Context
 from auth_server.cli.context import pass_ctx
 from auth_server.domain.errors import Refused
-from auth_server.domain.errors import Violation
 
 
 @click.command(name="official")
@@ -38,7 +37,7 @@ def link_official(ctx: Context, shop_id: str, account: str, via: str, deny: bool
     responder = ctx.account(answered_by) if answered_by else holder
     consented = service.give_consent(started.link_id, responder.open_id, authorize=not deny, permissions=granted)
     if consented.refusal_codes:
-        raise Refused([Violation.of(code) for code in consented.refusal_codes])
+        raise Refused(consented.refusals())
     click.echo(f"@{responder.username} authorized", err=True)
     result = service.accept_terms(started.link_id, accepted=not decline_terms)
     ctx.emit(result, lambda: f"link {result.link_id}: {result.state.value}")

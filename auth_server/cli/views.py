@@ -27,8 +27,10 @@ def show(ctx: Context) -> None:
         shop_rows = []
         for shop in shops:
             view = views[shop.shop_id]
-            official = f"@{view['official']['username']} ({view['official']['state']})" if view["official"] else "-"
-            marketing = ", ".join(f"@{m['username']}" for m in view["marketing"]) or "-"
+            # The simulator's own view names every account, even one the seller cannot see yet (in review, E4).
+            official = (f"@{usernames.get(view['official']['open_id'], '?')} ({view['official']['state']})"
+                        if view["official"] else "-")
+            marketing = ", ".join(f"@{usernames.get(m['open_id'], '?')}" for m in view["marketing"]) or "-"
             probation = " (probation)" if shop.in_probation(ctx.clock.now()) else ""
             shop_rows.append([shop.shop_id, shop.name, shop.region, shop.market, shop.status.value + probation,
                               official, marketing])

@@ -247,6 +247,11 @@ LINK_NOT_AWAITING = _code(
     "link_not_awaiting", Kind.RULE, "",
     "This link is {state}, so it cannot {action}. Start a new link if you need one.",
 )
+LINK_NOT_ACTIVE = _code(
+    "link_not_active", Kind.RULE, "E4",
+    "This link is {state}: the seller's token is issued once the link is established (active). "
+    "Follow the link (GET /api/links/{link_id}) until it is active, then ask again.",
+)
 INVITATION_NOT_FOUND = _code(
     "invitation_not_found", Kind.NOT_FOUND, "",
     "No invitation has the id {invitation_id} for this account. Open the inbox to see the current invitations.",

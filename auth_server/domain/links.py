@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
+from auth_server.domain.errors import Violation
 from auth_server.domain.shops import ReviewMode
 
 
@@ -73,8 +75,14 @@ class Link:
     activated_at: datetime | None = None
     ended_at: datetime | None = None
     refusal_codes: list[str] = field(default_factory=list)
+    refusal_details: list[dict[str, Any]] = field(default_factory=list)  # the facts of each code, in its order
     created_by: str = "seller"
     ended_by: str | None = None
+
+    def refusals(self) -> list[Violation]:
+        """Why the link ended refused, each reason with the facts it names: the seller is shown what the holder was."""
+        details = self.refusal_details + [{}] * (len(self.refusal_codes) - len(self.refusal_details))
+        return [Violation.of(code, **facts) for code, facts in zip(self.refusal_codes, details, strict=False)]
 
     def seen_by(self, actor: str) -> bool:
         """A partner app sees only the links it started; the seller's own tools and the simulator see every one."""

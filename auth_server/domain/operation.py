@@ -238,6 +238,7 @@ class Operation:
         link.ended_by = actor
         link.marketing_slot = None
         link.refusal_codes = [v.code for v in violations]
+        link.refusal_details = [plain(v.details) for v in violations]
         self.record(actor, f"link.{state.value}", "link", link.link_id, at=at,
                     changes={"state": [before.value, state.value]},
                     data={"shop_id": link.shop_id, "open_id": link.open_id, "role": link.role.value,

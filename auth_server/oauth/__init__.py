@@ -14,6 +14,7 @@
   before any is used);
 - :mod:`~auth_server.oauth.records`: reading and writing them through a unit of work, each call a transaction;
 - :mod:`~auth_server.oauth.consent_tokens`: the signed payloads of the linking API's consent QR codes;
+- :mod:`~auth_server.oauth.link_tokens`: the seller's token of each established link (E4), issued once it is active;
 - :mod:`~auth_server.oauth.server`: the authorization server that joins them to a unit of work and a clock.
 """
 

@@ -206,3 +206,11 @@ class LoginQr:
 
     def is_expired(self) -> bool:
         return self.now is not None and self.now >= self.expires_at
+
+
+@dataclass(kw_only=True, eq=False)
+class LinkToken:
+    """The seller's token of an established link (E4): which user token the link's partner app was given."""
+
+    link_id: str
+    access_token: str

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from auth_server.oauth.models import AuthorizationCode
 from auth_server.oauth.models import DeveloperWebhook
+from auth_server.oauth.models import LinkToken
 from auth_server.oauth.models import LoginQr
 from auth_server.oauth.models import PartnerApp
 from auth_server.oauth.models import QrStatus
@@ -88,3 +89,11 @@ for cls, table in (
     (DeveloperWebhook, developer_webhooks),
 ):
     schema.mapper_registry.map_imperatively(cls, table)
+
+# The seller's token of each established link (oauth/link_tokens.py): one per link, answered every time it is asked.
+link_tokens = sa.Table(
+    "link_tokens", schema.metadata,
+    sa.Column("link_id", sa.ForeignKey("links.link_id"), primary_key=True),
+    sa.Column("access_token", sa.ForeignKey("tokens.access_token"), nullable=False),
+)
+schema.mapper_registry.map_imperatively(LinkToken, link_tokens)

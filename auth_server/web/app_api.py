@@ -167,8 +167,8 @@ def scan() -> Any:
 
 
 def _official_link_id(token: str) -> str:
-    """The link a Seller Center QR code names; a damaged or old code is refused (qr_unreadable, qr_expired)."""
-    return str(context.consent_tokens().read(token, context.config().qr_code_lifetime)["link"])
+    """The link a Seller Center QR code names; a damaged code is refused (qr_unreadable), an old one by its link."""
+    return str(context.consent_tokens().read(token)["link"])
 
 
 def _scan_official_link(token: str) -> dict[str, Any]:

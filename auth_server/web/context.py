@@ -20,6 +20,7 @@ from auth_server.config import ServerConfig
 from auth_server.control.request_journal import JournalFile
 from auth_server.domain.service import LinkingService
 from auth_server.oauth.consent_tokens import ConsentTokens
+from auth_server.oauth.link_tokens import LinkTokens
 from auth_server.oauth.qr_code import QrCodeAuthorization
 from auth_server.oauth.server import LoginKitServer
 from auth_server.shop_partner.authorizations import ShopAuthorizations
@@ -125,6 +126,11 @@ def shop_partner() -> ShopAuthorizations:
 def consent_tokens() -> ConsentTokens:
     """The world's signer of Seller Center QR codes."""
     return world().consent_tokens
+
+
+def link_tokens() -> LinkTokens:
+    """The world's seller tokens of established links (E4), issued on the world's Login Kit server."""
+    return LinkTokens(world().simulator.store.unit_of_work, world().login_kit)
 
 
 def signer(salt: str) -> URLSafeSerializer:

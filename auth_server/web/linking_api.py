@@ -20,13 +20,13 @@ from auth_server.domain.events import plain
 from auth_server.domain.links import Channel
 from auth_server.domain.links import Link
 from auth_server.domain.links import LinkState
+from auth_server.oauth.link_tokens import SELLER_SCOPE
 from auth_server.web import context
 from auth_server.web import guard
 from auth_server.web import qr_images
 
 bp = Blueprint("linking_api", __name__, url_prefix="/api")
 
-LINK_TOKEN_SCOPE = "user.info.basic user.info.profile"
 CONSENT_STATUS = {  # as Login Kit's check_qrcode names the stages of a QR code
     LinkState.CONSENTED: "confirmed",
     LinkState.PENDING_REVIEW: "utilised",
@@ -86,7 +86,7 @@ def link_view(link: Link) -> dict[str, Any]:
         "review_due_at": plain(link.review_due_at),
         "activated_at": plain(link.activated_at),
         "ended_at": plain(link.ended_at),
-        "refusals": [{"code": code, "message": codes.get(code).render()} for code in link.refusal_codes],
+        "refusals": [violation.as_dict() for violation in link.refusals()],
     }
     if link.channel is Channel.QR and link.state is LinkState.PENDING_CONSENT:
         view["qr"] = qr_view(link)
@@ -95,7 +95,7 @@ def link_view(link: Link) -> dict[str, Any]:
 
 def qr_view(link: Link) -> dict[str, Any]:
     token = context.consent_tokens().sign(link_id=link.link_id, role=link.role.value,
-                                          scopes=LINK_TOKEN_SCOPE.split(), client_key=guard.partner_key())
+                                          scopes=SELLER_SCOPE.split(), client_key=guard.partner_key())
     return {
         "scan_url": url_for("screens.scan", token=token, _external=True),
         "png_url": url_for("linking_api.qr_png", link_id=link.link_id, _external=True),
@@ -154,8 +154,17 @@ def accept_terms(link_id: str) -> Any:
     view = link_view(link)
     if link.open_id is not None and link.state is LinkState.ACTIVE:
         # The consent becomes a link, and the partner app a token scoped to what the seller may see (E4).
-        view["token"] = context.login_kit().issue_token(partner_key(), link.open_id, LINK_TOKEN_SCOPE)
+        view["token"] = context.link_tokens().token_of(link.link_id, partner_key(), link.open_id)
     return jsonify(view)
+
+
+@bp.get("/links/<link_id>/token")
+def link_token(link_id: str) -> Any:
+    """The seller's token of an established link (E4), for the partner app that started it; the same every time."""
+    link = partner_link(link_id)
+    if link.state is not LinkState.ACTIVE or link.open_id is None:
+        raise Refused.because(codes.LINK_NOT_ACTIVE, state=link.state.value, link_id=link.link_id)
+    return jsonify(context.link_tokens().token_of(link.link_id, partner_key(), link.open_id))
 
 
 @bp.get("/shops/<shop_id>/linked-accounts")

@@ -56,7 +56,7 @@ def scan() -> Any:
         return to_sign_in
     token = request.values.get("token", "")
     service = context.service()
-    link = service.get_link(context.consent_tokens().read(token, context.config().qr_code_lifetime)["link"])
+    link = service.get_link(context.consent_tokens().read(token)["link"])
     shop = service.get_shop(link.shop_id)
     if request.method == "GET":
         service.scan(link.link_id, account.open_id)

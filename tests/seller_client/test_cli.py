@@ -137,7 +137,9 @@ def test_the_review_is_followed_until_the_link_is_active(fake: responses.Request
     fake.get(f"{BASE}/api/links/lnk_1", json=link_json(state="pending_review", consent_status="utilised",
                                                        review_due_at="2026-03-02T10:00:00+00:00"))
     fake.get(f"{BASE}/api/links/lnk_1", json=active())
-    result = run("link-official", "shop_1")
+    fake.get(f"{BASE}/api/links/lnk_1/token", json={"access_token": "act.seller", "expires_in": 86400,
+                                                     "open_id": "oid_maya", "token_type": "Bearer"})
+    result = run("link-official", "shop_1")  # the review made it active: the token is fetched (every mock is used)
     assert result.exit_code == 0, result.output
     assert result.stderr.splitlines()[-2:] == ["status: pending_review", "status: active"]
     assert result.stderr.count("status: pending_review") == 1  # shown once, however many polls saw it

@@ -105,7 +105,11 @@ class Views(FlowBase):
         return self._run(body)
 
     def linked_accounts(self, shop_id: str) -> dict[str, Any]:
-        """What the seller sees under "Linked TikTok accounts" (E4): the official and the marketing accounts."""
+        """What the seller sees under "Linked TikTok accounts" (E4): the official and the marketing accounts.
+
+        The account's details show once the link is established; a link still in review is listed by its state
+        alone, as the seller cannot yet see whose it is.
+        """
 
         def body(op: Operation) -> dict[str, Any]:
             op.require_shop(shop_id)
@@ -115,7 +119,12 @@ class Views(FlowBase):
                 assert link.open_id is not None
                 account = op.require_account(link.open_id)
                 shared = {"open_id": account.open_id, "state": link.state.value, "link_id": link.link_id}
-                if link.role is Role.OFFICIAL:
+                if link.state is not LinkState.ACTIVE:
+                    if link.role is Role.OFFICIAL:
+                        official = shared
+                    else:
+                        marketing.append(shared)
+                elif link.role is Role.OFFICIAL:
                     official = {
                         **shared,
                         "avatar_url": account.avatar_url,
