@@ -8,7 +8,7 @@ PORT   ?= 8765
 # pytest-xdist workers for `make test` (0: one process, no xdist)
 TEST_WORKERS ?= 2
 
-.PHONY: run test install lint bench scenarios wheel wheel-check docs clean
+.PHONY: run test install lint bench fuzz scenarios wheel wheel-check docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ lint: install
 # The test-control plane's speed on this machine: fixture start-up, sandbox creation, a QR link flow.
 bench: install
 	$(BIN)/python benchmarks/control_plane.py
+
+# schemathesis over every operation of /openapi.json with every check on (make test runs a short pass, no 5xx only).
+FUZZ_EXAMPLES ?= 100
+fuzz: install
+	LINKSIM_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) LINKSIM_FUZZ_CHECKS=all $(BIN)/python -m pytest -q -n 2 -p no:cacheprovider tests/fuzz
 
 # Every scenario shipped with linksim (make test runs them too, one pytest test each).
 scenarios: install
