@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from auth_server.domain.repository import TransientConflict
+from auth_server.oauth.identifiers import open_id_for
 from auth_server.oauth.models import LinkToken
 from auth_server.oauth.models import Token
 from auth_server.oauth.records import UnitOfWork
@@ -44,7 +45,8 @@ class LinkTokens:
             kept = self._kept(link_id)
             assert kept is not None, "a token was kept for the link just now"
         return tiktok_body({"access_token": kept.access_token, "expires_in": kept.expires_in,
-                            "open_id": kept.open_id, "refresh_token": kept.refresh_token,
+                            "open_id": open_id_for(kept.client_key, kept.open_id or ""),  # the app's, as on the wire
+                            "refresh_token": kept.refresh_token,
                             "refresh_expires_in": kept.refresh_expires_in, "scope": kept.scope,
                             "token_type": "Bearer"}, self.server.now())
 

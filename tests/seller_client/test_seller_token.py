@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from auth_server.domain.accounts import hash_secret
 from auth_server.domain.shops import ReviewMode
+from auth_server.oauth.identifiers import open_id_for
 from auth_server.oauth.models import PartnerApp
 from auth_server.simulator import Simulator
 from seller_client import SellerClient
@@ -72,8 +73,8 @@ def test_the_token_is_there_once_the_link_becomes_active_later(client: SellerCli
 
     token = client.link_token(link_id)
     assert client.get_link(link_id).state == "active"
-    assert token.open_id == account.open_id
-    assert reads_the_profile(live_server, token.access_token)["open_id"] == account.open_id
+    assert token.open_id == open_id_for(LIVE_KEY, account.open_id)  # Login Kit's token: the app's open id
+    assert reads_the_profile(live_server, token.access_token)["open_id"] == open_id_for(LIVE_KEY, account.open_id)
 
 
 def test_an_immediate_review_answers_the_token_with_the_terms_and_the_same_one_later(
@@ -121,4 +122,5 @@ def test_linksim_seller_token_prints_the_token_of_an_active_link(client: SellerC
                                         LIVE_SECRET, "token", link_id])
 
     assert shown.exit_code == 0, shown.output
-    assert shown.output.startswith(linked.token.access_token) and account.open_id in shown.output
+    assert shown.output.startswith(linked.token.access_token)
+    assert open_id_for(LIVE_KEY, account.open_id) in shown.output
