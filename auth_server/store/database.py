@@ -193,8 +193,8 @@ def _in_memory_engine(*, echo: bool) -> sa.Engine:
 
 
 def _add_missing_columns(bind: sa.Engine | sa.Connection) -> None:
-    """Bring a database made by an older linksim up to the schema: the nullable columns added since are added
-    (a new column is nullable, or the database must start over, which this says)."""
+    """Bring a database made by an older linksim up to the schema: the columns added since are added (a new column
+    is nullable or has a default, or the database must start over, which this says)."""
     with bind.begin() if isinstance(bind, sa.Engine) else nullcontext(bind) as connection:
         inspector = sa.inspect(connection)
         for table in schema.metadata.sorted_tables:
@@ -204,7 +204,7 @@ def _add_missing_columns(bind: sa.Engine | sa.Connection) -> None:
             for column in table.columns:
                 if column.name in present:
                     continue
-                if not column.nullable or column.primary_key:
+                if (not column.nullable and column.server_default is None) or column.primary_key:
                     raise StoreError(f"the database was made by an older linksim: its table {table.name} lacks "
                                      f"{column.name}, which cannot be added to it; start over with `linksim init "
                                      "--fresh` (or another --db)")

@@ -187,7 +187,8 @@ links = sa.Table(
     sa.Column("activated_at", UTCDateTime),
     sa.Column("ended_at", UTCDateTime),
     sa.Column("refusal_codes", sa.JSON, nullable=False),
-    sa.Column("refusal_details", sa.JSON, nullable=False),  # the facts of each refusal code, in its order
+    # the facts of each refusal code, in its order (a database from before it gains it, empty)
+    sa.Column("refusal_details", sa.JSON, nullable=False, server_default="[]"),
     sa.Column("created_by", sa.String(128), nullable=False),  # "partner:<client_key>" for the linking API
     sa.Column("ended_by", sa.String(128)),
     sa.CheckConstraint("marketing_slot IS NULL OR marketing_slot >= 1", name="marketing_slot_positive"),

@@ -24,6 +24,7 @@ def made_by_an_older_linksim(store: Store) -> None:
     with store.engine.begin() as connection:
         connection.exec_driver_sql("DROP TABLE shop_tokens")
         connection.exec_driver_sql("ALTER TABLE partner_apps DROP COLUMN developer")
+        connection.exec_driver_sql("ALTER TABLE links DROP COLUMN refusal_details")
 
 
 def test_an_older_sqlite_file_gains_the_new_tables_and_columns_and_keeps_its_rows(tmp_path: Path) -> None:
@@ -34,6 +35,7 @@ def test_an_older_sqlite_file_gains_the_new_tables_and_columns_and_keeps_its_row
     store = open_store(url)
     columns = {column["name"] for column in sa.inspect(store.engine).get_columns("partner_apps")}
     assert "developer" in columns and sa.inspect(store.engine).has_table("shop_tokens")
+    assert "refusal_details" in {column["name"] for column in sa.inspect(store.engine).get_columns("links")}
     with store.unit_of_work() as repo:
         kept = repo.get(PartnerApp, "old_app")
         assert kept is not None and kept.name == "Made before" and kept.developer is None
