@@ -46,6 +46,7 @@ from auth_server.web import context
 from auth_server.web import guard
 from auth_server.web import login_kit_access
 from auth_server.web import request_recording
+from auth_server.web.linking_api import affiliate_invitation_view
 from auth_server.web.linking_api import field
 from auth_server.web.linking_api import invitation_view
 from auth_server.web.linking_api import json_body
@@ -293,18 +294,7 @@ def _invitation_view(invitation: Any, shop: Shop) -> dict[str, Any]:
 
 
 def _affiliate_view(invitation: AffiliateInvitation, shop: Shop) -> dict[str, Any]:
-    return {
-        "invitation_id": invitation.invitation_id,
-        "kind": "affiliate",
-        "shop_id": invitation.shop_id,
-        "shop": shop_view(shop),
-        "open_id": invitation.open_id,
-        "state": invitation.state.value,
-        "commission_rate": plain(invitation.commission_rate),
-        "created_at": plain(invitation.created_at),
-        "expires_at": plain(invitation.expires_at),
-        "answered_at": plain(invitation.answered_at),
-    }
+    return {**affiliate_invitation_view(invitation), "shop": shop_view(shop)}
 
 
 @bp.post("/requests/<link_id>")
