@@ -73,10 +73,12 @@ class PartnerApp(ClientMixin):
 
 
 def redirect_uri_matches(registered: str, given: str) -> bool:
-    """TikTok's rule: an exact match, or a desktop loopback URI registered with the wildcard port ``*``."""
-    if registered == given:
-        return True
+    """TikTok's rule: an exact match, or a desktop loopback URI registered with the wildcard port ``*`` and given
+    with a real port (1 to 65535, written without leading zeros): the wildcard itself is no address to send a code
+    to."""
     if ":*" not in registered:
+        return registered == given
+    if not _real_port(given):
         return False
     try:
         want, got = urlsplit(registered.replace(":*", ":1", 1)), urlsplit(given)
@@ -91,6 +93,12 @@ def redirect_uri_matches(registered: str, given: str) -> bool:
         and (want.path, want.query, want.fragment) == (got.path, got.query, got.fragment)
         and got.username is None
     )
+
+
+def _real_port(uri: str) -> bool:
+    netloc = urlsplit(uri).netloc
+    written = netloc.rsplit(":", 1)[1] if ":" in netloc.rsplit("]", 1)[-1] else ""
+    return written.isdecimal() and written.isascii() and not written.startswith("0") and int(written) <= 65535
 
 
 @dataclass(kw_only=True, eq=False)
