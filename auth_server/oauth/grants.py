@@ -142,7 +142,13 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
     server: ServerParts
 
     def authenticate_refresh_token(self, refresh_token: str) -> Token | None:
-        """The token, revoked by this very call, so that two racing refreshes cannot both rotate it."""
+        """The token, revoked by this very call, so that two racing refreshes cannot both rotate it; a request that
+        is refused (another app's credentials, a scope wider than granted) is refused before that, and changes
+        nothing."""
+        found = self.server.oauth_store.token_by_refresh(refresh_token)
+        if found is None or not found.refresh_usable() or not found.check_client(self.request.client):
+            raise InvalidGrantError("Refresh token is invalid or expired.")
+        self._validate_token_scope(found)
         claimed = self.server.oauth_store.claim_refresh_token(refresh_token)
         if claimed is None:
             raise InvalidGrantError("Refresh token is invalid or expired.")
