@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from auth_server.oauth.identifiers import open_id_for
 from tests.browser.conftest import Chrome
 from tests.login_kit.conftest import CLIENT_KEY
 from tests.login_kit.conftest import CLIENT_SECRET
@@ -56,7 +57,7 @@ def test_sign_in_and_authorize_lands_on_the_callback_with_code_scopes_and_state(
     token = requests.post(f"{live_server}/v2/oauth/token/", timeout=10, data={
         "client_key": CLIENT_KEY, "client_secret": CLIENT_SECRET, "grant_type": "authorization_code",
         "code": landed["code"][0], "redirect_uri": callback}).json()
-    assert token.get("open_id") == holder.open_id, token
+    assert token.get("open_id") == open_id_for(CLIENT_KEY, holder.open_id), token  # the app's own open id
 
 
 def test_cancel_lands_on_the_callback_with_access_denied(

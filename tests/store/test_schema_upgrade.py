@@ -33,20 +33,26 @@ def test_an_older_sqlite_file_gains_the_new_tables_and_columns_and_keeps_its_row
     made_by_an_older_linksim(old)
     old.dispose()
     store = open_store(url)
-    columns = {column["name"] for column in sa.inspect(store.engine).get_columns("partner_apps")}
-    assert "developer" in columns and sa.inspect(store.engine).has_table("shop_tokens")
-    assert "refusal_details" in {column["name"] for column in sa.inspect(store.engine).get_columns("links")}
-    with store.unit_of_work() as repo:
-        kept = repo.get(PartnerApp, "old_app")
-        assert kept is not None and kept.name == "Made before" and kept.developer is None
+    try:
+        columns = {column["name"] for column in sa.inspect(store.engine).get_columns("partner_apps")}
+        assert "developer" in columns and sa.inspect(store.engine).has_table("shop_tokens")
+        assert "refusal_details" in {column["name"] for column in sa.inspect(store.engine).get_columns("links")}
+        with store.unit_of_work() as repo:
+            kept = repo.get(PartnerApp, "old_app")
+            assert kept is not None and kept.name == "Made before" and kept.developer is None
+    finally:
+        store.dispose()
 
 
 def test_an_older_postgresql_database_gains_the_new_columns() -> None:
     store = postgres_store()
-    made_by_an_older_linksim(store)
-    store.create_schema()
-    columns = {column["name"] for column in sa.inspect(store.engine).get_columns("partner_apps")}
-    assert "developer" in columns
+    try:
+        made_by_an_older_linksim(store)
+        store.create_schema()
+        columns = {column["name"] for column in sa.inspect(store.engine).get_columns("partner_apps")}
+        assert "developer" in columns
+    finally:
+        store.dispose()
 
 
 def test_a_missing_column_that_cannot_be_added_says_to_start_over(tmp_path: Path) -> None:
