@@ -91,15 +91,26 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         )
 
     def query_authorization_code(self, code: str, client: PartnerApp) -> AuthorizationCode | None:
-        """The code, used up by this very call: a second exchange, even a racing one, finds it used."""
-        found, first = self.server.oauth_store.claim_code(code)
+        """The code, if it may still be exchanged: it is spent with the token it gives, in one transaction
+        (:meth:`save_token`). A code presented again revokes the tokens it gave (RFC 6749 4.1.2)."""
+        store = self.server.oauth_store
+        found = store.code(code)
         if found is None or found.client_key != client.client_key:
             return None
-        if not first:
+        if found.used_at is not None:
+            store.revoke_issued_from(code)
             raise InvalidGrantError("Authorization code has been used.")
         if found.is_expired():
             raise InvalidGrantError("Authorization code is expired.")
         return found
+
+    def save_token(self, token: dict[str, Any]) -> None:
+        """Spend the code and keep the token it gives, in one transaction; a racing exchange that spent it first
+        wins, and this one is a replay."""
+        code = self.request.authorization_code.code
+        if not self.server.oauth_store.spend_code(code, self.server.token_record(token, self.request)):
+            self.server.oauth_store.revoke_issued_from(code)
+            raise InvalidGrantError("Authorization code has been used.")
 
     def validate_token_request(self) -> None:
         """authlib's checks, with TikTok's answer to a redirect URI that is not the code's (TIKTOK_WIRE 1.3)."""
@@ -111,7 +122,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
             raise
 
     def delete_authorization_code(self, authorization_code: AuthorizationCode) -> None:
-        """Nothing left to do: the code was used up when it was looked up."""
+        """Nothing left to do: the code was spent with its token (:meth:`save_token`)."""
 
     def authenticate_user(self, authorization_code: AuthorizationCode) -> Holder:
         return Holder(authorization_code.open_id)
@@ -142,23 +153,34 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
     server: ServerParts
 
     def authenticate_refresh_token(self, refresh_token: str) -> Token | None:
-        """The token, revoked by this very call, so that two racing refreshes cannot both rotate it; a request that
-        is refused (another app's credentials, a scope wider than granted) is refused before that, and changes
-        nothing."""
-        found = self.server.oauth_store.token_by_refresh(refresh_token)
-        if found is None or not found.refresh_usable() or not found.check_client(self.request.client):
+        """The token, if its refresh token may be spent. A refused request (another app's credentials, a scope wider
+        than granted) changes nothing; a spent refresh token presented again revokes its whole chain (RFC 9700
+        4.14). It is spent with the new token, in one transaction (:meth:`save_token`)."""
+        store = self.server.oauth_store
+        found = store.token_by_refresh(refresh_token)
+        if found is None or not found.check_client(self.request.client):
+            raise InvalidGrantError("Refresh token is invalid or expired.")
+        if not found.refresh_usable():
+            if found.refresh_revoked_at is not None:
+                store.revoke_family(found.family or found.access_token)
             raise InvalidGrantError("Refresh token is invalid or expired.")
         self._validate_token_scope(found)
-        claimed = self.server.oauth_store.claim_refresh_token(refresh_token)
-        if claimed is None:
+        return found
+
+    def save_token(self, token: dict[str, Any]) -> None:
+        """Spend the refresh token and keep the new pair, in one transaction; a racing refresh that spent it first
+        wins, and this one is a reuse."""
+        old: Token = self.request.refresh_token
+        assert old.refresh_token is not None, "a token found by its refresh token has one"
+        if not self.server.oauth_store.rotate_refresh(old.refresh_token, self.server.token_record(token, self.request)):
+            self.server.oauth_store.revoke_family(old.family or old.access_token)
             raise InvalidGrantError("Refresh token is invalid or expired.")
-        return claimed
 
     def authenticate_user(self, refresh_token: Token) -> Holder | None:
         return Holder(refresh_token.open_id) if refresh_token.open_id else None
 
     def revoke_old_credential(self, refresh_token: Token) -> None:
-        """Nothing left to do: the old pair was revoked when the refresh token was claimed."""
+        """Nothing left to do: the old pair was revoked with the new one's saving (:meth:`save_token`)."""
 
 
 class ClientCredentialsGrant(grants.ClientCredentialsGrant):

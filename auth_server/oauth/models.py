@@ -112,6 +112,7 @@ class AuthorizationCode(AuthorizationCodeMixin):
     code_challenge: str | None = None
     code_challenge_method: str | None = None
     used_at: datetime | None = None
+    token: str | None = None  # the access token it was exchanged for: revoked if the code is replayed
     now: datetime | None = None  # set by the store: the simulated time of the request
 
     def get_redirect_uri(self) -> str:
@@ -136,6 +137,7 @@ class Token(TokenMixin):
     refresh_expires_in: int | None = None
     access_revoked_at: datetime | None = None
     refresh_revoked_at: datetime | None = None
+    family: str | None = None  # the first access token of its refresh chain: a reused refresh token revokes them all
     now: datetime | None = None
 
     def check_client(self, client: PartnerApp) -> bool:

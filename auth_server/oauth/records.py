@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime
+from typing import Any
 from typing import Protocol
 from typing import TypeVar
 
@@ -65,30 +66,50 @@ class OAuthStore:
         with self._unit_of_work() as repo:
             repo.add(code)
 
-    def claim_code(self, code: str) -> tuple[AuthorizationCode | None, bool]:
-        """The code, and whether this call is the one that used it: checked and marked in one locked step,
-        so that two racing exchanges cannot both see it unused."""
+    def spend_code(self, code: str, token: Token) -> bool:
+        """Mark the code used and keep the token it was exchanged for, in one transaction (a crash cannot leave a
+        spent code without its token). False, and nothing changed, when the code was used meanwhile."""
         with self._unit_of_work() as repo:
             found = repo.get(AuthorizationCode, code, lock=True)
-            first = found is not None and found.used_at is None
-            if found is not None:
-                found.now = self._now()
-                if first and not found.is_expired():
-                    found.used_at = found.now
-        return found, first
+            if found is None or found.used_at is not None:
+                return False
+            found.used_at = token.issued_at
+            found.token = token.access_token
+            token.family = token.access_token
+            repo.add(token)
+        return True
 
-    def claim_refresh_token(self, refresh_token: str) -> Token | None:
-        """The token, if its refresh token still works, revoked in the same locked step (strict rotation)."""
+    def revoke_issued_from(self, code: str) -> None:
+        """A code presented again: the tokens it gave, and their refresh chain, stop working (RFC 6749 4.1.2)."""
+        with self._unit_of_work() as repo:
+            found = repo.get(AuthorizationCode, code)
+            family = found.token if found is not None else None
+        if family is not None:
+            self.revoke_family(family)
+
+    def rotate_refresh(self, refresh_token: str, token: Token) -> bool:
+        """Spend the refresh token and keep the new one of its chain, in one transaction. False, and nothing changed,
+        when the refresh token was spent meanwhile (a racing refresh)."""
         with self._unit_of_work() as repo:
             found = repo.first_where(Token, refresh_token=refresh_token, lock=True)
             if found is None:
-                return None
+                return False
             found.now = now = self._now()
             if not found.refresh_usable():
-                return None
+                return False
             found.access_revoked_at = found.access_revoked_at or now
             found.refresh_revoked_at = now
-        return found
+            found.family = token.family = found.family or found.access_token
+            repo.add(token)
+        return True
+
+    def revoke_family(self, family: str) -> None:
+        """Every token of a refresh chain stops working: a spent refresh token came back (RFC 9700 4.14)."""
+        now = self._now()
+        with self._unit_of_work() as repo:
+            for token in repo.all_where(Token, order_by="issued_at", family=family):
+                token.access_revoked_at = token.access_revoked_at or now
+                token.refresh_revoked_at = token.refresh_revoked_at or now
 
     def token(self, access_token: str) -> Token | None:
         return self._read(lambda repo: repo.get(Token, access_token))
@@ -173,3 +194,4 @@ class ServerParts(Protocol):
     config: ServerConfig
 
     def now(self) -> datetime: ...
+    def token_record(self, token: dict[str, Any], request: Any) -> Token: ...

@@ -92,21 +92,23 @@ class LoginKitServer(AuthorizationServer):
         return token
 
     def _store_token(self, token: dict[str, Any], request: Any) -> None:
-        open_id = request.user.get_user_id() if request.user is not None else None
-        self._keep(token, request.client.client_key, open_id)
+        self.oauth_store.save_token(self.token_record(token, request))
 
-    def _keep(self, token: dict[str, Any], client_key: str, open_id: str | None) -> None:
-        self.oauth_store.save_token(
-            Token(
-                access_token=token["access_token"],
-                refresh_token=token.get("refresh_token"),
-                client_key=client_key,
-                open_id=open_id,
-                scope=token.get("scope", ""),
-                issued_at=self.now(),
-                expires_in=token["expires_in"],
-                refresh_expires_in=token.get("refresh_expires_in"),
-            )
+    def token_record(self, token: dict[str, Any], request: Any) -> Token:
+        """The record of a token issued to the request's client, for its user (if any)."""
+        open_id = request.user.get_user_id() if request.user is not None else None
+        return self._record(token, request.client.client_key, open_id)
+
+    def _record(self, token: dict[str, Any], client_key: str, open_id: str | None) -> Token:
+        return Token(
+            access_token=token["access_token"],
+            refresh_token=token.get("refresh_token"),
+            client_key=client_key,
+            open_id=open_id,
+            scope=token.get("scope", ""),
+            issued_at=self.now(),
+            expires_in=token["expires_in"],
+            refresh_expires_in=token.get("refresh_expires_in"),
         )
 
     def issue_token(self, client_key: str, open_id: str, scope: str) -> dict[str, Any]:
@@ -117,7 +119,7 @@ class LoginKitServer(AuthorizationServer):
         assert app is not None, "the partner app authenticated this request"
         allowed = " ".join(s for s in scope.split() if s in app.scopes) or DEFAULT_SCOPE
         token = self._generate_token("authorization_code", app, Holder(open_id), allowed)
-        self._keep(token, client_key, open_id)
+        self.oauth_store.save_token(self._record(token, client_key, open_id))
         return tiktok_body(token, self.now())
 
     # --- the wire -----------------------------------------------------------------------------------------

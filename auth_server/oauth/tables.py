@@ -41,6 +41,7 @@ authorization_codes = sa.Table(
     sa.Column("code_challenge", sa.String(200)),
     sa.Column("code_challenge_method", sa.String(16)),
     sa.Column("used_at", schema.UTCDateTime),
+    sa.Column("token", sa.String(200)),
 )
 
 tokens = sa.Table(
@@ -55,6 +56,7 @@ tokens = sa.Table(
     sa.Column("refresh_expires_in", sa.Integer),
     sa.Column("access_revoked_at", schema.UTCDateTime),
     sa.Column("refresh_revoked_at", schema.UTCDateTime),
+    sa.Column("family", sa.String(200), index=True),
 )
 
 login_qr_codes = sa.Table(

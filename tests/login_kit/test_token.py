@@ -111,15 +111,26 @@ def refresh(browser: Browser, refresh_token: str) -> dict:
         "refresh_token": refresh_token}).get_json()
 
 
-def test_refresh_rotates_the_refresh_token_and_the_old_one_stops_working(browser: Browser) -> None:
+def test_refresh_rotates_the_refresh_token_and_the_new_one_works(browser: Browser) -> None:
     browser.sign_in()
     first = exchange(browser.client, browser.code()).get_json()
     second = refresh(browser, first["refresh_token"])
     assert second["refresh_token"] != first["refresh_token"]
     assert second["access_token"] != first["access_token"]
     assert second["scope"] == first["scope"] and second["open_id"] == first["open_id"]
-    assert refresh(browser, first["refresh_token"])["error"] == "invalid_grant"
     assert "access_token" in refresh(browser, second["refresh_token"])
+
+
+def test_a_spent_refresh_token_presented_again_is_refused_and_ends_its_whole_chain(browser: Browser) -> None:
+    """RFC 9700 4.14: a refresh token used twice means that someone else may hold it; the chain stops."""
+    browser.sign_in()
+    first = exchange(browser.client, browser.code()).get_json()
+    second = refresh(browser, first["refresh_token"])
+    assert refresh(browser, first["refresh_token"])["error"] == "invalid_grant"
+    assert refresh(browser, second["refresh_token"])["error"] == "invalid_grant"
+    info = browser.client.get("/v2/user/info/?fields=open_id",
+                              headers={"Authorization": f"Bearer {second['access_token']}"})
+    assert info.status_code == 401
 
 
 def test_a_refreshed_token_replaces_the_old_access_token(browser: Browser) -> None:
