@@ -85,7 +85,8 @@ def authorize() -> Any:
         return error_page(400, "invalid_request", "A parameter of the request holds characters it may not.")
     if account is None:
         return redirect(url_for("screens.sign_in", next=request.full_path))
-    requested = grant.request.scope.split() if grant.request.scope else [DEFAULT_SCOPE]
+    # user.info.basic is always part of a Login Kit authorization, asked for or not.
+    requested = list(dict.fromkeys([DEFAULT_SCOPE, *(grant.request.scope.split() if grant.request.scope else [])]))
     if request.method == "GET":
         return render_template(
             "login_kit/consent.html",
@@ -95,7 +96,7 @@ def authorize() -> Any:
         )
     if request.form.get("decision") != "authorize":
         return server.create_authorization_response(grant=grant, grant_user=None)
-    chosen = set(request.form.getlist("scope")) | {DEFAULT_SCOPE}
+    chosen = set(request.form.getlist("granted_scope")) | {DEFAULT_SCOPE}
     grant.request.granted_scope = " ".join(s for s in requested if s in chosen)
     return server.create_authorization_response(grant=grant, grant_user=Holder(account.open_id))
 

@@ -83,7 +83,7 @@ def scan() -> Any:
             answered=None,
         )
     if request.form.get("decision") == "authorize":
-        qr = flow.confirm(token, account.open_id, ticket, request.form.getlist("scope"))
+        qr = flow.confirm(token, account.open_id, ticket, request.form.getlist("granted_scope"))
     else:
         qr = flow.cancel(token, account.open_id, ticket)
     app = context.login_kit().oauth_store.partner_app(qr.client_key)

@@ -93,11 +93,11 @@ class Browser:
         page = self.client.get(url)
         assert page.status_code == 200, page.get_data(as_text=True)
         html = page.get_data(as_text=True)
-        boxes = [tag for tag in re.findall(r"<input[^>]*>", html) if 'name="scope"' in tag]
+        boxes = [tag for tag in re.findall(r"<input[^>]*>", html) if 'name="granted_scope"' in tag]
         checked = [re.search(r'value="([^"]+)"', tag).group(1) for tag in boxes  # type: ignore[union-attr]
                    if " checked" in tag and " disabled" not in tag]
         form: dict[str, Any] = {"decision": decision, "csrf_token": csrf_of(html),
-                                "scope": checked if scopes is None else scopes}
+                                "granted_scope": checked if scopes is None else scopes}
         return self.client.post(url, data=form)
 
     def code(self, **params: str) -> str:

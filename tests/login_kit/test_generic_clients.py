@@ -26,8 +26,8 @@ def authorize_in_browser(browser: requests.Session, url: str) -> str:
     page = browser.get(url, timeout=10)
     assert page.status_code == 200, page.text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-    answer = browser.post(url, data={"decision": "authorize", "csrf_token": token, "scope": ["user.info.profile"]},
-                          allow_redirects=False, timeout=10)
+    answer = browser.post(url, allow_redirects=False, timeout=10, data={
+        "decision": "authorize", "csrf_token": token, "granted_scope": ["user.info.profile"]})
     assert answer.status_code == 302, answer.text
     return answer.headers["Location"]
 

@@ -62,7 +62,7 @@ class Phone:
         """Scan, then tap ``decision`` with ``scopes`` left on (``user.info.basic`` cannot be turned off)."""
         page = self.scan(qr)
         assert page.status_code == 200, page.get_data(as_text=True)
-        form = {"decision": decision, "scope": list(scopes), "csrf_token": csrf_of(page.get_data(as_text=True))}
+        form = {"decision": decision, "granted_scope": list(scopes), "csrf_token": csrf_of(page.get_data(as_text=True))}
         return self.client.post(self.path(qr), data=form)
 
 

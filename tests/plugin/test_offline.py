@@ -90,7 +90,7 @@ def test_the_authorize_redirect_comes_back_with_its_location_intact() -> None:
         consent_url = urljoin(sign_in_url, signed_in.headers["Location"])
         consent = browser.get(consent_url)
         answer = browser.post(consent_url, allow_redirects=False, headers={"Referer": consent_url}, data={
-            "csrf_token": csrf_token(consent), "decision": "authorize", "scope": ["user.info.profile"]})
+            "csrf_token": csrf_token(consent), "decision": "authorize", "granted_scope": ["user.info.profile"]})
         assert answer.status_code == 302
         location = urlsplit(answer.headers["Location"])
         redirect = parse_qs(location.query)
