@@ -70,6 +70,8 @@ class Account:
     password_hash: str | None = None
     entity_id: str | None = None  # organization accounts: the entity that owns them
     created_at: datetime | None = None
+    failed_sign_ins: int = 0  # wrong passwords in a row
+    sign_in_locked_until: datetime | None = None
 
     def age_on(self, day: date) -> int | None:
         if self.birth_date is None:
@@ -122,8 +124,16 @@ class Passcode:
     code_hash: str
     expires_at: datetime
     used_at: datetime | None = None
+    attempts: int = 0  # wrong codes tried against it
     id: int | None = None
 
+
+# Guesses, as a service like TikTok's limits them (on the world's clock): after 5 wrong passwords in a row the
+# account cannot sign in with a password for 15 minutes, the right password included; after 5 wrong codes a
+# one-time passcode is spent, and the member asks for a new one.
+SIGN_IN_ATTEMPTS = 5
+SIGN_IN_LOCK = timedelta(minutes=15)
+PASSCODE_ATTEMPTS = 5
 
 _ITERATIONS = 10_000  # a simulator's passwords: enough to keep them out of plain sight, cheap to check
 

@@ -282,6 +282,15 @@ INVALID_CREDENTIALS = _code(
     "The username or password (or passcode) is wrong. Check that you are signing in to the exact account "
     "you want to link, and try again.",
 )
+SIGN_IN_LOCKED = _code(
+    "sign_in_locked", Kind.DENIED, "",
+    "Too many wrong passwords for @{username}: signing in with a password is locked until {until} ({remaining} "
+    "from now, on linksim's clock). Wait, or sign in with the right password after that.",
+)
+PASSCODE_ATTEMPTS_USED = _code(
+    "passcode_attempts_used", Kind.DENIED, "",
+    "Too many wrong codes: this one-time passcode no longer works. Click \"get OTP\" to receive a new one.",
+)
 PASSCODE_EXPIRED = _code(
     "passcode_expired", Kind.EXPIRED, "",
     "The one-time passcode expired. Click \"get OTP\" to receive a new one.",

@@ -336,6 +336,18 @@ def check_unlink(facts: UnlinkFacts) -> list[Violation]:
     return _collect(UNLINK_RULES, facts)
 
 
+# --- signing in -------------------------------------------------------------------------------------------
+
+
+def password_sign_in_is_open(account: Account, now: datetime) -> Violation | None:
+    """Too many wrong passwords lock an account's password sign-in for a while (accounts.SIGN_IN_LOCK)."""
+    until = account.sign_in_locked_until
+    if until is not None and now < until:
+        return Violation.of(codes.SIGN_IN_LOCKED, username=account.username, until=until.isoformat(),
+                            remaining=format_duration(until - now))
+    return None
+
+
 # --- what linked accounts may do ---------------------------------------------------------------------------
 
 

@@ -144,6 +144,8 @@ accounts = sa.Table(
     sa.Column("password_hash", sa.String(200)),
     sa.Column("entity_id", sa.String(64)),
     sa.Column("created_at", UTCDateTime),
+    sa.Column("failed_sign_ins", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("sign_in_locked_until", UTCDateTime),
 )
 
 org_members = sa.Table(
@@ -163,6 +165,7 @@ passcodes = sa.Table(
     sa.Column("code_hash", sa.String(200), nullable=False),
     sa.Column("expires_at", UTCDateTime, nullable=False),
     sa.Column("used_at", UTCDateTime),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Index("ix_passcodes_member", "open_id", "contact"),
 )
 

@@ -7,6 +7,8 @@ from typing import Any
 
 from auth_server.domain import codes
 from auth_server.domain import rules
+from auth_server.domain.accounts import SIGN_IN_ATTEMPTS
+from auth_server.domain.accounts import SIGN_IN_LOCK
 from auth_server.domain.accounts import Account
 from auth_server.domain.accounts import AppFault
 from auth_server.domain.accounts import Standing
@@ -26,10 +28,26 @@ class HolderFlows(FlowBase):
     """The account holder in the app, and the per-account settings a scenario controls."""
 
     def sign_in(self, username: str, password: str) -> Account:
-        def body(op: Operation) -> Account:
-            account = op.repo.account_by_username(clean_username(valid_text(username, "username")))
-            if account is None or not account.check_password(valid_text(password, "password")):
-                raise Refused.because(codes.INVALID_CREDENTIALS)
+        """A password sign-in; wrong guesses are counted and kept (a refusal is returned, not raised, so that its
+        count commits), and too many lock the account's password sign-in for a while (SIGN_IN_ATTEMPTS)."""
+
+        def body(op: Operation) -> Account | Refused:
+            found = op.repo.account_by_username(clean_username(valid_text(username, "username")))
+            given = valid_text(password, "password")
+            if found is None:
+                return Refused.because(codes.INVALID_CREDENTIALS)
+            account = op.require_account(found.open_id, lock=True)
+            locked = rules.password_sign_in_is_open(account, op.now)
+            if locked is not None:
+                return Refused(locked)
+            if not account.check_password(given):
+                account.failed_sign_ins += 1
+                if account.failed_sign_ins >= SIGN_IN_ATTEMPTS:
+                    account.failed_sign_ins, account.sign_in_locked_until = 0, op.now + SIGN_IN_LOCK
+                    op.record("app", "account.sign_in_locked", "account", account.open_id,
+                              data={"until": account.sign_in_locked_until.isoformat()})
+                return Refused.because(codes.INVALID_CREDENTIALS)
+            account.failed_sign_ins, account.sign_in_locked_until = 0, None
             op.record("app", "account.signed_in", "account", account.open_id, data={"method": "password"})
             return account
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from auth_server.domain import codes
 from auth_server.domain import rules
+from auth_server.domain.accounts import PASSCODE_ATTEMPTS
 from auth_server.domain.accounts import Account
 from auth_server.domain.accounts import AccountType
 from auth_server.domain.accounts import OrgMember
@@ -134,15 +135,24 @@ class OrganizationFlows(FlowBase):
         return self._run(body)
 
     def sign_in_with_passcode(self, username: str, contact: str, code: str) -> Account:
-        def body(op: Operation) -> Account:
+        """A member's one-time passcode; wrong codes are counted on it (a returned refusal commits the count), and
+        too many spend it (PASSCODE_ATTEMPTS)."""
+
+        def body(op: Operation) -> Account | Refused:
             account = op.require_account_by_username(username)
             if not account.is_organization:
                 raise Refused.because(codes.INVALID_CREDENTIALS)
             member = op.require_member(account, contact)
             passcode = op.repo.latest_passcode(account.open_id, member.contact)
             given = valid_text(code, "passcode")
-            if passcode is None or passcode.used_at is not None or not secret_matches(given, passcode.code_hash):
+            if passcode is not None and passcode.used_at is None and passcode.attempts >= PASSCODE_ATTEMPTS:
+                return Refused.because(codes.PASSCODE_ATTEMPTS_USED)
+            if passcode is None or passcode.used_at is not None:
                 raise Refused.because(codes.INVALID_CREDENTIALS)
+            if not secret_matches(given, passcode.code_hash):
+                passcode.attempts += 1
+                spent = passcode.attempts >= PASSCODE_ATTEMPTS
+                return Refused.because(codes.PASSCODE_ATTEMPTS_USED if spent else codes.INVALID_CREDENTIALS)
             if op.now >= passcode.expires_at:
                 raise Refused.because(codes.PASSCODE_EXPIRED)
             passcode.used_at = op.now
