@@ -107,7 +107,9 @@ class TikTokApp:
         return parsed
 
     def sign_out(self) -> None:
-        """Forget the session (the token is signed, not stored, so there is nothing to tell the server)."""
+        """End the session on the server (its token stops working wherever it is kept), and forget it."""
+        if self.token is not None:
+            self._call("DELETE", "/sessions/current")
         self.token = None
 
     def me(self) -> Account:

@@ -101,6 +101,22 @@ class Account:
 
 
 @dataclass(kw_only=True, eq=False)
+class AppSession:
+    """A holder signed in to the TikTok app (a phone's token or a browser's cookie names it): it ends at sign-out,
+    or SESSION_LIFETIME after it began on the world's clock."""
+
+    session_id: str
+    open_id: str
+    method: str  # password, passcode
+    started_at: datetime
+    expires_at: datetime
+    ended_at: datetime | None = None
+
+    def active(self, now: datetime) -> bool:
+        return self.ended_at is None and now < self.expires_at
+
+
+@dataclass(kw_only=True, eq=False)
 class OrgMember:
     """A person who may sign in to an organization account by one-time passcode."""
 
@@ -131,6 +147,7 @@ class Passcode:
 # Guesses, as a service like TikTok's limits them (on the world's clock): after 5 wrong passwords in a row the
 # account cannot sign in with a password for 15 minutes, the right password included; after 5 wrong codes a
 # one-time passcode is spent, and the member asks for a new one.
+SESSION_LIFETIME = timedelta(days=365)  # the app stays signed in a long time: a year of the world's clock
 SIGN_IN_ATTEMPTS = 5
 SIGN_IN_LOCK = timedelta(minutes=15)
 PASSCODE_ATTEMPTS = 5

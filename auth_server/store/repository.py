@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from auth_server.domain.accounts import Account
+from auth_server.domain.accounts import AppSession
 from auth_server.domain.accounts import OrgMember
 from auth_server.domain.accounts import Passcode
 from auth_server.domain.accounts import Verification
@@ -117,6 +118,9 @@ class SqlRepository:
     def org_members(self, open_id: str) -> Sequence[OrgMember]:
         c = schema.org_members.c
         return self._all(sa.select(OrgMember).where(c.open_id == open_id).order_by(c.id))
+
+    def app_session(self, session_id: str, *, lock: bool = False) -> AppSession | None:
+        return self.get(AppSession, session_id, lock=lock)
 
     def latest_passcode(self, open_id: str, contact: str) -> Passcode | None:
         c = schema.passcodes.c

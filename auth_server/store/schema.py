@@ -25,6 +25,7 @@ from sqlalchemy.orm import registry
 from auth_server.domain.accounts import Account
 from auth_server.domain.accounts import AccountType
 from auth_server.domain.accounts import AppFault
+from auth_server.domain.accounts import AppSession
 from auth_server.domain.accounts import OrgMember
 from auth_server.domain.accounts import Passcode
 from auth_server.domain.accounts import Standing
@@ -146,6 +147,16 @@ accounts = sa.Table(
     sa.Column("created_at", UTCDateTime),
     sa.Column("failed_sign_ins", sa.Integer, nullable=False, server_default="0"),
     sa.Column("sign_in_locked_until", UTCDateTime),
+)
+
+app_sessions = sa.Table(
+    "app_sessions", metadata,
+    sa.Column("session_id", sa.String(64), primary_key=True),
+    sa.Column("open_id", sa.ForeignKey("accounts.open_id"), nullable=False, index=True),
+    sa.Column("method", sa.String(16), nullable=False),
+    sa.Column("started_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+    sa.Column("ended_at", UTCDateTime),
 )
 
 org_members = sa.Table(
@@ -279,6 +290,7 @@ for cls, table in (
     (Product, products),
     (Account, accounts),
     (OrgMember, org_members),
+    (AppSession, app_sessions),
     (Passcode, passcodes),
     (Link, links),
     (Invitation, invitations),

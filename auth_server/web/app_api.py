@@ -8,13 +8,14 @@ verification. It shows the profile (Shop Page, sales channels, shopping bag), re
 at the Affiliate Center, adds products to the showcase and goes LIVE. It drives the same domain service and QR
 flows as the app's screens; every refusal is JSON with its stable code, as in the linking API.
 
-Session tokens and consent ids are signed (itsdangerous, one salt each), not stored: a sign-out forgets
-the token on the phone, and a server restarted with a new secret key asks every app to sign in again.
+Session tokens and consent ids are signed (itsdangerous, one salt each). A session token names a session the world
+keeps: ``DELETE /api/app/sessions/current`` (sign-out) ends it wherever a copy of the token is kept, it ends a year
+after it began on the world's clock, and with its world; a server restarted with another secret key asks every app
+to sign in again.
 """
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 from urllib.parse import parse_qs
 from urllib.parse import urlsplit
@@ -101,9 +102,20 @@ def create_session() -> Any:
     else:
         account = service.sign_in(field(body, "username"), field(body, "password"))
         method = "password"
-    # The session id makes every sign-in's token its own, so two phones never share one.
-    token = guard.app_session_token({"open_id": account.open_id, "method": method, "sid": secrets.token_urlsafe(8)})
-    return jsonify({"token": token, "token_type": "Bearer", "account": account_view(account)}), 201
+    # Every sign-in has a session of its own, so two phones never share one, and each ends on its own.
+    session = service.start_session(account.open_id, method)
+    token = guard.app_session_token({"open_id": account.open_id, "method": method, "sid": session.session_id})
+    return jsonify({"token": token, "token_type": "Bearer", "account": account_view(account),
+                    "expires_at": session.expires_at.isoformat()}), 201
+
+
+@bp.delete("/sessions/current")
+def end_session() -> Any:
+    """Sign out: the session's token stops working at once, wherever a copy of it is kept."""
+    sid = guard.app_session_id()
+    assert sid is not None, "the blueprint took the session before this request"
+    context.service().end_session(sid)
+    return jsonify({"signed_out": True})
 
 
 @bp.post("/passcodes")

@@ -13,7 +13,7 @@ from auth_server.domain.errors import Refused
 from auth_server.shop_partner.models import ShopLogin
 from auth_server.web import context
 
-SESSION_KEY = "open_id"
+SESSION_KEY = "app_session"  # the id of the holder's app session (AppSession), not the account itself
 SHOP_SESSION_KEY = "shop_login"
 
 
@@ -34,23 +34,30 @@ def safe_next(target: str | None, fallback: str) -> str:
 
 
 def signed_in() -> Account | None:
-    open_id = session.get(_session_key())
-    if not open_id:
+    """The holder of the app session this browser's cookie names, if that session has not ended: a copy of the
+    cookie kept from before a sign-out, or from a world that ended, signs nobody in."""
+    sid = session.get(_session_key())
+    service = context.service()
+    found = service.session(sid) if isinstance(sid, str) else None
+    if found is None:
+        session.pop(_session_key(), None)
         return None
     try:
-        return context.service().get_account(open_id)
+        return service.get_account(found.open_id)
     except Refused:  # the account is gone (a reset): the session means nothing any more
         session.pop(_session_key(), None)
         return None
 
 
-def sign_in_as(account: Account) -> None:
+def sign_in_as(account: Account, method: str = "password") -> None:
     session.pop(_session_key(), None)
-    session[_session_key()] = account.open_id
+    session[_session_key()] = context.service().start_session(account.open_id, method).session_id
 
 
 def sign_out() -> None:
-    session.pop(_session_key(), None)
+    sid = session.pop(_session_key(), None)
+    if isinstance(sid, str):
+        context.service().end_session(sid)
 
 
 def shop_login() -> ShopLogin | None:

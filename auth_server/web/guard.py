@@ -76,22 +76,32 @@ def require_user_token(scope: str | None = None) -> Token:
 
 
 def app_session_token(payload: dict[str, Any]) -> str:
-    """A session token for the TikTok app, signed, not stored: a server with a new secret key knows none of them."""
+    """A session token for the TikTok app: signed, and naming a session the world keeps (``sid``), so that a
+    sign-out, the session's end, or the world's (a deleted sandbox, a reset) ends the token too."""
     return str(context.signer(SESSION_SALT).dumps(payload))
 
 
-def require_app_session() -> Account:
-    """The account the app signed in to, by its session token; a session whose account is gone (a reset) is over."""
+def app_session_id() -> str | None:
+    """The session the app's bearer token names, if the token is one of this server's."""
     sent = bearer_token()
     try:
         session = context.signer(SESSION_SALT).loads(sent) if sent else None
     except BadSignature:
         session = None
-    open_id = session.get("open_id") if isinstance(session, dict) else None
-    if not isinstance(open_id, str):
+    sid = session.get("sid") if isinstance(session, dict) else None
+    return sid if isinstance(sid, str) else None
+
+
+def require_app_session() -> Account:
+    """The account the app signed in to, by its session token; a session that ended (sign-out, its lifetime, its
+    world's end) or whose account is gone is over."""
+    sid = app_session_id()
+    service = context.service()
+    session = service.session(sid) if sid else None
+    if session is None:
         raise Refused.because(codes.APP_SESSION_INVALID)
     try:
-        g.app_account = context.service().get_account(open_id)
+        g.app_account = service.get_account(session.open_id)
     except Refused:
         raise Refused.because(codes.APP_SESSION_INVALID) from None
     account: Account = g.app_account

@@ -90,7 +90,7 @@ def verify_passcode() -> Any:
     except Refused as refusal:
         return render_template("screens/passcode.html", next=next_url, username=username, contact=contact,
                                sent_code=None, error=refusal.violations[0]), 401
-    sign_in_as(account)
+    sign_in_as(account, "passcode")
     return redirect(next_url)
 
 

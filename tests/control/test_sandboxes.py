@@ -14,6 +14,7 @@ from auth_server.app import create_app
 from auth_server.config import ServerConfig
 from mobile_stub.app import TikTokApp
 from seller_client.client import SellerClient
+from tests.login_kit.conftest import csrf_of
 
 DEMO_KEY, DEMO_SECRET, PASSWORD = "linksim_demo_key", "linksim_demo_secret", "linksim-demo"
 
@@ -194,9 +195,9 @@ def test_a_qr_code_from_one_sandbox_is_unreadable_in_another(http: FlaskClient) 
 def test_a_browser_session_in_a_sandbox_does_not_sign_in_the_main_world(http: FlaskClient) -> None:
     prefix = f"/sandboxes/{new_sandbox(http)['id']}"
     http.post("/_sim/reset", json={"fixtures": "demo"})
-    http.get(f"{prefix}/app/sign-in")
-    with http.session_transaction() as cookie:
-        cookie[f"open_id@{prefix.rsplit('/', 1)[1]}"] = "oid_maya"
+    page = http.get(f"{prefix}/app/sign-in").get_data(as_text=True)
+    http.post(f"{prefix}/app/sign-in", data={"username": "maya", "password": "linksim-demo",
+                                             "csrf_token": csrf_of(page)})
     assert http.get(f"{prefix}/app/inbox").status_code == 200
     assert http.get("/app/inbox").status_code == 302  # to the sign-in page: nobody is signed in here
 

@@ -54,8 +54,10 @@ def test_sign_in_keeps_the_token_for_the_next_calls(phone: TikTokApp) -> None:
     responses.get(f"{BASE}/api/app/me", json=ME, match=[matchers.header_matcher({"Authorization": "Bearer tok1"})])
     assert phone.sign_in("maya", "pw").open_id == "oid_maya"
     assert phone.token == "tok1" and phone.me().username == "maya"
-    phone.sign_out()
-    assert phone.token is None
+    ended = responses.delete(f"{BASE}/api/app/sessions/current", json={"signed_out": True},
+                             match=[matchers.header_matcher({"Authorization": "Bearer tok1"})])
+    phone.sign_out()  # the server ends the session, so a copy of the token works nowhere
+    assert phone.token is None and ended.call_count == 1
 
 
 @responses.activate

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 from typing import Any
 
 from auth_server.domain import codes
 from auth_server.domain import rules
+from auth_server.domain.accounts import SESSION_LIFETIME
 from auth_server.domain.accounts import SIGN_IN_ATTEMPTS
 from auth_server.domain.accounts import SIGN_IN_LOCK
 from auth_server.domain.accounts import Account
 from auth_server.domain.accounts import AppFault
+from auth_server.domain.accounts import AppSession
 from auth_server.domain.accounts import Standing
 from auth_server.domain.accounts import Verification
 from auth_server.domain.accounts import VerificationOutcome
@@ -52,6 +55,36 @@ class HolderFlows(FlowBase):
             return account
 
         return self._run(body)
+
+    def start_session(self, open_id: str, method: str) -> AppSession:
+        """A sign-in's session: the app's token or the browser's cookie names it, until sign-out or its lifetime."""
+
+        def body(op: Operation) -> AppSession:
+            session = AppSession(session_id=secrets.token_urlsafe(18), open_id=open_id, method=method,
+                                 started_at=op.now, expires_at=op.now + SESSION_LIFETIME)
+            op.repo.add(session)
+            return session
+
+        return self._run(body)
+
+    def session(self, session_id: str) -> AppSession | None:
+        """The session, if it has not ended (signed out, expired, or gone with its world)."""
+
+        def body(op: Operation) -> AppSession | None:
+            found = op.repo.app_session(session_id) if session_id else None
+            return found if found is not None and found.active(op.now) else None
+
+        return self._transaction(body)
+
+    def end_session(self, session_id: str) -> None:
+        """Sign-out: the session's token or cookie stops working, wherever it is kept."""
+
+        def body(op: Operation) -> None:
+            found = op.repo.app_session(session_id, lock=True) if session_id else None
+            if found is not None and found.ended_at is None:
+                found.ended_at = op.now
+
+        self._transaction(body)
 
     def rename_account(
         self, open_id: str, *, nickname: str | None = None, username: str | None = None, actor: str = "app"
