@@ -118,15 +118,20 @@ class ShopAuthorizations:
 
     def sign_in(self, login: str, password: str, kind: LoginKind) -> ShopLogin:
         """A seller (by e-mail or seller id) or a partner (by e-mail or partner id) signing in."""
-        with self._unit_of_work() as repo:
-            found: ShopLogin | None = (repo.get(ShopLogin, login.strip().lower())
-                                       or repo.first_where(ShopLogin, party_id=login.strip(), kind=kind))
-        if found is None or found.kind is not kind or not found.check_password(password):
+        found = self.login_named(login, kind)
+        if found is None or not found.check_password(password):
             where = "Seller Center" if kind is LoginKind.SELLER else "Partner Center"
             raise PageRefusal(f"Wrong e-mail or password for {where}. The data file's sellers (and partners) have "
-                              "an e-mail and a password; the demo data's are on linksim's start page and in "
+                              "an e-mail and a password; the demo data's are in `linksim serve`'s banner and in "
                               "docs/tiktok-shop-partner.md.")
         return found
+
+    def login_named(self, name: str, kind: LoginKind) -> ShopLogin | None:
+        """A seller's or partner's sign-in by e-mail (any case) or by the party's id."""
+        with self._unit_of_work() as repo:
+            found: ShopLogin | None = (repo.get(ShopLogin, name.strip().lower())
+                                       or repo.first_where(ShopLogin, party_id=name.strip(), kind=kind))
+        return found if found is not None and found.kind is kind else None
 
     def login(self, email: str) -> ShopLogin | None:
         with self._unit_of_work() as repo:

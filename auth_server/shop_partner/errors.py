@@ -38,7 +38,6 @@ INVALID_REFRESH_TOKEN = ShopRefusal(36004004, "invalid refresh token: it expired
 INVALID_APP_CREDENTIALS = ShopRefusal(36004005, "invalid app_key or app_secret: use the app key and secret shown on "
                                                 "the app's page (the data file's partner_apps[].shop)")
 INVALID_GRANT_TYPE = ShopRefusal(36004006, "invalid grant_type: {expected} is the only value this endpoint takes")
-MISSING_TOKEN_PARAMETER = ShopRefusal(36004006, "missing parameter {name}")
 
 # Signed calls (3.6)
 INVALID_SIGNATURE = ShopRefusal(106001, "Invalid credentials. The sign query parameter is invalid. For more "

@@ -195,10 +195,8 @@ def _login(name: Any, kind: LoginKind, field: str) -> ShopLogin:
     """A seller or partner by id or e-mail, as they would sign in (no password: the control speaks for them)."""
     if not isinstance(name, str) or not name.strip():
         raise Refused.because(codes.INVALID_INPUT, field=field, problem=f"give the {field}'s id or e-mail")
-    with context.world().simulator.store.unit_of_work() as repo:
-        found: ShopLogin | None = (repo.get(ShopLogin, name.strip().lower())
-                                   or repo.first_where(ShopLogin, party_id=name.strip(), kind=kind))
-    if found is None or found.kind is not kind:
+    found = context.shop_partner().login_named(name, kind)
+    if found is None:
         raise Refused.because(codes.INVALID_INPUT, field=field,
                               problem=f"no {field} signs in as {name[:64]!r} in this world (a data file's "
                                       f"{field}s[].id or e-mail; a seller needs an e-mail to sign in)")
