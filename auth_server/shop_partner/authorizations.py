@@ -24,6 +24,7 @@ from typing import Any
 from auth_server.domain.accounts import Account
 from auth_server.domain.clock import Clock
 from auth_server.domain.shops import Shop
+from auth_server.domain.token_digests import token_digest
 from auth_server.shop_partner import errors
 from auth_server.shop_partner import signing
 from auth_server.shop_partner import webhooks
@@ -186,10 +187,10 @@ class ShopAuthorizations:
             grant.expires_at = None if is_creator else now + app.authorization_duration
             grant.revoked_at = grant.warned_at = None
             repo.flush()
-            code = ShopCode(code=data_prefix(region) + secrets.token_urlsafe(24), grant_id=grant.grant_id,
-                            app_key=app.app_key, expires_at=now + CODE_LIFETIME)
-            repo.add(code)
-        return code.code
+            code = data_prefix(region) + secrets.token_urlsafe(24)
+            repo.add(ShopCode(code_digest=token_digest(code), grant_id=grant.grant_id, app_key=app.app_key,
+                              expires_at=now + CODE_LIFETIME))
+        return code
 
     # --- tokens --------------------------------------------------------------------------------------------------
 
@@ -199,7 +200,7 @@ class ShopAuthorizations:
         now = self.now()
         with self._unit_of_work() as repo:
             app = _authenticated(repo, app_key, app_secret)
-            code: ShopCode | None = repo.get(ShopCode, auth_code, lock=True) if auth_code else None
+            code: ShopCode | None = repo.get(ShopCode, token_digest(auth_code), lock=True) if auth_code else None
             if code is None or code.app_key != app.app_key or not code.usable(now):
                 raise ShopApiError(errors.INVALID_AUTH_CODE)
             code.used_at = now
@@ -214,8 +215,8 @@ class ShopAuthorizations:
         now = self.now()
         with self._unit_of_work() as repo:
             app = _authenticated(repo, app_key, app_secret)
-            token: ShopToken | None = (repo.first_where(ShopToken, refresh_token=refresh_token, lock=True)
-                                       if refresh_token else None)
+            token: ShopToken | None = (repo.first_where(ShopToken, refresh_token_digest=token_digest(refresh_token),
+                                                        lock=True) if refresh_token else None)
             if (token is None or token.app_key != app.app_key or token.refreshed_at is not None
                     or token.revoked_at is not None or now >= token.refresh_expires_at):
                 raise ShopApiError(errors.INVALID_REFRESH_TOKEN)
@@ -253,7 +254,7 @@ class ShopAuthorizations:
         if not call.access_token:
             raise ShopApiError(errors.MISSING_ACCESS_TOKEN)
         with self._unit_of_work() as repo:
-            token: ShopToken | None = repo.get(ShopToken, call.access_token)
+            token: ShopToken | None = repo.get(ShopToken, token_digest(call.access_token))
             grant: Grant | None = repo.get(Grant, token.grant_id) if token is not None else None
         if token is None or grant is None:
             raise ShopApiError(errors.INVALID_ACCESS_TOKEN)
@@ -347,17 +348,19 @@ def shop_cipher(shop: Shop) -> str:
 
 
 def _issue(repo: Any, grant: Grant, now: datetime) -> dict[str, Any]:
+    """A new token pair for the grant: answered once, kept as digests."""
     prefix = data_prefix(grant.region)
     refresh_expires = grant.expires_at if grant.expires_at is not None else now + CREATOR_REFRESH_LIFETIME
-    token = ShopToken(access_token=prefix + secrets.token_urlsafe(72), refresh_token=prefix + secrets.token_urlsafe(48),
+    access_token, refresh_token = prefix + secrets.token_urlsafe(72), prefix + secrets.token_urlsafe(48)
+    token = ShopToken(access_token_digest=token_digest(access_token), refresh_token_digest=token_digest(refresh_token),
                       grant_id=grant.grant_id, app_key=grant.app_key, issued_at=now,
                       access_expires_at=min(now + ACCESS_TOKEN_LIFETIME, refresh_expires),
                       refresh_expires_at=refresh_expires)
     repo.add(token)
     return {
-        "access_token": token.access_token,
+        "access_token": access_token,
         "access_token_expire_in": int(token.access_expires_at.timestamp()),
-        "refresh_token": token.refresh_token,
+        "refresh_token": refresh_token,
         "refresh_token_expire_in": int(token.refresh_expires_at.timestamp()),
         "open_id": grant.open_id,
         "seller_name": grant.name,

@@ -118,7 +118,9 @@ class Grant:
 
 @dataclass(kw_only=True, eq=False)
 class ShopCode:
-    code: str
+    """An authorization code as kept: its digest, never the code (:mod:`auth_server.domain.token_digests`)."""
+
+    code_digest: str
     grant_id: str
     app_key: str
     expires_at: datetime
@@ -130,8 +132,10 @@ class ShopCode:
 
 @dataclass(kw_only=True, eq=False)
 class ShopToken:
-    access_token: str
-    refresh_token: str
+    """A token pair as kept: the digests of its access and refresh tokens, never the tokens."""
+
+    access_token_digest: str
+    refresh_token_digest: str
     grant_id: str
     app_key: str
     issued_at: datetime
