@@ -23,7 +23,11 @@ from typing import Any
 
 from auth_server.domain.accounts import Account
 from auth_server.domain.clock import Clock
+from auth_server.domain.clock import format_duration
 from auth_server.domain.shops import Shop
+from auth_server.domain.sign_in_guesses import count_right_password
+from auth_server.domain.sign_in_guesses import count_wrong_password
+from auth_server.domain.sign_in_guesses import locked_until
 from auth_server.domain.token_digests import token_digest
 from auth_server.shop_partner import errors
 from auth_server.shop_partner import signing
@@ -51,6 +55,10 @@ UnitOfWork = Callable[[], AbstractContextManager[Any]]
 
 class PageRefusal(Exception):
     """The authorization page cannot go on; the message tells the person why and what to do."""
+
+
+class SignInLocked(PageRefusal):
+    """Too many wrong passwords: the sign-in is locked for a while, on the world's clock. A :exc:`PageRefusal`."""
 
 
 @dataclass(frozen=True)
@@ -118,10 +126,25 @@ class ShopAuthorizations:
             return found
 
     def sign_in(self, login: str, password: str, kind: LoginKind) -> ShopLogin:
-        """A seller (by e-mail or seller id) or a partner (by e-mail or partner id) signing in."""
-        found = self.login_named(login, kind)
-        if found is None or not found.check_password(password):
-            where = "Seller Center" if kind is LoginKind.SELLER else "Partner Center"
+        """A seller (by e-mail or seller id) or a partner (by e-mail or partner id) signing in. Wrong passwords are
+        counted, and too many lock the sign-in for a while, as the app's (:mod:`auth_server.domain.sign_in_guesses`):
+        :exc:`SignInLocked`."""
+        where = "Seller Center" if kind is LoginKind.SELLER else "Partner Center"
+        now = self.now()
+        with self._unit_of_work() as repo:  # the count commits, so the refusal is raised after the transaction
+            found = _login_named(repo, login, kind, lock=True)
+            until = locked_until(found, now) if found is not None else None
+            right = found is not None and until is None and found.check_password(password)
+            if found is not None and until is None and right:
+                count_right_password(found)
+            elif found is not None and until is None:
+                count_wrong_password(found, now)
+        if until is not None:
+            assert found is not None
+            raise SignInLocked(f"Too many wrong passwords for {found.email}: signing in to {where} is locked until "
+                               f"{until.isoformat()} ({format_duration(until - now)} from now, on linksim's clock). "
+                               "Wait, or sign in with the right password after that.")
+        if found is None or not right:
             raise PageRefusal(f"Wrong e-mail or password for {where}. The data file's sellers (and partners) have "
                               "an e-mail and a password; the demo data's are in `linksim serve`'s banner and in "
                               "docs/tiktok-shop-partner.md.")
@@ -130,9 +153,7 @@ class ShopAuthorizations:
     def login_named(self, name: str, kind: LoginKind) -> ShopLogin | None:
         """A seller's or partner's sign-in by e-mail (any case) or by the party's id."""
         with self._unit_of_work() as repo:
-            found: ShopLogin | None = (repo.get(ShopLogin, name.strip().lower())
-                                       or repo.first_where(ShopLogin, party_id=name.strip(), kind=kind))
-        return found if found is not None and found.kind is kind else None
+            return _login_named(repo, name, kind)
 
     def login(self, email: str) -> ShopLogin | None:
         with self._unit_of_work() as repo:
@@ -328,6 +349,12 @@ class ShopAuthorizations:
                     grant.warned_at = due
                     due = _next_midnight(due)
         return made
+
+
+def _login_named(repo: Any, name: str, kind: LoginKind, *, lock: bool = False) -> ShopLogin | None:
+    found: ShopLogin | None = (repo.get(ShopLogin, name.strip().lower(), lock=lock)
+                               or repo.first_where(ShopLogin, party_id=name.strip(), kind=kind, lock=lock))
+    return found if found is not None and found.kind is kind else None
 
 
 def shop_entry(shop: Shop) -> dict[str, str]:

@@ -82,6 +82,8 @@ class ShopLogin:
     name: str
     region: str  # the seller's base region: its first shop's
     password_hash: str
+    failed_sign_ins: int = 0  # wrong passwords in a row (domain/sign_in_guesses.py, the app's rule)
+    sign_in_locked_until: datetime | None = None
 
     def check_password(self, password: str) -> bool:
         return secret_matches(password, self.password_hash)

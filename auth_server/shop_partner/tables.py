@@ -42,6 +42,8 @@ shop_logins = sa.Table(
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("region", sa.String(8), nullable=False),
     sa.Column("password_hash", sa.String(200), nullable=False),
+    sa.Column("failed_sign_ins", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("sign_in_locked_until", schema.UTCDateTime),
 )
 
 shop_grants = sa.Table(

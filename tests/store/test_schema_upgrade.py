@@ -30,6 +30,8 @@ def made_by_an_older_linksim(store: Store) -> None:
         connection.exec_driver_sql("ALTER TABLE links DROP COLUMN refusal_details")
         connection.exec_driver_sql("ALTER TABLE link_tokens DROP COLUMN sealed")
         connection.exec_driver_sql("ALTER TABLE login_qr_codes DROP COLUMN granted_scope")
+        connection.exec_driver_sql("ALTER TABLE shop_logins DROP COLUMN failed_sign_ins")
+        connection.exec_driver_sql("ALTER TABLE shop_logins DROP COLUMN sign_in_locked_until")
 
 
 def test_an_older_sqlite_file_gains_the_new_tables_and_columns_and_keeps_its_rows(tmp_path: Path) -> None:
@@ -43,6 +45,7 @@ def test_an_older_sqlite_file_gains_the_new_tables_and_columns_and_keeps_its_row
         assert "developer" in columns and sa.inspect(store.engine).has_table("shop_tokens")
         assert "refusal_details" in {column["name"] for column in sa.inspect(store.engine).get_columns("links")}
         assert "sealed" in {column["name"] for column in sa.inspect(store.engine).get_columns("link_tokens")}
+        assert "failed_sign_ins" in {column["name"] for column in sa.inspect(store.engine).get_columns("shop_logins")}
         with store.unit_of_work() as repo:
             kept = repo.get(PartnerApp, "old_app")
             assert kept is not None and kept.name == "Made before" and kept.developer is None
