@@ -117,6 +117,7 @@ def create_app(
         csrf.exempt(machine_facing)  # partner apps call these with credentials, not a browser session
     errors.register(app)
     app.after_request(no_framing)
+    app.after_request(no_referrer)
     app.after_request(no_store)
     webhook_dispatch.install(app)  # after the worlds: a restarted server resumes the webhooks its store holds
 
@@ -133,6 +134,13 @@ def no_framing(response: Response) -> Response:
     if response.mimetype == "text/html":
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+    return response
+
+
+def no_referrer(response: Response) -> Response:
+    """No answer hands its address on in a Referer (RFC 9700 4.2.4): a page or a redirect may carry a code, a QR
+    token or a state in its URL, and the next site it leads to must not read it there."""
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
     return response
 
 

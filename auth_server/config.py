@@ -18,6 +18,9 @@ class ServerConfig:
     client_token_lifetime: timedelta = timedelta(hours=2)
     code_lifetime: timedelta = timedelta(minutes=10)  # undocumented; single use in any case
     oauth_error_status: int = 200  # TikTok answers OAuth errors with HTTP 200 and an `error` body
+    # RFC 9207: the authorization response names the issuer (`iss`), for clients that check against mix-up. Off by
+    # default, as TikTok's redirect carries none.
+    authorization_response_iss: bool = False
     # Login Kit's own QR login (/v2/oauth/get_qrcode/) only. A Seller Center QR code lives as long as its link's
     # consent window, the market's qr_lifetime: the link is the one owner of that expiry.
     qr_code_lifetime: timedelta = timedelta(minutes=5)

@@ -27,6 +27,9 @@ from auth_server.shop_partner.models import ShopApp
 @click.option("--fixtures", "source", help="Load this data file (or 'demo') into a fresh database first.")
 @click.option("--oauth-error-status", default=200, show_default=True, type=click.IntRange(200, 599),
               help="The HTTP status of OAuth errors on TikTok's paths (TikTok answers them with 200).")
+@click.option("--authorization-response-iss", is_flag=True,
+              help="Name the issuer (iss) on the authorize redirect, for clients that check it against mix-up "
+                   "(RFC 9207). TikTok's redirect has none.")
 @click.option("--access-token-lifetime", default="24h", show_default=True,
               help="TikTok's documents say 24h, and 2h in their 2026 revision.")
 @click.option("--refresh-token-lifetime", default="365d", show_default=True,
@@ -51,8 +54,8 @@ from auth_server.shop_partner.models import ShopApp
 @click.option("--access-log", is_flag=True, help="Print a line per request (the screens refresh every 2 seconds).")
 @pass_ctx
 def serve(ctx: Context, host: str, port: int, source: str | None, oauth_error_status: int,
-          access_token_lifetime: str, refresh_token_lifetime: str, control_token: str | None,
-          max_sandboxes: int, journal_file: str | None, journal_max_bytes: int,
+          authorization_response_iss: bool, access_token_lifetime: str, refresh_token_lifetime: str,
+          control_token: str | None, max_sandboxes: int, journal_file: str | None, journal_max_bytes: int,
           shop_signature_without_body: bool, shop_rejection_error: str, secret_key: str | None,
           access_log: bool) -> None:
     """Serve the mock TikTok identity provider: Login Kit v2, and the app's screens in a browser."""
@@ -67,6 +70,7 @@ def serve(ctx: Context, host: str, port: int, source: str | None, oauth_error_st
         raise click.BadParameter("give a secret key of 16 characters or more", param_hint="--secret-key")
     try:
         config = ServerConfig(oauth_error_status=oauth_error_status,
+                              authorization_response_iss=authorization_response_iss,
                               access_token_lifetime=parse_duration(access_token_lifetime),
                               refresh_token_lifetime=parse_duration(refresh_token_lifetime),
                               control_token=control_token, max_sandboxes=max_sandboxes,

@@ -144,12 +144,10 @@ class Passcode:
     id: int | None = None
 
 
-# Guesses, as a service like TikTok's limits them (on the world's clock): after 5 wrong passwords in a row the
-# account cannot sign in with a password for 15 minutes, the right password included; after 5 wrong codes a
-# one-time passcode is spent, and the member asks for a new one.
+# Guesses, as a service like TikTok's limits them (on the world's clock): wrong passwords lock a password sign-in for
+# a while (sign_in_guesses.py, the rule Seller Center's sign-in shares); after 5 wrong codes a one-time passcode is
+# spent, and the member asks for a new one.
 SESSION_LIFETIME = timedelta(days=365)  # the app stays signed in a long time: a year of the world's clock
-SIGN_IN_ATTEMPTS = 5
-SIGN_IN_LOCK = timedelta(minutes=15)
 PASSCODE_ATTEMPTS = 5
 
 _ITERATIONS = 10_000  # a simulator's passwords: enough to keep them out of plain sight, cheap to check

@@ -31,6 +31,7 @@ from auth_server.domain.shops import Product
 from auth_server.domain.shops import Seller
 from auth_server.domain.shops import Shop
 from auth_server.domain.shops import ShopStatus
+from auth_server.domain.sign_in_guesses import locked_until
 
 Facts = TypeVar("Facts", contravariant=True)  # a rule about a shop is also a rule about a link to it
 
@@ -340,9 +341,9 @@ def check_unlink(facts: UnlinkFacts) -> list[Violation]:
 
 
 def password_sign_in_is_open(account: Account, now: datetime) -> Violation | None:
-    """Too many wrong passwords lock an account's password sign-in for a while (accounts.SIGN_IN_LOCK)."""
-    until = account.sign_in_locked_until
-    if until is not None and now < until:
+    """Too many wrong passwords lock an account's password sign-in for a while (sign_in_guesses)."""
+    until = locked_until(account, now)
+    if until is not None:
         return Violation.of(codes.SIGN_IN_LOCKED, username=account.username, until=until.isoformat(),
                             remaining=format_duration(until - now))
     return None

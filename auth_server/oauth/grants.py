@@ -24,6 +24,7 @@ from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 
+from auth_server.domain.token_digests import token_digest
 from auth_server.oauth.identifiers import new_authorization_code
 from auth_server.oauth.identifiers import open_id_for
 from auth_server.oauth.models import AuthorizationCode
@@ -79,7 +80,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         scope = getattr(request, "granted_scope", None) or request.scope
         self.server.oauth_store.save_code(
             AuthorizationCode(
-                code=code,
+                code_digest=token_digest(code),
                 client_key=request.client.client_key,
                 open_id=request.user.get_user_id(),
                 redirect_uri=request.payload.redirect_uri or "",
@@ -98,7 +99,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         if found is None or found.client_key != client.client_key:
             return None
         if found.used_at is not None:
-            store.revoke_issued_from(code)
+            store.revoke_issued_from(found)
             raise InvalidGrantError("Authorization code has been used.")
         if found.is_expired():
             raise InvalidGrantError("Authorization code is expired.")
@@ -107,7 +108,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
     def save_token(self, token: dict[str, Any]) -> None:
         """Spend the code and keep the token it gives, in one transaction; a racing exchange that spent it first
         wins, and this one is a replay."""
-        code = self.request.authorization_code.code
+        code: AuthorizationCode = self.request.authorization_code
         if not self.server.oauth_store.spend_code(code, self.server.token_record(token, self.request)):
             self.server.oauth_store.revoke_issued_from(code)
             raise InvalidGrantError("Authorization code has been used.")
@@ -162,7 +163,7 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
             raise InvalidGrantError("Refresh token is invalid or expired.")
         if not found.refresh_usable():
             if found.refresh_revoked_at is not None:
-                store.revoke_family(found.family or found.access_token)
+                store.revoke_family(found.family or found.access_token_digest)
             raise InvalidGrantError("Refresh token is invalid or expired.")
         self._validate_token_scope(found)
         return found
@@ -171,9 +172,8 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         """Spend the refresh token and keep the new pair, in one transaction; a racing refresh that spent it first
         wins, and this one is a reuse."""
         old: Token = self.request.refresh_token
-        assert old.refresh_token is not None, "a token found by its refresh token has one"
-        if not self.server.oauth_store.rotate_refresh(old.refresh_token, self.server.token_record(token, self.request)):
-            self.server.oauth_store.revoke_family(old.family or old.access_token)
+        if not self.server.oauth_store.rotate_refresh(old, self.server.token_record(token, self.request)):
+            self.server.oauth_store.revoke_family(old.family or old.access_token_digest)
             raise InvalidGrantError("Refresh token is invalid or expired.")
 
     def authenticate_user(self, refresh_token: Token) -> Holder | None:
@@ -208,7 +208,7 @@ class Revocation(RevocationEndpoint):
         return store.token(token_string) or store.token_by_refresh(token_string)
 
     def revoke_token(self, token: Token, request: Any) -> None:
-        self.server.oauth_store.revoke(token.access_token, refresh=True)
+        self.server.oauth_store.revoke(token, refresh=True)
 
 
 class Introspection(IntrospectionEndpoint):

@@ -5,13 +5,27 @@ A link becomes active in the domain, by whatever made it so (an immediate review
 the clock, a decision by hand, a forced transition), and the domain knows nothing of tokens. So the token is
 issued the first time the partner app asks for it once the link is active (the answer to the terms, or
 ``GET /api/links/{id}/token``), and kept: every later ask answers the same token.
+
+Kept how: the store holds tokens as digests (:mod:`auth_server.domain.token_digests`), which cannot be answered
+again. So the link's token pair is also kept sealed (Fernet: AES and an HMAC) with a key drawn from the server's
+secret key, which is not in the database: a copy of the database alone gives no working token. A server started
+with another secret key (each process draws its own unless ``--secret-key`` or ``LINKSIM_SECRET_KEY`` is given)
+cannot open what an earlier one sealed: it issues the link a new token, which every later ask answers; the old one
+works on until it expires or is revoked, as any token given out does.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 from typing import Any
 
+from cryptography.fernet import Fernet
+from cryptography.fernet import InvalidToken
+
 from auth_server.domain.repository import TransientConflict
+from auth_server.domain.token_digests import token_digest
 from auth_server.oauth.identifiers import open_id_for
 from auth_server.oauth.models import LinkToken
 from auth_server.oauth.models import Token
@@ -20,6 +34,7 @@ from auth_server.oauth.server import LoginKitServer
 from auth_server.oauth.wire import tiktok_body
 
 SELLER_SCOPE = "user.info.basic user.info.profile"  # what the seller sees of the account (E4)
+_KEY_PURPOSE = b"linksim.link-tokens\0"  # this key seals link tokens only, whatever else the secret key signs
 
 
 class LinkTokens:
@@ -28,6 +43,8 @@ class LinkTokens:
     def __init__(self, unit_of_work: UnitOfWork, server: LoginKitServer) -> None:
         self._unit_of_work = unit_of_work
         self.server = server
+        key = hashlib.sha256(_KEY_PURPOSE + server.config.secret_key.encode()).digest()
+        self._seal = Fernet(base64.urlsafe_b64encode(key))
 
     def token_of(self, link_id: str, client_key: str, open_id: str) -> dict[str, Any]:
         """The link's token in TikTok's wire shape: the one issued before, or one issued now.
@@ -37,20 +54,43 @@ class LinkTokens:
         kept = self._kept(link_id)
         if kept is None:
             issued = self.server.issue_token(client_key, open_id, SELLER_SCOPE)
-            try:
-                with self._unit_of_work() as repo:
-                    repo.add(LinkToken(link_id=link_id, access_token=issued["access_token"]))
-            except TransientConflict:
-                pass  # another request kept its token first: that one is the link's (ours is never answered)
+            self._keep(link_id, issued)
             kept = self._kept(link_id)
             assert kept is not None, "a token was kept for the link just now"
-        return tiktok_body({"access_token": kept.access_token, "expires_in": kept.expires_in,
-                            "open_id": open_id_for(kept.client_key, kept.open_id or ""),  # the app's, as on the wire
-                            "refresh_token": kept.refresh_token,
-                            "refresh_expires_in": kept.refresh_expires_in, "scope": kept.scope,
+        token, pair = kept
+        return tiktok_body({"access_token": pair["access_token"], "expires_in": token.expires_in,
+                            "open_id": open_id_for(token.client_key, token.open_id or ""),  # the app's, as on the wire
+                            "refresh_token": pair["refresh_token"],
+                            "refresh_expires_in": token.refresh_expires_in, "scope": token.scope,
                             "token_type": "Bearer"}, self.server.now())
 
-    def _kept(self, link_id: str) -> Token | None:
+    def _keep(self, link_id: str, issued: dict[str, Any]) -> None:
+        digest = token_digest(issued["access_token"])
+        sealed = self._seal.encrypt(json.dumps({"access_token": issued["access_token"],
+                                                "refresh_token": issued["refresh_token"]}).encode()).decode()
+        try:
+            with self._unit_of_work() as repo:
+                found = repo.get(LinkToken, link_id, lock=True)
+                if found is None:
+                    repo.add(LinkToken(link_id=link_id, access_token_digest=digest, sealed=sealed))
+                elif self._opened(found) is None:  # sealed by a server with another secret key, or before sealing
+                    found.access_token_digest, found.sealed = digest, sealed
+        except TransientConflict:
+            pass  # another request kept its token first: that one is the link's (ours is never answered)
+
+    def _kept(self, link_id: str) -> tuple[Token, dict[str, str]] | None:
+        """The link's token record and the pair it was issued as, if this server can open it."""
         with self._unit_of_work() as repo:
             found = repo.get(LinkToken, link_id)
-            return repo.get(Token, found.access_token) if found is not None else None
+            pair = self._opened(found) if found is not None else None
+            token = repo.get(Token, found.access_token_digest) if found is not None and pair is not None else None
+        return (token, pair) if token is not None and pair is not None else None
+
+    def _opened(self, kept: LinkToken) -> dict[str, str] | None:
+        if not kept.sealed:
+            return None
+        try:
+            pair: dict[str, str] = json.loads(self._seal.decrypt(kept.sealed.encode()))
+        except InvalidToken:
+            return None
+        return pair if token_digest(pair.get("access_token", "")) == kept.access_token_digest else None

@@ -103,7 +103,9 @@ def _real_port(uri: str) -> bool:
 
 @dataclass(kw_only=True, eq=False)
 class AuthorizationCode(AuthorizationCodeMixin):
-    code: str
+    """A code as kept: its digest, never the code (:mod:`auth_server.domain.token_digests`)."""
+
+    code_digest: str
     client_key: str
     open_id: str
     redirect_uri: str
@@ -112,7 +114,7 @@ class AuthorizationCode(AuthorizationCodeMixin):
     code_challenge: str | None = None
     code_challenge_method: str | None = None
     used_at: datetime | None = None
-    token: str | None = None  # the access token it was exchanged for: revoked if the code is replayed
+    token_digest: str | None = None  # the access token it was exchanged for: revoked if the code is replayed
     now: datetime | None = None  # set by the store: the simulated time of the request
 
     def get_redirect_uri(self) -> str:
@@ -127,17 +129,20 @@ class AuthorizationCode(AuthorizationCodeMixin):
 
 @dataclass(kw_only=True, eq=False)
 class Token(TokenMixin):
-    access_token: str
+    """A token pair as kept: the digests of its access and refresh tokens, never the tokens."""
+
+    access_token_digest: str
     client_key: str
     scope: str
     issued_at: datetime
     expires_in: int
     open_id: str | None = None  # None for a client access token
-    refresh_token: str | None = None
+    refresh_token_digest: str | None = None
     refresh_expires_in: int | None = None
     access_revoked_at: datetime | None = None
     refresh_revoked_at: datetime | None = None
-    family: str | None = None  # the first access token of its refresh chain: a reused refresh token revokes them all
+    family: str | None = None  # the first access token's digest of its refresh chain: a reused refresh token
+    # revokes them all
     now: datetime | None = None
 
     def check_client(self, client: PartnerApp) -> bool:
@@ -168,7 +173,7 @@ class Token(TokenMixin):
     def refresh_usable(self) -> bool:
         expires = self.refresh_expires_at
         return (
-            self.refresh_token is not None
+            self.refresh_token_digest is not None
             and self.refresh_revoked_at is None
             and (expires is None or self.now is None or self.now < expires)
         )
@@ -197,9 +202,10 @@ class QrStatus(StrEnum):
 
 @dataclass(kw_only=True, eq=False)
 class LoginQr:
-    """A Login Kit QR code: a desktop or TV app polls it by ``token`` while the holder scans it in the app."""
+    """A Login Kit QR code: a desktop or TV app polls it by its token while the holder scans it in the app (kept:
+    the token's digest)."""
 
-    token: str
+    token_digest: str
     client_key: str
     scope: str  # space-separated, as authlib works; the wire shows commas
     redirect_uri: str  # where the confirmed answer sends the code
@@ -209,7 +215,8 @@ class LoginQr:
     status: QrStatus = QrStatus.NEW
     client_ticket: str = ""  # the polling app's own ticket, from the URL the holder scanned
     open_id: str | None = None  # who scanned it (and then answered)
-    code: str | None = None
+    granted_scope: str | None = None  # what the holder authorized (space-separated)
+    code_digest: str | None = None  # the code the first ``confirmed`` poll issued
     confirmed_at: datetime | None = None
     delivered_at: datetime | None = None  # when check_qrcode first answered ``confirmed``
     now: datetime | None = None
@@ -220,7 +227,10 @@ class LoginQr:
 
 @dataclass(kw_only=True, eq=False)
 class LinkToken:
-    """The seller's token of an established link (E4): which user token the link's partner app was given."""
+    """The seller's token of an established link (E4): which user token the link's partner app was given (its
+    digest), and the token itself sealed with the server's secret key, to answer it again
+    (:mod:`auth_server.oauth.link_tokens`)."""
 
     link_id: str
-    access_token: str
+    access_token_digest: str
+    sealed: str | None = None

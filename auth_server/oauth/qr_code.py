@@ -43,6 +43,7 @@ from authlib.oauth2.rfc6749.errors import InvalidScopeError
 from authlib.oauth2.rfc6749.errors import UnauthorizedClientError
 from werkzeug.datastructures import MultiDict
 
+from auth_server.domain.token_digests import token_digest
 from auth_server.oauth.identifiers import new_authorization_code
 from auth_server.oauth.models import DEFAULT_SCOPE
 from auth_server.oauth.models import AuthorizationCode
@@ -100,10 +101,11 @@ def qr_redirect_uri(app: PartnerApp) -> str | None:
     return next((uri for uri in app.redirect_uris if "*" not in uri), None)
 
 
-def scan_url(app: PartnerApp, qr: LoginQr) -> str:
-    """The ``aweme://`` URL for the QR code. ``qr_token`` tells the simulated app which QR code it scanned."""
+def scan_url(app: PartnerApp, qr: LoginQr, token: str) -> str:
+    """The ``aweme://`` URL for the QR code of ``token``. ``qr_token`` tells the simulated app which QR code it
+    scanned."""
     query = urlencode([("authType", "100"), ("client_key", app.client_key), ("client_ticket", TICKET_PLACEHOLDER),
-                       ("scope", comma_scopes(qr.scope)), ("qr_token", qr.token)])
+                       ("scope", comma_scopes(qr.scope)), ("qr_token", token)])
     return f"{SCAN_URL}?{query}"
 
 
@@ -139,9 +141,9 @@ class QrCodeAuthorization:
             refused = sorted(set(values["scope"].split()) - set(app.scopes))
             named = ", ".join(s for s in refused if s.isascii() and s.isprintable() and '"' not in s and "\\" not in s)
             raise InvalidScopeError(f"The app may not ask for: {named or 'some of these scopes'}.")
-        now = self.server.now()
+        now, token = self.server.now(), new_qr_token()
         qr = LoginQr(
-            token=new_qr_token(),
+            token_digest=token_digest(token),
             client_key=app.client_key,
             scope=scope,
             redirect_uri=redirect_uri,
@@ -150,7 +152,7 @@ class QrCodeAuthorization:
             expires_at=now + self.server.config.qr_code_lifetime,
         )
         self.server.oauth_store.save_login_qr(qr)
-        return {"scan_qrcode_url": scan_url(app, qr), "token": qr.token}
+        return {"scan_qrcode_url": scan_url(app, qr, token), "token": token}
 
     def check_qrcode(self, form: Mapping[str, str]) -> dict[str, Any]:
         """``POST /v2/oauth/check_qrcode/``: ``client_key``, ``client_secret`` and ``token``, all required.
@@ -161,7 +163,8 @@ class QrCodeAuthorization:
         - ``scanned``: the holder scanned it; ``client_ticket`` is the ticket from the scanned URL;
         - ``confirmed``: the holder tapped Authorize. The answer carries ``redirect_uri`` (the app's first
           redirect URI without a wildcard, with ``code`` and ``state`` in its query) and, as some clients
-          read them there, top-level ``code`` and ``state``;
+          read them there, top-level ``code`` and ``state``. The code is issued by this answer, so that it is
+          never kept but as a digest; it lives ``code_lifetime`` from the holder's Authorize;
         - ``utilised``: ``confirmed`` was already answered once. The code itself stays valid until it is
           exchanged or its own lifetime (``code_lifetime``) ends;
         - ``expired``: ``qr_code_lifetime`` passed, on the simulated clock, before the holder answered
@@ -180,15 +183,18 @@ class QrCodeAuthorization:
         app = self.server.oauth_store.partner_app(form["client_key"])
         if app is None or not app.check_client_secret(form["client_secret"]):
             raise InvalidClientError("Client authentication failed: check client_key and client_secret.")
-        status = ""
+        status, code = "", ""
 
-        def poll(qr: LoginQr) -> None:
-            nonlocal status
+        def poll(qr: LoginQr) -> AuthorizationCode | None:
+            nonlocal status, code
             if qr.client_key != app.client_key:
                 raise _unknown_token()
             status = poll_status(qr)
-            if status == "confirmed":
-                qr.delivered_at = qr.now  # the next poll answers utilised
+            if status != "confirmed":
+                return None
+            qr.delivered_at = qr.now  # the next poll answers utilised
+            code = new_authorization_code()
+            return self._code_of(qr, code)
 
         qr = self.server.oauth_store.change_login_qr(form["token"], poll)
         if qr is None:
@@ -198,7 +204,7 @@ class QrCodeAuthorization:
         if status in ("new", "expired"):
             return {"client_ticket": "", "status": status}
         if status == "confirmed":
-            code, state = qr.code or "", qr.state or ""
+            state = qr.state or ""
             params = [("code", code), ("state", state)] if state else [("code", code)]
             return {"client_ticket": qr.client_ticket, "redirect_uri": add_params_to_uri(qr.redirect_uri, params),
                     "status": status, "code": code, "state": state}
@@ -215,28 +221,25 @@ class QrCodeAuthorization:
         return self._change(token, scanned)
 
     def confirm(self, token: str, open_id: str, client_ticket: str | None, chosen: Iterable[str]) -> LoginQr:
-        """Authorize: issue a code for the scopes asked for and left on (``user.info.basic`` always).
-
-        The code is an ordinary :class:`AuthorizationCode` for the QR code's redirect URI, so the token
-        endpoint's authorization_code grant takes it like any other.
-        """
+        """Authorize: the scopes asked for and left on (``user.info.basic`` always) are granted; the first
+        ``confirmed`` poll carries their code (:meth:`check_qrcode`)."""
         kept = set(chosen) | {DEFAULT_SCOPE}
 
-        def confirmed(qr: LoginQr) -> AuthorizationCode:
+        def confirmed(qr: LoginQr) -> None:
             _record_scan(qr, open_id, client_ticket)
-            now = qr.now or self.server.now()
-            code = AuthorizationCode(
-                code=new_authorization_code(),
-                client_key=qr.client_key,
-                open_id=open_id,
-                redirect_uri=qr.redirect_uri,
-                scope=" ".join(s for s in qr_scopes(qr) if s in kept),
-                expires_at=now + self.server.config.code_lifetime,
-            )
-            qr.status, qr.code, qr.confirmed_at = QrStatus.CONFIRMED, code.code, now
-            return code
+            qr.status, qr.confirmed_at = QrStatus.CONFIRMED, qr.now or self.server.now()
+            qr.granted_scope = " ".join(s for s in qr_scopes(qr) if s in kept)
 
         return self._change(token, confirmed)
+
+    def _code_of(self, qr: LoginQr, code: str) -> AuthorizationCode:
+        """The record of ``code``, issued for what the holder granted: an ordinary :class:`AuthorizationCode` for
+        the QR code's redirect URI, so the token endpoint's authorization_code grant takes it like any other."""
+        assert qr.open_id is not None and qr.confirmed_at is not None, "a confirmed QR code was answered"
+        qr.code_digest = token_digest(code)
+        return AuthorizationCode(code_digest=qr.code_digest, client_key=qr.client_key, open_id=qr.open_id,
+                                 redirect_uri=qr.redirect_uri, scope=qr.granted_scope or DEFAULT_SCOPE,
+                                 expires_at=qr.confirmed_at + self.server.config.code_lifetime)
 
     def cancel(self, token: str, open_id: str, client_ticket: str | None) -> LoginQr:
         """Cancel: the QR code is refused for good; check_qrcode answers ``access_denied`` (see there)."""

@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from auth_server.config import ServerConfig
 from auth_server.domain.clock import Clock
+from auth_server.domain.token_digests import token_digest
 from auth_server.oauth.models import AuthorizationCode
 from auth_server.oauth.models import DeveloperWebhook
 from auth_server.oauth.models import LoginQr
@@ -39,7 +40,10 @@ UnitOfWork = Callable[[], AbstractContextManager[OAuthRepository]]
 
 
 class OAuthStore:
-    """Partner apps, codes, tokens and QR codes in the world's database, each look-up its own transaction."""
+    """Partner apps, codes, tokens and QR codes in the world's database, each look-up its own transaction.
+
+    Codes and tokens are kept as digests: a look-up takes the string as it was presented, and finds its digest.
+    """
 
     def __init__(self, unit_of_work: UnitOfWork, clock: Clock) -> None:
         self._unit_of_work = unit_of_work
@@ -60,38 +64,37 @@ class OAuthStore:
             return repo.get(PartnerApp, client_key)
 
     def code(self, code: str) -> AuthorizationCode | None:
-        return self._read(lambda repo: repo.get(AuthorizationCode, code))
+        return self._read(lambda repo: repo.get(AuthorizationCode, token_digest(code)))
 
     def save_code(self, code: AuthorizationCode) -> None:
         with self._unit_of_work() as repo:
             repo.add(code)
 
-    def spend_code(self, code: str, token: Token) -> bool:
+    def spend_code(self, code: AuthorizationCode, token: Token) -> bool:
         """Mark the code used and keep the token it was exchanged for, in one transaction (a crash cannot leave a
         spent code without its token). False, and nothing changed, when the code was used meanwhile."""
         with self._unit_of_work() as repo:
-            found = repo.get(AuthorizationCode, code, lock=True)
+            found = repo.get(AuthorizationCode, code.code_digest, lock=True)
             if found is None or found.used_at is not None:
                 return False
             found.used_at = token.issued_at
-            found.token = token.access_token
-            token.family = token.access_token
+            found.token_digest = token.family = token.access_token_digest
             repo.add(token)
         return True
 
-    def revoke_issued_from(self, code: str) -> None:
+    def revoke_issued_from(self, code: AuthorizationCode) -> None:
         """A code presented again: the tokens it gave, and their refresh chain, stop working (RFC 6749 4.1.2)."""
         with self._unit_of_work() as repo:
-            found = repo.get(AuthorizationCode, code)
-            family = found.token if found is not None else None
+            found = repo.get(AuthorizationCode, code.code_digest)
+            family = found.token_digest if found is not None else None
         if family is not None:
             self.revoke_family(family)
 
-    def rotate_refresh(self, refresh_token: str, token: Token) -> bool:
-        """Spend the refresh token and keep the new one of its chain, in one transaction. False, and nothing changed,
-        when the refresh token was spent meanwhile (a racing refresh)."""
+    def rotate_refresh(self, old: Token, token: Token) -> bool:
+        """Spend ``old``'s refresh token and keep the new token of its chain, in one transaction. False, and nothing
+        changed, when the refresh token was spent meanwhile (a racing refresh)."""
         with self._unit_of_work() as repo:
-            found = repo.first_where(Token, refresh_token=refresh_token, lock=True)
+            found = repo.first_where(Token, refresh_token_digest=old.refresh_token_digest, lock=True)
             if found is None:
                 return False
             found.now = now = self._now()
@@ -99,7 +102,7 @@ class OAuthStore:
                 return False
             found.access_revoked_at = found.access_revoked_at or now
             found.refresh_revoked_at = now
-            found.family = token.family = found.family or found.access_token
+            found.family = token.family = found.family or found.access_token_digest
             repo.add(token)
         return True
 
@@ -112,18 +115,18 @@ class OAuthStore:
                 token.refresh_revoked_at = token.refresh_revoked_at or now
 
     def token(self, access_token: str) -> Token | None:
-        return self._read(lambda repo: repo.get(Token, access_token))
+        return self._read(lambda repo: repo.get(Token, token_digest(access_token)))
 
     def token_by_refresh(self, refresh_token: str) -> Token | None:
-        return self._read(lambda repo: repo.first_where(Token, refresh_token=refresh_token))
+        return self._read(lambda repo: repo.first_where(Token, refresh_token_digest=token_digest(refresh_token)))
 
     def save_token(self, token: Token) -> None:
         with self._unit_of_work() as repo:
             repo.add(token)
 
-    def revoke(self, access_token: str, *, refresh: bool) -> None:
+    def revoke(self, token: Token, *, refresh: bool) -> None:
         with self._unit_of_work() as repo:
-            found = repo.get(Token, access_token, lock=True)
+            found = repo.get(Token, token.access_token_digest, lock=True)
             if found is None:
                 return
             now = self._now()
@@ -163,7 +166,7 @@ class OAuthStore:
             return revoked
 
     def login_qr(self, token: str) -> LoginQr | None:
-        return self._read(lambda repo: repo.get(LoginQr, token))
+        return self._read(lambda repo: repo.get(LoginQr, token_digest(token)))
 
     def save_login_qr(self, qr: LoginQr) -> None:
         with self._unit_of_work() as repo:
@@ -177,7 +180,7 @@ class OAuthStore:
         ``change`` may raise to leave the QR code as it was.
         """
         with self._unit_of_work() as repo:
-            found = repo.get(LoginQr, token, lock=True)
+            found = repo.get(LoginQr, token_digest(token), lock=True)
             if found is None:
                 return None
             found.now = self._now()

@@ -17,6 +17,7 @@ from flask import request as flask_request
 
 from auth_server.config import ServerConfig
 from auth_server.domain.clock import Clock
+from auth_server.domain.token_digests import token_digest
 from auth_server.oauth.grants import AuthorizationCodeGrant
 from auth_server.oauth.grants import ClientCredentialsGrant
 from auth_server.oauth.grants import Holder
@@ -100,9 +101,11 @@ class LoginKitServer(AuthorizationServer):
         return self._record(token, request.client.client_key, open_id)
 
     def _record(self, token: dict[str, Any], client_key: str, open_id: str | None) -> Token:
+        """The record kept of a token answer: its tokens' digests, never the tokens."""
+        refresh_token = token.get("refresh_token")
         return Token(
-            access_token=token["access_token"],
-            refresh_token=token.get("refresh_token"),
+            access_token_digest=token_digest(token["access_token"]),
+            refresh_token_digest=token_digest(refresh_token) if refresh_token else None,
             client_key=client_key,
             open_id=open_id,
             scope=token.get("scope", ""),

@@ -72,6 +72,7 @@ login_qr_codes = sa.Table(
     sa.Column("expires_at", schema.UTCDateTime, nullable=False),
     sa.Column("open_id", sa.ForeignKey("accounts.open_id")),
     sa.Column("code", sa.String(200)),  # no foreign key: the code row is written in the same flush
+    sa.Column("granted_scope", sa.String(500)),
     sa.Column("confirmed_at", schema.UTCDateTime),
     sa.Column("delivered_at", schema.UTCDateTime),
 )
@@ -83,19 +84,24 @@ developer_webhooks = sa.Table(
     sa.Column("client_secret", sa.String(200), nullable=False),
 )
 
-for cls, table in (
-    (PartnerApp, partner_apps),
-    (AuthorizationCode, authorization_codes),
-    (Token, tokens),
-    (LoginQr, login_qr_codes),
-    (DeveloperWebhook, developer_webhooks),
-):
-    schema.mapper_registry.map_imperatively(cls, table)
+# Tokens and codes are kept as digests (auth_server/domain/token_digests.py). Their columns keep the names they had
+# when they held the tokens themselves, so that a database made before opens; the records name them for what they
+# hold now.
+schema.mapper_registry.map_imperatively(PartnerApp, partner_apps)
+schema.mapper_registry.map_imperatively(AuthorizationCode, authorization_codes, properties={
+    "code_digest": authorization_codes.c.code, "token_digest": authorization_codes.c.token})
+schema.mapper_registry.map_imperatively(Token, tokens, properties={
+    "access_token_digest": tokens.c.access_token, "refresh_token_digest": tokens.c.refresh_token})
+schema.mapper_registry.map_imperatively(LoginQr, login_qr_codes, properties={
+    "token_digest": login_qr_codes.c.token, "code_digest": login_qr_codes.c.code})
+schema.mapper_registry.map_imperatively(DeveloperWebhook, developer_webhooks)
 
 # The seller's token of each established link (oauth/link_tokens.py): one per link, answered every time it is asked.
 link_tokens = sa.Table(
     "link_tokens", schema.metadata,
     sa.Column("link_id", sa.ForeignKey("links.link_id"), primary_key=True),
     sa.Column("access_token", sa.ForeignKey("tokens.access_token"), nullable=False),
+    sa.Column("sealed", sa.Text),  # the token pair, encrypted with the server's secret key
 )
-schema.mapper_registry.map_imperatively(LinkToken, link_tokens)
+schema.mapper_registry.map_imperatively(LinkToken, link_tokens, properties={
+    "access_token_digest": link_tokens.c.access_token})

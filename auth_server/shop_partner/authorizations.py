@@ -23,7 +23,12 @@ from typing import Any
 
 from auth_server.domain.accounts import Account
 from auth_server.domain.clock import Clock
+from auth_server.domain.clock import format_duration
 from auth_server.domain.shops import Shop
+from auth_server.domain.sign_in_guesses import count_right_password
+from auth_server.domain.sign_in_guesses import count_wrong_password
+from auth_server.domain.sign_in_guesses import locked_until
+from auth_server.domain.token_digests import token_digest
 from auth_server.shop_partner import errors
 from auth_server.shop_partner import signing
 from auth_server.shop_partner import webhooks
@@ -50,6 +55,10 @@ UnitOfWork = Callable[[], AbstractContextManager[Any]]
 
 class PageRefusal(Exception):
     """The authorization page cannot go on; the message tells the person why and what to do."""
+
+
+class SignInLocked(PageRefusal):
+    """Too many wrong passwords: the sign-in is locked for a while, on the world's clock. A :exc:`PageRefusal`."""
 
 
 @dataclass(frozen=True)
@@ -117,10 +126,25 @@ class ShopAuthorizations:
             return found
 
     def sign_in(self, login: str, password: str, kind: LoginKind) -> ShopLogin:
-        """A seller (by e-mail or seller id) or a partner (by e-mail or partner id) signing in."""
-        found = self.login_named(login, kind)
-        if found is None or not found.check_password(password):
-            where = "Seller Center" if kind is LoginKind.SELLER else "Partner Center"
+        """A seller (by e-mail or seller id) or a partner (by e-mail or partner id) signing in. Wrong passwords are
+        counted, and too many lock the sign-in for a while, as the app's (:mod:`auth_server.domain.sign_in_guesses`):
+        :exc:`SignInLocked`."""
+        where = "Seller Center" if kind is LoginKind.SELLER else "Partner Center"
+        now = self.now()
+        with self._unit_of_work() as repo:  # the count commits, so the refusal is raised after the transaction
+            found = _login_named(repo, login, kind, lock=True)
+            until = locked_until(found, now) if found is not None else None
+            right = found is not None and until is None and found.check_password(password)
+            if found is not None and until is None and right:
+                count_right_password(found)
+            elif found is not None and until is None:
+                count_wrong_password(found, now)
+        if until is not None:
+            assert found is not None
+            raise SignInLocked(f"Too many wrong passwords for {found.email}: signing in to {where} is locked until "
+                               f"{until.isoformat()} ({format_duration(until - now)} from now, on linksim's clock). "
+                               "Wait, or sign in with the right password after that.")
+        if found is None or not right:
             raise PageRefusal(f"Wrong e-mail or password for {where}. The data file's sellers (and partners) have "
                               "an e-mail and a password; the demo data's are in `linksim serve`'s banner and in "
                               "docs/tiktok-shop-partner.md.")
@@ -129,9 +153,7 @@ class ShopAuthorizations:
     def login_named(self, name: str, kind: LoginKind) -> ShopLogin | None:
         """A seller's or partner's sign-in by e-mail (any case) or by the party's id."""
         with self._unit_of_work() as repo:
-            found: ShopLogin | None = (repo.get(ShopLogin, name.strip().lower())
-                                       or repo.first_where(ShopLogin, party_id=name.strip(), kind=kind))
-        return found if found is not None and found.kind is kind else None
+            return _login_named(repo, name, kind)
 
     def login(self, email: str) -> ShopLogin | None:
         with self._unit_of_work() as repo:
@@ -186,10 +208,10 @@ class ShopAuthorizations:
             grant.expires_at = None if is_creator else now + app.authorization_duration
             grant.revoked_at = grant.warned_at = None
             repo.flush()
-            code = ShopCode(code=data_prefix(region) + secrets.token_urlsafe(24), grant_id=grant.grant_id,
-                            app_key=app.app_key, expires_at=now + CODE_LIFETIME)
-            repo.add(code)
-        return code.code
+            code = data_prefix(region) + secrets.token_urlsafe(24)
+            repo.add(ShopCode(code_digest=token_digest(code), grant_id=grant.grant_id, app_key=app.app_key,
+                              expires_at=now + CODE_LIFETIME))
+        return code
 
     # --- tokens --------------------------------------------------------------------------------------------------
 
@@ -199,7 +221,7 @@ class ShopAuthorizations:
         now = self.now()
         with self._unit_of_work() as repo:
             app = _authenticated(repo, app_key, app_secret)
-            code: ShopCode | None = repo.get(ShopCode, auth_code, lock=True) if auth_code else None
+            code: ShopCode | None = repo.get(ShopCode, token_digest(auth_code), lock=True) if auth_code else None
             if code is None or code.app_key != app.app_key or not code.usable(now):
                 raise ShopApiError(errors.INVALID_AUTH_CODE)
             code.used_at = now
@@ -214,8 +236,8 @@ class ShopAuthorizations:
         now = self.now()
         with self._unit_of_work() as repo:
             app = _authenticated(repo, app_key, app_secret)
-            token: ShopToken | None = (repo.first_where(ShopToken, refresh_token=refresh_token, lock=True)
-                                       if refresh_token else None)
+            token: ShopToken | None = (repo.first_where(ShopToken, refresh_token_digest=token_digest(refresh_token),
+                                                        lock=True) if refresh_token else None)
             if (token is None or token.app_key != app.app_key or token.refreshed_at is not None
                     or token.revoked_at is not None or now >= token.refresh_expires_at):
                 raise ShopApiError(errors.INVALID_REFRESH_TOKEN)
@@ -253,7 +275,7 @@ class ShopAuthorizations:
         if not call.access_token:
             raise ShopApiError(errors.MISSING_ACCESS_TOKEN)
         with self._unit_of_work() as repo:
-            token: ShopToken | None = repo.get(ShopToken, call.access_token)
+            token: ShopToken | None = repo.get(ShopToken, token_digest(call.access_token))
             grant: Grant | None = repo.get(Grant, token.grant_id) if token is not None else None
         if token is None or grant is None:
             raise ShopApiError(errors.INVALID_ACCESS_TOKEN)
@@ -329,6 +351,12 @@ class ShopAuthorizations:
         return made
 
 
+def _login_named(repo: Any, name: str, kind: LoginKind, *, lock: bool = False) -> ShopLogin | None:
+    found: ShopLogin | None = (repo.get(ShopLogin, name.strip().lower(), lock=lock)
+                               or repo.first_where(ShopLogin, party_id=name.strip(), kind=kind, lock=lock))
+    return found if found is not None and found.kind is kind else None
+
+
 def shop_entry(shop: Shop) -> dict[str, str]:
     digest = hashlib.sha256(shop.shop_id.encode()).hexdigest()
     return {
@@ -347,17 +375,19 @@ def shop_cipher(shop: Shop) -> str:
 
 
 def _issue(repo: Any, grant: Grant, now: datetime) -> dict[str, Any]:
+    """A new token pair for the grant: answered once, kept as digests."""
     prefix = data_prefix(grant.region)
     refresh_expires = grant.expires_at if grant.expires_at is not None else now + CREATOR_REFRESH_LIFETIME
-    token = ShopToken(access_token=prefix + secrets.token_urlsafe(72), refresh_token=prefix + secrets.token_urlsafe(48),
+    access_token, refresh_token = prefix + secrets.token_urlsafe(72), prefix + secrets.token_urlsafe(48)
+    token = ShopToken(access_token_digest=token_digest(access_token), refresh_token_digest=token_digest(refresh_token),
                       grant_id=grant.grant_id, app_key=grant.app_key, issued_at=now,
                       access_expires_at=min(now + ACCESS_TOKEN_LIFETIME, refresh_expires),
                       refresh_expires_at=refresh_expires)
     repo.add(token)
     return {
-        "access_token": token.access_token,
+        "access_token": access_token,
         "access_token_expire_in": int(token.access_expires_at.timestamp()),
-        "refresh_token": token.refresh_token,
+        "refresh_token": refresh_token,
         "refresh_token_expire_in": int(token.refresh_expires_at.timestamp()),
         "open_id": grant.open_id,
         "seller_name": grant.name,

@@ -82,6 +82,8 @@ class ShopLogin:
     name: str
     region: str  # the seller's base region: its first shop's
     password_hash: str
+    failed_sign_ins: int = 0  # wrong passwords in a row (domain/sign_in_guesses.py, the app's rule)
+    sign_in_locked_until: datetime | None = None
 
     def check_password(self, password: str) -> bool:
         return secret_matches(password, self.password_hash)
@@ -118,7 +120,9 @@ class Grant:
 
 @dataclass(kw_only=True, eq=False)
 class ShopCode:
-    code: str
+    """An authorization code as kept: its digest, never the code (:mod:`auth_server.domain.token_digests`)."""
+
+    code_digest: str
     grant_id: str
     app_key: str
     expires_at: datetime
@@ -130,8 +134,10 @@ class ShopCode:
 
 @dataclass(kw_only=True, eq=False)
 class ShopToken:
-    access_token: str
-    refresh_token: str
+    """A token pair as kept: the digests of its access and refresh tokens, never the tokens."""
+
+    access_token_digest: str
+    refresh_token_digest: str
     grant_id: str
     app_key: str
     issued_at: datetime

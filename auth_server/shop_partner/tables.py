@@ -42,6 +42,8 @@ shop_logins = sa.Table(
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("region", sa.String(8), nullable=False),
     sa.Column("password_hash", sa.String(200), nullable=False),
+    sa.Column("failed_sign_ins", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("sign_in_locked_until", schema.UTCDateTime),
 )
 
 shop_grants = sa.Table(
@@ -104,8 +106,11 @@ for cls, table in (
     (ShopApp, shop_apps),
     (ShopLogin, shop_logins),
     (Grant, shop_grants),
-    (ShopCode, shop_codes),
-    (ShopToken, shop_tokens),
     (WebhookDelivery, webhook_deliveries),
 ):
     schema.mapper_registry.map_imperatively(cls, table)
+# Codes and tokens are kept as digests (auth_server/domain/token_digests.py), in the columns that once held them, so
+# that a database made before opens.
+schema.mapper_registry.map_imperatively(ShopCode, shop_codes, properties={"code_digest": shop_codes.c.code})
+schema.mapper_registry.map_imperatively(ShopToken, shop_tokens, properties={
+    "access_token_digest": shop_tokens.c.access_token, "refresh_token_digest": shop_tokens.c.refresh_token})

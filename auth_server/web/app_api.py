@@ -258,9 +258,8 @@ def _answer_login_kit(consent: dict[str, Any], authorize: bool, scopes: list[str
         asked = flow.server.oauth_store.login_qr(token)
         scopes = qr_scopes(asked) if asked else []
     qr = flow.confirm(token, open_id, ticket, scopes)
-    code = context.login_kit().oauth_store.code(qr.code) if qr.code else None
     return {"kind": "login_kit", "decision": "authorize", "status": qr.status.value, "app": _partner_app_view(qr),
-            "scopes": code.scope.split() if code and code.scope else []}
+            "scopes": (qr.granted_scope or "").split()}
 
 
 def _decision(body: dict[str, Any], choices: dict[str, bool]) -> bool:

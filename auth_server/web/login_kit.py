@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from authlib.common.urls import add_params_to_uri
 from authlib.oauth2 import OAuth2Error
 from flask import Blueprint
+from flask import Response
 from flask import jsonify
 from flask import redirect
 from flask import render_template
@@ -33,6 +35,7 @@ from auth_server.web import request_recording
 from auth_server.web.browser_session import signed_in
 from auth_server.web.errors import error_page
 from auth_server.web.errors import tiktok_api_error
+from auth_server.web.standard_oauth import issuer
 
 bp = Blueprint("login_kit", __name__)
 
@@ -78,7 +81,7 @@ def authorize() -> Any:
         grant = server.get_consent_grant(end_user=Holder(account.open_id) if account else None)
     except OAuth2Error as error:
         if getattr(error, "redirect_uri", None):
-            return server.handle_error_response(None, error)
+            return _to_client(server.handle_error_response(None, error))
         # Without a trustworthy redirect URI there is nowhere to send the error but the page itself.
         return error_page(400, error.error, error.get_error_description() or error.error)
     except ValueError:  # authlib could not quote a parameter in its error text (non-ASCII, quotes)
@@ -95,10 +98,19 @@ def authorize() -> Any:
             scopes=[(s, SCOPE_DESCRIPTIONS.get(s, s), s == DEFAULT_SCOPE) for s in requested],
         )
     if request.form.get("decision") != "authorize":
-        return server.create_authorization_response(grant=grant, grant_user=None)
+        return _to_client(server.create_authorization_response(grant=grant, grant_user=None))
     chosen = set(request.form.getlist("granted_scope")) | {DEFAULT_SCOPE}
     grant.request.granted_scope = " ".join(s for s in requested if s in chosen)
-    return server.create_authorization_response(grant=grant, grant_user=Holder(account.open_id))
+    return _to_client(server.create_authorization_response(grant=grant, grant_user=Holder(account.open_id)))
+
+
+def _to_client(response: Response) -> Response:
+    """The authorization response, a code or an error on the client's redirect URI; naming the issuer (RFC 9207)
+    when the server's ``authorization_response_iss`` setting is on (TikTok's names none)."""
+    location = response.headers.get("Location")
+    if location and context.config().authorization_response_iss:
+        response.headers["Location"] = add_params_to_uri(location, [("iss", issuer())])
+    return response
 
 
 @bp.post("/v2/oauth/token", strict_slashes=False)

@@ -19,6 +19,7 @@ from flask import url_for
 
 from auth_server.domain.links import LinkState
 from auth_server.shop_partner.authorizations import PageRefusal
+from auth_server.shop_partner.authorizations import SignInLocked
 from auth_server.shop_partner.models import LoginKind
 from auth_server.shop_partner.models import UserType
 from auth_server.web import context
@@ -84,7 +85,9 @@ def sign_in() -> Any:
     try:
         login = context.shop_partner().sign_in(request.form.get("login", ""), request.form.get("password", ""), kind)
     except PageRefusal as refusal:
-        return render_template("seller_center/sign_in.html", next=next_url, kind=kind.value, error=str(refusal)), 401
+        status = 403 if isinstance(refusal, SignInLocked) else 401  # as the app's sign_in_locked and wrong password
+        return render_template("seller_center/sign_in.html", next=next_url, kind=kind.value,
+                               error=str(refusal)), status
     shop_sign_in_as(login)
     return redirect(next_url)
 

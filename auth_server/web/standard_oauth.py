@@ -22,11 +22,15 @@ from auth_server.web import context
 bp = Blueprint("standard_oauth", __name__)
 
 
+def issuer() -> str:
+    """This server's issuer identifier, as the request reached it (RFC 8414's ``issuer``, RFC 9207's ``iss``)."""
+    return str(url_for("index", _external=True)).rstrip("/")
+
+
 @bp.get("/.well-known/oauth-authorization-server")
 def metadata() -> Any:
-    issuer = url_for("index", _external=True).rstrip("/")
     document = AuthorizationServerMetadata({
-        "issuer": issuer,
+        "issuer": issuer(),
         "authorization_endpoint": url_for("login_kit.authorize", _external=True),
         "token_endpoint": url_for("standard_oauth.token", _external=True),
         "revocation_endpoint": url_for("standard_oauth.revoke", _external=True),
@@ -39,7 +43,8 @@ def metadata() -> Any:
         "introspection_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
         "scopes_supported": ["user.info.basic", "user.info.profile", "user.info.stats", "video.list",
                              "video.upload", "video.publish"],
-        "service_documentation": issuer + "/",
+        "service_documentation": issuer() + "/",
+        "authorization_response_iss_parameter_supported": context.config().authorization_response_iss,
     })
     # RFC 8414 wants https everywhere, and authlib lets plain http pass on loopback only; a simulator serves plain
     # http on purpose, under any host (a proxy, a container's name). The scheme aside, the document must be valid.

@@ -126,3 +126,12 @@ def test_the_access_log_masks_the_secrets_of_a_url_and_has_no_colour_codes(db: s
     line = next(line for line in rest.splitlines() if "/app/scan" in line)
     assert "QRTOKENthatmustnotshow0123456789" not in line and "token=QRTO…#" in line
     assert "\x1b[" not in rest
+
+
+def test_serve_can_name_the_issuer_on_the_authorize_redirect(db: str) -> None:
+    server = Server(db, "--fixtures", "demo", "--port", "0", "--authorization-response-iss")
+    try:
+        metadata = requests.get(f"{server.url}/.well-known/oauth-authorization-server", timeout=10).json()
+        assert metadata["authorization_response_iss_parameter_supported"] is True
+    finally:
+        server.stop()

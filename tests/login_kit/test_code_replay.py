@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
+from auth_server.domain.token_digests import token_digest
 from auth_server.oauth.models import AuthorizationCode
 from auth_server.oauth.models import Token
 from auth_server.simulator import Simulator
@@ -35,11 +36,12 @@ def test_a_spent_code_names_the_token_it_gave(client: FlaskClient, browser: Brow
     browser.sign_in()
     code = browser.code()
     answer = exchange(client, code).get_json()
+    given = token_digest(answer["access_token"])  # what is kept of a token
     with sim.store.unit_of_work() as repo:
-        spent = repo.get(AuthorizationCode, code)
-        token = repo.get(Token, answer["access_token"])
-        assert spent is not None and spent.used_at is not None and spent.token == answer["access_token"]
-        assert token is not None and token.family == answer["access_token"]
+        spent = repo.get(AuthorizationCode, token_digest(code))
+        token = repo.get(Token, given)
+        assert spent is not None and spent.used_at is not None and spent.token_digest == given
+        assert token is not None and token.family == given
 
 
 def test_a_refused_exchange_spends_no_code(client: FlaskClient, browser: Browser) -> None:

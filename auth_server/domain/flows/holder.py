@@ -9,8 +9,6 @@ from typing import Any
 from auth_server.domain import codes
 from auth_server.domain import rules
 from auth_server.domain.accounts import SESSION_LIFETIME
-from auth_server.domain.accounts import SIGN_IN_ATTEMPTS
-from auth_server.domain.accounts import SIGN_IN_LOCK
 from auth_server.domain.accounts import Account
 from auth_server.domain.accounts import AppFault
 from auth_server.domain.accounts import AppSession
@@ -25,6 +23,8 @@ from auth_server.domain.inputs import valid_text
 from auth_server.domain.inputs import valid_username
 from auth_server.domain.links import LinkState
 from auth_server.domain.operation import Operation
+from auth_server.domain.sign_in_guesses import count_right_password
+from auth_server.domain.sign_in_guesses import count_wrong_password
 
 
 class HolderFlows(FlowBase):
@@ -32,7 +32,7 @@ class HolderFlows(FlowBase):
 
     def sign_in(self, username: str, password: str) -> Account:
         """A password sign-in; wrong guesses are counted and kept (a refusal is returned, not raised, so that its
-        count commits), and too many lock the account's password sign-in for a while (SIGN_IN_ATTEMPTS)."""
+        count commits), and too many lock the account's password sign-in for a while (sign_in_guesses)."""
 
         def body(op: Operation) -> Account | Refused:
             found = op.repo.account_by_username(clean_username(valid_text(username, "username")))
@@ -44,13 +44,11 @@ class HolderFlows(FlowBase):
             if locked is not None:
                 return Refused(locked)
             if not account.check_password(given):
-                account.failed_sign_ins += 1
-                if account.failed_sign_ins >= SIGN_IN_ATTEMPTS:
-                    account.failed_sign_ins, account.sign_in_locked_until = 0, op.now + SIGN_IN_LOCK
+                if count_wrong_password(account, op.now):
                     op.record("app", "account.sign_in_locked", "account", account.open_id,
-                              data={"until": account.sign_in_locked_until.isoformat()})
+                              data={"until": plain(account.sign_in_locked_until)})
                 return Refused.because(codes.INVALID_CREDENTIALS)
-            account.failed_sign_ins, account.sign_in_locked_until = 0, None
+            count_right_password(account)
             op.record("app", "account.signed_in", "account", account.open_id, data={"method": "password"})
             return account
 
