@@ -34,6 +34,7 @@ def open_store(url: str, *, fresh: bool = False) -> Store:
 
 
 CLOCK_SETTING = "cli_clock"  # the clock's state, in the database it runs on (the command line's and the server's)
+MARKETS_SETTING = "markets"  # the market profiles data files added (their "markets"), in the same database
 
 
 class Simulator:
@@ -42,6 +43,7 @@ class Simulator:
     ``keeps_clock``: the clock's state lives in the store (a database the command line or ``linksim serve`` works
     on), and :meth:`save_clock` writes it there after every move, so a restart, even after a crash, goes on from
     where the clock was: a running clock is kept as its offset from the wall clock, so it never runs backwards.
+    The market profiles that data files add live there too (:meth:`keep_markets`).
     """
 
     def __init__(self, store: Store, *, clock: Clock | None = None, markets: Markets | None = None,
@@ -75,6 +77,15 @@ class Simulator:
         if self.keeps_clock and isinstance(self.clock, ManualClock):
             with self.store.unit_of_work() as repo:
                 repo.set_setting(CLOCK_SETTING, self.clock.state())
+
+    def keep_markets(self, market_data: dict[str, Any] | None, *, replace: bool) -> None:
+        """Keep the market profiles a data file adds (its ``markets``) in the store, if this simulator keeps its state
+        there, so that a restart knows the markets its shops name; ``replace``: the world starts over from them."""
+        if not self.keeps_clock or not (market_data or replace):
+            return
+        with self.store.unit_of_work() as repo:
+            kept = {} if replace else (repo.setting(MARKETS_SETTING) or {})
+            repo.set_setting(MARKETS_SETTING, {**kept, **(market_data or {})})
 
     @classmethod
     def in_memory(cls, *, start: datetime | None = None, **options: Any) -> Simulator:
