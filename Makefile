@@ -8,7 +8,7 @@ PORT   ?= 8765
 # pytest-xdist workers for `make test` (0: one process, no xdist)
 TEST_WORKERS ?= 2
 
-.PHONY: run test install lint bench fuzz scenarios wheel wheel-check docs clean
+.PHONY: run test install lint bench fuzz crash scenarios wheel wheel-check docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,13 @@ bench: install
 FUZZ_EXAMPLES ?= 100
 fuzz: install
 	LINKSIM_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) LINKSIM_FUZZ_CHECKS=all $(BIN)/python -m pytest -q -n 2 -p no:cacheprovider tests/fuzz
+
+# The crash test's long run (make test runs 3 rounds): `linksim serve` killed with SIGKILL CRASH_ROUNDS times in the
+# middle of links, token refreshes and clock moves, restarted, and checked; on SQLite and a throwaway PostgreSQL.
+CRASH_ROUNDS ?= 11
+CRASH_SEED ?= 13
+crash: install
+	LINKSIM_CRASH_ROUNDS=$(CRASH_ROUNDS) LINKSIM_CRASH_SEED=$(CRASH_SEED) bash scripts/test.sh -q -s -p no:cacheprovider tests/crash
 
 # Every scenario shipped with linksim (make test runs them too, one pytest test each).
 scenarios: install

@@ -6,6 +6,8 @@ imports it, and :func:`open_store` is how the server and the command line open a
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -32,6 +34,7 @@ def open_store(url: str, *, fresh: bool = False) -> Store:
 
 
 CLOCK_SETTING = "cli_clock"  # the clock's state, in the database it runs on (the command line's and the server's)
+MARKETS_SETTING = "markets"  # the market profiles data files added (their "markets"), in the same database
 
 
 class Simulator:
@@ -40,6 +43,7 @@ class Simulator:
     ``keeps_clock``: the clock's state lives in the store (a database the command line or ``linksim serve`` works
     on), and :meth:`save_clock` writes it there after every move, so a restart, even after a crash, goes on from
     where the clock was: a running clock is kept as its offset from the wall clock, so it never runs backwards.
+    The market profiles that data files add live there too (:meth:`keep_markets`).
     """
 
     def __init__(self, store: Store, *, clock: Clock | None = None, markets: Markets | None = None,
@@ -49,12 +53,39 @@ class Simulator:
         self.clock = clock or SystemClock()
         self.markets = markets or builtin_markets()
         self.service = LinkingService(store.unit_of_work, self.clock, self.markets, **service_options)
+        self._clock_moves = threading.Lock()
+
+    def move_clock(self, change: Callable[[ManualClock], object]) -> None:
+        """Move the clock as ``change`` moves a copy of it, and show the new time only once the store keeps it (if
+        this simulator keeps it there): a kill before the write loses a move nobody saw, never one that was answered
+        or stamped on an event. One move at a time, so the last kept is the last made. ``change`` may raise
+        (ValueError): then nothing moved."""
+        clock = self.clock
+        if not isinstance(clock, ManualClock):
+            raise TypeError("the system clock cannot be moved")
+        with self._clock_moves:
+            draft = ManualClock.from_state(clock.state())
+            change(draft)
+            state = draft.state()
+            if self.keeps_clock:
+                with self.store.unit_of_work() as repo:
+                    repo.set_setting(CLOCK_SETTING, state)
+            clock.restore(state)
 
     def save_clock(self) -> None:
         """Keep the clock's state in the store, if this simulator keeps it there."""
         if self.keeps_clock and isinstance(self.clock, ManualClock):
             with self.store.unit_of_work() as repo:
                 repo.set_setting(CLOCK_SETTING, self.clock.state())
+
+    def keep_markets(self, market_data: dict[str, Any] | None, *, replace: bool) -> None:
+        """Keep the market profiles a data file adds (its ``markets``) in the store, if this simulator keeps its state
+        there, so that a restart knows the markets its shops name; ``replace``: the world starts over from them."""
+        if not self.keeps_clock or not (market_data or replace):
+            return
+        with self.store.unit_of_work() as repo:
+            kept = {} if replace else (repo.setting(MARKETS_SETTING) or {})
+            repo.set_setting(MARKETS_SETTING, {**kept, **(market_data or {})})
 
     @classmethod
     def in_memory(cls, *, start: datetime | None = None, **options: Any) -> Simulator:

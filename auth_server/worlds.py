@@ -98,6 +98,9 @@ class HostedWorld:
                 if replace:
                     store.reset()
                 sim.markets = sim.service.markets = markets
+                # Before the parties that name them: a crash in between leaves a profile no shop names, never a
+                # shop whose market a restarted server does not know.
+                sim.keep_markets(data.get("markets"), replace=replace)
                 loaded = fixtures.load(sim.service, data, now=sim.clock.now())
             except Exception:
                 sim.markets = sim.service.markets = before

@@ -19,6 +19,7 @@ from auth_server.domain.errors import Refused
 from auth_server.domain.events import plain
 from auth_server.markets import builtin_markets
 from auth_server.simulator import CLOCK_SETTING
+from auth_server.simulator import MARKETS_SETTING
 from auth_server.simulator import Simulator
 from auth_server.simulator import open_store
 from auth_server.store import Store
@@ -27,7 +28,7 @@ from auth_server.store import supported_url
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
-MARKETS_KEY = "markets"
+MARKETS_KEY = MARKETS_SETTING
 
 
 # The commands that make a database, or fill it; every other one works on one that holds parties already.

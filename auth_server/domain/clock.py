@@ -100,6 +100,12 @@ class ManualClock:
                 return {"frozen_at": self._frozen_at.isoformat()}
             return {"offset_seconds": self._offset.total_seconds()}
 
+    def restore(self, state: dict[str, object]) -> None:
+        """Take the state :meth:`state` gave, this clock's or a copy's (one moved, then kept, before it is shown)."""
+        other = ManualClock.from_state(state)
+        with self._lock:
+            self._frozen_at, self._offset = other._frozen_at, other._offset
+
     @classmethod
     def from_state(cls, state: dict[str, object]) -> ManualClock:
         if "frozen_at" in state:

@@ -103,19 +103,22 @@ def move_clock() -> Any:
     if "freeze" in body and not isinstance(body["freeze"], bool):
         raise Refused.because(codes.INVALID_INPUT, field="freeze", problem="give true or false")
     clock = _manual_clock()
-    try:
+
+    def change(clock: ManualClock) -> None:
         if body.get("set") == "now":
             clock.set(SystemClock().now())
         elif "set" in body:
             clock.set(parse_time(str(body["set"])))
         if "advance" in body:
             clock.advance(parse_duration(str(body["advance"])))
+        if body.get("freeze") is True:
+            clock.freeze()
+        elif body.get("freeze") is False:
+            clock.unfreeze()
+
+    try:  # a served database keeps the move before anyone sees it: a restart, even after a crash, goes on from here
+        context.simulator().move_clock(change)
     except ValueError as error:
         raise Refused.because(codes.INVALID_INPUT, field="clock", problem=str(error)) from None
-    if body.get("freeze") is True:
-        clock.freeze()
-    elif body.get("freeze") is False:
-        clock.unfreeze()
-    context.simulator().save_clock()  # a served database keeps the move: a restart goes on from here
     context.service().settle()
     return _clock_view(clock)
