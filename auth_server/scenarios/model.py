@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from auth_server import fixtures
 from auth_server.scenarios import schema
 from auth_server.scenarios.steps import ACTORS
 from auth_server.scenarios.steps import CONTROL_METHODS
@@ -25,9 +26,14 @@ from seller_client.client import DEMO_CLIENT_SECRET
 SUFFIXES = (".yaml", ".yml", ".json")
 PATTERNS = ", ".join(f"*{suffix}" for suffix in SUFFIXES)  # what a folder's scenario files are named
 REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z0-9_-]+)*)\}")
-# The seller's tool signs in as this partner app; a scenario whose data names no partner app gets it.
+# The seller's tool signs in as this partner app; a scenario whose data names no partner app gets it, with the
+# demo's TikTok Shop app (serving every market: the data's shops may be anywhere), which the data's sellers
+# authorized, so that it acts for their shops.
+DEMO_SHOP_APP: dict[str, Any] = {key: value for key, value in fixtures.read(fixtures.DEMO)["partner_apps"][0]["shop"]
+                                 .items() if key != "markets"}
 DEMO_PARTNER_APP: dict[str, Any] = {"client_key": DEMO_CLIENT_KEY, "client_secret": DEMO_CLIENT_SECRET,
-                                    "name": "linksim demo app", "redirect_uris": ["http://127.0.0.1:*/callback/"]}
+                                    "name": "linksim demo app", "redirect_uris": ["http://127.0.0.1:*/callback/"],
+                                    "shop": DEMO_SHOP_APP}
 GROUPS = {"O": "official account", "M": "marketing accounts", "U": "unlinking", "E": "effects of a link",
           "B": "boundaries", "T": "troubleshooting"}
 
@@ -104,13 +110,19 @@ class Scenario:
         return GROUPS.get(self.key[:1], "other")
 
     def sandbox_request(self) -> dict[str, Any]:
-        """The body of ``POST /_sim/sandboxes``: the scenario's data (with a partner app) or the demo data."""
+        """The body of ``POST /_sim/sandboxes``: the scenario's data (with a partner app) or the demo data.
+
+        Data without partner apps gets the demo one, which every seller with shops authorized unless it lists its
+        own ``authorized_apps``."""
         body: dict[str, Any] = {}
         if self.fixtures is not None:
             body["fixtures"] = self.fixtures
         else:
             data = dict(self.data or {})
-            data.setdefault("partner_apps", [dict(DEMO_PARTNER_APP)])
+            if "partner_apps" not in data:
+                data["partner_apps"] = [dict(DEMO_PARTNER_APP)]
+                data["sellers"] = [{"authorized_apps": [DEMO_SHOP_APP["app_key"]], **seller} if seller.get("shops")
+                                   else seller for seller in data.get("sellers", [])]
             body["data"] = data
         if self.start is not None:
             body["start"] = self.start
