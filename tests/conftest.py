@@ -93,6 +93,12 @@ class WorldBuilder:
         return product
 
     # TikTok Shop's authorizations
+    def shop_for(self, client_key: str, shop_id: str | None = None, **fields: Any) -> Shop:
+        """A shop (as :meth:`shop` makes it) whose seller authorized the partner app ``client_key``."""
+        shop = self.shop(shop_id, **fields)
+        self.authorize_partner_app(client_key, shop)
+        return shop
+
     def authorize_partner_app(self, client_key: str, *shops: Shop) -> None:
         """The sellers of ``shops`` authorize the partner app ``client_key`` on TikTok Shop (its Shop app, made here
         if it has none), as on the authorization page: the app then acts for their shops on the linking API."""
