@@ -26,14 +26,9 @@ from seller_client.client import DEMO_CLIENT_SECRET
 SUFFIXES = (".yaml", ".yml", ".json")
 PATTERNS = ", ".join(f"*{suffix}" for suffix in SUFFIXES)  # what a folder's scenario files are named
 REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z0-9_-]+)*)\}")
-# The seller's tool signs in as this partner app; a scenario whose data names no partner app gets it, with the
-# demo's TikTok Shop app (serving every market: the data's shops may be anywhere), which the data's sellers
-# authorized, so that it acts for their shops.
-DEMO_SHOP_APP: dict[str, Any] = {key: value for key, value in fixtures.read(fixtures.DEMO)["partner_apps"][0]["shop"]
-                                 .items() if key != "markets"}
+# The seller's tool signs in as this partner app; a scenario whose data names no partner app gets it.
 DEMO_PARTNER_APP: dict[str, Any] = {"client_key": DEMO_CLIENT_KEY, "client_secret": DEMO_CLIENT_SECRET,
-                                    "name": "linksim demo app", "redirect_uris": ["http://127.0.0.1:*/callback/"],
-                                    "shop": DEMO_SHOP_APP}
+                                    "name": "linksim demo app", "redirect_uris": ["http://127.0.0.1:*/callback/"]}
 GROUPS = {"O": "official account", "M": "marketing accounts", "U": "unlinking", "E": "effects of a link",
           "B": "boundaries", "T": "troubleshooting"}
 
@@ -120,13 +115,22 @@ class Scenario:
         else:
             data = dict(self.data or {})
             if "partner_apps" not in data:
-                data["partner_apps"] = [dict(DEMO_PARTNER_APP)]
-                data["sellers"] = [{"authorized_apps": [DEMO_SHOP_APP["app_key"]], **seller} if seller.get("shops")
+                shop_app = demo_shop_app()
+                data["partner_apps"] = [{**DEMO_PARTNER_APP, "shop": shop_app}]
+                data["sellers"] = [{"authorized_apps": [shop_app["app_key"]], **seller} if seller.get("shops")
                                    else seller for seller in data.get("sellers", [])]
             body["data"] = data
         if self.start is not None:
             body["start"] = self.start
         return body
+
+
+def demo_shop_app() -> dict[str, Any]:
+    """The demo's TikTok Shop app, serving every market (a scenario's shops may be anywhere): the data's sellers
+    authorize it, so that the seller's tool acts for their shops."""
+    shop_app: dict[str, Any] = fixtures.read(fixtures.DEMO)["partner_apps"][0]["shop"]
+    shop_app.pop("markets", None)
+    return shop_app
 
 
 # --- reading -------------------------------------------------------------------------------------------------
