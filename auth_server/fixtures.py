@@ -46,6 +46,8 @@ from auth_server.oauth.models import DEFAULT_SCOPE
 from auth_server.oauth.models import GRANT_TYPES
 from auth_server.oauth.models import DeveloperWebhook
 from auth_server.oauth.models import PartnerApp
+from auth_server.shop_partner.authorizations import PageRefusal
+from auth_server.shop_partner.authorizations import ShopAuthorizations
 from auth_server.shop_partner.linking_events import LINKING_EVENTS
 from auth_server.shop_partner.models import DEFAULT_AUTHORIZATION_DURATION
 from auth_server.shop_partner.models import LoginKind
@@ -108,6 +110,9 @@ SCHEMA: dict[str, Any] = {
                     "entity": _ID,
                     "email": _EMAIL,  # signs in to Seller Center (TikTok Shop's authorization page) with it
                     "password": {"type": "string", "minLength": 1},
+                    # TikTok Shop apps (partner_apps[].shop.app_key) the seller authorized before start: the
+                    # partner apps they go with act for the seller's shops on the linking API
+                    "authorized_apps": {"type": "array", "uniqueItems": True, "items": _ID},
                     "shops": {
                         "type": "array",
                         "items": {
@@ -336,6 +341,10 @@ def load(service: LinkingService, data: dict[str, Any], *, now: datetime) -> Loa
             builder.seller_login(repo, seller_data)
         for partner_data in data.get("partners", []):
             builder.partner_login(repo, partner_data)
+    authorizations = ShopAuthorizations(service.unit_of_work, ManualClock(start))
+    for seller_data in data.get("sellers", []):
+        for app_key in seller_data.get("authorized_apps", []):
+            _authorize(authorizations, seller_data, app_key)
     history = sorted(
         (_history_time(entry, start), index, entry) for index, entry in enumerate(data.get("history", []))
     )
@@ -546,6 +555,20 @@ def shop_app_settings(data: dict[str, Any]) -> dict[str, Any]:
 
 def validate_partner_app(data: Any) -> dict[str, Any]:
     return cast(dict[str, Any], validate({"partner_apps": [data]}, "the partner app")["partner_apps"][0])
+
+
+def _authorize(authorizations: ShopAuthorizations, seller: dict[str, Any], app_key: str) -> None:
+    """The seller authorized the Shop app ``app_key`` at start, as on its authorization page: an authorization in
+    force for the shops it reached, which lets the partner app it goes with act for the seller's shops."""
+    app = authorizations.app(app_key)
+    if app is None:
+        raise FixtureError(f"seller {seller['id']}: authorized_apps names {app_key}, which no "
+                           "partner_apps[].shop.app_key of this file is")
+    try:
+        offer = authorizations.offer_to_seller(app, seller["id"], seller["name"])
+    except PageRefusal as refusal:
+        raise FixtureError(f"seller {seller['id']}: cannot authorize {app_key}: {refusal}") from None
+    authorizations.grant(offer, seller["id"], seller["shops"][0]["region"].upper())  # its base region, as signed in
 
 
 def _replay(service: LinkingService, entry: dict[str, Any], index: int, usernames: dict[str, str]) -> None:

@@ -19,6 +19,7 @@ from auth_server.domain.service import LinkingService
 from auth_server.markets import builtin_markets
 from auth_server.oauth import tables as oauth_tables  # noqa: F401 - imported for its tables, see open_store
 from auth_server.shop_partner import tables as shop_tables  # noqa: F401 - the same
+from auth_server.shop_partner.authorizations import seller_authorized_partner_app
 from auth_server.store import Store
 
 
@@ -52,7 +53,8 @@ class Simulator:
         self.keeps_clock = keeps_clock
         self.clock = clock or SystemClock()
         self.markets = markets or builtin_markets()
-        self.service = LinkingService(store.unit_of_work, self.clock, self.markets, **service_options)
+        self.service = LinkingService(store.unit_of_work, self.clock, self.markets,
+                                      seller_authorized_app=seller_authorized_partner_app, **service_options)
         self._clock_moves = threading.Lock()
 
     def move_clock(self, change: Callable[[ManualClock], object]) -> None:

@@ -22,6 +22,10 @@ from auth_server.domain.links import Link
 from auth_server.domain.shops import Product
 from auth_server.domain.shops import Seller
 from auth_server.domain.shops import Shop
+from auth_server.fixtures import add_shop_app
+from auth_server.shop_partner.authorizations import ShopAuthorizations
+from auth_server.shop_partner.models import ShopApp
+from auth_server.shop_partner.models import UserType
 from auth_server.simulator import Simulator
 from auth_server.store import Store
 
@@ -87,6 +91,44 @@ class WorldBuilder:
                           in_marketplace=marketplace)
         self._add(product)
         return product
+
+    # TikTok Shop's authorizations
+    def shop_for(self, client_key: str, shop_id: str | None = None, **fields: Any) -> Shop:
+        """A shop (as :meth:`shop` makes it) whose seller authorized the partner app ``client_key``."""
+        shop = self.shop(shop_id, **fields)
+        self.authorize_partner_app(client_key, shop)
+        return shop
+
+    def authorize_partner_app(self, client_key: str, *shops: Shop) -> None:
+        """The sellers of ``shops`` authorize the partner app ``client_key`` on TikTok Shop (its Shop app, made here
+        if it has none), as on the authorization page: the app then acts for their shops on the linking API."""
+        authorizations = self.shop_authorizations()
+        app = self.shop_app_of(client_key)
+        for shop in {shop.seller_id: shop for shop in shops}.values():
+            offer = authorizations.offer_to_seller(app, shop.seller_id, f"Seller {shop.seller_id}")
+            authorizations.grant(offer, shop.seller_id, offer.shops[0].region)
+
+    def deauthorize_partner_app(self, client_key: str, shop: Shop) -> None:
+        """The shop's seller removes the partner app's Shop app in Seller Center."""
+        authorizations = self.shop_authorizations()
+        grants = [grant for grant, app in authorizations.grants_of(shop.seller_id, [UserType.SELLER])
+                  if app.client_key == client_key]
+        assert grants, f"the seller {shop.seller_id} has not authorized {client_key}"
+        authorizations.deauthorize(grants[0].grant_id, shop.seller_id)
+
+    def shop_app_of(self, client_key: str) -> ShopApp:
+        """The TikTok Shop app that goes with the partner app ``client_key``, registered if there is none."""
+        with self.sim.store.unit_of_work() as repo:
+            app: ShopApp | None = repo.first_where(ShopApp, client_key=client_key)
+            if app is None:
+                app = add_shop_app(repo, {"app_key": f"shop_{client_key}"[:64], "app_secret": "shop_app_secret",
+                                          "service_id": f"7300{next(self._n):06d}",
+                                          "redirect_url": "https://partner.example/shop/callback"},
+                                   client_key=client_key, name=client_key, now=self.sim.clock.now())
+            return app
+
+    def shop_authorizations(self) -> ShopAuthorizations:
+        return ShopAuthorizations(self.sim.store.unit_of_work, self.sim.clock)
 
     # whole flows
     def link_official(self, shop: Shop, account: Account, **consent: Any) -> Link:

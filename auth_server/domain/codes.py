@@ -300,6 +300,14 @@ PARTNER_TOKEN_INVALID = _code(
     "Send a partner app's client access token as `Authorization: Bearer clt...`: get one from "
     "POST /v2/oauth/token/ with grant_type=client_credentials and the app's client_key and client_secret.",
 )
+PARTNER_APP_NOT_AUTHORIZED = _code(
+    "partner_app_not_authorized", Kind.DENIED, "",
+    "The partner app {client_key} may not act for {subject}: the seller {seller_id} has not authorized it on "
+    "TikTok Shop, or has removed it. A partner app acts only for the shops of the sellers who authorized its TikTok "
+    "Shop app (the Shop app whose client_key is the partner app; partner_apps[].shop in a data file). Have the "
+    "seller authorize that app on its authorization page (/open/authorize with the Shop app's service_id), or, in "
+    "a test, POST /_sim/shop-authorizations with the Shop app's app_key and \"seller\": \"{seller_id}\".",
+)
 APP_SESSION_INVALID = _code(
     "app_session_invalid", Kind.UNAUTHENTICATED, "",
     "Sign in to the TikTok app first: POST /api/app/sessions with a username and password (or an organization "

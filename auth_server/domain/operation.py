@@ -37,6 +37,10 @@ from auth_server.domain.links import InvitationState
 from auth_server.domain.links import Link
 from auth_server.domain.links import LinkState
 from auth_server.domain.links import Role
+from auth_server.domain.links import partner_key_of
+from auth_server.domain.partner_access import SellerAuthorizedApp
+from auth_server.domain.partner_access import may_act_for
+from auth_server.domain.partner_access import no_authorizations
 from auth_server.domain.policies import Markets
 from auth_server.domain.policies import Policy
 from auth_server.domain.repository import Repository
@@ -48,18 +52,30 @@ from auth_server.domain.shops import Shop
 class Operation:
     """The state of one unit of work: the repository, the time, and the helpers the flows share."""
 
-    def __init__(self, repo: Repository, now: datetime, *, markets: Markets, ids: Callable[[str], str]) -> None:
+    def __init__(self, repo: Repository, now: datetime, *, markets: Markets, ids: Callable[[str], str],
+                 seller_authorized_app: SellerAuthorizedApp = no_authorizations) -> None:
         self.repo = repo
         self.now = now
         self.markets = markets
         self.ids = ids  # makes up ids: "lnk" -> "lnk_3f9a..."
+        self.seller_authorized_app = seller_authorized_app
 
-    # look-ups that refuse with a clear code when nothing is found
-    def require_shop(self, shop_id: str, *, lock: bool = False) -> Shop:
+    # look-ups that refuse with a clear code when nothing is found, or when the actor may not act for it
+    def require_shop(self, shop_id: str, *, lock: bool = False, actor: str | None = None) -> Shop:
+        """The shop; one that ``actor`` (a partner app) may not act for is refused ``partner_app_not_authorized``."""
         shop = self.repo.shop(valid_text(shop_id, "shop_id"), lock=lock)
         if shop is None:
             raise Refused.because(codes.SHOP_NOT_FOUND, shop_id=shop_id)
+        if actor is not None:
+            self.require_acting_for(actor, [shop.seller_id], f"the shop {shop.shop_id}")
         return shop
+
+    def require_acting_for(self, actor: str, seller_ids: Sequence[str], subject: str) -> None:
+        """Refuse a partner app that none of ``seller_ids`` authorized (or still authorizes) acting on
+        ``subject``, something of theirs."""
+        if not may_act_for(actor, seller_ids, self.seller_authorized_app, self.repo, self.now):
+            raise Refused.because(codes.PARTNER_APP_NOT_AUTHORIZED, client_key=partner_key_of(actor),
+                                  subject=subject, seller_id=" or ".join(seller_ids) or "(none)")
 
     def require_seller(self, seller_id: str) -> Seller:
         seller = self.repo.seller(seller_id)
@@ -79,11 +95,16 @@ class Operation:
             raise Refused.because(codes.ACCOUNT_NOT_FOUND, query=f"@{wanted}")
         return account
 
-    def require_org_account(self, open_id: str) -> Account:
+    def require_org_account(self, open_id: str, *, actor: str | None = None) -> Account:
+        """The organization account; a partner app acts on it for a seller of its entity who authorized the app."""
         account = self.require_account(open_id, lock=True)
         if not account.is_organization:
             raise Refused.because(codes.INVALID_INPUT, field="open_id",
                                   problem=f"@{account.username} is not an organization account")
+        if actor is not None:
+            sellers = [seller for seller in dict.fromkeys(shop.seller_id for shop in self.repo.shops())
+                       if self.require_seller(seller).entity_id == account.entity_id]
+            self.require_acting_for(actor, sellers, f"the organization account @{account.username}")
         return account
 
     def active_member(self, account: Account, contact: str) -> OrgMember | None:
@@ -97,10 +118,13 @@ class Operation:
         return member
 
     def require_link(self, link_id: str, *, lock: bool = False, actor: str | None = None) -> Link:
-        """The link; one that ``actor`` may not see (another partner app's) is not found, as if it did not exist."""
+        """The link; one that ``actor`` may not see (another partner app's) is not found, as if it did not exist,
+        and the partner app that started it acts on it only while the shop's seller authorizes the app."""
         link = self.repo.link(valid_text(link_id, "link_id"), lock=lock)
         if link is None or (actor is not None and not link.seen_by(actor)):
             raise Refused.because(codes.LINK_NOT_FOUND, link_id=link_id)
+        if actor is not None:
+            self.require_shop(link.shop_id, actor=actor)
         return link
 
     def require_pending(self, invitation: Invitation | AffiliateInvitation) -> None:

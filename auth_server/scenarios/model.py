@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from auth_server import fixtures
 from auth_server.scenarios import schema
 from auth_server.scenarios.steps import ACTORS
 from auth_server.scenarios.steps import CONTROL_METHODS
@@ -104,17 +105,32 @@ class Scenario:
         return GROUPS.get(self.key[:1], "other")
 
     def sandbox_request(self) -> dict[str, Any]:
-        """The body of ``POST /_sim/sandboxes``: the scenario's data (with a partner app) or the demo data."""
+        """The body of ``POST /_sim/sandboxes``: the scenario's data (with a partner app) or the demo data.
+
+        Data without partner apps gets the demo one, which every seller with shops authorized unless it lists its
+        own ``authorized_apps``."""
         body: dict[str, Any] = {}
         if self.fixtures is not None:
             body["fixtures"] = self.fixtures
         else:
             data = dict(self.data or {})
-            data.setdefault("partner_apps", [dict(DEMO_PARTNER_APP)])
+            if "partner_apps" not in data:
+                shop_app = demo_shop_app()
+                data["partner_apps"] = [{**DEMO_PARTNER_APP, "shop": shop_app}]
+                data["sellers"] = [{"authorized_apps": [shop_app["app_key"]], **seller} if seller.get("shops")
+                                   else seller for seller in data.get("sellers", [])]
             body["data"] = data
         if self.start is not None:
             body["start"] = self.start
         return body
+
+
+def demo_shop_app() -> dict[str, Any]:
+    """The demo's TikTok Shop app, serving every market (a scenario's shops may be anywhere): the data's sellers
+    authorize it, so that the seller's tool acts for their shops."""
+    shop_app: dict[str, Any] = fixtures.read(fixtures.DEMO)["partner_apps"][0]["shop"]
+    shop_app.pop("markets", None)
+    return shop_app
 
 
 # --- reading -------------------------------------------------------------------------------------------------

@@ -141,7 +141,7 @@ SCHEMA: dict[str, Any] = {
         "fixtures": {"enum": [fixtures.DEMO], "description": "start from the built-in demo data"},
         "data": {**_DATA_SCHEMA, "description": "or from parties of its own (the data file format, "
                                                 "docs/fixtures.md); without partner_apps the demo partner app "
-                                                "is added"},
+                                                "is added, authorized by the sellers"},
         "start": {"type": "string", "minLength": 1,
                   "description": "the sandbox's time at the start (default: the data's start)"},
         "partner": {

@@ -170,13 +170,19 @@ class ShopAuthorizations:
             if not app.serves_region(login.region):
                 raise PageRefusal(f"{app.name} serves partners in {_markets(app)}; yours are in {login.region}.")
             return Offer(app, user_type, login.name)
+        return self.offer_to_seller(app, login.party_id, login.name)
+
+    def offer_to_seller(self, app: ShopApp, seller_id: str, name: str) -> Offer:
+        """What the seller ``seller_id`` would authorize: its shops in the app's markets; refused when there is
+        none, or the app does not serve sellers."""
+        _served(app, UserType.SELLER)
         with self._unit_of_work() as repo:
-            shops = [shop for shop in repo.shops() if shop.seller_id == login.party_id]
+            shops = [shop for shop in repo.shops() if shop.seller_id == seller_id]
         reached = [shop for shop in shops if app.serves_region(shop.region)]
         if not reached:
             raise PageRefusal(f"{app.name} serves shops in {_markets(app)}, and none of your shops is there "
                               f"({', '.join(sorted({s.region for s in shops})) or 'you have no shop'}).")
-        return Offer(app, user_type, login.name, reached)
+        return Offer(app, UserType.SELLER, name, reached)
 
     def offer_to_creator(self, app: ShopApp, account: Account) -> Offer:
         _served(app, UserType.CREATOR)
@@ -190,28 +196,38 @@ class ShopAuthorizations:
 
     def authorize(self, offer: Offer, party_id: str, region: str | None) -> str:
         """The person tapped Authorize: an authorization (a renewed one, if the party had one) and its code."""
-        now, app = self.now(), offer.app
         with self._unit_of_work() as repo:
-            grant: Grant | None = repo.first_where(Grant, app_key=app.app_key, user_type=int(offer.user_type),
-                                                   party_id=party_id, lock=True)
-            if grant is None:
-                grant = Grant(grant_id=f"sga_{secrets.token_hex(8)}", app_key=app.app_key,
-                              user_type=int(offer.user_type), party_id=party_id,
-                              open_id=app_open_id(app.app_key, party_id), name=None, region=None, granted_at=now)
-                repo.add(grant)
-            is_creator = offer.user_type is UserType.CREATOR
-            grant.name = None if is_creator else offer.party_name
-            grant.region = region  # a creator's too: it picks the data prefix, though the answer does not show it
-            grant.shop_ids = [shop.shop_id for shop in offer.shops]
-            grant.scopes = offer.scopes
-            grant.granted_at = now
-            grant.expires_at = None if is_creator else now + app.authorization_duration
-            grant.revoked_at = grant.warned_at = None
-            repo.flush()
+            grant = self._granted(repo, offer, party_id, region)
             code = data_prefix(region) + secrets.token_urlsafe(24)
-            repo.add(ShopCode(code_digest=token_digest(code), grant_id=grant.grant_id, app_key=app.app_key,
-                              expires_at=now + CODE_LIFETIME))
+            repo.add(ShopCode(code_digest=token_digest(code), grant_id=grant.grant_id, app_key=offer.app.app_key,
+                              expires_at=self.now() + CODE_LIFETIME))
         return code
+
+    def grant(self, offer: Offer, party_id: str, region: str | None) -> Grant:
+        """An authorization made without a code: one the party gave before the world began (a data file's
+        ``sellers[].authorized_apps``), whose code the app traded long ago."""
+        with self._unit_of_work() as repo:
+            return self._granted(repo, offer, party_id, region)
+
+    def _granted(self, repo: Any, offer: Offer, party_id: str, region: str | None) -> Grant:
+        now, app = self.now(), offer.app
+        grant: Grant | None = repo.first_where(Grant, app_key=app.app_key, user_type=int(offer.user_type),
+                                               party_id=party_id, lock=True)
+        if grant is None:
+            grant = Grant(grant_id=f"sga_{secrets.token_hex(8)}", app_key=app.app_key,
+                          user_type=int(offer.user_type), party_id=party_id,
+                          open_id=app_open_id(app.app_key, party_id), name=None, region=None, granted_at=now)
+            repo.add(grant)
+        is_creator = offer.user_type is UserType.CREATOR
+        grant.name = None if is_creator else offer.party_name
+        grant.region = region  # a creator's too: it picks the data prefix, though the answer does not show it
+        grant.shop_ids = [shop.shop_id for shop in offer.shops]
+        grant.scopes = offer.scopes
+        grant.granted_at = now
+        grant.expires_at = None if is_creator else now + app.authorization_duration
+        grant.revoked_at = grant.warned_at = None
+        repo.flush()
+        return grant
 
     # --- tokens --------------------------------------------------------------------------------------------------
 
@@ -355,6 +371,19 @@ def _login_named(repo: Any, name: str, kind: LoginKind, *, lock: bool = False) -
     found: ShopLogin | None = (repo.get(ShopLogin, name.strip().lower(), lock=lock)
                                or repo.first_where(ShopLogin, party_id=name.strip(), kind=kind, lock=lock))
     return found if found is not None and found.kind is kind else None
+
+
+def seller_authorized_partner_app(repo: Any, client_key: str, seller_id: str, now: datetime) -> bool:
+    """Whether the seller ``seller_id`` has an authorization in force (not removed, not ended) for a TikTok Shop
+    app that goes with the Login Kit app ``client_key``: then that partner app acts for the seller's shops on the
+    linking API. Read in the caller's transaction (``repo``), so an authorization removed a moment ago counts."""
+    grants: list[Grant] = repo.all_where(Grant, order_by="granted_at", party_id=seller_id,
+                                         user_type=int(UserType.SELLER))
+    for grant in grants:
+        app: ShopApp | None = repo.get(ShopApp, grant.app_key) if grant.active(now) else None
+        if app is not None and app.client_key == client_key:
+            return True
+    return False
 
 
 def shop_entry(shop: Shop) -> dict[str, str]:

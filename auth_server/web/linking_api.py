@@ -169,7 +169,7 @@ def link_token(link_id: str) -> Any:
 
 @bp.get("/shops/<shop_id>/linked-accounts")
 def linked_accounts(shop_id: str) -> Any:
-    return jsonify(context.service().linked_accounts(shop_id))
+    return jsonify(context.service().linked_accounts(shop_id, actor=partner_actor()))
 
 
 @bp.post("/shops/<shop_id>/unlink")
@@ -180,7 +180,7 @@ def unlink(shop_id: str) -> Any:
 
 @bp.post("/shops/<shop_id>/name")
 def rename_shop(shop_id: str) -> Any:
-    shop = context.service().rename_shop(shop_id, field(json_body(), "name"))
+    shop = context.service().rename_shop(shop_id, field(json_body(), "name"), actor=partner_actor())
     return jsonify({"shop_id": shop.shop_id, "name": shop.name})
 
 
@@ -220,7 +220,8 @@ def search_accounts() -> Any:
 @bp.get("/shops/<shop_id>/marketing-criteria")
 def marketing_criteria(shop_id: str) -> Any:
     """The seller's "Next": whether the account meets every criterion, and if not, which it fails."""
-    violations = context.service().check_marketing_criteria(shop_id, request.args.get("open_id", ""))
+    violations = context.service().check_marketing_criteria(shop_id, request.args.get("open_id", ""),
+                                                            actor=partner_actor())
     return jsonify({"eligible": not violations, "violations": [v.as_dict() for v in violations]})
 
 
@@ -228,13 +229,14 @@ def marketing_criteria(shop_id: str) -> Any:
 def invite_marketing_account(shop_id: str) -> Any:
     body = json_body()
     invitation = context.service().invite_marketing_account(shop_id, field(body, "open_id"),
-                                                            invitation_id=field(body, "invitation_id"))
+                                                            invitation_id=field(body, "invitation_id"),
+                                                            actor=partner_actor())
     return jsonify(invitation_view(invitation)), 201
 
 
 @bp.get("/invitations/<invitation_id>")
 def get_invitation(invitation_id: str) -> Any:
-    return jsonify(invitation_view(context.service().get_invitation(invitation_id)))
+    return jsonify(invitation_view(context.service().get_invitation(invitation_id, actor=partner_actor())))
 
 
 INVITATION_CODES = {"declined": codes.INVITATION_DECLINED, "expired": codes.INVITATION_EXPIRED}
@@ -272,7 +274,8 @@ def invite_affiliate(shop_id: str) -> Any:
 @bp.get("/affiliate-invitations/<invitation_id>")
 def get_affiliate_invitation(invitation_id: str) -> Any:
     """Follow an affiliate invitation: pending, accepted, declined or expired."""
-    return jsonify(affiliate_invitation_view(context.service().get_affiliate_invitation(invitation_id)))
+    invitation = context.service().get_affiliate_invitation(invitation_id, actor=partner_actor())
+    return jsonify(affiliate_invitation_view(invitation))
 
 
 def affiliate_invitation_view(invitation: Any) -> dict[str, Any]:

@@ -52,7 +52,7 @@ def seller(client: FlaskClient) -> dict[str, str]:  # noqa: F811
 
 @pytest.fixture
 def shop(world: WorldBuilder) -> Any:
-    return world.shop(SHOP, name="App Shop")
+    return world.shop_for(CLIENT_KEY, SHOP, name="App Shop")
 
 
 def start_qr_link(http: FlaskClient, seller: dict[str, str], shop_id: str = SHOP) -> dict[str, Any]:

@@ -36,7 +36,7 @@ def sim() -> Iterator[Simulator]:
 
 @pytest.fixture
 def shop(world: WorldBuilder) -> Any:
-    return world.shop(SHOP, market="slowqr")
+    return world.shop_for(CLIENT_KEY, SHOP, market="slowqr")
 
 
 @pytest.fixture

@@ -13,8 +13,11 @@ KEY, SECRET = "linksim_demo_key", "linksim_demo_secret"
 REVIEW_AFTER_AN_HOUR = {
     "start": "2026-03-02T09:00:00Z",
     "default_password": "linksim-demo",
-    "partner_apps": [{"client_key": KEY, "client_secret": SECRET, "redirect_uris": ["http://127.0.0.1:*/cb/"]}],
-    "sellers": [{"id": "seller_slow", "name": "Slow Review Ltd", "entity": "ENT-SLOW", "shops": [
+    "partner_apps": [{"client_key": KEY, "client_secret": SECRET, "redirect_uris": ["http://127.0.0.1:*/cb/"],
+                      "shop": {"app_key": "7slow0app", "app_secret": "slow_shop_secret",
+                               "service_id": "7310000000000000009", "redirect_url": "http://127.0.0.1:9/shop-cb"}}],
+    "sellers": [{"id": "seller_slow", "name": "Slow Review Ltd", "entity": "ENT-SLOW",
+                 "authorized_apps": ["7slow0app"], "shops": [
         {"id": "shop_slow", "name": "Slow Shop", "region": "US", "market": "global",
          "review": {"mode": "auto", "delay": "1h"}}]}],
     "accounts": [{"username": "ada", "region": "US", "age": 30, "verification": "verified"}],

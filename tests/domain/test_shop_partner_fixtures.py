@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from auth_server import fixtures
+from auth_server.shop_partner.models import Grant
 from auth_server.shop_partner.models import LoginKind
 from auth_server.shop_partner.models import ShopApp
 from auth_server.shop_partner.models import ShopLogin
@@ -102,3 +103,44 @@ def test_the_demo_data_has_a_shop_app_and_sellers_who_sign_in() -> None:
     assert app.client_key == "linksim_demo_key" and "seller.authorization.info" in app.scopes
     assert stored(sim, ShopLogin, "seller@acme.example").party_id == "seller_acme"
     assert stored(sim, ShopLogin, "partner@reach.example").kind is LoginKind.PARTNER
+
+
+def grants_of(sim: Simulator, seller_id: str) -> list[Grant]:
+    with sim.store.unit_of_work() as repo:
+        found: list[Grant] = repo.all_where(Grant, order_by="granted_at", party_id=seller_id)
+        return found
+
+
+def test_a_seller_authorizes_an_app_at_start_for_its_shops_in_the_apps_markets() -> None:
+    data = with_app()
+    data["sellers"][0]["authorized_apps"] = ["6abc0def"]
+    (grant,) = grants_of(load(data), "s1")
+    assert (grant.app_key, grant.kind, grant.shop_ids, grant.region) == ("6abc0def", UserType.SELLER, ["shop1"], "US")
+    assert grant.granted_at == START and grant.expires_at == START + timedelta(days=365)
+    assert grant.active(START) and grant.name == "S"
+
+
+def test_a_seller_authorizes_nothing_unless_the_file_says_so() -> None:
+    assert grants_of(load(with_app()), "s1") == []
+
+
+def test_authorizing_an_app_the_file_does_not_register_fails_the_load() -> None:
+    data = with_app()
+    data["sellers"][0]["authorized_apps"] = ["6nope"]
+    with pytest.raises(fixtures.FixtureError, match="seller s1: authorized_apps names 6nope"):
+        load(data)
+
+
+def test_authorizing_an_app_that_serves_none_of_the_sellers_markets_fails_the_load() -> None:
+    data = with_app(markets=["GB"])
+    data["sellers"][0]["authorized_apps"] = ["6abc0def"]
+    with pytest.raises(fixtures.FixtureError, match="seller s1: cannot authorize 6abc0def: .*serves shops in GB"):
+        load(data)
+
+
+def test_every_demo_seller_authorized_the_demo_app() -> None:
+    sim = Simulator.in_memory(start=START)
+    data = fixtures.read(fixtures.DEMO)
+    fixtures.load(sim.service, data, now=START)
+    for seller in data["sellers"]:
+        assert [(g.app_key, g.active(START)) for g in grants_of(sim, seller["id"])] == [("6demo0linksim", True)]

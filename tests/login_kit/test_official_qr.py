@@ -19,7 +19,10 @@ from tests.login_kit.conftest import csrf_of
 
 @pytest.fixture
 def shop(world):  # noqa: ANN001, ANN201
-    return world.shop("shop_qr", name="QR Shop")
+    """A shop whose seller authorized the partner app, which then acts for it."""
+    shop = world.shop("shop_qr", name="QR Shop")
+    world.authorize_partner_app(CLIENT_KEY, shop)
+    return shop
 
 
 @pytest.fixture
@@ -127,7 +130,7 @@ def test_the_linking_api_needs_a_partner_token(client: FlaskClient, shop) -> Non
 def test_a_rule_refusal_is_json_with_its_code_and_status(client: FlaskClient, seller, world) -> None:  # noqa: ANN001
     from auth_server.domain.shops import ShopStatus
 
-    world.shop("pending", status=ShopStatus.PENDING_APPROVAL)
+    world.authorize_partner_app(CLIENT_KEY, world.shop("pending", status=ShopStatus.PENDING_APPROVAL))
     response = client.post("/api/shops/pending/official-link", json={}, headers=seller)
     assert response.status_code == 409
     assert response.get_json()["code"] == "shop_not_active"
@@ -147,6 +150,7 @@ def test_another_partner_app_cannot_see_or_finish_the_link(browser: Browser, sel
 
     world._add(PartnerApp(client_key="app_b", client_secret_hash=hash_secret("secret_b_123"), name="B",
                           redirect_uris=["https://b.example/cb"]))
+    world.authorize_partner_app("app_b", shop)  # the same seller's other app: still only its own links
     other = browser.client.post("/v2/oauth/token/", data={"client_key": "app_b", "client_secret": "secret_b_123",
                                                           "grant_type": "client_credentials"}).get_json()
     b = {"Authorization": f"Bearer {other['access_token']}"}

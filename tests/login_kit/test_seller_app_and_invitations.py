@@ -19,7 +19,10 @@ PERMISSIONS = ["profile_information", "content", "audience_data"]
 
 @pytest.fixture
 def shop(world):  # noqa: ANN001, ANN201
-    return world.shop("shop_app", name="App Shop")
+    """A shop whose seller authorized the partner app, which then acts for it."""
+    shop = world.shop("shop_app", name="App Shop")
+    world.authorize_partner_app(CLIENT_KEY, shop)
+    return shop
 
 
 def seller_headers(client: FlaskClient) -> dict[str, str]:
@@ -144,7 +147,7 @@ def test_an_invitation_expires_after_seven_days(client: FlaskClient, seller, sho
 def test_a_review_decided_over_the_api(client: FlaskClient, seller, world, holder, sim) -> None:  # noqa: ANN001
     from auth_server.domain.shops import ReviewMode
 
-    world.shop("manual", review_mode=ReviewMode.MANUAL)
+    world.authorize_partner_app(CLIENT_KEY, world.shop("manual", review_mode=ReviewMode.MANUAL))
     link = client.post("/api/shops/manual/official-link", json={}, headers=seller).get_json()
     sim.service.give_consent(link["link_id"], holder.open_id)
     assert client.post(f"/api/links/{link['link_id']}/terms", json={"accepted": True},
@@ -155,7 +158,7 @@ def test_a_review_decided_over_the_api(client: FlaskClient, seller, world, holde
 
 
 def test_an_organization_account_is_created_and_linked(client: FlaskClient, seller, world) -> None:  # noqa: ANN001
-    world.shop("org_shop", seller=world.seller("org_seller", entity="ENT-9"))
+    world.authorize_partner_app(CLIENT_KEY, world.shop("org_shop", seller=world.seller("org_seller", entity="ENT-9")))
     response = client.post("/api/shops/org_shop/organization-accounts",
                            json={"username": "brand.org", "email": "admin@brand.example"}, headers=seller)
     assert response.status_code == 201 and response.get_json()["state"] == "active"

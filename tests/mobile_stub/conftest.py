@@ -80,7 +80,7 @@ def seller(live_server: str) -> Seller:  # noqa: F811
 
 @pytest.fixture
 def shop(world: WorldBuilder) -> Any:
-    return world.shop(SHOP, name="E2E Shop")
+    return world.shop_for(CLIENT_KEY, SHOP, name="E2E Shop")
 
 
 def holder_with_password(world: WorldBuilder, username: str, **fields: Any) -> Any:

@@ -16,8 +16,10 @@ from seller_client import SellerRefused
 
 TINY_WORLD: dict[str, Any] = {
     "partner_apps": [{"client_key": "tiny_key", "client_secret": "tiny_secret", "name": "Tiny partner",
-                      "redirect_uris": ["https://tiny.example/callback"], "scopes": ["user.info.basic"]}],
-    "sellers": [{"id": "seller_tiny", "name": "Tiny Ltd", "entity": "ENT-TINY",
+                      "redirect_uris": ["https://tiny.example/callback"], "scopes": ["user.info.basic"],
+                      "shop": {"app_key": "tiny_shop_app", "app_secret": "tiny_shop_secret",
+                               "service_id": "7300000000000000007", "redirect_url": "https://tiny.example/shop"}}],
+    "sellers": [{"id": "seller_tiny", "name": "Tiny Ltd", "entity": "ENT-TINY", "authorized_apps": ["tiny_shop_app"],
                  "shops": [{"id": "shop_tiny", "name": "Tiny Shop", "region": "US"}]}],
 }
 

@@ -28,8 +28,10 @@ DEMO_START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 TINY_WORLD: dict[str, Any] = {
     "default_password": "pw-tiny",
     "partner_apps": [{"client_key": "tiny_key", "client_secret": "tiny_secret", "name": "Tiny partner",
-                      "redirect_uris": ["https://tiny.example/callback"], "scopes": ["user.info.basic"]}],
-    "sellers": [{"id": "seller_tiny", "name": "Tiny Ltd", "entity": "ENT-TINY",
+                      "redirect_uris": ["https://tiny.example/callback"], "scopes": ["user.info.basic"],
+                      "shop": {"app_key": "tiny_shop_app", "app_secret": "tiny_shop_secret",
+                               "service_id": "7300000000000000007", "redirect_url": "https://tiny.example/shop"}}],
+    "sellers": [{"id": "seller_tiny", "name": "Tiny Ltd", "entity": "ENT-TINY", "authorized_apps": ["tiny_shop_app"],
                  "shops": [{"id": "shop_tiny", "name": "Tiny Shop", "region": "US"}]}],
     "accounts": [{"username": "tina", "region": "US", "age": 30, "verification": "verified"}],
 }

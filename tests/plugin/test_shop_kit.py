@@ -77,5 +77,5 @@ def test_deauthorize_shop_takes_a_creator_and_sends_type_20(linksim_sandbox: San
 
 def test_deauthorizing_what_was_never_authorized_is_refused(linksim_sandbox: Sandbox) -> None:
     with pytest.raises(ControlRefused) as refused:
-        linksim_sandbox.deauthorize_shop(seller="seller_nordic")
+        linksim_sandbox.deauthorize_shop(creator="cora")  # the demo sellers authorized the demo app; she did not
     assert refused.value.code == "shop_authorization_not_found"

@@ -136,6 +136,23 @@ def test_the_data_without_a_partner_app_gets_the_demo_one() -> None:
     assert [app["client_key"] for app in apps] == [scenario.client_key] == ["linksim_demo_key"]
 
 
+def test_the_demo_app_it_gets_is_authorized_by_the_datas_sellers_with_its_shop_app() -> None:
+    data = model.parse_text(tiny_scenario()).sandbox_request()["data"]
+    shop_app = data["partner_apps"][0]["shop"]
+    assert shop_app["app_key"] == "6demo0linksim" and "markets" not in shop_app  # the data's shops may be anywhere
+    assert [seller["authorized_apps"] for seller in data["sellers"]] == [["6demo0linksim"]]
+
+
+def test_a_seller_of_the_data_who_authorized_no_app_refuses_the_seller_tool(runner: Runner) -> None:
+    text = tiny_scenario(steps="""
+steps:
+  - seller: {action: start_official_link, shop: shop_one}
+    expect: {refused: partner_app_not_authorized, status: 403}
+""").replace("entity: ENT-ONE,", "entity: ENT-ONE, authorized_apps: [],")
+    result = run(runner, text)
+    assert result.passed, result.failure
+
+
 def test_the_demo_data_signs_holders_in_with_its_password(runner: Runner) -> None:
     text = """name: demo phones
 fixtures: demo

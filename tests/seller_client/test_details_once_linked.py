@@ -31,7 +31,7 @@ def client(live_server: str) -> SellerClient:
 @pytest.fixture
 def in_review(client: SellerClient, sim: Simulator, world: WorldBuilder) -> str:
     """A consented official link whose terms were accepted, waiting for a manual review: its id."""
-    world.shop(SHOP, review_mode=ReviewMode.MANUAL)
+    world.shop_for(LIVE_KEY, SHOP, review_mode=ReviewMode.MANUAL)
     account = world.account("private_holder", nickname="Private Nick", phone="+1 555 000 4321",
                             avatar_url="https://cdn.example/avatar-of-the-holder.png")
     link = client.start_official_link(SHOP)

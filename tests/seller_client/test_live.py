@@ -36,7 +36,7 @@ SHOP = "shop_live"
 
 @pytest.fixture
 def shop(world: WorldBuilder) -> Any:
-    return world.shop(SHOP, name="Live Shop")
+    return world.shop_for(LIVE_KEY, SHOP, name="Live Shop")
 
 
 @pytest.fixture
@@ -229,7 +229,7 @@ def test_the_seller_app_flow(live_server: str, sim: Simulator, holder: Any, shop
 
 
 def test_shop_not_active_exits_1_with_its_code(live_server: str, world: WorldBuilder) -> None:
-    world.shop("pending", status=ShopStatus.PENDING_APPROVAL)
+    world.shop_for(LIVE_KEY, "pending", status=ShopStatus.PENDING_APPROVAL)
     result = run(live_server, "link-official", "pending", "--no-wait")
     assert result.exit_code == 1
     assert result.stderr.splitlines()[1].startswith("  shop_not_active: The shop is pending approval")
@@ -276,7 +276,7 @@ def test_an_unreachable_server_exits_3(live_server: str) -> None:
 
 def test_terms_and_a_manual_review(live_server: str, world: WorldBuilder, sim: Simulator, holder: Any,
                                    client: SellerClient) -> None:
-    world.shop(SHOP, review_mode=ReviewMode.MANUAL)
+    world.shop_for(LIVE_KEY, SHOP, review_mode=ReviewMode.MANUAL)
     link = client.start_official_link(SHOP)  # the partner app's own link: another app's would not be found
     sim.service.give_consent(link.link_id, holder.open_id)
     result = run(live_server, "terms", link.link_id)

@@ -30,7 +30,7 @@ def client(live_server: str) -> SellerClient:
 
 def refused_link(client: SellerClient, sim: Simulator, world: WorldBuilder, code: str) -> tuple[str, str]:
     """A QR link the holder's consent ended refused with ``code``: its id, and the message the phone showed."""
-    world.shop(SHOP)
+    world.shop_for(LIVE_KEY, SHOP)
     account = world.account("faraway", **CASES[code][0])
     link = client.start_official_link(SHOP)
     sim.service.scan(link.link_id, account.open_id)

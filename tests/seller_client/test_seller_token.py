@@ -33,7 +33,7 @@ def client(live_server: str) -> SellerClient:
 
 def consented(client: SellerClient, sim: Simulator, world: WorldBuilder, **shop: Any) -> tuple[str, Any]:
     """A QR link of ``client``'s app that the holder authorized: its id and the account."""
-    world.shop(SHOP, **shop)
+    world.shop_for(LIVE_KEY, SHOP, **shop)
     account = world.account("token_holder")
     link = client.start_official_link(SHOP)
     sim.service.scan(link.link_id, account.open_id)

@@ -14,12 +14,13 @@ from tests.webhooks.conftest import load
 from tests.webhooks.conftest import signature
 
 
-def warnings(receiver: Receiver) -> list[tuple[str, str]]:
-    """Each warning received: when it was made (its timestamp, UTC) and its message."""
+def warnings(receiver: Receiver, shop_id: str = "shop_nordic_gb") -> list[tuple[str, str]]:
+    """Each warning received for ``shop_id``: when it was made (its timestamp, UTC) and its message. Every demo
+    seller authorized the demo app at start (demo.yaml), so the other demo shops are warned of too."""
     bodies = [r.json() for r in receiver.received]
     assert all(b["type"] == 7 for b in bodies)
     return [(datetime.fromtimestamp(b["timestamp"], UTC).strftime("%Y-%m-%d %H:%M"), b["data"]["message"])
-            for b in bodies]
+            for b in bodies if b["shop_id"] == shop_id]
 
 
 def test_expiry_warnings_start_30_days_before_then_come_daily_at_midnight_until_reauthorized(
@@ -45,11 +46,11 @@ def test_expiry_warnings_start_30_days_before_then_come_daily_at_midnight_until_
         ("2027-02-02 00:00", "Authorization of shop_id shop_nordic_gb is expiring in 28 days. "
                              "Please direct the merchant to re-authorize."),
     ]
-    first = receiver.received[0]
+    first = next(r for r in receiver.received if r.json()["shop_id"] == "shop_nordic_gb")
     assert first.headers["Authorization"] == signature(first.body)
     assert first.json()["data"]["expiration_time"] == str(int(grant.expires_at.timestamp()))
 
     authorize_seller(world, "seller@nordic.example")  # re-authorized: a new year
     linksim_app.advance("3d")
     linksim_app.deliver()
-    assert len(receiver.received) == 3
+    assert len(warnings(receiver)) == 3

@@ -49,7 +49,7 @@ class AffiliateFlows(FlowBase):
 
         def body(op: Operation) -> AffiliateInvitation:
             rate = valid_commission_rate(commission_rate)
-            shop = op.require_shop(shop_id)
+            shop = op.require_shop(shop_id, actor=actor)
             account = op.require_account(open_id)
             op.refuse_affiliate_products_for_official(open_id)
             invitation = AffiliateInvitation(

@@ -10,6 +10,8 @@ from auth_server.domain import codes
 from auth_server.domain.clock import Clock
 from auth_server.domain.errors import Refused
 from auth_server.domain.operation import Operation
+from auth_server.domain.partner_access import SellerAuthorizedApp
+from auth_server.domain.partner_access import no_authorizations
 from auth_server.domain.policies import Markets
 from auth_server.domain.repository import SlotConflict
 from auth_server.domain.repository import TransientConflict
@@ -37,7 +39,8 @@ def new_passcode() -> str:
 
 
 class FlowBase:
-    """What every flow shares: the unit of work, the clock, the markets, and how an operation runs."""
+    """What every flow shares: the unit of work, the clock, the markets, the sellers' authorizations of partner
+    apps, and how an operation runs."""
 
     def __init__(
         self,
@@ -47,10 +50,12 @@ class FlowBase:
         *,
         ids: Callable[[str], str] = new_id,
         passcodes: Callable[[], str] = new_passcode,
+        seller_authorized_app: SellerAuthorizedApp = no_authorizations,
     ) -> None:
         self.unit_of_work = unit_of_work
         self.clock = clock
         self.markets = markets
+        self.seller_authorized_app = seller_authorized_app  # whom a partner app acts for (partner_access)
         self.ids = ids  # makes up ids: "lnk" -> "lnk_3f9a..."; a scenario can make them predictable
         self.passcodes = passcodes
 
@@ -64,7 +69,8 @@ class FlowBase:
         for attempt in range(1, TRANSIENT_RETRIES + 1):
             try:
                 with self.unit_of_work() as repo:
-                    return body(Operation(repo, self.clock.now(), markets=self.markets, ids=self.ids))
+                    return body(Operation(repo, self.clock.now(), markets=self.markets, ids=self.ids,
+                                          seller_authorized_app=self.seller_authorized_app))
             except (TransientConflict, SlotConflict) as collision:
                 if attempt < TRANSIENT_RETRIES:
                     continue

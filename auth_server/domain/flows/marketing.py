@@ -34,11 +34,11 @@ class MarketingFlows(FlowBase):
 
         return self._run(body)
 
-    def check_marketing_criteria(self, shop_id: str, open_id: str) -> list[Violation]:
+    def check_marketing_criteria(self, shop_id: str, open_id: str, *, actor: str = "seller") -> list[Violation]:
         """The seller's "Next": which criteria the account fails, if any, before an invitation is sent."""
 
         def body(op: Operation) -> list[Violation]:
-            shop = op.require_shop(shop_id)
+            shop = op.require_shop(shop_id, actor=actor)
             account = op.require_account(open_id)
             return rules.check_link(op.link_facts(shop, account, Role.MARKETING))
 
@@ -50,7 +50,7 @@ class MarketingFlows(FlowBase):
         """Send an invitation (M5) once the account meets every criterion; a pending one is reused."""
 
         def body(op: Operation) -> Invitation:
-            shop = op.require_shop(shop_id, lock=True)
+            shop = op.require_shop(shop_id, lock=True, actor=actor)
             account = op.require_account(open_id)
             op.refuse_if(rules.check_link(op.link_facts(shop, account, Role.MARKETING)))
             pending = next(

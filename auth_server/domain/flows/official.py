@@ -25,7 +25,7 @@ class OfficialFlows(FlowBase):
         """
 
         def body(op: Operation) -> Link:
-            shop = op.require_shop(shop_id, lock=True)
+            shop = op.require_shop(shop_id, lock=True, actor=actor)
             op.refuse_if(rules.check_shop(op.shop_facts(shop, Role.OFFICIAL)))
             return op.new_link(shop, Role.OFFICIAL, Channel.QR, actor=actor, link_id=link_id)
 
@@ -39,7 +39,7 @@ class OfficialFlows(FlowBase):
         def body(op: Operation) -> Link:
             if not agreed:
                 raise Refused.because(codes.TERMS_NOT_ACCEPTED)
-            shop = op.require_shop(shop_id, lock=True)
+            shop = op.require_shop(shop_id, lock=True, actor=actor)
             account = op.require_account_by_username(username)
             op.refuse_if(rules.check_shop(op.shop_facts(shop, Role.OFFICIAL)))
             link = op.new_link(shop, Role.OFFICIAL, Channel.APP_TOGGLE, actor=actor, link_id=link_id)

@@ -44,9 +44,9 @@ class OrganizationFlows(FlowBase):
 
         def body(op: Operation) -> Link:
             wanted = valid_username(username)
+            shop = op.require_shop(shop_id, lock=True, actor=actor)
             if op.repo.account_by_username(wanted) is not None:
                 raise Refused.because(codes.ORG_CONVERSION_NOT_SUPPORTED, username=wanted)
-            shop = op.require_shop(shop_id, lock=True)
             seller = op.require_seller(shop.seller_id)
             account = Account(
                 open_id=self.ids("org"),
@@ -75,7 +75,7 @@ class OrganizationFlows(FlowBase):
         """Link an existing organization account to a shop as its official account, with no QR code."""
 
         def body(op: Operation) -> Link:
-            shop = op.require_shop(shop_id, lock=True)
+            shop = op.require_shop(shop_id, lock=True, actor=actor)
             account = op.require_account(open_id, lock=True)
             if not account.is_organization:
                 raise Refused.because(
@@ -101,7 +101,7 @@ class OrganizationFlows(FlowBase):
         """The member can no longer sign in by passcode (``not_an_org_member``); the company keeps the account."""
 
         def body(op: Operation) -> OrgMember:
-            member = op.require_member(op.require_org_account(open_id), contact)
+            member = op.require_member(op.require_org_account(open_id, actor=actor), contact)
             member.removed_at = op.now
             op.record(actor, "org.member_removed", "account", open_id, data={"contact": contact})
             return member

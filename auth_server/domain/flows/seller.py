@@ -34,7 +34,7 @@ class SellerFlows(FlowBase):
         shop's seller, who may unlink what Seller Center or another tool linked."""
 
         def body(op: Operation) -> Link:
-            shop = op.require_shop(shop_id, lock=True)
+            shop = op.require_shop(shop_id, lock=True, actor=actor)
             account = op.require_account(open_id, lock=True)
             link = next(iter(op.repo.holding_links(shop_id=shop_id, open_id=open_id)), None)
             if link is None:
@@ -63,7 +63,7 @@ class SellerFlows(FlowBase):
 
         def body(op: Operation) -> Shop:
             new_name = valid_text(name, "name")
-            shop = op.require_shop(shop_id, lock=True)
+            shop = op.require_shop(shop_id, lock=True, actor=actor)
             before, shop.name = shop.name, new_name
             op.record(actor, "shop.renamed", "shop", shop_id, changes={"name": [before, shop.name]})
             official = next(iter(op.repo.holding_links(shop_id=shop_id, role=Role.OFFICIAL)), None)

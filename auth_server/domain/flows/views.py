@@ -57,11 +57,14 @@ class Views(FlowBase):
     def invitations(self, *, open_id: str | None = None, shop_id: str | None = None) -> list[Invitation]:
         return self._run(lambda op: list(op.repo.invitations(open_id=open_id, shop_id=shop_id)))
 
-    def get_affiliate_invitation(self, invitation_id: str) -> AffiliateInvitation:
+    def get_affiliate_invitation(self, invitation_id: str, *, actor: str | None = None) -> AffiliateInvitation:
+        """The affiliate invitation, for ``actor`` when it may act for the shop that sent it."""
+
         def body(op: Operation) -> AffiliateInvitation:
             invitation = op.repo.affiliate_invitation(valid_text(invitation_id, "invitation_id"))
             if invitation is None:
                 raise Refused.because(codes.INVITATION_NOT_FOUND, invitation_id=invitation_id)
+            op.require_shop(invitation.shop_id, actor=actor)
             return invitation
 
         return self._run(body)
@@ -95,16 +98,19 @@ class Views(FlowBase):
 
         return self._run(body)
 
-    def get_invitation(self, invitation_id: str) -> Invitation:
+    def get_invitation(self, invitation_id: str, *, actor: str | None = None) -> Invitation:
+        """The marketing invitation, for ``actor`` when it may act for the shop that sent it."""
+
         def body(op: Operation) -> Invitation:
             invitation = op.repo.invitation(valid_text(invitation_id, "invitation_id"))
             if invitation is None:
                 raise Refused.because(codes.INVITATION_NOT_FOUND, invitation_id=invitation_id)
+            op.require_shop(invitation.shop_id, actor=actor)
             return invitation
 
         return self._run(body)
 
-    def linked_accounts(self, shop_id: str) -> dict[str, Any]:
+    def linked_accounts(self, shop_id: str, *, actor: str | None = None) -> dict[str, Any]:
         """What the seller sees under "Linked TikTok accounts" (E4): the official and the marketing accounts.
 
         The account's details show once the link is established; a link still in review is listed by its state
@@ -112,7 +118,7 @@ class Views(FlowBase):
         """
 
         def body(op: Operation) -> dict[str, Any]:
-            op.require_shop(shop_id)
+            op.require_shop(shop_id, actor=actor)
             official: dict[str, Any] | None = None
             marketing: list[dict[str, Any]] = []
             for link in op.repo.holding_links(shop_id=shop_id):
