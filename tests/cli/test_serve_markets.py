@@ -12,6 +12,7 @@ from tests.cli.test_serve_guards import client_token
 
 SLOW_QR = {"markets": {"slow_qr": {"inherits": "global", "qr_lifetime": "1d"}},
            "sellers": [{"id": "seller_slow", "name": "Slow Ltd", "entity": "ENT-SLOW",
+                        "authorized_apps": ["6demo0linksim"],  # the demo partner app acts for its shop
                         "shops": [{"id": "shop_slow", "name": "Slow Shop", "region": "US", "market": "slow_qr"}]}]}
 
 

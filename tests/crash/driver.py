@@ -272,6 +272,7 @@ def crash_parties(shops: int, holders: int, chain_holders: int) -> dict[str, Any
         "default_password": PASSWORD,
         "markets": {"crash_test": {"inherits": "global", "qr_lifetime": "1d"}},
         "sellers": [{"id": "seller_crash", "name": "Crash Test Ltd", "entity": "ENT-CRASH",
+                     "authorized_apps": ["6demo0linksim"],  # the demo partner app acts for its shops
                      "shops": [{"id": f"shop_crash_{n:02d}", "name": f"Crash Shop {n:02d}", "region": "US",
                                 "market": "crash_test"}
                                for n in range(shops)]}],
