@@ -28,12 +28,16 @@ class _Forms(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.forms: list[Form] = []
+        self.links: list[tuple[str, str]] = []  # (text, href)
         self._button: tuple[str, str] | None = None
+        self._href: str | None = None
         self._label: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attr = {key: value or "" for key, value in attrs}
-        if tag == "form":
+        if tag == "a" and attr.get("href"):
+            self._href, self._label = attr["href"], []
+        elif tag == "form":
             self.forms.append(Form(attr.get("action", ""), attr.get("method", "get").lower()))
         elif not self.forms:
             return
@@ -48,11 +52,14 @@ class _Forms(HTMLParser):
             self._button, self._label = (attr.get("name", ""), attr.get("value", "")), []
 
     def handle_data(self, data: str) -> None:
-        if self._button is not None:
+        if self._button is not None or self._href is not None:
             self._label.append(data)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "button" and self._button is not None and self.forms:
+        if tag == "a" and self._href is not None:
+            self.links.append((" ".join("".join(self._label).split()), self._href))
+            self._href = None
+        elif tag == "button" and self._button is not None and self.forms:
             self.forms[-1].buttons.append((" ".join("".join(self._label).split()), *self._button))
             self._button = None
 
@@ -66,9 +73,18 @@ class Page:
 
     @property
     def forms(self) -> list[Form]:
+        return self._parsed().forms
+
+    def link(self, text: str) -> str:
+        """The address of the link that reads ``text``."""
+        found = [href for label, href in self._parsed().links if label == text]
+        assert found, f"no link {text!r} at {self.url}:\n{self.text}"
+        return urljoin(self.url, found[0])
+
+    def _parsed(self) -> _Forms:
         parser = _Forms()
         parser.feed(self.text)
-        return parser.forms
+        return parser
 
 
 class Browser:
@@ -94,16 +110,17 @@ class Browser:
         filled = {login_field: login, form.input_named("password") or "password": password}
         return self._submit(page, form, form.buttons[0] if form.buttons else None, filled)
 
-    def tap(self, page: Page, label: str) -> Page:
+    def tap(self, page: Page, label: str, *, ticked: tuple[tuple[str, str], ...] = ()) -> Page:
+        """Tap the button labelled ``label``, with the checkboxes ``ticked`` ((name, value) each) ticked first."""
         for form in page.forms:
             for button in form.buttons:
                 if button[0].lower() == label.lower():
-                    return self._submit(page, form, button, {})
+                    return self._submit(page, form, button, {}, ticked)
         raise AssertionError(f"no button {label!r} at {page.url}:\n{page.text}")
 
     def _submit(self, page: Page, form: Form, button: tuple[str, str, str] | None,
-                filled: dict[str, str]) -> Page:
-        data = [(name, filled.get(name, value)) for name, _, value in form.fields if name]
+                filled: dict[str, str], ticked: tuple[tuple[str, str], ...] = ()) -> Page:
+        data = [(name, filled.get(name, value)) for name, _, value in form.fields if name] + list(ticked)
         if button and button[1]:
             data.append((button[1], button[2]))
         url = urljoin(page.url, form.action or page.url)

@@ -159,6 +159,22 @@ def seller_status_line(walk: Walk, step: PersonStep) -> None:
     assert linked in said, said
 
 
+def link_by_hand_in_two_browsers(walk: Walk, step: PersonStep) -> None:
+    username = re.search(r"\(sign in as `([^`]+)`\)", step.words).group(1)  # type: ignore[union-attr]
+    shop = re.search(r"on the shop (.+?), \"", step.words).group(1)  # type: ignore[union-attr]
+    with Browser(walk.base_url) as seller, Browser(walk.base_url) as app:
+        shops = seller.open(f"{walk.base_url}/seller/")
+        waiting = seller.tap(seller.open(shops.link(shop)), "Link official account")
+        assert 'alt="QR code"' in waiting.text, waiting.text  # the QR code and a scan link
+        home = app.open(f"{walk.base_url}/app/")
+        app.sign_in(app.open(home.link("Sign in")), username, "linksim-demo")
+        consent = app.open(waiting.link("the scan link"))
+        app.tap(consent, "Authorize")
+        terms = seller.open(waiting.url)
+        linked = seller.tap(terms, "Link This Account", ticked=(("agree", "yes"),))
+    assert "is linked." in linked.text, linked.text
+
+
 PERSON_STEPS: list[tuple[str, str, Callable[[Walk, PersonStep], None]]] = [
     ("Link an account from two terminals",
      "The seller's status line goes `new`, `scanned` (unless the phone scans and authorizes between two polls), "
@@ -171,12 +187,15 @@ PERSON_STEPS: list[tuple[str, str, Callable[[Walk, PersonStep], None]]] = [
      "Open `scan_url` in a browser (that is what the TikTok app does when it scans the code), sign in as `gabe` "
      "(password `linksim-demo`) and tap Authorize",
      authorize_the_scanned_link),
-]
-# What the text leaves to a person to explore, with nothing it says happens that a command after it relies on.
-LEFT_TO_A_PERSON = [
     ("Link a shop's TikTok account over HTTP",
-     "Then open Seller Center at `http://127.0.0.1:8765/seller/` in one browser (as `seller@acme.example`)"),
+     "Then open Seller Center at `http://127.0.0.1:8765/seller/` in one browser and the TikTok app at "
+     "`http://127.0.0.1:8765/app/` in another, or a private window (sign in as `maya`): on the shop Acme Outdoor, "
+     "\"Link official account\" shows the QR code and a scan link, the app shows the consent, Seller Center then "
+     "shows the terms and \"Link This Account\"",
+     link_by_hand_in_two_browsers),
 ]
+# What the text leaves to a person, with nothing it says happens that a command after it relies on.
+LEFT_TO_A_PERSON: list[tuple[str, str]] = []
 
 
 def find_words(text: str, section: str, words: str) -> int:
