@@ -422,6 +422,7 @@ class Walk:
                 if isinstance(step, PersonStep):
                     self.say(f"{self.clock()} [{step.section}] a person: {' '.join(step.words.split())[:90]}…")
                     step.act(self, step)
+                    self.ran.append(f"a person: {step.words[:40]}…")
                 elif isinstance(step, Example):
                     self._example(step)
                 elif step.bare == SERVER_COMMAND:
@@ -543,7 +544,7 @@ def main() -> int:
         walk = Walk(clone, port, server_timeout=900, install_pytest=True, started=started)
         walk.run()
         assert walk.first_link_at is not None, "no command of the README linked an account"
-        print(f"every step of README.md did what it says ({len(walk.ran)} run; not run: {', '.join(SKIPPED)}); "
+        print(f"every step of README.md did what it says ({len(walk.ran)} steps; not run: {', '.join(SKIPPED)}); "
               f"from `git clone` to the first linked account: {walk.first_link_at - started:.0f} s")
         return 0
     finally:
