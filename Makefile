@@ -8,7 +8,7 @@ PORT   ?= 8765
 # pytest-xdist workers for `make test` (0: one process, no xdist)
 TEST_WORKERS ?= 2
 
-.PHONY: run test install lint bench fuzz crash scenarios wheel wheel-check docs clean
+.PHONY: run test install lint bench fuzz crash scenarios wheel wheel-check readme-check docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,12 @@ wheel: $(VENV)/.installed-run
 # A partner's view: linksim's wheel in a new virtualenv, and a test suite that uses only the plugin's fixtures.
 wheel-check: install
 	VENV=$(VENV) bash scripts/check_wheel.sh
+
+# README.md top to bottom in a fresh `git clone` of this repository (its HEAD: commit first), as a newcomer runs it:
+# `make run` creates .venv, installs and serves, then every command in order, each checked against the text; it
+# prints the time from the clone to the first linked account. (make test runs the same on a copy of the tree.)
+readme-check: $(VENV)/.installed-run
+	$(BIN)/python -m tests.cli.readme_walk
 
 # The generated docs: the README's code table, docs/scenarios.md's action tables, docs/rules.md (tests check them).
 docs: install

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from auth_server.cli import main
 
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "try-the-rules.md"
+SETUP = re.compile(r"^\$ export LINKSIM_DB=(\S+)$", re.MULTILINE)  # the page's own database, whatever the server's
 STEP = re.compile(r"^\$ linksim (?P<args>.*?)\s+# → (?P<outcome>ok|refused)(?::\s*(?P<detail>.*))?$")
 
 
@@ -29,11 +30,14 @@ def sections() -> list[tuple[str, list[tuple[str, str, str]]]]:
 
 
 @pytest.mark.parametrize("title,steps", sections(), ids=[title.split(":")[0] for title, _ in sections()])
-def test_the_walkthrough_does_what_the_page_says(title: str, steps: list, tmp_path: Path) -> None:
+def test_the_walkthrough_does_what_the_page_says(title: str, steps: list, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     runner = CliRunner()
-    db = f"sqlite:///{tmp_path / 'walk.db'}"
+    setup = SETUP.search(PAGE.read_text(encoding="utf-8"))
+    assert setup, "the page does not say which database its commands use"
+    monkeypatch.chdir(tmp_path)  # where the reader's relative sqlite:///try.db goes
     for args, outcome, detail in steps:
-        result = runner.invoke(main, ["--db", db, "--json", *shlex.split(args)])
+        result = runner.invoke(main, ["--json", *shlex.split(args)], env={"LINKSIM_DB": setup[1]})
         where = f"[{title}] linksim {args}\n{result.output}"
         if outcome == "refused":
             assert result.exit_code == 1, where
