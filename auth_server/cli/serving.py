@@ -116,7 +116,7 @@ def serve(ctx: Context, host: str, port: int, source: str | None, oauth_error_st
         secret = " app_secret linksim_demo_shop_secret" if app_key == "6demo0linksim" else ""
         click.echo(f"  TikTok Shop app:     app_key {app_key}{secret} service_id {service_id}; redirect {redirect_url}")
     if source == fixtures.DEMO:
-        click.echo("  demo accounts:       every username of `linksim show`, password linksim-demo (try maya)")
+        click.echo("  demo accounts:       every username of `linksim show`, password linksim-demo (try nora)")
         click.echo("  demo sellers:        seller@acme.example (and nordic, review, mode, batik, kopi), password "
                    "linksim-demo")
     click.echo("Press Ctrl+C to stop.")
