@@ -70,16 +70,18 @@ LATER: dict[str, frozenset[str]] = {
     "expired": frozenset({"expired"}),
 }
 HOLDING = ("pending_review", "active")
+SELLER_ATTEMPTS = 25
 
 
 def as_seller(call: Callable[[], T]) -> T:
     """A seller's call, sent again when its partner token was refused: the clock movers can age a token past its
-    2 hours between its issue and its use (the client renews it once by itself; the refused call changed nothing)."""
-    for attempt in range(5):
+    2 hours between its issue and its use (the client renews it once by itself; the refused call changed nothing).
+    Two hours of the world pass in under a second of ours, so on a loaded machine a few renewals in a row can age."""
+    for attempt in range(SELLER_ATTEMPTS):
         try:
             return call()
         except SellerRefused as refusal:
-            if refusal.code != TOKEN_REFUSED or attempt == 4:
+            if refusal.code != TOKEN_REFUSED or attempt == SELLER_ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")
 
