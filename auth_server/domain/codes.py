@@ -277,6 +277,10 @@ USERNAME_TAKEN = _code(
     "username_taken", Kind.RULE, "",
     "The username @{username} is taken. Choose another username.",
 )
+ID_TAKEN = _code(
+    "id_taken", Kind.RULE, "",
+    "The id {id} is already used. Choose another id, or leave it out to have one made up.",
+)
 INVALID_CREDENTIALS = _code(
     "invalid_credentials", Kind.DENIED, "",
     "The username or password (or passcode) is wrong. Check that you are signing in to the exact account "

@@ -178,8 +178,7 @@ class Operation:
         if wanted is None:
             return self.ids(prefix)
         if lookup(valid_id(wanted)) is not None:
-            raise Refused.because(codes.INVALID_INPUT, field="id",
-                                  problem=f"{wanted!r} is already used; choose another id")
+            raise Refused.because(codes.ID_TAKEN, id=wanted)
         return wanted
 
     def new_link(
