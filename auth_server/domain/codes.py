@@ -231,6 +231,11 @@ ACCOUNT_NOT_FOUND = _code(
     "account_not_found", Kind.NOT_FOUND, "",
     "No TikTok account matches {query}. Check the username (without typos or a missing @) and search again.",
 )
+NOT_AN_ORGANIZATION = _code(
+    "not_an_organization", Kind.NOT_FOUND, "O8",
+    "@{username} is not an organization account, so it has no members. Name the organization account "
+    "(POST /api/shops/SHOP/organization-accounts answers its open_id).",
+)
 ACCOUNT_NOT_LINKED = _code(
     "account_not_linked", Kind.RULE, "",
     "@{username} is not linked to this shop, so there is nothing to unlink.",

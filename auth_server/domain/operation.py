@@ -82,8 +82,7 @@ class Operation:
     def require_org_account(self, open_id: str) -> Account:
         account = self.require_account(open_id, lock=True)
         if not account.is_organization:
-            raise Refused.because(codes.INVALID_INPUT, field="open_id",
-                                  problem=f"@{account.username} is not an organization account")
+            raise Refused.because(codes.NOT_AN_ORGANIZATION, username=account.username)
         return account
 
     def active_member(self, account: Account, contact: str) -> OrgMember | None:
