@@ -17,3 +17,11 @@ def test_a_link_id_already_used_is_taken(world: WorldBuilder) -> None:
         world.service.start_official_link(second.shop_id, link_id="lnk_chosen")
     assert refused.value.code == codes.ID_TAKEN
     assert codes.CATALOGUE[codes.ID_TAKEN].kind is codes.Kind.RULE
+
+
+def test_a_product_id_already_used_is_taken(world: WorldBuilder) -> None:
+    shop = world.shop()
+    world.product(shop, "prod_chosen")
+    with pytest.raises(Refused) as refused:
+        world.service.add_product(shop.shop_id, "prod_chosen", "A second product")
+    assert refused.value.code == codes.ID_TAKEN
