@@ -224,3 +224,11 @@ def test_login_kit_qr_refusals_are_json(client: FlaskClient, phone, partner_app,
 def test_scan_url_must_be_a_url(client: FlaskClient, phone) -> None:  # noqa: ANN001
     for body in ({}, {"scan_url": ""}, {"scan_url": 42}, {"scan_url": ["x"]}, {"scan_url": "x" * 5000}):
         refusal(client.post("/api/app/scans", json=body, headers=phone), 400, "invalid_input")
+
+
+@pytest.mark.parametrize("body", [{"scopes": [False]}, {"permissions": [False]}, {"permissions": "all"}])
+def test_a_malformed_scope_or_permission_list_is_refused_whatever_the_consent(client: FlaskClient, phone, seller,  # noqa: ANN001
+                                                                              shop, body: dict) -> None:  # noqa: ANN001
+    link = start_qr_link(client, seller)
+    consent = scan(client, phone, link["qr"]["scan_url"]).get_json()
+    refusal(answer(client, phone, consent, **body), 400, "invalid_input")
