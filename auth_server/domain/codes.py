@@ -236,6 +236,11 @@ NOT_AN_ORGANIZATION = _code(
     "@{username} is not an organization account, so it has no members. Name the organization account "
     "(POST /api/shops/SHOP/organization-accounts answers its open_id).",
 )
+CONSENT_NOT_FOUND = _code(
+    "consent_not_found", Kind.NOT_FOUND, "O9",
+    "This account scanned no QR code with this consent id. Scan the QR code again and answer the consent id the "
+    "scan answers.",
+)
 ACCOUNT_NOT_LINKED = _code(
     "account_not_linked", Kind.RULE, "",
     "@{username} is not linked to this shop, so there is nothing to unlink.",

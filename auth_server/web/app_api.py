@@ -233,8 +233,7 @@ def answer_consent(consent_id: str) -> Any:
     scopes, permissions = _names(body, "scopes"), _names(body, "permissions")
     consent = _consent(consent_id)
     if consent is None or consent.get("open_id") != holder().open_id:
-        raise Refused.because(codes.INVALID_INPUT, field="consent_id",
-                              problem="this account scanned no such QR code: scan it again")
+        raise Refused.because(codes.CONSENT_NOT_FOUND)
     if consent.get("kind") == "login_kit":
         return jsonify(_answer_login_kit(consent, authorize, scopes))
     return jsonify(_answer_official_link(consent, authorize, permissions))

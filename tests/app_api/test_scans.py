@@ -135,10 +135,10 @@ def test_a_consent_id_answers_only_for_the_account_that_scanned(client: FlaskCli
     link = start_qr_link(client, seller)
     consent = scan(client, phone, link["qr"]["scan_url"]).get_json()
     another_holder(world)
-    refusal(answer(client, sign_in(client, "other"), consent), 400, "invalid_input")
+    refusal(answer(client, sign_in(client, "other"), consent), 404, "consent_not_found")
     forged = URLSafeSerializer("another-secret", salt=CONSENT_SALT).dumps({"kind": "official_link"})
-    refusal(answer(client, phone, {"consent_id": forged}), 400, "invalid_input")
-    refusal(answer(client, phone, {"consent_id": "garbage"}), 400, "invalid_input")
+    refusal(answer(client, phone, {"consent_id": forged}), 404, "consent_not_found")
+    refusal(answer(client, phone, {"consent_id": "garbage"}), 404, "consent_not_found")
     assert seller_view(client, seller, link)["state"] == "pending_consent"
 
 
