@@ -197,7 +197,8 @@ class World:
         login_qr = call("POST", "/v2/oauth/get_qrcode/", data={"client_key": CLIENT_KEY, "scope": "user.info.basic"})
         self.secrets["login_scan_url"], self.secrets["login_qr_token"] = login_qr["scan_qrcode_url"], login_qr["token"]
         for kind in ("link", "login"):
-            consent = call("POST", "/api/app/scans", headers=as_holder, json={"scan_url": self.secrets[f"{kind}_scan_url"]})
+            consent = call("POST", "/api/app/scans", headers=as_holder,
+                           json={"scan_url": self.secrets[f"{kind}_scan_url"]})
             self.secrets[f"{kind}_consent_id"] = consent["consent_id"]
 
         call("POST", "/_sim/sandboxes", ok=201, headers=control, json={"id": SANDBOX})
