@@ -232,12 +232,12 @@ ACCOUNT_NOT_FOUND = _code(
     "No TikTok account matches {query}. Check the username (without typos or a missing @) and search again.",
 )
 NOT_AN_ORGANIZATION = _code(
-    "not_an_organization", Kind.NOT_FOUND, "O8",
+    "not_an_organization", Kind.NOT_FOUND, "",
     "@{username} is not an organization account, so it has no members. Name the organization account "
     "(POST /api/shops/SHOP/organization-accounts answers its open_id).",
 )
 CONSENT_NOT_FOUND = _code(
-    "consent_not_found", Kind.NOT_FOUND, "O9",
+    "consent_not_found", Kind.NOT_FOUND, "",
     "This account scanned no QR code with this consent id. Scan the QR code again and answer the consent id the "
     "scan answers.",
 )
