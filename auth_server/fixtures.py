@@ -62,7 +62,10 @@ _WHEN = {"type": "string"}
 _ID = {"type": "string", "pattern": r"^[A-Za-z0-9_.:-]{1,64}$"}
 
 _EMAIL = {"type": "string", "pattern": r"^[^@\s]+@[^@\s]+$", "maxLength": 200}
-_URL = {"type": "string", "maxLength": 511, "pattern": r"^https?://[^\s?#]+(\?[^\s#]*)?$"}
+# No blank and no control character in a URL. Spelled out, because the OpenAPI document's copies of these patterns
+# are read as ECMA 262 expressions, whose \s is not Python's.
+_URL_CHARACTER = r"[^\s\x00-\x20\x7f-\x9f\ufeff"
+_URL = {"type": "string", "maxLength": 511, "pattern": rf"^https?://{_URL_CHARACTER}?#]+(\?{_URL_CHARACTER}#]*)?$"}
 
 # A partner app's registration on TikTok Shop's Partner Center (shared/TIKTOK_WIRE.md 3).
 SHOP_APP: dict[str, Any] = {
@@ -201,8 +204,8 @@ SCHEMA: dict[str, Any] = {
                     # https, except a desktop app's loopback address (whose port may be the wildcard *)
                     "redirect_uris": {"type": "array", "minItems": 1, "maxItems": 10, "items": {
                         "type": "string", "maxLength": 511,
-                        "pattern": r"^(https://[^/?#\s]+(/[^?#\s]*)?|http://(127\.0\.0\.1|localhost|\[::1\])"
-                                   r":(\d+|\*)(/[^?#\s]*)?)$"}},
+                        "pattern": rf"^(https://{_URL_CHARACTER}/?#]+(/{_URL_CHARACTER}?#]*)?"
+                                   rf"|http://(127\.0\.0\.1|localhost|\[::1\]):(\d+|\*)(/{_URL_CHARACTER}?#]*)?)$"}},
                     "scopes": {"type": "array", "items": {"type": "string"}},
                     "grant_types": {"type": "array", "items": {"enum": list(GRANT_TYPES)}},
                     "webhook_url": {**_URL, "description": "TikTok for Developers' webhook: authorization.removed"},

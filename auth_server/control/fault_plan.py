@@ -95,7 +95,7 @@ class FaultRule:
             raise invalid(unknown[0], f"a fault rule has no such field; it has {', '.join(FIELDS)}")
         preset = body.get("preset")
         if preset is not None:
-            if preset not in PRESETS:
+            if not isinstance(preset, str) or preset not in PRESETS:
                 raise invalid("preset", f"there is no preset {preset!r}; the presets are {', '.join(PRESETS)}")
             body = {**PRESETS[preset], **body}  # the caller's fields override the preset's
         failures = [name for name in FAILURES if body.get(name) not in (None, False)]

@@ -231,6 +231,16 @@ ACCOUNT_NOT_FOUND = _code(
     "account_not_found", Kind.NOT_FOUND, "",
     "No TikTok account matches {query}. Check the username (without typos or a missing @) and search again.",
 )
+NOT_AN_ORGANIZATION = _code(
+    "not_an_organization", Kind.NOT_FOUND, "",
+    "@{username} is not an organization account, so it has no members. Name the organization account "
+    "(POST /api/shops/SHOP/organization-accounts answers its open_id).",
+)
+CONSENT_NOT_FOUND = _code(
+    "consent_not_found", Kind.NOT_FOUND, "",
+    "This account scanned no QR code with this consent id. Scan the QR code again and answer the consent id the "
+    "scan answers.",
+)
 ACCOUNT_NOT_LINKED = _code(
     "account_not_linked", Kind.RULE, "",
     "@{username} is not linked to this shop, so there is nothing to unlink.",
@@ -276,6 +286,10 @@ INVALID_COMMISSION_RATE = _code(
 USERNAME_TAKEN = _code(
     "username_taken", Kind.RULE, "",
     "The username @{username} is taken. Choose another username.",
+)
+ID_TAKEN = _code(
+    "id_taken", Kind.RULE, "",
+    "The id {id} is already used. Choose another id, or leave it out to have one made up.",
 )
 INVALID_CREDENTIALS = _code(
     "invalid_credentials", Kind.DENIED, "",

@@ -99,8 +99,7 @@ class Operation:
         """The organization account; a partner app acts on it for a seller of its entity who authorized the app."""
         account = self.require_account(open_id, lock=True)
         if not account.is_organization:
-            raise Refused.because(codes.INVALID_INPUT, field="open_id",
-                                  problem=f"@{account.username} is not an organization account")
+            raise Refused.because(codes.NOT_AN_ORGANIZATION, username=account.username)
         if actor is not None:
             sellers = [seller for seller in dict.fromkeys(shop.seller_id for shop in self.repo.shops())
                        if self.require_seller(seller).entity_id == account.entity_id]
@@ -202,8 +201,7 @@ class Operation:
         if wanted is None:
             return self.ids(prefix)
         if lookup(valid_id(wanted)) is not None:
-            raise Refused.because(codes.INVALID_INPUT, field="id",
-                                  problem=f"{wanted!r} is already used; choose another id")
+            raise Refused.because(codes.ID_TAKEN, id=wanted)
         return wanted
 
     def new_link(

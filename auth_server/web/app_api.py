@@ -229,13 +229,14 @@ def answer_consent(consent_id: str) -> Any:
     """Authorize or Cancel on the consent screen of a scanned QR code."""
     body = json_body()
     authorize = _decision(body, {"authorize": True, "cancel": False})
+    # Both lists are checked whatever the consent, so that a malformed one is never ignored unseen.
+    scopes, permissions = _names(body, "scopes"), _names(body, "permissions")
     consent = _consent(consent_id)
     if consent is None or consent.get("open_id") != holder().open_id:
-        raise Refused.because(codes.INVALID_INPUT, field="consent_id",
-                              problem="this account scanned no such QR code: scan it again")
+        raise Refused.because(codes.CONSENT_NOT_FOUND)
     if consent.get("kind") == "login_kit":
-        return jsonify(_answer_login_kit(consent, authorize, _names(body, "scopes")))
-    return jsonify(_answer_official_link(consent, authorize, _names(body, "permissions")))
+        return jsonify(_answer_login_kit(consent, authorize, scopes))
+    return jsonify(_answer_official_link(consent, authorize, permissions))
 
 
 def _answer_official_link(consent: dict[str, Any], authorize: bool, permissions: list[str] | None) -> dict[str, Any]:

@@ -135,10 +135,10 @@ def test_a_consent_id_answers_only_for_the_account_that_scanned(client: FlaskCli
     link = start_qr_link(client, seller)
     consent = scan(client, phone, link["qr"]["scan_url"]).get_json()
     another_holder(world)
-    refusal(answer(client, sign_in(client, "other"), consent), 400, "invalid_input")
+    refusal(answer(client, sign_in(client, "other"), consent), 404, "consent_not_found")
     forged = URLSafeSerializer("another-secret", salt=CONSENT_SALT).dumps({"kind": "official_link"})
-    refusal(answer(client, phone, {"consent_id": forged}), 400, "invalid_input")
-    refusal(answer(client, phone, {"consent_id": "garbage"}), 400, "invalid_input")
+    refusal(answer(client, phone, {"consent_id": forged}), 404, "consent_not_found")
+    refusal(answer(client, phone, {"consent_id": "garbage"}), 404, "consent_not_found")
     assert seller_view(client, seller, link)["state"] == "pending_consent"
 
 
@@ -224,3 +224,11 @@ def test_login_kit_qr_refusals_are_json(client: FlaskClient, phone, partner_app,
 def test_scan_url_must_be_a_url(client: FlaskClient, phone) -> None:  # noqa: ANN001
     for body in ({}, {"scan_url": ""}, {"scan_url": 42}, {"scan_url": ["x"]}, {"scan_url": "x" * 5000}):
         refusal(client.post("/api/app/scans", json=body, headers=phone), 400, "invalid_input")
+
+
+@pytest.mark.parametrize("body", [{"scopes": [False]}, {"permissions": [False]}, {"permissions": "all"}])
+def test_a_malformed_scope_or_permission_list_is_refused_whatever_the_consent(client: FlaskClient, phone, seller,  # noqa: ANN001
+                                                                              shop, body: dict) -> None:  # noqa: ANN001
+    link = start_qr_link(client, seller)
+    consent = scan(client, phone, link["qr"]["scan_url"]).get_json()
+    refusal(answer(client, phone, consent, **body), 400, "invalid_input")

@@ -409,3 +409,8 @@ def test_lifting_a_silent_fault_lets_the_requests_it_holds_go_on(live: str) -> N
     held.join(timeout=5)
     assert time.monotonic() - started < 5
     assert answers[0].json()["code"] == "app_session_invalid"  # the app's own answer: no one is signed in
+
+
+@pytest.mark.parametrize("preset", [{}, ["app_silent"], 7])
+def test_a_preset_that_is_no_name_is_refused_not_a_server_error(preset: object) -> None:
+    assert refusal_field({"path": "/api/*", "status": 503, "preset": preset}) == "preset"

@@ -148,3 +148,11 @@ def test_an_action_that_is_not_a_name_is_refused(demo: Sandbox, action: Any) -> 
     response = demo.force(demo.start_qr_link(), action=action)
     assert response.status_code == 400
     assert response.get_json()["violations"][0]["details"]["field"] == "action"
+
+
+@pytest.mark.parametrize("body", [{"permissions": [None]}, {"permissions": "all"}, {"as": 7}, {"as": " "}])
+def test_a_malformed_holder_or_permission_list_is_refused_whatever_the_action(demo: Sandbox, body: dict) -> None:
+    invitation = demo.api("POST", "/shops/shop_acme_us/marketing-invitations", open_id="oid_nora").get_json()
+    answer = demo.force(invitation["invitation_id"], action="next", **body)
+    assert answer.status_code == 400
+    assert answer.get_json()["code"] == "invalid_input"

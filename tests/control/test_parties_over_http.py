@@ -58,7 +58,7 @@ def test_a_product_added_after_loading_appears_on_the_official_accounts_shop_pag
 def test_a_product_id_already_taken_is_refused(linksim_sandbox: Sandbox) -> None:
     with pytest.raises(ControlRefused) as refused:
         linksim_sandbox.add_product("shop_nordic_gb", "prod_lamp", "Another lamp")
-    assert (refused.value.code, refused.value.status) == ("invalid_input", 400)
+    assert (refused.value.code, refused.value.status) == ("id_taken", 409)
 
 
 def test_a_shop_put_in_probation_cannot_invite_marketing_accounts(linksim_sandbox: Sandbox) -> None:

@@ -299,3 +299,10 @@ def test_a_request_to_an_unknown_sandbox_lands_in_no_journal(http: FlaskClient) 
     http.get("/api/app/inbox", headers={"X-Linksim-Sandbox": "gone"})
     paths = [e["path"] for e in http.get("/_sim/journal", query_string={"kind": "request"}).get_json()["entries"]]
     assert "/api/app/me" not in paths and "/api/app/inbox" not in paths
+
+
+@pytest.mark.parametrize("path", ["/_sim/sandboxes", "/_sim/reset"])
+def test_the_demo_data_and_a_data_file_together_are_refused(http: FlaskClient, path: str) -> None:
+    answer = http.post(path, json={"fixtures": "demo", "data": [None]})
+    assert answer.status_code == 400
+    assert answer.get_json()["violations"][0]["details"]["field"] == "body"

@@ -156,3 +156,9 @@ def test_an_unknown_setting_is_refused_with_the_list_of_settings(demo: Demo) -> 
 
 def test_changing_an_unknown_app_is_not_found(demo: Demo) -> None:
     assert demo.change("no_such_app", events=[]).get_json()["code"] == "shop_app_not_found"
+
+
+@pytest.mark.parametrize("character", ["\x01", "\x1b", "\x7f", "\ufeff"])
+def test_a_redirect_url_holding_a_control_character_is_refused(demo: Demo, character: str) -> None:
+    answer = demo.change(redirect_url=f"https://partner.example/cb{character}")
+    assert answer.status_code == 400 and answer.get_json()["code"] == "invalid_input"

@@ -84,3 +84,13 @@ def test_a_passcode_sign_in_without_a_code_is_invalid_input(world) -> None:  # n
     link = world.service.create_organization_account(shop.shop_id, username="org.acct", email="a@b.example")
     username = world.service.get_account(link.open_id).username  # renamed after the shop (E2)
     assert refused(lambda: world.service.sign_in_with_passcode(username, "a@b.example", None)) == ["invalid_input"]
+
+
+@pytest.mark.parametrize("member", [None, "", "  ", 7, {"contact": "ops@acme.example"}])
+def test_an_organization_member_that_is_no_contact_is_refused(world, member: object) -> None:  # noqa: ANN001
+    seller = world.seller(entity="ENT-ORG")
+    shop = world.shop(seller=seller)
+    with pytest.raises(Refused) as refused:
+        world.service.create_organization_account(shop.shop_id, username="org.account", members=[member])
+    assert refused.value.code == "invalid_input"
+    assert refused.value.violations[0].details["field"] == "members"

@@ -41,3 +41,10 @@ def test_the_document_is_made_once_per_process_not_per_request(client) -> None: 
         documented(client)
     after = openapi_json.cache_info()
     assert after.misses == before.misses and after.hits == before.hits + 3
+
+
+def test_a_fault_rules_code_is_one_of_the_catalogues(client) -> None:  # noqa: ANN001
+    from auth_server.domain import codes
+
+    documented_codes = documented(client)["components"]["schemas"]["FaultRule"]["properties"]["code"]["enum"]
+    assert set(documented_codes) - {None} == set(codes.CATALOGUE)

@@ -54,4 +54,4 @@ def test_a_removed_organization_member_can_no_longer_sign_in_by_passcode(linksim
 def test_removing_a_member_of_an_account_that_is_no_organization_is_refused(linksim_sandbox: Sandbox) -> None:
     with pytest.raises(SellerRefused) as refused:
         linksim_sandbox.seller().remove_org_member("oid_maya", "maya@example.com")
-    assert (refused.value.code, refused.value.status) == ("invalid_input", 400)
+    assert (refused.value.code, refused.value.status) == ("not_an_organization", 404)

@@ -45,6 +45,7 @@ class OrganizationFlows(FlowBase):
         def body(op: Operation) -> Link:
             wanted = valid_username(username)
             shop = op.require_shop(shop_id, lock=True, actor=actor)
+            contacts = [valid_text(member, "members") for member in members]
             if op.repo.account_by_username(wanted) is not None:
                 raise Refused.because(codes.ORG_CONVERSION_NOT_SUPPORTED, username=wanted)
             seller = op.require_seller(shop.seller_id)
@@ -65,7 +66,7 @@ class OrganizationFlows(FlowBase):
             op.record(actor, "account.created", "account", account.open_id, data={
                 "account_type": account.account_type.value, "entity_id": seller.entity_id, "username": wanted,
             })
-            for contact in dict.fromkeys([c for c in (account.email, account.phone, *members) if c]):
+            for contact in dict.fromkeys([c for c in (account.email, account.phone, *contacts) if c]):
                 op.add_member(account, contact, actor)
             return self._link_directly(op, shop, account, actor)
 

@@ -123,8 +123,7 @@ class SellerFlows(FlowBase):
             shop = op.require_shop(shop_id, lock=True)
             wanted = valid_id(product_id, "product_id")
             if op.repo.product(wanted) is not None:
-                raise Refused.because(codes.INVALID_INPUT, field="product_id",
-                                      problem=f"the product id {wanted} is taken: choose another")
+                raise Refused.because(codes.ID_TAKEN, id=wanted)
             if not isinstance(in_marketplace, bool):
                 raise Refused.because(codes.INVALID_INPUT, field="marketplace", problem="give true or false")
             product = Product(product_id=wanted, shop_id=shop.shop_id, title=valid_text(title, "title"),

@@ -22,6 +22,8 @@ def json_object() -> dict[str, Any]:
 
 def data_of(body: dict[str, Any]) -> dict[str, Any] | None:
     """The data file a body carries: ``{"fixtures": "demo"}``, or ``{"data": {...a data file as JSON...}}``."""
+    if body.get("fixtures") is not None and body.get("data") is not None:
+        raise Refused.because(codes.INVALID_INPUT, field="body", problem='give "fixtures" or "data", not both')
     try:
         if body.get("fixtures") is not None:
             if body["fixtures"] != fixtures.DEMO:

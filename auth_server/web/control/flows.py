@@ -94,6 +94,10 @@ def next_link_action(link: Link) -> str:
 def force(flow_id: str) -> Any:
     body = json_object()
     action = body.get("action")
+    _permissions(body)  # a malformed field is refused whatever the action, even one that does not read it
+    named = body.get("as")
+    if named is not None and (not isinstance(named, str) or not named.strip()):
+        raise Refused.because(codes.INVALID_INPUT, field="as", problem="give a username or an open_id")
     service = context.service()
     link = _find(lambda: service.get_link(flow_id))
     if link is not None:
