@@ -29,7 +29,7 @@ def request_app_consent(base_url: str, shop_id: str) -> str:
 
 def test_two_toggles_are_consent_incomplete_and_all_of_them_consent(
         chrome: Callable[..., Chrome], live_server: str, world, holder) -> None:  # noqa: ANN001
-    world.shop("shop_app", name="App Shop")
+    world.shop_for(CLIENT_KEY, "shop_app", name="App Shop")
     link_id = request_app_consent(live_server, "shop_app")
     phone = chrome("phone")
 
