@@ -202,11 +202,14 @@ def postgres_store() -> Store:
 def _own_schema(url: str) -> str:
     """Under pytest-xdist each worker keeps its tables in a schema of its own, or their resets would collide."""
     worker = os.environ.get("PYTEST_XDIST_WORKER")
-    if not worker:
-        return url
+    return in_schema(url, worker) if worker else url
+
+
+def in_schema(url: str, schema: str) -> str:
+    """The PostgreSQL ``url`` with its tables in ``schema`` (made if missing)."""
     engine = sqlalchemy.create_engine(url)
     with engine.begin() as connection:
-        connection.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {worker}")
+        connection.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     engine.dispose()
-    own = sqlalchemy.make_url(url).update_query_dict({"options": f"-csearch_path={worker}"})
+    own = sqlalchemy.make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
     return own.render_as_string(hide_password=False)

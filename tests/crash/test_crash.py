@@ -8,8 +8,8 @@ import os
 from pathlib import Path
 
 import pytest
-import sqlalchemy
 
+from tests.conftest import in_schema
 from tests.conftest import postgres_url
 from tests.crash.driver import CrashTest
 from tests.crash.driver import Plan
@@ -22,13 +22,7 @@ def a_postgres_schema() -> str:
     url = postgres_url()
     if url is None:
         pytest.skip("no PostgreSQL server: run the suite with `make test`, which starts one")
-    schema = f"crash_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
-    engine = sqlalchemy.create_engine(url)
-    with engine.begin() as connection:
-        connection.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-    engine.dispose()
-    own = sqlalchemy.make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
-    return own.render_as_string(hide_password=False)
+    return in_schema(url, f"crash_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}")
 
 
 @pytest.mark.parametrize("database", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
