@@ -186,7 +186,7 @@ class FaultRule:
     def as_dict(self) -> dict[str, Any]:
         return {
             "id": self.id, "preset": self.preset, "method": self.method,
-            "path": self.paths[0] if len(self.paths) == 1 else list(self.paths),
+            "path": (self.paths[0] if len(self.paths) == 1 else list(self.paths)) if not self.webhook else None,
             "delay": self.delay, "status": self.status, "retry_after": self.retry_after,
             "oauth_error": self.oauth_error, "error_description": self.error_description,
             "code": self.code, "details": self.details, "silent": self.silent,

@@ -55,3 +55,10 @@ def test_a_webhook_rule_matches_by_url_not_by_path(linksim_app: Linksim) -> None
     assert answer.status_code == 400 and answer.get_json()["violations"][0]["details"]["field"] == "path"
     answer = linksim_app.client.post("/_sim/faults", json={"webhook": True, "code": "qr_expired"})
     assert answer.status_code == 400 and answer.get_json()["violations"][0]["details"]["field"] == "code"
+
+
+def test_a_webhook_rule_is_shown_with_no_path_and_a_request_rule_with_no_url(linksim_app: Linksim) -> None:
+    webhook = linksim_app.control("POST", "/_sim/faults", {"webhook": True, "silent": True})
+    request = linksim_app.control("POST", "/_sim/faults", {"path": "/v2/oauth/token*", "status": 503})
+    assert (webhook["path"], webhook["url"]) == (None, "*")
+    assert (request["path"], request["url"]) == ("/v2/oauth/token*", None)
