@@ -1,0 +1,94 @@
+"""``python -m bench`` (``make bench``): measure, and write the report (markdown and JSON)."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import tempfile
+import time
+from datetime import UTC
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from bench import inprocess
+from bench import served
+from bench.driver import driver_name
+from bench.report import markdown
+
+
+@click.command()
+@click.option("--seconds", default=10.0, show_default=True, help="How long each load runs, per round.")
+@click.option("--rounds", default=2, show_default=True, help="Rounds of the loads (the median round is reported).")
+@click.option("--connections", default=16, show_default=True, help="Connections the load driver keeps open.")
+@click.option("--runs", default=30, show_default=True, help="Runs of each in-process and latency measurement.")
+@click.option("--memory-flows", default=10_000, show_default=True,
+              help="Flows through the WSGI app before resident memory is read.")
+@click.option("--accounts", default=100_000, show_default=True, help="Accounts of the large list and search run.")
+@click.option("--shops", default=10_000, show_default=True, help="Shops of the large list and search run.")
+@click.option("--no-peer", is_flag=True, help="Leave out the peer (oauth2-mock-server; it needs npm).")
+@click.option("--out", "out_dir", default="bench/results", show_default=True, type=click.Path(file_okay=False),
+              help="Where report.md and report.json are written.")
+def main(seconds: float, rounds: int, connections: int, runs: int, memory_flows: int, accounts: int, shops: int,
+         no_peer: bool, out_dir: str) -> None:
+    """Measure linksim beside its references, and write the report."""
+    started = time.perf_counter()
+    peer = not no_peer and shutil.which("npm") is not None and shutil.which("node") is not None
+    figures: dict[str, Any] = {"machine": machine(), "settings": {
+        "seconds": seconds, "rounds": rounds, "connections": connections, "runs": runs,
+        "memory_flows": memory_flows, "driver": driver_name(), "peer": peer,
+        "server": "linksim serve: one process, werkzeug's threaded server, SQLite (WAL) file"}}
+    with tempfile.TemporaryDirectory(prefix="linksim-bench-") as scratch_dir:
+        scratch = Path(scratch_dir)
+        click.echo("over HTTP: the ceiling, the peer, linksim's endpoints and QR link flows ...", err=True)
+        figures["served"] = served.load_figures(scratch, rounds=rounds, seconds=seconds, connections=connections,
+                                                peer=peer)
+        click.echo("cold start ...", err=True)
+        figures["cold_start"] = served.cold_start(scratch, max(3, runs // 10))
+        click.echo("in-process: flows through the WSGI app and the fixtures, the control plane ...", err=True)
+        figures["wsgi_flows"] = inprocess.wsgi_flows_in_process(memory_flows)
+        figures["fixture_flows"] = inprocess.fixture_flows(runs)
+        figures["control_plane"] = inprocess.control_plane(runs)
+        click.echo(f"list and search with {accounts} accounts and {shops} shops ...", err=True)
+        figures["at_scale"] = served.at_scale(scratch, accounts=accounts, shops=shops, runs=runs)
+    figures["elapsed_s"] = round(time.perf_counter() - started, 1)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "report.json").write_text(json.dumps(figures, indent=2) + "\n")
+    (out / "report.md").write_text(markdown(figures))
+    click.echo(markdown(figures))
+    click.echo(f"written: {out / 'report.md'} and {out / 'report.json'}", err=True)
+
+
+def machine() -> dict[str, Any]:
+    load = os.getloadavg()
+    return {"when": datetime.now(UTC).isoformat(timespec="seconds"), "cpus": os.cpu_count(),
+            "cpu": _cpu_model(), "python": platform.python_version(), "system": platform.platform(),
+            "load_average_at_start": [round(x, 2) for x in load], "commit": _commit()}
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _commit() -> str | None:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+if __name__ == "__main__":
+    main()
