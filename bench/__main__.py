@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +22,15 @@ from bench import served
 from bench.driver import driver_name
 from bench.report import markdown
 
+SECTIONS = {
+    "served": "over HTTP, the ceiling, the peer, linksim's endpoints and QR link flows",
+    "cold_start": "linksim serve's cold start, without and with the demo data",
+    "wsgi_flows": "QR link flows through the WSGI app, and resident memory after them",
+    "fixture_flows": "QR link flows through the pytest fixtures",
+    "control_plane": "the test-control plane: fixture start-up, sandboxes",
+    "at_scale": "list and search latency at 100,000 accounts against 100",
+}
+
 
 @click.command()
 @click.option("--seconds", default=10.0, show_default=True, help="How long each load runs, per round.")
@@ -32,10 +42,12 @@ from bench.report import markdown
 @click.option("--accounts", default=100_000, show_default=True, help="Accounts of the large list and search run.")
 @click.option("--shops", default=10_000, show_default=True, help="Shops of the large list and search run.")
 @click.option("--no-peer", is_flag=True, help="Leave out the peer (oauth2-mock-server; it needs npm).")
+@click.option("--only", multiple=True, type=click.Choice(SECTIONS),
+              help="Measure only this section (again for several); the report leaves the others out.")
 @click.option("--out", "out_dir", default="bench/results", show_default=True, type=click.Path(file_okay=False),
               help="Where report.md and report.json are written.")
 def main(seconds: float, rounds: int, connections: int, runs: int, memory_flows: int, accounts: int, shops: int,
-         no_peer: bool, out_dir: str) -> None:
+         no_peer: bool, only: tuple[str, ...], out_dir: str) -> None:
     """Measure linksim beside its references, and write the report."""
     started = time.perf_counter()
     peer = not no_peer and shutil.which("npm") is not None and shutil.which("node") is not None
@@ -45,17 +57,20 @@ def main(seconds: float, rounds: int, connections: int, runs: int, memory_flows:
         "server": "linksim serve: one process, werkzeug's threaded server, SQLite (WAL) file"}}
     with tempfile.TemporaryDirectory(prefix="linksim-bench-") as scratch_dir:
         scratch = Path(scratch_dir)
-        click.echo("over HTTP: the ceiling, the peer, linksim's endpoints and QR link flows ...", err=True)
-        figures["served"] = served.load_figures(scratch, rounds=rounds, seconds=seconds, connections=connections,
-                                                peer=peer)
-        click.echo("cold start ...", err=True)
-        figures["cold_start"] = served.cold_start(scratch, max(3, runs // 10))
-        click.echo("in-process: flows through the WSGI app and the fixtures, the control plane ...", err=True)
-        figures["wsgi_flows"] = inprocess.wsgi_flows_in_process(memory_flows)
-        figures["fixture_flows"] = inprocess.fixture_flows(runs)
-        figures["control_plane"] = inprocess.control_plane(runs)
-        click.echo(f"list and search with {accounts} accounts and {shops} shops ...", err=True)
-        figures["at_scale"] = served.at_scale(scratch, accounts=accounts, shops=shops, runs=runs)
+        wanted = set(only or SECTIONS)
+        measures: dict[str, Callable[[], dict[str, Any]]] = {
+            "served": lambda: served.load_figures(scratch, rounds=rounds, seconds=seconds, connections=connections,
+                                                  peer=peer),
+            "cold_start": lambda: served.cold_start(scratch, max(3, runs // 10)),
+            "wsgi_flows": lambda: inprocess.wsgi_flows_in_process(memory_flows),
+            "fixture_flows": lambda: inprocess.fixture_flows(runs),
+            "control_plane": lambda: inprocess.control_plane(runs),
+            "at_scale": lambda: served.at_scale(scratch, accounts=accounts, shops=shops, runs=runs),
+        }
+        for name in SECTIONS:
+            if name in wanted:
+                click.echo(f"{name}: {SECTIONS[name]} ...", err=True)
+                figures[name] = measures[name]()
     figures["elapsed_s"] = round(time.perf_counter() - started, 1)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -20,15 +20,27 @@ def _rate(figure: dict[str, Any] | None) -> str:
 
 
 def markdown(f: dict[str, Any]) -> str:
-    m, s, served = f["machine"], f["settings"], f["served"]
-    ceiling = served.get("ceiling_hello_world", {}).get("requests_per_second")
-    peer = served.get("peer_client_credentials", {}).get("requests_per_second")
+    m, s = f["machine"], f["settings"]
     lines = [
         "# linksim benchmark",
         "",
         f"{m['when']}, commit {m['commit']}; {m['cpus']} CPUs ({m['cpu']}), Python {m['python']}, load average at "
         f"start {m['load_average_at_start']}. Driver: {s['driver']}, {s['connections']} connections, "
         f"{s['rounds']} round(s) of {s['seconds']:g} s (the median round). Server: {s['server']}.",
+    ]
+    if "served" in f:
+        lines += _served(f["served"])
+    lines += _in_process(f)
+    if "at_scale" in f:
+        lines += _at_scale(f["at_scale"])
+    lines += ["", f"The whole run took {f['elapsed_s']} s. The figures are in report.json beside this file.", ""]
+    return "\n".join(lines)
+
+
+def _served(served: dict[str, Any]) -> list[str]:
+    ceiling = served.get("ceiling_hello_world", {}).get("requests_per_second")
+    peer = served.get("peer_client_credentials", {}).get("requests_per_second")
+    lines = [
         "",
         "## Over HTTP, beside the ceiling and the peer",
         "",
@@ -56,40 +68,52 @@ def markdown(f: dict[str, Any]) -> str:
         f"{http_flows['failures']} failed) | | | |",
         "",
         f"linksim's resident memory after the loads: {served['resident_mb_after_load']} MB.",
-        "",
-        "## In-process",
-        "",
-        "| what | figure | goal |",
-        "|---|---|---|",
     ]
-    wsgi, fixture = f["wsgi_flows"], f["fixture_flows"]
-    lines += [
-        f"| QR link flows through the WSGI app (`linksim.offline`, a sandbox each) | "
-        f"{wsgi['flows_per_second']:.1f} flows/s (p50 {wsgi['flow']['p50_ms']} ms, p99 {wsgi['flow']['p99_ms']} ms) "
-        f"| ≥ 300 flows/s |",
-        f"| QR link flows through the pytest fixtures (a sandbox each) | {fixture['flows_per_second']:.1f} flows/s "
-        f"(flow p50 {fixture['flow']['p50_ms']} ms, p99 {fixture['flow']['p99_ms']} ms) | |",
-        f"| resident memory after {wsgi['flows']:,} flows through the WSGI app | {wsgi['resident_mb_after']} MB "
-        f"(before them: {wsgi['resident_mb_before']} MB) | < 100 MB |",
-    ]
-    cold = f["cold_start"]
-    lines += [
-        f"| cold start of `linksim serve` to its first answer, no data | p50 {cold['without_data']['p50_ms']} ms | "
-        f"< 400 ms |",
-        f"| cold start of `linksim serve` to its first answer, demo data | p50 {cold['with_demo_data']['p50_ms']} ms "
-        f"| < 700 ms |",
-    ]
-    plane_goals = {"startup": "< 300 ms", "startup_cold_process": "< 300 ms", "sandbox": "< 20 ms"}
-    plane_names = {"startup": "fixture start-up to the first answer (`LiveServer()`, imports done)",
-                   "startup_cold_process": "the same in a new process, imports included",
-                   "sandbox": "sandbox creation with the demo data", "sandbox_empty": "empty sandbox creation",
-                   "sandbox_delete": "sandbox deletion"}
-    for key, name in plane_names.items():
-        figure = f["control_plane"][key]
-        lines.append(f"| {name} | p50 {figure['p50_ms']} ms, p95 {figure['p95_ms']} ms | {plane_goals.get(key, '')} |")
-    scale = f["at_scale"]
+    return lines
+
+
+def _in_process(f: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
+    if "wsgi_flows" in f:
+        wsgi = f["wsgi_flows"]
+        lines += [
+            f"| QR link flows through the WSGI app (`linksim.offline`, a sandbox each) | "
+            f"{wsgi['flows_per_second']:.1f} flows/s (p50 {wsgi['flow']['p50_ms']} ms, p99 {wsgi['flow']['p99_ms']} "
+            "ms) | ≥ 300 flows/s |",
+            f"| resident memory after {wsgi['flows']:,} flows through the WSGI app | {wsgi['resident_mb_after']} MB "
+            f"(before them: {wsgi['resident_mb_before']} MB) | < 100 MB |",
+        ]
+    if "fixture_flows" in f:
+        fixture = f["fixture_flows"]
+        lines.append(f"| QR link flows through the pytest fixtures (a sandbox each) | "
+                     f"{fixture['flows_per_second']:.1f} flows/s (flow p50 {fixture['flow']['p50_ms']} ms, p99 "
+                     f"{fixture['flow']['p99_ms']} ms) | |")
+    if "cold_start" in f:
+        cold = f["cold_start"]
+        lines += [
+            f"| cold start of `linksim serve` to its first answer, no data | p50 {cold['without_data']['p50_ms']} ms "
+            "| < 400 ms |",
+            f"| cold start of `linksim serve` to its first answer, demo data | p50 "
+            f"{cold['with_demo_data']['p50_ms']} ms | < 700 ms |",
+        ]
+    if "control_plane" in f:
+        plane_goals = {"startup": "< 300 ms", "startup_cold_process": "< 300 ms", "sandbox": "< 20 ms"}
+        plane_names = {"startup": "fixture start-up to the first answer (`LiveServer()`, imports done)",
+                       "startup_cold_process": "the same in a new process, imports included",
+                       "sandbox": "sandbox creation with the demo data", "sandbox_empty": "empty sandbox creation",
+                       "sandbox_delete": "sandbox deletion"}
+        for key, name in plane_names.items():
+            figure = f["control_plane"][key]
+            lines.append(f"| {name} | p50 {figure['p50_ms']} ms, p95 {figure['p95_ms']} ms | "
+                         f"{plane_goals.get(key, '')} |")
+    if not lines:
+        return []
+    return ["", "## In-process and one-off figures", "", "| what | figure | goal |", "|---|---|---|", *lines]
+
+
+def _at_scale(scale: dict[str, Any]) -> list[str]:
     sizes = scale["sizes"]
-    lines += [
+    lines = [
         "",
         f"## List and search at {sizes['large']['accounts']:,} accounts and {sizes['large']['shops']:,} shops, "
         f"against {sizes['small']['accounts']} and {sizes['small']['shops']}",
@@ -98,9 +122,7 @@ def markdown(f: dict[str, Any]) -> str:
         "|---|---|---|---|---|",
     ]
     for key, figure in scale.items():
-        if key == "sizes":
-            continue
-        lines.append(f"| {key} | {figure['small']['p50_ms']} ms | {figure['large']['p50_ms']} ms | "
-                     f"{figure['ratio_p50']} | ≤ 2 |")
-    lines += ["", f"The whole run took {f['elapsed_s']} s. The figures are in report.json beside this file.", ""]
-    return "\n".join(lines)
+        if key != "sizes":
+            lines.append(f"| {key} | {figure['small']['p50_ms']} ms | {figure['large']['p50_ms']} ms | "
+                         f"{figure['ratio_p50']} | ≤ 2 |")
+    return lines
