@@ -48,7 +48,8 @@ class Simulator:
         self.keeps_clock = keeps_clock
         self.clock = clock or SystemClock()
         self.markets = markets or builtin_markets()
-        self.service = LinkingService(store.unit_of_work, self.clock, self.markets, **service_options)
+        self.service = LinkingService(store.unit_of_work, self.clock, self.markets, reading=store.reading,
+                                      **service_options)
 
     def save_clock(self) -> None:
         """Keep the clock's state in the store, if this simulator keeps it there."""

@@ -422,6 +422,11 @@ class Operation:
         return []
 
     # the clock
+    def anything_due(self) -> bool:
+        """Whether :meth:`settle` has something to apply (asked without the write lock)."""
+        return bool(self.repo.accounts_due_for_verification(self.now) or self.repo.links_due(self.now)
+                    or self.repo.invitations_due(self.now) or self.repo.affiliate_invitations_due(self.now))
+
     def settle(self) -> None:
         """Apply every transition that came due on the clock, in the order they came due, each at its time."""
         due: list[tuple[datetime, str, Callable[[], None]]] = []

@@ -45,22 +45,23 @@ class OAuthStore:
     Codes and tokens are kept as digests: a look-up takes the string as it was presented, and finds its digest.
     """
 
-    def __init__(self, unit_of_work: UnitOfWork, clock: Clock) -> None:
+    def __init__(self, unit_of_work: UnitOfWork, clock: Clock, *, reading: UnitOfWork | None = None) -> None:
         self._unit_of_work = unit_of_work
+        self._reading = reading or unit_of_work  # look-ups take no write lock
         self._clock = clock
 
     def _now(self) -> datetime:
         return self._clock.now()
 
     def _read(self, find: Callable[[OAuthRepository], Timed | None]) -> Timed | None:
-        with self._unit_of_work() as repo:
+        with self._reading() as repo:
             found = find(repo)
         if found is not None:
             found.now = self._now()
         return found
 
     def partner_app(self, client_key: str) -> PartnerApp | None:
-        with self._unit_of_work() as repo:
+        with self._reading() as repo:
             return repo.get(PartnerApp, client_key)
 
     def code(self, code: str) -> AuthorizationCode | None:
@@ -138,7 +139,7 @@ class OAuthStore:
         """The apps that hold a token of the user that still works (access or refresh): what "Manage app
         permissions" lists in the app."""
         now = self._now()
-        with self._unit_of_work() as repo:
+        with self._reading() as repo:
             keys: dict[str, None] = {}
             for token in repo.all_where(Token, order_by="issued_at", open_id=open_id):
                 token.now = now

@@ -44,11 +44,12 @@ FORM = "application/x-www-form-urlencoded"  # the one body TikTok's OAuth endpoi
 class LoginKitServer(AuthorizationServer):
     """One per app (never module-level, or repeated ``create_app`` calls would pile up grants)."""
 
-    def __init__(self, unit_of_work: UnitOfWork, clock: Clock, config: ServerConfig) -> None:
+    def __init__(self, unit_of_work: UnitOfWork, clock: Clock, config: ServerConfig, *,
+                 reading: UnitOfWork | None = None) -> None:
         super().__init__()
         self.clock = clock
         self.config = config
-        self.oauth_store = OAuthStore(unit_of_work, clock)
+        self.oauth_store = OAuthStore(unit_of_work, clock, reading=reading)
         self._query_client = self.oauth_store.partner_app
         self._save_token = self._store_token
         self.register_token_generator("default", self._generate_token)

@@ -1,8 +1,10 @@
 """Engines, transactions and locking for SQLite (the embedded default) and PostgreSQL.
 
-SQLite has no row locks, so every transaction starts with ``BEGIN IMMEDIATE``: it
-takes the database's write lock at once, and racing writers queue on the busy
-timeout instead of failing. PostgreSQL takes ``SELECT ... FOR UPDATE`` row locks
+SQLite has no row locks, so every transaction that may write starts with ``BEGIN
+IMMEDIATE``: it takes the database's write lock at once, and racing writers queue on
+the busy timeout instead of failing. A read (:meth:`Store.reading`) starts with a
+plain ``BEGIN`` and takes no write lock: in WAL mode it goes ahead beside the writer,
+on what was committed when it began. PostgreSQL takes ``SELECT ... FOR UPDATE`` row locks
 on the shop and the account (in that order, so two requests cannot deadlock).
 On both, the unique partial indexes in :mod:`auth_server.store.schema` are the
 last word on the slot invariants.
@@ -36,6 +38,7 @@ SUPPORTED_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
 URL_FORMS = ("sqlite:///FILE (a file in this folder), sqlite:////ABSOLUTE/PATH, sqlite:// (in memory), or "
              "postgresql+psycopg://USER:PASSWORD@HOST:PORT/DATABASE")
 BUSY_TIMEOUT_SECONDS = 60
+READING = "linksim_reading"  # the execution option of a transaction that only reads
 
 # SQLite names a unique index's columns, not the index, in its error message.
 _SQLITE_INVARIANTS = {
@@ -76,6 +79,8 @@ class Store:
         else:
             self.engine = _create_engine(self.url, echo=echo)
             self._turns = nullcontext()
+        # The same connections, whose transactions begin without the write lock (see _with_sqlite_settings).
+        self._reading_engine = self.engine.execution_options(**{READING: True})
 
     @property
     def _bind(self) -> sa.Engine | sa.Connection:
@@ -119,31 +124,44 @@ class Store:
             self._open_bind()
             yield
 
-    @contextmanager
-    def unit_of_work(self) -> Iterator[SqlRepository]:
+    def unit_of_work(self) -> AbstractContextManager[SqlRepository]:
         """A transaction: commits when the block ends, rolls back when it raises."""
-        with self._turns, Session(self._open_bind(), expire_on_commit=False, autoflush=True) as session:
-            try:
-                yield SqlRepository(session)
-                session.commit()
-            except IntegrityError as exc:
-                session.rollback()
-                invariant = _invariant_of(exc)
-                if invariant is not None:
-                    raise SlotConflict(invariant) from exc
-                if _is_unique_violation(exc):
-                    # Another transaction wrote the same key first (a username, a showcase entry): run the
-                    # operation again, and its own checks will see that row and answer as they should.
-                    raise TransientConflict(str(exc.orig)) from exc
-                raise
-            except OperationalError as exc:
-                session.rollback()
-                if _is_transient(exc):
-                    raise TransientConflict(str(exc.orig)) from exc
-                raise
-            except BaseException:
-                session.rollback()
-                raise
+        return self._transaction(reading=False)
+
+    def reading(self) -> AbstractContextManager[SqlRepository]:
+        """A transaction that only reads: on a SQLite file it takes no write lock, so it never waits for a writer
+        (nor makes one wait). Writing in it is a mistake (SQLite would refuse it when another writer holds the
+        lock). An in-memory database has one connection, whose transactions take turns anyway."""
+        return self._transaction(reading=True)
+
+    @contextmanager
+    def _transaction(self, *, reading: bool) -> Iterator[SqlRepository]:
+        with self._turns:
+            bind = self._open_bind()
+            if reading and bind is self.engine:
+                bind = self._reading_engine
+            with Session(bind, expire_on_commit=False, autoflush=True) as session:
+                try:
+                    yield SqlRepository(session)
+                    session.commit()
+                except IntegrityError as exc:
+                    session.rollback()
+                    invariant = _invariant_of(exc)
+                    if invariant is not None:
+                        raise SlotConflict(invariant) from exc
+                    if _is_unique_violation(exc):
+                        # Another transaction wrote the same key first (a username, a showcase entry): run the
+                        # operation again, and its own checks will see that row and answer as they should.
+                        raise TransientConflict(str(exc.orig)) from exc
+                    raise
+                except OperationalError as exc:
+                    session.rollback()
+                    if _is_transient(exc):
+                        raise TransientConflict(str(exc.orig)) from exc
+                    raise
+                except BaseException:
+                    session.rollback()
+                    raise
 
     def _open_bind(self) -> sa.Engine | sa.Connection:
         if self.closed:
@@ -250,7 +268,7 @@ def _with_sqlite_settings(engine: sa.Engine, *, in_memory: bool) -> sa.Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if connection.get_execution_options().get(READING) else "BEGIN IMMEDIATE")
 
     return engine
 

@@ -129,8 +129,9 @@ def _record(response: Response) -> None:
 
 
 def _events_after(here: HostedWorld, mark: int) -> list[int]:
-    # Straight from the store: the service's reads settle what came due first, and journaling changes nothing.
-    with here.simulator.store.unit_of_work() as repo:
+    # Straight from the store: the service's reads settle what came due first, and journaling changes nothing (so
+    # it takes no write lock).
+    with here.simulator.store.reading() as repo:
         return list(repo.event_seqs(after_seq=mark))
 
 
