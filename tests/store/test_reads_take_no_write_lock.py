@@ -56,3 +56,4 @@ def test_a_view_of_the_service_goes_ahead_while_a_write_is_under_way(tmp_path: P
 
     assert _while_a_write_is_under_way(sim, lambda: sim.service.get_shop("shop_a").name) == ["Shop A"]
     sim.store.dispose()
+
