@@ -79,6 +79,11 @@ class Store:
         else:
             self.engine = _create_engine(self.url, echo=echo)
             self._turns = nullcontext()
+        # A SQLite file's writers in this process queue here, in turn, for the database's one write lock, rather
+        # than on SQLite's busy handler, which polls with growing sleeps (seconds of tail latency under load).
+        # Writers in other processes still meet on the busy timeout.
+        sqlite_file = self._connection is None and self.url.get_backend_name() == "sqlite"
+        self._writers: AbstractContextManager[Any] = threading.RLock() if sqlite_file else nullcontext()
         # The same connections, whose transactions begin without the write lock (see _with_sqlite_settings).
         self._reading_engine = self.engine.execution_options(**{READING: True})
 
@@ -136,7 +141,7 @@ class Store:
 
     @contextmanager
     def _transaction(self, *, reading: bool) -> Iterator[SqlRepository]:
-        with self._turns:
+        with self._turns, nullcontext() if reading else self._writers:
             bind = self._open_bind()
             if reading and bind is self.engine:
                 bind = self._reading_engine
