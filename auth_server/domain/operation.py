@@ -424,8 +424,7 @@ class Operation:
     # the clock
     def anything_due(self) -> bool:
         """Whether :meth:`settle` has something to apply (asked without the write lock)."""
-        return bool(self.repo.accounts_due_for_verification(self.now) or self.repo.links_due(self.now)
-                    or self.repo.invitations_due(self.now) or self.repo.affiliate_invitations_due(self.now))
+        return self.repo.anything_due(self.now)
 
     def settle(self) -> None:
         """Apply every transition that came due on the clock, in the order they came due, each at its time."""
