@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 
+from bench import hot_paths
 from bench import inprocess
 from bench import served
 from bench.driver import driver_name
@@ -24,6 +25,7 @@ from bench.report import markdown
 
 SECTIONS = {
     "served": "over HTTP, the ceiling, the peer, linksim's endpoints and QR link flows",
+    "hot_paths": "token requests and user info through the WSGI app, one after another",
     "cold_start": "linksim serve's cold start, without and with the demo data",
     "wsgi_flows": "QR link flows through the WSGI app, and resident memory after them",
     "fixture_flows": "QR link flows through the pytest fixtures",
@@ -61,6 +63,7 @@ def main(seconds: float, rounds: int, connections: int, runs: int, memory_flows:
         measures: dict[str, Callable[[], dict[str, Any]]] = {
             "served": lambda: served.load_figures(scratch, rounds=rounds, seconds=seconds, connections=connections,
                                                   peer=peer),
+            "hot_paths": lambda: hot_paths.hot_paths_in_process(runs * 20),
             "cold_start": lambda: served.cold_start(scratch, max(3, runs // 10)),
             "wsgi_flows": lambda: inprocess.wsgi_flows_in_process(memory_flows),
             "fixture_flows": lambda: inprocess.fixture_flows(runs),

@@ -30,6 +30,8 @@ def markdown(f: dict[str, Any]) -> str:
     ]
     if "served" in f:
         lines += _served(f["served"])
+    if "hot_paths" in f:
+        lines += _hot_paths(f["hot_paths"])
     lines += _in_process(f)
     if "at_scale" in f:
         lines += _at_scale(f["at_scale"])
@@ -125,4 +127,15 @@ def _at_scale(scale: dict[str, Any]) -> list[str]:
         if key != "sizes":
             lines.append(f"| {key} | {figure['small']['p50_ms']} ms | {figure['large']['p50_ms']} ms | "
                          f"{figure['ratio_p50']} | ≤ 2 |")
+    return lines
+
+
+def _hot_paths(hot: dict[str, Any]) -> list[str]:
+    names = {"client_credentials": "`POST /v2/oauth/token/` client_credentials",
+             "code_exchange": "`POST /v2/oauth/token/` authorization code", "user_info": "`GET /v2/user/info/`"}
+    lines = ["", "## The hot paths in-process (the WSGI app, one request after another, a SQLite file)", "",
+             "| request | p50 | p99 | requests/s |", "|---|---|---|---|"]
+    for key, name in names.items():
+        figure = hot[key]
+        lines.append(f"| {name} | {figure['p50_ms']} ms | {figure['p99_ms']} ms | {figure['requests_per_second']} |")
     return lines
