@@ -216,8 +216,8 @@ def _in_memory_engine(*, echo: bool) -> sa.Engine:
 
 
 def _add_missing_columns(bind: sa.Engine | sa.Connection) -> None:
-    """Bring a database made by an older linksim up to the schema: the columns added since are added (a new column
-    is nullable or has a default, or the database must start over, which this says)."""
+    """Bring a database made by an older linksim up to the schema: the columns and indexes added since are added (a
+    new column is nullable or has a default, or the database must start over, which this says)."""
     with bind.begin() if isinstance(bind, sa.Engine) else nullcontext(bind) as connection:
         inspector = sa.inspect(connection)
         for table in schema.metadata.sorted_tables:
@@ -234,6 +234,8 @@ def _add_missing_columns(bind: sa.Engine | sa.Connection) -> None:
                 definition = sa.schema.CreateColumn(column).compile(dialect=connection.dialect)
                 name = connection.dialect.identifier_preparer.quote(table.name)
                 connection.exec_driver_sql(f"ALTER TABLE {name} ADD COLUMN {definition}")
+            for index in table.indexes:  # an index added since (create_all makes those of new tables only)
+                index.create(connection, checkfirst=True)
 
 
 def supported_url(url: str) -> sa.URL:

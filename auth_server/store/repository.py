@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -83,8 +84,12 @@ class SqlRepository:
     def shop(self, shop_id: str, *, lock: bool = False) -> Shop | None:
         return self.get(Shop, shop_id, lock=lock)
 
-    def shops(self) -> Sequence[Shop]:
-        return self._all(sa.select(Shop).order_by(schema.shops.c.shop_id))
+    def shops(self, shop_ids: Collection[str] | None = None) -> Sequence[Shop]:
+        """Every shop, or those of ``shop_ids``."""
+        query = sa.select(Shop).order_by(schema.shops.c.shop_id)
+        if shop_ids is not None:
+            query = query.where(schema.shops.c.shop_id.in_(list(shop_ids)))
+        return self._all(query)
 
     def product(self, product_id: str) -> Product | None:
         return self.get(Product, product_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from auth_server.domain import codes
@@ -45,8 +46,10 @@ class Views(FlowBase):
         """The link, as ``actor`` sees it: a partner app finds only the links it started."""
         return self._view(lambda op: op.require_link(link_id, actor=actor))
 
-    def shops(self) -> list[Shop]:
-        return self._view(lambda op: list(op.repo.shops()))
+    def shops(self, shop_ids: Iterable[str] | None = None) -> list[Shop]:
+        """Every shop, or those of ``shop_ids`` (what a page of a few items names, at any number of shops)."""
+        wanted = None if shop_ids is None else set(shop_ids)
+        return self._view(lambda op: list(op.repo.shops(wanted)))
 
     def accounts(self) -> list[Account]:
         return self._view(lambda op: list(op.repo.accounts()))
