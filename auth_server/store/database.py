@@ -235,7 +235,7 @@ def _add_missing_columns(bind: sa.Engine | sa.Connection) -> None:
                 name = connection.dialect.identifier_preparer.quote(table.name)
                 connection.exec_driver_sql(f"ALTER TABLE {name} ADD COLUMN {definition}")
             for index in table.indexes:  # an index added since (create_all makes those of new tables only)
-                index.create(connection, checkfirst=True)
+                connection.execute(sa.schema.CreateIndex(index, if_not_exists=True))
 
 
 def supported_url(url: str) -> sa.URL:

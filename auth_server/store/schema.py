@@ -149,6 +149,8 @@ accounts = sa.Table(
     sa.Column("failed_sign_ins", sa.Integer, nullable=False, server_default="0"),
     sa.Column("sign_in_locked_until", UTCDateTime),
 )
+# The seller's search matches nicknames in any case: without this, every account is read.
+sa.Index("ix_accounts_nickname_lower", sa.func.lower(accounts.c.nickname))
 
 app_sessions = sa.Table(
     "app_sessions", metadata,

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import sqlalchemy as sa
-
 from auth_server.simulator import open_store
+from auth_server.store import Store
 
 DUE_INDEX = "ix_accounts_verification_due_at"
 
 
-def _indexes(store: object) -> set[str]:
-    return {index["name"] for index in sa.inspect(store.engine).get_indexes("accounts")}  # type: ignore[attr-defined]
+def _indexes(store: Store) -> set[str]:
+    with store.engine.connect() as connection:
+        return set(connection.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'accounts'").scalars())
 
 
 def test_the_accounts_due_for_verification_are_found_by_an_index(tmp_path: Path) -> None:
@@ -33,4 +34,14 @@ def test_a_database_made_without_the_index_gets_it_when_opened(tmp_path: Path) -
     store = open_store(url)
 
     assert DUE_INDEX in _indexes(store)
+    store.dispose()
+
+
+def test_a_search_by_nickname_in_any_case_is_found_by_an_index(tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'linksim.db'}")
+    with store.engine.connect() as connection:
+        plan = " ".join(str(row) for row in connection.exec_driver_sql(
+            "EXPLAIN QUERY PLAN SELECT open_id FROM accounts WHERE lower(nickname) = 'maya'"))
+
+    assert "USING INDEX ix_accounts_nickname_lower" in plan, plan
     store.dispose()
