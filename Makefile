@@ -42,7 +42,7 @@ lint: install
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache  # the layer contract in .importlinter: arrows point inward only
 
-# linksim's speed beside its references, measured in one run (bench/README.md): writes bench/results/report.md
+# linksim's speed beside its references, measured in one run (docs/benchmarks.md): writes bench/results/report.md
 # and report.json. It installs wrk (Debian's) when missing and can, and the peer (npm) into a scratch folder.
 # Not part of `make test`. BENCH_ARGS: e.g. --seconds 1 --rounds 1 for a quick look.
 BENCH_ARGS ?=
