@@ -13,6 +13,7 @@ last word on the slot invariants.
 from __future__ import annotations
 
 import functools
+import itertools
 import os
 import threading
 from collections.abc import Iterator
@@ -84,6 +85,10 @@ class Store:
         # Writers in other processes still meet on the busy timeout.
         sqlite_file = self._connection is None and self.url.get_backend_name() == "sqlite"
         self._writers: AbstractContextManager[Any] = threading.RLock() if sqlite_file else nullcontext()
+        self._commits = itertools.count(1)
+        # This store, and how many transactions that added domain events it committed: while it is the same, the
+        # request journal knows no event is new without reading the store.
+        self.event_writes: tuple[int, int] = (id(self), 0)
         # The same connections, whose transactions begin without the write lock (see _with_sqlite_settings).
         self._reading_engine = self.engine.execution_options(**{READING: True})
 
@@ -147,8 +152,11 @@ class Store:
                 bind = self._reading_engine
             with Session(bind, expire_on_commit=False, autoflush=True) as session:
                 try:
-                    yield SqlRepository(session)
+                    repo = SqlRepository(session)
+                    yield repo
                     session.commit()
+                    if repo.added_events:
+                        self.event_writes = (id(self), next(self._commits))
                 except IntegrityError as exc:
                     session.rollback()
                     invariant = _invariant_of(exc)

@@ -38,9 +38,12 @@ T = TypeVar("T")
 class SqlRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
+        self.added_events = False  # whether this transaction added a domain event (the request journal asks)
 
     def add(self, obj: object) -> None:
         self.session.add(obj)
+        if isinstance(obj, Event):
+            self.added_events = True
 
     def remove(self, obj: object) -> None:
         self.session.delete(obj)
