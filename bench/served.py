@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -38,39 +39,36 @@ def load_figures(scratch: Path, *, rounds: int, seconds: float, connections: int
     seeded = seed.demo_with_credentials(f"sqlite:///{scratch}/served.db", codes=codes_needed)
     form = {"Content-Type": "application/x-www-form-urlencoded"}
     results: dict[str, list[LoadResult]] = {}
-    with servers.hello_world() as ceiling, servers.linksim(f"sqlite:///{scratch}/served.db") as linksim:
-        peer_server = servers.peer(scratch / "peer") if peer else None
-        peer_served = peer_server.__enter__() if peer_server else None
-        try:
-            loads: dict[str, Load] = {
-                "ceiling_hello_world": Load(ceiling.url + "/"),
-                "client_credentials": Load(linksim.url + "/v2/oauth/token/", "POST", form, body=urlencode(
-                    {"client_key": seed.CLIENT_KEY, "client_secret": seed.CLIENT_SECRET,
-                     "grant_type": "client_credentials"})),
-                "code_exchange": Load(linksim.url + "/v2/oauth/token/", "POST", form, bodies=[urlencode(
-                    {"client_key": seed.CLIENT_KEY, "client_secret": seed.CLIENT_SECRET, "code": code,
-                     "grant_type": "authorization_code", "redirect_uri": seed.REDIRECT_URI})
-                    for code in seeded.codes]),
-                "user_info": Load(f"{linksim.url}/v2/user/info/?fields={USER_INFO_FIELDS}",
-                                  headers={"Authorization": f"Bearer {seeded.access_token}"}),
-            }
-            if peer_served is not None:
-                basic = base64.b64encode(b"peer_client:peer_secret").decode()
-                loads["peer_client_credentials"] = Load(peer_served.url + "/token", "POST",
-                                                        {**form, "Authorization": f"Basic {basic}"},
-                                                        body="grant_type=client_credentials&scope=urn%3Aread")
-            for _ in range(rounds):
-                for name, load in loads.items():
-                    if name == "code_exchange" and results.get(name):
-                        used = sum(r.requests for r in results[name])
-                        load = Load(load.url, load.method, load.headers, bodies=(load.bodies or [])[used:])
-                    results.setdefault(name, []).append(run_load(load, seconds=seconds, connections=connections))
-            figures: dict[str, Any] = {name: _median(found) for name, found in results.items()}
-            figures["qr_flows_over_http"] = _flows(linksim.url, seconds * rounds, threads=min(connections, 8))
-            figures["resident_mb_after_load"] = round(linksim.resident_mb(), 1)
-        finally:
-            if peer_server is not None:
-                peer_server.__exit__(None, None, None)
+    with ExitStack() as running:
+        ceiling = running.enter_context(servers.hello_world())
+        linksim = running.enter_context(servers.linksim(f"sqlite:///{scratch}/served.db"))
+        peer_served = running.enter_context(servers.peer(scratch / "peer")) if peer else None
+        loads: dict[str, Load] = {
+            "ceiling_hello_world": Load(ceiling.url + "/"),
+            "client_credentials": Load(linksim.url + "/v2/oauth/token/", "POST", form, body=urlencode(
+                {"client_key": seed.CLIENT_KEY, "client_secret": seed.CLIENT_SECRET,
+                 "grant_type": "client_credentials"})),
+            "code_exchange": Load(linksim.url + "/v2/oauth/token/", "POST", form, bodies=[urlencode(
+                {"client_key": seed.CLIENT_KEY, "client_secret": seed.CLIENT_SECRET, "code": code,
+                 "grant_type": "authorization_code", "redirect_uri": seed.REDIRECT_URI})
+                for code in seeded.codes]),
+            "user_info": Load(f"{linksim.url}/v2/user/info/?fields={USER_INFO_FIELDS}",
+                              headers={"Authorization": f"Bearer {seeded.access_token}"}),
+        }
+        if peer_served is not None:
+            basic = base64.b64encode(b"peer_client:peer_secret").decode()
+            loads["peer_client_credentials"] = Load(peer_served.url + "/token", "POST",
+                                                    {**form, "Authorization": f"Basic {basic}"},
+                                                    body="grant_type=client_credentials&scope=urn%3Aread")
+        for _ in range(rounds):
+            for name, load in loads.items():
+                if name == "code_exchange" and results.get(name):  # each code is good once: the next ones
+                    used = sum(r.requests for r in results[name])
+                    load = Load(load.url, load.method, load.headers, bodies=(load.bodies or [])[used:])
+                results.setdefault(name, []).append(run_load(load, seconds=seconds, connections=connections))
+        figures: dict[str, Any] = {name: _median(found) for name, found in results.items()}
+        figures["qr_flows_over_http"] = _flows(linksim.url, seconds * rounds, threads=min(connections, 8))
+        figures["resident_mb_after_load"] = round(linksim.resident_mb(), 1)
     return figures
 
 
