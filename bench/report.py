@@ -51,6 +51,8 @@ def _served(served: dict[str, Any]) -> list[str]:
         f"| ceiling: Flask hello-world, same server stack | {_rate(served.get('ceiling_hello_world'))} | 1.00 | "
         f"{_ratio(ceiling, peer)} | |",
     ]
+    if served.get("peer_error"):
+        lines.append(f"| peer: {served['peer_error']} | | | | |")
     if peer:
         lines.append(f"| peer: oauth2-mock-server `POST /token` client_credentials | "
                      f"{_rate(served.get('peer_client_credentials'))} | {_ratio(peer, ceiling)} | 1.00 | |")

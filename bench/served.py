@@ -42,7 +42,12 @@ def load_figures(scratch: Path, *, rounds: int, seconds: float, connections: int
     with ExitStack() as running:
         ceiling = running.enter_context(servers.hello_world())
         linksim = running.enter_context(servers.linksim(f"sqlite:///{scratch}/served.db"))
-        peer_served = running.enter_context(servers.peer(scratch / "peer")) if peer else None
+        peer_served, peer_error = None, None
+        if peer:
+            try:
+                peer_served = running.enter_context(servers.peer(scratch / "peer"))
+            except (OSError, RuntimeError, subprocess.CalledProcessError) as error:  # no registry, no node: no peer
+                peer_error = f"the peer could not be installed or started: {error}"
         loads: dict[str, Load] = {
             "ceiling_hello_world": Load(ceiling.url + "/"),
             "client_credentials": Load(linksim.url + "/v2/oauth/token/", "POST", form, body=urlencode(
@@ -69,6 +74,8 @@ def load_figures(scratch: Path, *, rounds: int, seconds: float, connections: int
         figures: dict[str, Any] = {name: _median(found) for name, found in results.items()}
         figures["qr_flows_over_http"] = _flows(linksim.url, seconds * rounds, threads=min(connections, 8))
         figures["resident_mb_after_load"] = round(linksim.resident_mb(), 1)
+        if peer_error:
+            figures["peer_error"] = peer_error
     return figures
 
 
