@@ -68,7 +68,8 @@ def load_figures(scratch: Path, *, rounds: int, seconds: float, connections: int
         for _ in range(rounds):
             for name, load in loads.items():
                 if name == "code_exchange" and results.get(name):  # each code is good once: the next ones
-                    used = sum(r.requests for r in results[name])
+                    # (a round ends with a request in flight on each connection, sent but not counted)
+                    used = sum(r.requests for r in results[name]) + 2 * connections
                     load = Load(load.url, load.method, load.headers, bodies=(load.bodies or [])[used:])
                 results.setdefault(name, []).append(run_load(load, seconds=seconds, connections=connections))
         figures: dict[str, Any] = {name: _median(found) for name, found in results.items()}
