@@ -38,13 +38,19 @@ test: install
 	$(MAKE) --no-print-directory lint
 
 lint: install
-	$(BIN)/ruff check auth_server client_core seller_client mobile_stub linksim tests benchmarks scripts
+	$(BIN)/ruff check auth_server client_core seller_client mobile_stub linksim tests bench scripts
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache  # the layer contract in .importlinter: arrows point inward only
 
-# The test-control plane's speed on this machine: fixture start-up, sandbox creation, a QR link flow.
+# linksim's speed beside its references, measured in one run (docs/benchmarks.md): writes bench/results/report.md
+# and report.json. It installs wrk (Debian's) when missing and can, and the peer (npm) into a scratch folder.
+# Not part of `make test`. BENCH_ARGS: e.g. --seconds 1 --rounds 1 for a quick look.
+BENCH_ARGS ?=
 bench: install
-	$(BIN)/python benchmarks/control_plane.py
+	@command -v wrk >/dev/null || (command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) || \
+		echo "wrk is missing: the Python driver (bench/python_driver.py) drives the load instead"
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 # schemathesis over every operation of /openapi.json with real ids and every check on, and its figures at the end
 # (make test runs a short pass of it: 3 generated inputs an operation besides the coverage phase's; docs/security.md).
@@ -85,4 +91,4 @@ docs: install
 	$(BIN)/python scripts/update_rules_doc.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis linksim.db linksim.db-wal linksim.db-shm .pg dist build *.egg-info
+	rm -rf $(VENV) bench/results .pytest_cache .hypothesis linksim.db linksim.db-wal linksim.db-shm .pg dist build *.egg-info

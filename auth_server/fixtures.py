@@ -41,6 +41,7 @@ from auth_server.domain.shops import ReviewMode
 from auth_server.domain.shops import Seller
 from auth_server.domain.shops import Shop
 from auth_server.domain.shops import ShopStatus
+from auth_server.domain.token_digests import client_secret_digest
 from auth_server.markets import builtin_market_data
 from auth_server.oauth.models import DEFAULT_SCOPE
 from auth_server.oauth.models import GRANT_TYPES
@@ -503,7 +504,7 @@ def add_partner_app(repo: Any, data: dict[str, Any], now: datetime) -> PartnerAp
         raise FixtureError(f"partner_apps: the client_key {data['client_key']} is used twice (or already loaded)")
     app = PartnerApp(
         client_key=data["client_key"],
-        client_secret_hash=hash_secret(data["client_secret"]),
+        client_secret_hash=client_secret_digest(data["client_secret"]),
         name=data.get("name", data["client_key"]),
         redirect_uris=list(data["redirect_uris"]),
         scopes=list(data.get("scopes", [DEFAULT_SCOPE])),

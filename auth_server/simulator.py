@@ -53,7 +53,7 @@ class Simulator:
         self.keeps_clock = keeps_clock
         self.clock = clock or SystemClock()
         self.markets = markets or builtin_markets()
-        self.service = LinkingService(store.unit_of_work, self.clock, self.markets,
+        self.service = LinkingService(store.unit_of_work, self.clock, self.markets, reading=store.reading,
                                       seller_authorized_app=seller_authorized_partner_app, **service_options)
         self._clock_moves = threading.Lock()
 

@@ -72,11 +72,13 @@ class HostedWorld:
     def around(cls, world_id: str, simulator: Simulator, config: ServerConfig) -> HostedWorld:
         # The world's id salts its QR tokens: a QR code from one sandbox is unreadable in another.
         namespace = world_id if world_id != MAIN else ""
-        return cls(world_id, simulator, LoginKitServer(simulator.store.unit_of_work, simulator.clock, config),
+        store = simulator.store
+        return cls(world_id, simulator, LoginKitServer(store.unit_of_work, simulator.clock, config,
+                                                       reading=store.reading),
                    ConsentTokens(config.secret_key, namespace=namespace),
                    ShopAuthorizations(simulator.store.unit_of_work, simulator.clock,
                                       signature_without_body=config.shop_signature_without_body),
-                   WebhookOutbox(simulator.store.unit_of_work, simulator.clock),
+                   WebhookOutbox(store.unit_of_work, simulator.clock, reading=store.reading),
                    journal=RequestJournal(config.journal_entries if world_id == MAIN
                                           else config.sandbox_journal_entries))
 

@@ -188,6 +188,9 @@ class RequestJournal:
         self._epoch = 0
         self._event_mark: int | None = None  # None: not read from the store yet
         self._last: tuple[int, int, int] = (0, 0, 0)  # the last record's seq, epoch and event mark
+        # What the world's store had written when its events were last read (Store.event_writes): while it is the
+        # same, no event is new, and a request's record needs no read of the store.
+        self.store_writes_seen: object = None
 
     @property
     def max_entries(self) -> int:
@@ -219,6 +222,7 @@ class RequestJournal:
         with self._lock:
             self._epoch += 1
             self._event_mark = 0
+            self.store_writes_seen = None
 
     def append(self, record: RequestRecord, *, events_seen: Iterable[int] = ()) -> RequestRecord:
         """Keep ``record``: number it, pick its flow, and note which of ``events_seen`` it caused."""

@@ -444,6 +444,10 @@ class Operation:
         return []
 
     # the clock
+    def anything_due(self) -> bool:
+        """Whether :meth:`settle` has something to apply (asked without the write lock)."""
+        return self.repo.anything_due(self.now)
+
     def settle(self) -> None:
         """Apply every transition that came due on the clock, in the order they came due, each at its time."""
         due: list[tuple[datetime, str, Callable[[], None]]] = []

@@ -18,7 +18,7 @@ from authlib.oauth2.rfc6749 import AuthorizationCodeMixin
 from authlib.oauth2.rfc6749 import ClientMixin
 from authlib.oauth2.rfc6749 import TokenMixin
 
-from auth_server.domain.accounts import secret_matches
+from auth_server.domain.token_digests import client_secret_matches
 
 DEFAULT_SCOPE = "user.info.basic"  # Login Kit adds it to every authorization
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")  # as urlsplit gives hostnames: no brackets
@@ -30,7 +30,7 @@ class PartnerApp(ClientMixin):
     """An integration partner's app: TikTok calls it a client, with a ``client_key``."""
 
     client_key: str
-    client_secret_hash: str
+    client_secret_hash: str  # a keyed digest (:func:`~auth_server.domain.token_digests.client_secret_digest`)
     name: str
     redirect_uris: list[str] = field(default_factory=list)
     scopes: list[str] = field(default_factory=lambda: [DEFAULT_SCOPE])
@@ -60,7 +60,7 @@ class PartnerApp(ClientMixin):
         return any(redirect_uri_matches(registered, redirect_uri) for registered in self.redirect_uris)
 
     def check_client_secret(self, client_secret: str) -> bool:
-        return secret_matches(client_secret, self.client_secret_hash)
+        return client_secret_matches(client_secret, self.client_secret_hash)
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
         return method in ("client_secret_post", "client_secret_basic")

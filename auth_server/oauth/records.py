@@ -1,13 +1,18 @@
 """The records the authorization server keeps (partner apps, codes, tokens, QR codes), and what its parts share.
 
-:class:`OAuthStore` reads and writes them through a unit of work it is given, each call its own transaction;
+:class:`OAuthStore` reads and writes them through a unit of work it is given, each call its own transaction, or
+all of a block's calls in one (:meth:`OAuthStore.one_transaction`, a token request's);
 :class:`ServerParts` is what the grants and the QR code flow use of the server, so that they need not import it.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from collections.abc import Iterator
 from contextlib import AbstractContextManager
+from contextlib import contextmanager
+from contextlib import nullcontext
 from datetime import datetime
 from typing import Any
 from typing import Protocol
@@ -45,35 +50,58 @@ class OAuthStore:
     Codes and tokens are kept as digests: a look-up takes the string as it was presented, and finds its digest.
     """
 
-    def __init__(self, unit_of_work: UnitOfWork, clock: Clock) -> None:
+    def __init__(self, unit_of_work: UnitOfWork, clock: Clock, *, reading: UnitOfWork | None = None) -> None:
         self._unit_of_work = unit_of_work
+        self._reading = reading or unit_of_work  # look-ups take no write lock
         self._clock = clock
+        self._held = threading.local()  # the transaction one_transaction() holds in this thread
+
+    @contextmanager
+    def one_transaction(self) -> Iterator[None]:
+        """Every look-up and write of the block, in this thread, in one transaction (a token request's): it commits
+        when the block ends, and rolls back everything when it raises."""
+        if getattr(self._held, "repo", None) is not None:
+            yield
+            return
+        with self._transaction() as repo:
+            self._held.repo = repo
+            try:
+                yield
+            finally:
+                self._held.repo = None
+
+    def _transaction(self, *, reading: bool = False) -> AbstractContextManager[OAuthRepository]:
+        """The transaction held by :meth:`one_transaction`, or a new one (that takes no write lock if ``reading``)."""
+        held: OAuthRepository | None = getattr(self._held, "repo", None)
+        if held is not None:
+            return nullcontext(held)
+        return (self._reading if reading else self._unit_of_work)()
 
     def _now(self) -> datetime:
         return self._clock.now()
 
     def _read(self, find: Callable[[OAuthRepository], Timed | None]) -> Timed | None:
-        with self._unit_of_work() as repo:
+        with self._transaction(reading=True) as repo:
             found = find(repo)
         if found is not None:
             found.now = self._now()
         return found
 
     def partner_app(self, client_key: str) -> PartnerApp | None:
-        with self._unit_of_work() as repo:
+        with self._transaction(reading=True) as repo:
             return repo.get(PartnerApp, client_key)
 
     def code(self, code: str) -> AuthorizationCode | None:
         return self._read(lambda repo: repo.get(AuthorizationCode, token_digest(code)))
 
     def save_code(self, code: AuthorizationCode) -> None:
-        with self._unit_of_work() as repo:
+        with self._transaction() as repo:
             repo.add(code)
 
     def spend_code(self, code: AuthorizationCode, token: Token) -> bool:
         """Mark the code used and keep the token it was exchanged for, in one transaction (a crash cannot leave a
         spent code without its token). False, and nothing changed, when the code was used meanwhile."""
-        with self._unit_of_work() as repo:
+        with self._transaction() as repo:
             found = repo.get(AuthorizationCode, code.code_digest, lock=True)
             if found is None or found.used_at is not None:
                 return False
@@ -84,7 +112,7 @@ class OAuthStore:
 
     def revoke_issued_from(self, code: AuthorizationCode) -> None:
         """A code presented again: the tokens it gave, and their refresh chain, stop working (RFC 6749 4.1.2)."""
-        with self._unit_of_work() as repo:
+        with self._transaction() as repo:
             found = repo.get(AuthorizationCode, code.code_digest)
             family = found.token_digest if found is not None else None
         if family is not None:
@@ -93,7 +121,7 @@ class OAuthStore:
     def rotate_refresh(self, old: Token, token: Token) -> bool:
         """Spend ``old``'s refresh token and keep the new token of its chain, in one transaction. False, and nothing
         changed, when the refresh token was spent meanwhile (a racing refresh)."""
-        with self._unit_of_work() as repo:
+        with self._transaction() as repo:
             found = repo.first_where(Token, refresh_token_digest=old.refresh_token_digest, lock=True)
             if found is None:
                 return False
@@ -109,7 +137,7 @@ class OAuthStore:
     def revoke_family(self, family: str) -> None:
         """Every token of a refresh chain stops working: a spent refresh token came back (RFC 9700 4.14)."""
         now = self._now()
-        with self._unit_of_work() as repo:
+        with self._transaction() as repo:
             for token in repo.all_where(Token, order_by="issued_at", family=family):
                 token.access_revoked_at = token.access_revoked_at or now
                 token.refresh_revoked_at = token.refresh_revoked_at or now
@@ -121,11 +149,11 @@ class OAuthStore:
         return self._read(lambda repo: repo.first_where(Token, refresh_token_digest=token_digest(refresh_token)))
 
     def save_token(self, token: Token) -> None:
-        with self._unit_of_work() as repo:
+        with self._transaction() as repo:
             repo.add(token)
 
     def revoke(self, token: Token, *, refresh: bool) -> None:
-        with self._unit_of_work() as repo:
+        with self._transaction() as repo:
             found = repo.get(Token, token.access_token_digest, lock=True)
             if found is None:
                 return
@@ -138,7 +166,7 @@ class OAuthStore:
         """The apps that hold a token of the user that still works (access or refresh): what "Manage app
         permissions" lists in the app."""
         now = self._now()
-        with self._unit_of_work() as repo:
+        with self._transaction(reading=True) as repo:
             keys: dict[str, None] = {}
             for token in repo.all_where(Token, order_by="issued_at", open_id=open_id):
                 token.now = now
@@ -153,7 +181,7 @@ class OAuthStore:
         transaction with the app's developer webhook (or None), so the notice and the revocation stand or fall
         together. Returns how many tokens were revoked."""
         now = self._now()
-        with self._unit_of_work() as repo:
+        with self._transaction() as repo:
             revoked = 0
             for token in repo.all_where(Token, order_by="issued_at", client_key=client_key, open_id=open_id):
                 token.now = now
@@ -169,7 +197,7 @@ class OAuthStore:
         return self._read(lambda repo: repo.get(LoginQr, token_digest(token)))
 
     def save_login_qr(self, qr: LoginQr) -> None:
-        with self._unit_of_work() as repo:
+        with self._transaction() as repo:
             repo.add(qr)
 
     def change_login_qr(
@@ -179,7 +207,7 @@ class OAuthStore:
 
         ``change`` may raise to leave the QR code as it was.
         """
-        with self._unit_of_work() as repo:
+        with self._transaction() as repo:
             found = repo.get(LoginQr, token_digest(token), lock=True)
             if found is None:
                 return None

@@ -44,12 +44,12 @@ FORM = "application/x-www-form-urlencoded"  # the one body TikTok's OAuth endpoi
 class LoginKitServer(AuthorizationServer):
     """One per app (never module-level, or repeated ``create_app`` calls would pile up grants)."""
 
-    def __init__(self, unit_of_work: UnitOfWork, clock: Clock, config: ServerConfig) -> None:
+    def __init__(self, unit_of_work: UnitOfWork, clock: Clock, config: ServerConfig, *,
+                 reading: UnitOfWork | None = None) -> None:
         super().__init__()
         self.clock = clock
         self.config = config
-        self.oauth_store = OAuthStore(unit_of_work, clock)
-        self._query_client = self.oauth_store.partner_app
+        self.oauth_store = OAuthStore(unit_of_work, clock, reading=reading)
         self._save_token = self._store_token
         self.register_token_generator("default", self._generate_token)
         self.register_grant(AuthorizationCodeGrant, [TikTokCodeChallenge(required=False)])
@@ -61,6 +61,9 @@ class LoginKitServer(AuthorizationServer):
 
     def now(self) -> datetime:
         return self.clock.now()
+
+    def query_client(self, client_id: str) -> PartnerApp | None:
+        return self.oauth_store.partner_app(client_id)
 
     # --- tokens -------------------------------------------------------------------------------------------
 
@@ -126,6 +129,13 @@ class LoginKitServer(AuthorizationServer):
         return tiktok_body(token, self.now())
 
     # --- the wire -----------------------------------------------------------------------------------------
+
+    def create_token_response(self, request: Any = None) -> Response:
+        """authlib's, in one transaction: the client's look-up, the code's or the refresh token's, and the token
+        kept (one write lock per request, not one per step)."""
+        with self.oauth_store.one_transaction():
+            response: Response = super().create_token_response(request)
+        return response
 
     def authenticate_client(self, request: Any, methods: Any, endpoint: str = "token") -> PartnerApp:
         """authlib's, with HTTP Basic credentials that are not base64 of UTF-8 text refused as bad client

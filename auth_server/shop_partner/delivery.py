@@ -153,15 +153,16 @@ class WebhookOutbox:
     """One world's webhooks on their way out. One run at a time per world (``lock``): the background loop and a
     synchronous ``POST /_sim/webhooks/deliver`` never send the same attempt twice."""
 
-    def __init__(self, unit_of_work: UnitOfWork, clock: Clock) -> None:
+    def __init__(self, unit_of_work: UnitOfWork, clock: Clock, *, reading: UnitOfWork | None = None) -> None:
         self._unit_of_work = unit_of_work
+        self._reading = reading or unit_of_work  # asked after every request that may write: no write lock
         self._clock = clock
         self.lock = threading.Lock()
 
     def needs_loop(self) -> bool:
         """Whether anything here waits for the delivery loop: an undelivered webhook, or an app that receives
         webhooks (its expiry warnings and linking events are made by the loop)."""
-        with self._unit_of_work() as repo:
+        with self._reading() as repo:
             pending = repo.all_due(WebhookDelivery, due="due_at", now=self._clock.now() + FOREVER, limit=1)
             return bool(pending) or any(app.webhook_url for app in repo.all_of(ShopApp, order_by="app_key"))
 

@@ -1,8 +1,10 @@
 """Engines, transactions and locking for SQLite (the embedded default) and PostgreSQL.
 
-SQLite has no row locks, so every transaction starts with ``BEGIN IMMEDIATE``: it
-takes the database's write lock at once, and racing writers queue on the busy
-timeout instead of failing. PostgreSQL takes ``SELECT ... FOR UPDATE`` row locks
+SQLite has no row locks, so every transaction that may write starts with ``BEGIN
+IMMEDIATE``: it takes the database's write lock at once, and racing writers queue on
+the busy timeout instead of failing. A read (:meth:`Store.reading`) starts with a
+plain ``BEGIN`` and takes no write lock: in WAL mode it goes ahead beside the writer,
+on what was committed when it began. PostgreSQL takes ``SELECT ... FOR UPDATE`` row locks
 on the shop and the account (in that order, so two requests cannot deadlock).
 On both, the unique partial indexes in :mod:`auth_server.store.schema` are the
 last word on the slot invariants.
@@ -11,6 +13,7 @@ last word on the slot invariants.
 from __future__ import annotations
 
 import functools
+import itertools
 import os
 import threading
 from collections.abc import Iterator
@@ -36,6 +39,7 @@ SUPPORTED_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
 URL_FORMS = ("sqlite:///FILE (a file in this folder), sqlite:////ABSOLUTE/PATH, sqlite:// (in memory), or "
              "postgresql+psycopg://USER:PASSWORD@HOST:PORT/DATABASE")
 BUSY_TIMEOUT_SECONDS = 60
+READING = "linksim_reading"  # the execution option of a transaction that only reads
 
 # SQLite names a unique index's columns, not the index, in its error message.
 _SQLITE_INVARIANTS = {
@@ -76,6 +80,17 @@ class Store:
         else:
             self.engine = _create_engine(self.url, echo=echo)
             self._turns = nullcontext()
+        # A SQLite file's writers in this process queue here, in turn, for the database's one write lock, rather
+        # than on SQLite's busy handler, which polls with growing sleeps (seconds of tail latency under load).
+        # Writers in other processes still meet on the busy timeout.
+        sqlite_file = self._connection is None and self.url.get_backend_name() == "sqlite"
+        self._writers: AbstractContextManager[Any] = threading.RLock() if sqlite_file else nullcontext()
+        self._commits = itertools.count(1)
+        # This store, and how many transactions that added domain events it committed: while it is the same, the
+        # request journal knows no event is new without reading the store.
+        self.event_writes: tuple[int, int] = (id(self), 0)
+        # The same connections, whose transactions begin without the write lock (see _with_sqlite_settings).
+        self._reading_engine = self.engine.execution_options(**{READING: True})
 
     @property
     def _bind(self) -> sa.Engine | sa.Connection:
@@ -119,31 +134,47 @@ class Store:
             self._open_bind()
             yield
 
-    @contextmanager
-    def unit_of_work(self) -> Iterator[SqlRepository]:
+    def unit_of_work(self) -> AbstractContextManager[SqlRepository]:
         """A transaction: commits when the block ends, rolls back when it raises."""
-        with self._turns, Session(self._open_bind(), expire_on_commit=False, autoflush=True) as session:
-            try:
-                yield SqlRepository(session)
-                session.commit()
-            except IntegrityError as exc:
-                session.rollback()
-                invariant = _invariant_of(exc)
-                if invariant is not None:
-                    raise SlotConflict(invariant) from exc
-                if _is_unique_violation(exc):
-                    # Another transaction wrote the same key first (a username, a showcase entry): run the
-                    # operation again, and its own checks will see that row and answer as they should.
-                    raise TransientConflict(str(exc.orig)) from exc
-                raise
-            except OperationalError as exc:
-                session.rollback()
-                if _is_transient(exc):
-                    raise TransientConflict(str(exc.orig)) from exc
-                raise
-            except BaseException:
-                session.rollback()
-                raise
+        return self._transaction(reading=False)
+
+    def reading(self) -> AbstractContextManager[SqlRepository]:
+        """A transaction that only reads: on a SQLite file it takes no write lock, so it never waits for a writer
+        (nor makes one wait). Writing in it is a mistake (SQLite would refuse it when another writer holds the
+        lock). An in-memory database has one connection, whose transactions take turns anyway."""
+        return self._transaction(reading=True)
+
+    @contextmanager
+    def _transaction(self, *, reading: bool) -> Iterator[SqlRepository]:
+        with self._turns, nullcontext() if reading else self._writers:
+            bind = self._open_bind()
+            if reading and bind is self.engine:
+                bind = self._reading_engine
+            with Session(bind, expire_on_commit=False, autoflush=True) as session:
+                try:
+                    repo = SqlRepository(session)
+                    yield repo
+                    session.commit()
+                    if repo.added_events:
+                        self.event_writes = (id(self), next(self._commits))
+                except IntegrityError as exc:
+                    session.rollback()
+                    invariant = _invariant_of(exc)
+                    if invariant is not None:
+                        raise SlotConflict(invariant) from exc
+                    if _is_unique_violation(exc):
+                        # Another transaction wrote the same key first (a username, a showcase entry): run the
+                        # operation again, and its own checks will see that row and answer as they should.
+                        raise TransientConflict(str(exc.orig)) from exc
+                    raise
+                except OperationalError as exc:
+                    session.rollback()
+                    if _is_transient(exc):
+                        raise TransientConflict(str(exc.orig)) from exc
+                    raise
+                except BaseException:
+                    session.rollback()
+                    raise
 
     def _open_bind(self) -> sa.Engine | sa.Connection:
         if self.closed:
@@ -193,8 +224,8 @@ def _in_memory_engine(*, echo: bool) -> sa.Engine:
 
 
 def _add_missing_columns(bind: sa.Engine | sa.Connection) -> None:
-    """Bring a database made by an older linksim up to the schema: the columns added since are added (a new column
-    is nullable or has a default, or the database must start over, which this says)."""
+    """Bring a database made by an older linksim up to the schema: the columns and indexes added since are added (a
+    new column is nullable or has a default, or the database must start over, which this says)."""
     with bind.begin() if isinstance(bind, sa.Engine) else nullcontext(bind) as connection:
         inspector = sa.inspect(connection)
         for table in schema.metadata.sorted_tables:
@@ -211,6 +242,8 @@ def _add_missing_columns(bind: sa.Engine | sa.Connection) -> None:
                 definition = sa.schema.CreateColumn(column).compile(dialect=connection.dialect)
                 name = connection.dialect.identifier_preparer.quote(table.name)
                 connection.exec_driver_sql(f"ALTER TABLE {name} ADD COLUMN {definition}")
+            for index in table.indexes:  # an index added since (create_all makes those of new tables only)
+                connection.execute(sa.schema.CreateIndex(index, if_not_exists=True))
 
 
 def supported_url(url: str) -> sa.URL:
@@ -246,11 +279,14 @@ def _with_sqlite_settings(engine: sa.Engine, *, in_memory: bool) -> sa.Engine:
         cursor.execute("PRAGMA foreign_keys = ON")
         if not in_memory:
             cursor.execute("PRAGMA journal_mode = WAL")
+            # A commit is safe from the process's crash once in the log; it is not fsynced one by one (each took
+            # milliseconds of every request). Power lost to the machine may lose the last commits: a simulator's trade.
+            cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if connection.get_execution_options().get(READING) else "BEGIN IMMEDIATE")
 
     return engine
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -37,9 +38,12 @@ T = TypeVar("T")
 class SqlRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
+        self.added_events = False  # whether this transaction added a domain event (the request journal asks)
 
     def add(self, obj: object) -> None:
         self.session.add(obj)
+        if isinstance(obj, Event):
+            self.added_events = True
 
     def remove(self, obj: object) -> None:
         self.session.delete(obj)
@@ -83,8 +87,12 @@ class SqlRepository:
     def shop(self, shop_id: str, *, lock: bool = False) -> Shop | None:
         return self.get(Shop, shop_id, lock=lock)
 
-    def shops(self) -> Sequence[Shop]:
-        return self._all(sa.select(Shop).order_by(schema.shops.c.shop_id))
+    def shops(self, shop_ids: Collection[str] | None = None) -> Sequence[Shop]:
+        """Every shop, or those of ``shop_ids``."""
+        query = sa.select(Shop).order_by(schema.shops.c.shop_id)
+        if shop_ids is not None:
+            query = query.where(schema.shops.c.shop_id.in_(list(shop_ids)))
+        return self._all(query)
 
     def product(self, product_id: str) -> Product | None:
         return self.get(Product, product_id)
@@ -107,13 +115,7 @@ class SqlRepository:
         return self._all(sa.select(Account).where(sa.func.lower(c.nickname) == nickname.lower()).order_by(c.username))
 
     def accounts_due_for_verification(self, now: datetime) -> Sequence[Account]:
-        c = schema.accounts.c
-        return self._all(
-            sa.select(Account)
-            .where(c.verification == Verification.PENDING, c.verification_due_at <= now,
-                   c.verification_outcome != VerificationOutcome.STAY_PENDING)
-            .with_for_update(skip_locked=True)
-        )
+        return self._all(sa.select(Account).where(_verification_due(now)).with_for_update(skip_locked=True))
 
     def org_members(self, open_id: str) -> Sequence[OrgMember]:
         c = schema.org_members.c
@@ -182,16 +184,11 @@ class SqlRepository:
     def links_due(self, now: datetime) -> Sequence[Link]:
         c = schema.links.c
         return self._all(
-            sa.select(Link)
-            .where(
-                sa.or_(
-                    sa.and_(c.state == LinkState.PENDING_REVIEW, c.review_due_at <= now),
-                    sa.and_(c.state == LinkState.PENDING_CONSENT, c.consent_expires_at <= now),
-                )
-            )
-            .order_by(c.created_at, c.link_id)
-            .with_for_update(skip_locked=True)
-        )
+            sa.select(Link).where(_link_due(now)).order_by(c.created_at, c.link_id).with_for_update(skip_locked=True))
+
+    def anything_due(self, now: datetime) -> bool:
+        """Whether any verification, link, invitation or affiliate invitation came due: one query, nothing loaded."""
+        return bool(self.session.scalar(_ANYTHING_DUE, {"now": now}))
 
     # invitations
     def invitation(self, invitation_id: str, *, lock: bool = False) -> Invitation | None:
@@ -207,11 +204,8 @@ class SqlRepository:
         return self._all(query)
 
     def invitations_due(self, now: datetime) -> Sequence[Invitation]:
-        c = schema.invitations.c
-        return self._all(
-            sa.select(Invitation).where(c.state == InvitationState.PENDING, c.expires_at <= now)
-            .with_for_update(skip_locked=True)
-        )
+        return self._all(sa.select(Invitation).where(_invitation_due(schema.invitations, now))
+                         .with_for_update(skip_locked=True))
 
     def affiliate_invitation(self, invitation_id: str, *, lock: bool = False) -> AffiliateInvitation | None:
         return self.get(AffiliateInvitation, invitation_id, lock=lock)
@@ -221,11 +215,8 @@ class SqlRepository:
         return self._all(sa.select(AffiliateInvitation).where(c.open_id == open_id).order_by(c.created_at))
 
     def affiliate_invitations_due(self, now: datetime) -> Sequence[AffiliateInvitation]:
-        c = schema.affiliate_invitations.c
-        return self._all(
-            sa.select(AffiliateInvitation).where(c.state == InvitationState.PENDING, c.expires_at <= now)
-            .with_for_update(skip_locked=True)
-        )
+        return self._all(sa.select(AffiliateInvitation).where(_invitation_due(schema.affiliate_invitations, now))
+                         .with_for_update(skip_locked=True))
 
     def showcase(self, open_id: str) -> Sequence[ShowcaseItem]:
         c = schema.showcase_items.c
@@ -262,3 +253,28 @@ class SqlRepository:
             self.session.execute(table.insert().values(key=key, value=value))
         else:
             self.session.execute(table.update().where(table.c.key == key).values(value=value))
+
+
+# What came due on the clock, as conditions: the due lists load what settling applies, anything_due only asks.
+def _verification_due(now: datetime | sa.BindParameter[datetime]) -> sa.ColumnElement[bool]:
+    c = schema.accounts.c
+    return sa.and_(c.verification == Verification.PENDING, c.verification_due_at <= now,
+                   c.verification_outcome != VerificationOutcome.STAY_PENDING)
+
+
+def _link_due(now: datetime | sa.BindParameter[datetime]) -> sa.ColumnElement[bool]:
+    c = schema.links.c
+    return sa.or_(sa.and_(c.state == LinkState.PENDING_REVIEW, c.review_due_at <= now),
+                  sa.and_(c.state == LinkState.PENDING_CONSENT, c.consent_expires_at <= now))
+
+
+def _invitation_due(table: sa.Table, now: datetime | sa.BindParameter[datetime]) -> sa.ColumnElement[bool]:
+    return sa.and_(table.c.state == InvitationState.PENDING, table.c.expires_at <= now)
+
+
+_NOW: sa.BindParameter[datetime] = sa.bindparam("now")
+# Built once: it is asked before every operation of the service.
+_ANYTHING_DUE = sa.select(sa.or_(*(sa.select(table.c[0]).where(condition).exists() for table, condition in (
+    (schema.accounts, _verification_due(_NOW)), (schema.links, _link_due(_NOW)),
+    (schema.invitations, _invitation_due(schema.invitations, _NOW)),
+    (schema.affiliate_invitations, _invitation_due(schema.affiliate_invitations, _NOW))))))

@@ -136,7 +136,8 @@ accounts = sa.Table(
     sa.Column("account_type", stored_enum(AccountType), nullable=False),
     sa.Column("verification", stored_enum(Verification), nullable=False),
     sa.Column("verification_outcome", stored_enum(VerificationOutcome), nullable=False),
-    sa.Column("verification_due_at", UTCDateTime),
+    # Indexed: whether a verification came due is asked before every operation, at any number of accounts.
+    sa.Column("verification_due_at", UTCDateTime, index=True),
     sa.Column("verification_delay", Seconds, nullable=False),
     sa.Column("standing", stored_enum(Standing), nullable=False),
     sa.Column("followers", sa.Integer, nullable=False),
@@ -148,6 +149,8 @@ accounts = sa.Table(
     sa.Column("failed_sign_ins", sa.Integer, nullable=False, server_default="0"),
     sa.Column("sign_in_locked_until", UTCDateTime),
 )
+# The seller's search matches nicknames in any case: without this, every account is read.
+sa.Index("ix_accounts_nickname_lower", sa.func.lower(accounts.c.nickname))
 
 app_sessions = sa.Table(
     "app_sessions", metadata,

@@ -288,7 +288,8 @@ def inbox() -> Any:
     """Seller-app permission requests, marketing invitations and affiliate invitations waiting for this account."""
     service = context.service()
     items = service.inbox(holder().open_id)
-    shops = {shop.shop_id: shop for shop in service.shops()}
+    named = [item.shop_id for kind in ("requests", "invitations", "affiliate_invitations") for item in items[kind]]
+    shops = {shop.shop_id: shop for shop in service.shops(named)}
     return jsonify({
         "requests": [_request_view(link, shops[link.shop_id]) for link in items["requests"]],
         "invitations": [_invitation_view(i, shops[i.shop_id]) for i in items["invitations"]],

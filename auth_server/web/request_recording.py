@@ -122,15 +122,26 @@ def _record(response: Response) -> None:
         error_code=refusal_code(response.status_code, response_body) or _query_value(location, "error"),
         **_tags(request_body, response_body, location),
     )
-    kept = here.journal.append(entry, events_seen=_events_after(here, here.journal.event_mark))
+    kept = here.journal.append(entry, events_seen=_new_events(here))
     file = context.journal_file()
     if file is not None:
         file.write(kept)
 
 
+def _new_events(here: HostedWorld) -> list[int]:
+    """The events written since the journal's mark; read from the store only if it committed an event since the
+    last read (most requests, token requests and reads, make none)."""
+    writes = here.simulator.store.event_writes
+    if writes == here.journal.store_writes_seen:
+        return []
+    here.journal.store_writes_seen = writes  # taken before the read: a write during it is looked for next time
+    return _events_after(here, here.journal.event_mark)
+
+
 def _events_after(here: HostedWorld, mark: int) -> list[int]:
-    # Straight from the store: the service's reads settle what came due first, and journaling changes nothing.
-    with here.simulator.store.unit_of_work() as repo:
+    # Straight from the store: the service's reads settle what came due first, and journaling changes nothing (so
+    # it takes no write lock).
+    with here.simulator.store.reading() as repo:
         return list(repo.event_seqs(after_seq=mark))
 
 

@@ -109,7 +109,8 @@ def inbox() -> Any:
         return to_sign_in
     service = context.service()
     items = service.inbox(account.open_id)
-    shops = {shop.shop_id: shop for shop in service.shops()}
+    named = [item.shop_id for kind in ("requests", "invitations", "affiliate_invitations") for item in items[kind]]
+    shops = {shop.shop_id: shop for shop in service.shops(named)}
     return render_template("screens/inbox.html", account=account, shops=shops, **items)
 
 

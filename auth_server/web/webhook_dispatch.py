@@ -57,6 +57,8 @@ WORKERS = 4  # worlds served at once: as many hanging receivers before a fifth w
 
 Attempted = list[tuple[WebhookDelivery, dict[str, Any]]]
 QUIET_METHODS = ("GET", "HEAD", "OPTIONS")  # they make no webhook and no webhook app
+# Token requests write OAuth's codes and tokens only: no webhook, no webhook app (and they are the busiest routes).
+QUIET_ENDPOINTS = ("login_kit.token", "standard_oauth.token", "standard_oauth.introspect")
 
 
 def install(app: Flask) -> WebhookDispatcher:
@@ -71,7 +73,7 @@ def install(app: Flask) -> WebhookDispatcher:
 
 def wake(response: Response) -> Response:
     """``after_request``: a request that may have left its world something to send wakes the loop for it."""
-    if request.method not in QUIET_METHODS and context.in_a_world():
+    if request.method not in QUIET_METHODS and request.endpoint not in QUIET_ENDPOINTS and context.in_a_world():
         try:
             context.webhooks().wake_for(context.world())
         except Exception:  # waking the loop must never cost a request its answer

@@ -422,3 +422,20 @@ def test_a_body_longer_than_the_bound_is_kept_as_its_start_and_its_length() -> N
     assert isinstance(cut, str) and len(cut) < EXCERPT_CHARS + 40
     assert cut.endswith(f"… ({len(json.dumps(body))} characters)")
     assert excerpt({"short": True}) == {"short": True}
+
+
+def test_the_events_a_request_makes_are_its_own_after_requests_that_made_none(http: FlaskClient) -> None:
+    """The journal reads the store's events only after a transaction that added some; requests that made none
+    (a token, reads) leave the next request's events to it."""
+    seller = partner(http)
+    for _ in range(3):
+        assert http.get(f"/api/shops/{SHOP}/linked-accounts", headers=seller).status_code == 200
+    link = start_link(http, seller)
+    http.post("/api/app/scans", json={"scan_url": link["qr"]["scan_url"]}, headers=phone(http))
+
+    started, scanned = journal(http, flow=link["link_id"], kind="request")
+    events = {e["seq"]: e["event"] for e in journal(http, flow=link["link_id"], kind="event")}
+    assert [events[seq] for seq in started["events"]] == ["link.started"]
+    assert [events[seq] for seq in scanned["events"]] == ["link.scanned"]
+    reads = [e for e in journal(http, kind="request") if e["path"].endswith("/linked-accounts")]
+    assert [e["events"] for e in reads] == [[], [], []]

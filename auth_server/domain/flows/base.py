@@ -51,16 +51,19 @@ class FlowBase:
         ids: Callable[[str], str] = new_id,
         passcodes: Callable[[], str] = new_passcode,
         seller_authorized_app: SellerAuthorizedApp = no_authorizations,
+        reading: UnitOfWork | None = None,
     ) -> None:
         self.unit_of_work = unit_of_work
+        self.reading = reading or unit_of_work  # a transaction that only reads (the store's takes no write lock)
         self.clock = clock
         self.markets = markets
         self.seller_authorized_app = seller_authorized_app  # whom a partner app acts for (partner_access)
         self.ids = ids  # makes up ids: "lnk" -> "lnk_3f9a..."; a scenario can make them predictable
         self.passcodes = passcodes
 
-    def _transaction(self, body: Callable[[Operation], T]) -> T:
-        """Run ``body`` in one transaction, again (up to a limit) when it collides with another one.
+    def _transaction(self, body: Callable[[Operation], T], *, reading: bool = False) -> T:
+        """Run ``body`` in one transaction, again (up to a limit) when it collides with another one; ``reading``: a
+        body that only reads, in a transaction that takes no write lock.
 
         A collision is a deadlock or a write that a unique index refused because a concurrent
         transaction got there first: nothing was written, so the whole body runs again from a fresh
@@ -68,7 +71,7 @@ class FlowBase:
         """
         for attempt in range(1, TRANSIENT_RETRIES + 1):
             try:
-                with self.unit_of_work() as repo:
+                with (self.reading if reading else self.unit_of_work)() as repo:
                     return body(Operation(repo, self.clock.now(), markets=self.markets, ids=self.ids,
                                           seller_authorized_app=self.seller_authorized_app))
             except (TransientConflict, SlotConflict) as collision:
@@ -86,8 +89,22 @@ class FlowBase:
         operation's (link, then shop, then account). A refusal that ``body`` *returns* is raised
         after the commit: the flow's ending is kept, and the caller is told why.
         """
-        self._transaction(lambda op: op.settle())
+        self._settle_due()
         result = self._transaction(body)
         if isinstance(result, Refused):
             raise result
         return result
+
+    def _view(self, body: Callable[[Operation], T | Refused]) -> T:
+        """Settle what came due on the clock, then run ``body``, which only reads, in a transaction that takes no
+        write lock."""
+        self._settle_due()
+        result = self._transaction(body, reading=True)
+        if isinstance(result, Refused):
+            raise result
+        return result
+
+    def _settle_due(self) -> None:
+        """Settle what came due on the clock; the write lock is taken only when something did."""
+        if self._transaction(lambda op: op.anything_due(), reading=True):
+            self._transaction(lambda op: op.settle())

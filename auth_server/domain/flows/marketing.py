@@ -32,7 +32,7 @@ class MarketingFlows(FlowBase):
                 raise Refused.because(codes.ACCOUNT_NOT_FOUND, query=query)
             return unique
 
-        return self._run(body)
+        return self._view(body)
 
     def check_marketing_criteria(self, shop_id: str, open_id: str, *, actor: str = "seller") -> list[Violation]:
         """The seller's "Next": which criteria the account fails, if any, before an invitation is sent."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from auth_server.domain import codes
@@ -30,32 +31,34 @@ class Views(FlowBase):
 
     def settle(self) -> None:
         """Apply whatever came due on the clock (every other call does this first)."""
-        self._run(lambda op: None)
+        self._settle_due()
 
     def get_shop(self, shop_id: str) -> Shop:
-        return self._run(lambda op: op.require_shop(shop_id))
+        return self._view(lambda op: op.require_shop(shop_id))
 
     def get_account(self, open_id: str) -> Account:
-        return self._run(lambda op: op.require_account(open_id))
+        return self._view(lambda op: op.require_account(open_id))
 
     def get_account_by_username(self, username: str) -> Account:
-        return self._run(lambda op: op.require_account_by_username(username))
+        return self._view(lambda op: op.require_account_by_username(username))
 
     def get_link(self, link_id: str, *, actor: str | None = None) -> Link:
         """The link, as ``actor`` sees it: a partner app finds only the links it started."""
-        return self._run(lambda op: op.require_link(link_id, actor=actor))
+        return self._view(lambda op: op.require_link(link_id, actor=actor))
 
-    def shops(self) -> list[Shop]:
-        return self._run(lambda op: list(op.repo.shops()))
+    def shops(self, shop_ids: Iterable[str] | None = None) -> list[Shop]:
+        """Every shop, or those of ``shop_ids`` (what a page of a few items names, at any number of shops)."""
+        wanted = None if shop_ids is None else set(shop_ids)
+        return self._view(lambda op: list(op.repo.shops(wanted)))
 
     def accounts(self) -> list[Account]:
-        return self._run(lambda op: list(op.repo.accounts()))
+        return self._view(lambda op: list(op.repo.accounts()))
 
     def links(self, *, shop_id: str | None = None, open_id: str | None = None) -> list[Link]:
-        return self._run(lambda op: list(op.repo.links(shop_id=shop_id, open_id=open_id)))
+        return self._view(lambda op: list(op.repo.links(shop_id=shop_id, open_id=open_id)))
 
     def invitations(self, *, open_id: str | None = None, shop_id: str | None = None) -> list[Invitation]:
-        return self._run(lambda op: list(op.repo.invitations(open_id=open_id, shop_id=shop_id)))
+        return self._view(lambda op: list(op.repo.invitations(open_id=open_id, shop_id=shop_id)))
 
     def get_affiliate_invitation(self, invitation_id: str, *, actor: str | None = None) -> AffiliateInvitation:
         """The affiliate invitation, for ``actor`` when it may act for the shop that sent it."""
@@ -67,20 +70,20 @@ class Views(FlowBase):
             op.require_shop(invitation.shop_id, actor=actor)
             return invitation
 
-        return self._run(body)
+        return self._view(body)
 
     def affiliate_invitations(self, open_id: str) -> list[AffiliateInvitation]:
-        return self._run(lambda op: list(op.repo.affiliate_invitations(open_id=open_id)))
+        return self._view(lambda op: list(op.repo.affiliate_invitations(open_id=open_id)))
 
     def showcase(self, open_id: str) -> list[ShowcaseItem]:
-        return self._run(lambda op: list(op.repo.showcase(open_id)))
+        return self._view(lambda op: list(op.repo.showcase(open_id)))
 
     def org_members(self, open_id: str) -> list[OrgMember]:
-        return self._run(lambda op: list(op.repo.org_members(open_id)))
+        return self._view(lambda op: list(op.repo.org_members(open_id)))
 
     def journal(self, *, subject_type: str | None = None, subject_id: str | None = None,
                 after_seq: int = 0) -> list[Event]:
-        return self._run(lambda op: list(op.repo.events(subject_type=subject_type, subject_id=subject_id,
+        return self._view(lambda op: list(op.repo.events(subject_type=subject_type, subject_id=subject_id,
                                                         after_seq=after_seq)))
 
     def inbox(self, open_id: str) -> dict[str, list[Any]]:
@@ -96,7 +99,7 @@ class Views(FlowBase):
                                           if i.state is pending],
             }
 
-        return self._run(body)
+        return self._view(body)
 
     def get_invitation(self, invitation_id: str, *, actor: str | None = None) -> Invitation:
         """The marketing invitation, for ``actor`` when it may act for the shop that sent it."""
@@ -108,7 +111,7 @@ class Views(FlowBase):
             op.require_shop(invitation.shop_id, actor=actor)
             return invitation
 
-        return self._run(body)
+        return self._view(body)
 
     def linked_accounts(self, shop_id: str, *, actor: str | None = None) -> dict[str, Any]:
         """What the seller sees under "Linked TikTok accounts" (E4): the official and the marketing accounts.
@@ -144,7 +147,7 @@ class Views(FlowBase):
                                       "bound_at": plain(link.activated_at)})
             return {"shop_id": shop_id, "official": official, "marketing": marketing}
 
-        return self._run(body)
+        return self._view(body)
 
     def profile(self, open_id: str) -> dict[str, Any]:
         """What the account's TikTok profile shows: type, storefronts, sales channels, the shopping bag (E1-E3)."""
@@ -183,7 +186,7 @@ class Views(FlowBase):
                 "showcase": [i.product_id for i in op.repo.showcase(open_id)],
             }
 
-        return self._run(body)
+        return self._view(body)
 
     def shop_details(self, shop_id: str) -> dict[str, Any]:
         """A shop as the simulator holds it: its settings, products, and the sales channels its active links open."""
@@ -206,7 +209,7 @@ class Views(FlowBase):
                 "sales_channels": channels,
             }
 
-        return self._run(body)
+        return self._view(body)
 
     def account_details(self, open_id: str) -> dict[str, Any]:
         """An account as the simulator holds it (no password), with its organization's members, removed ones too."""
@@ -217,4 +220,4 @@ class Views(FlowBase):
                         "active": m.active} for m in op.repo.org_members(open_id)]
             return {**plain(account), "members": members}
 
-        return self._run(body)
+        return self._view(body)

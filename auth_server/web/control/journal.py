@@ -38,7 +38,7 @@ def read_journal() -> Any:
         start = here.journal.mark_after(query.since) if query.since is not None else (-1, 0)
         after = start[1] if start[0] == here.journal.epoch else 0
         # Straight from the store, not through the service, whose reads settle what came due first.
-        with here.simulator.store.unit_of_work() as repo:
+        with here.simulator.store.reading() as repo:
             events = list(repo.events(after_seq=after))
     page = timeline(here.journal, events, query)
     return jsonify({"entries": page.entries, "count": len(page.entries), "more": page.more, "world": here.id})

@@ -1,0 +1,66 @@
+"""The benchmark harness runs (``make bench``): one short round over HTTP, and the report reads its figures. No
+figure is asserted: speed is reported by ``make bench``, never tested."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench import served
+from bench.driver import parse_wrk
+from bench.report import markdown
+
+WRK_REPORT = (  # wrk pads a latency in seconds with a space
+    """Running 1s test @ http://127.0.0.1:8931/
+  2 threads and 16 connections
+  Latency Distribution
+     50%    6.58ms
+     75%    9.44ms
+     90%   18.70ms
+     99%    1.22s{pad}
+  241 requests in 1.00s, 6.06MB read
+  Non-2xx or 3xx responses: 3
+Requests/sec:    240.01
+""".format(pad=" ")
+)
+
+
+def test_wrks_report_is_read_with_its_units_and_its_errors() -> None:
+    result = parse_wrk(WRK_REPORT)
+
+    assert (result.requests_per_second, result.p50_ms, result.p99_ms, result.errors) == (240.01, 6.58, 1220.0, 3)
+
+
+def test_one_short_round_over_http_measures_every_endpoint_and_its_references(tmp_path: Path) -> None:
+    figures = served.load_figures(tmp_path, rounds=1, seconds=1, connections=2, peer=False)
+
+    for name in ("ceiling_hello_world", "client_credentials", "code_exchange", "user_info"):
+        assert figures[name]["requests"] > 0, name
+        assert figures[name]["errors"] == 0, name
+    assert figures["qr_flows_over_http"]["failures"] == 0
+    assert figures["qr_flows_over_http"]["flows"] > 0
+
+
+def test_the_report_gives_each_figure_beside_its_reference() -> None:
+    rate = {"requests_per_second": 100.0, "p50_ms": 1.0, "p99_ms": 2.0, "errors": 0}
+    latency = {"p50_ms": 1.0, "p95_ms": 2.0, "p99_ms": 2.0}
+    figures = {
+        "machine": {"when": "now", "commit": "abc", "cpus": 2, "cpu": "x", "python": "3.11",
+                    "load_average_at_start": [0, 0, 0]},
+        "settings": {"driver": "wrk", "connections": 16, "rounds": 1, "seconds": 1, "server": "linksim serve"},
+        "served": {"ceiling_hello_world": rate, "client_credentials": {**rate, "requests_per_second": 50.0},
+                   "code_exchange": rate, "user_info": rate, "resident_mb_after_load": 90,
+                   "qr_flows_over_http": {"flows_per_second": 1.0, "flow": latency, "failures": 0}},
+        "wsgi_flows": {"flows_per_second": 1.0, "flow": latency, "flows": 10, "resident_mb_after": 1,
+                       "resident_mb_before": 1},
+        "fixture_flows": {"flows_per_second": 1.0, "flow": latency},
+        "cold_start": {"without_data": latency, "with_demo_data": latency},
+        "control_plane": {name: latency for name in ("startup", "startup_cold_process", "sandbox", "sandbox_empty",
+                                                     "sandbox_delete")},
+        "at_scale": {"sizes": {"small": {"accounts": 100, "shops": 10}, "large": {"accounts": 1000, "shops": 100}},
+                     "app_inbox": {"small": latency, "large": latency, "ratio_p50": 1.0}},
+        "elapsed_s": 1,
+    }
+
+    report = markdown(figures)
+
+    assert "| linksim `POST /v2/oauth/token/` client_credentials | 50 req/s (p50 1.0 ms, p99 2.0 ms) | 0.50 |" in report

@@ -1,0 +1,74 @@
+"""A token request is one transaction: the client's look-up, the code's or refresh token's, and the token kept are
+read and written together, so nothing is seen half-made and the request takes the database's write lock once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from auth_server.oauth.records import OAuthStore
+from auth_server.web.context import WORLDS
+from tests.login_kit.conftest import CLIENT_KEY
+from tests.login_kit.conftest import CLIENT_SECRET
+from tests.login_kit.conftest import Browser
+from tests.login_kit.conftest import exchange
+
+
+@pytest.fixture
+def transactions(app: Flask) -> list[str]:
+    """The transactions the main world's Login Kit server opens from here on, each named ``write`` or ``read``."""
+    opened: list[str] = []
+    world = app.extensions[WORLDS].main
+    store = world.simulator.store
+
+    def counted(kind: str, open_one: Any) -> Any:
+        @contextmanager
+        def unit_of_work() -> Iterator[Any]:
+            opened.append(kind)
+            with open_one() as repo:
+                yield repo
+        return unit_of_work
+
+    world.login_kit.oauth_store = OAuthStore(counted("write", store.unit_of_work), world.simulator.clock,
+                                             reading=counted("read", store.reading))
+    return opened
+
+
+def test_a_client_credentials_request_is_one_transaction(client: FlaskClient, transactions: list[str]) -> None:
+    answer = client.post("/v2/oauth/token/", data={"client_key": CLIENT_KEY, "client_secret": CLIENT_SECRET,
+                                                   "grant_type": "client_credentials"})
+
+    assert answer.get_json()["access_token"].startswith("clt.")
+    assert transactions == ["write"]
+
+
+def test_a_code_exchange_is_one_transaction(browser: Browser, client: FlaskClient, transactions: list[str]) -> None:
+    browser.sign_in()
+    code = browser.code()
+    transactions.clear()
+
+    answer = exchange(client, code)
+
+    assert answer.get_json()["access_token"].startswith("act.")
+    assert transactions == ["write"]
+
+
+def test_a_replayed_code_in_its_one_transaction_still_revokes_what_it_gave(
+        browser: Browser, client: FlaskClient, transactions: list[str]) -> None:
+    browser.sign_in()
+    code = browser.code()
+    first = exchange(client, code).get_json()
+    transactions.clear()
+
+    replay = exchange(client, code).get_json()
+
+    assert replay["error"] == "invalid_grant"
+    assert transactions == ["write"]
+    user_info = client.get("/v2/user/info/?fields=open_id",
+                           headers={"Authorization": f"Bearer {first['access_token']}"}).get_json()
+    assert user_info["error"]["code"] == "access_token_invalid"
