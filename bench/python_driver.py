@@ -10,6 +10,7 @@ import json
 import sys
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -47,16 +48,21 @@ def load(spec: dict[str, Any]) -> dict[str, Any]:
             mine.append((time.perf_counter() - start) * 1000)
         connection.close()
 
-    threads = [threading.Thread(target=connection_loop) for _ in range(spec["connections"])]
+    elapsed = run_in_threads(connection_loop, spec["connections"])
+    ordered = sorted(itertools.chain.from_iterable(samples))
+    return {"requests_per_second": len(ordered) / elapsed, "p50_ms": percentile(ordered, 0.5),
+            "p99_ms": percentile(ordered, 0.99), "requests": len(ordered), "errors": errors[0]}
+
+
+def run_in_threads(target: Callable[[], None], count: int) -> float:
+    """Run ``target`` in ``count`` threads at once; the seconds until the last one ends."""
+    threads = [threading.Thread(target=target) for _ in range(count)]
     started = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.perf_counter() - started
-    ordered = sorted(itertools.chain.from_iterable(samples))
-    return {"requests_per_second": len(ordered) / elapsed, "p50_ms": percentile(ordered, 0.5),
-            "p99_ms": percentile(ordered, 0.99), "requests": len(ordered), "errors": errors[0]}
+    return time.perf_counter() - started
 
 
 def flows(url: str, seconds: float, threads: int) -> dict[str, Any]:
@@ -90,13 +96,7 @@ def flows(url: str, seconds: float, threads: int) -> dict[str, Any]:
             whole_ms.append((time.perf_counter() - start) * 1000)
         server.stop()
 
-    workers = [threading.Thread(target=loop) for _ in range(threads)]
-    started = time.perf_counter()
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    elapsed = time.perf_counter() - started
+    elapsed = run_in_threads(loop, threads)
     return {"flows_per_second": len(whole_ms) / elapsed, "flows": len(whole_ms), "failures": len(failures),
             "first_failure": failures[0] if failures else None,
             "flow": latency_summary(flow_ms), "with_sandbox": latency_summary(whole_ms)}
@@ -114,3 +114,4 @@ def main(argv: list[str]) -> None:
 
 if __name__ == "__main__":
     main(sys.argv[1:])
+

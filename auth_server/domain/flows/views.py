@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
+from typing import TypeVar
 
 from auth_server.domain import codes
 from auth_server.domain.accounts import Account
@@ -24,6 +25,17 @@ from auth_server.domain.operation import Operation
 from auth_server.domain.operation import storefront
 from auth_server.domain.shops import Shop
 from auth_server.domain.shops import ShopStatus
+
+AnyInvitation = TypeVar("AnyInvitation", Invitation, AffiliateInvitation)
+
+
+def _sent_by_a_shop_of(op: Operation, invitation: AnyInvitation | None, invitation_id: str,
+                       actor: str | None) -> AnyInvitation:
+    """The invitation found, when ``actor`` may act for the shop that sent it."""
+    if invitation is None:
+        raise Refused.because(codes.INVITATION_NOT_FOUND, invitation_id=invitation_id)
+    op.require_shop(invitation.shop_id, actor=actor)
+    return invitation
 
 
 class Views(FlowBase):
@@ -62,15 +74,8 @@ class Views(FlowBase):
 
     def get_affiliate_invitation(self, invitation_id: str, *, actor: str | None = None) -> AffiliateInvitation:
         """The affiliate invitation, for ``actor`` when it may act for the shop that sent it."""
-
-        def body(op: Operation) -> AffiliateInvitation:
-            invitation = op.repo.affiliate_invitation(valid_text(invitation_id, "invitation_id"))
-            if invitation is None:
-                raise Refused.because(codes.INVITATION_NOT_FOUND, invitation_id=invitation_id)
-            op.require_shop(invitation.shop_id, actor=actor)
-            return invitation
-
-        return self._view(body)
+        return self._view(lambda op: _sent_by_a_shop_of(op, op.repo.affiliate_invitation(
+            valid_text(invitation_id, "invitation_id")), invitation_id, actor))
 
     def affiliate_invitations(self, open_id: str) -> list[AffiliateInvitation]:
         return self._view(lambda op: list(op.repo.affiliate_invitations(open_id=open_id)))
@@ -103,15 +108,8 @@ class Views(FlowBase):
 
     def get_invitation(self, invitation_id: str, *, actor: str | None = None) -> Invitation:
         """The marketing invitation, for ``actor`` when it may act for the shop that sent it."""
-
-        def body(op: Operation) -> Invitation:
-            invitation = op.repo.invitation(valid_text(invitation_id, "invitation_id"))
-            if invitation is None:
-                raise Refused.because(codes.INVITATION_NOT_FOUND, invitation_id=invitation_id)
-            op.require_shop(invitation.shop_id, actor=actor)
-            return invitation
-
-        return self._view(body)
+        return self._view(lambda op: _sent_by_a_shop_of(op, op.repo.invitation(
+            valid_text(invitation_id, "invitation_id")), invitation_id, actor))
 
     def linked_accounts(self, shop_id: str, *, actor: str | None = None) -> dict[str, Any]:
         """What the seller sees under "Linked TikTok accounts" (E4): the official and the marketing accounts.
