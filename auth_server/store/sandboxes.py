@@ -45,13 +45,15 @@ sandboxes = sa.Table(
     sa.Column("created_at", schema.UTCDateTime, nullable=False),
 )
 
-spare_schemas = sa.Table(  # PostgreSQL only: empty schemas made ahead, for new sandboxes to claim
+spare_schemas = sa.Table(  # PostgreSQL only: copies of templates made ahead, for new sandboxes to claim
     "linksim_spare_schemas", registry_metadata,
     sa.Column("schema_name", sa.String(63), primary_key=True),
+    sa.Column("template", sa.String(63), nullable=False),
     sa.Column("made_at", sa.Float, nullable=False),
 )
 
-SPARE_SCHEMAS = 4  # kept ready by each process; a burst beyond them makes its schemas while it waits
+SPARE_SCHEMAS = 4  # copies kept ready of a template; a burst beyond them makes its schemas while it waits
+SPARE_TEMPLATES = 3  # the templates a process keeps copies of: those of its last sandboxes
 ORPHAN_AGE_SECONDS = 300  # a file no registry row names, older than this, is a crash's leftover (not one being made)
 _SCHEMA_LOCK = 0x6C6B73696D  # the advisory lock that makes creating sandboxes (and counting them) one at a time
 
@@ -192,10 +194,13 @@ class FileSandboxes(SandboxStorage):
                 fill(store)
             finally:
                 store.dispose()
-            # One file, its log written back into it, so that a copy of it is the whole database.
-            with sqlite3.connect(draft) as connection:
-                connection.execute("PRAGMA journal_mode = DELETE")
-            connection.close()
+            # One file, its log written back into it, so that a copy of it is the whole database. It stays in WAL
+            # mode: a copy opened in WAL mode then takes no sync to switch (milliseconds, on every sandbox made).
+            connection = sqlite3.connect(draft)
+            try:
+                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                connection.close()
             os.replace(draft, self.folder / name)  # whole or not at all, whatever other processes do meanwhile
         finally:
             _remove_database(draft)
@@ -275,6 +280,9 @@ class SchemaSandboxes(SandboxStorage):
 
     ``<main>`` is a few characters naming the main store's own schema, so that two servers on one database (each in
     a schema of its own) never sweep each other's sandboxes. Templates (``lst_<name>``) are shared by them all.
+    Making a schema, its tables and its template's rows takes 100 ms or more, so a background thread keeps
+    ``spares`` such copies ready for each of the last templates this process made sandboxes of, and drops the
+    schemas of deleted sandboxes.
     """
 
     def __init__(self, main: Store, *, spares: int = SPARE_SCHEMAS) -> None:
@@ -283,11 +291,14 @@ class SchemaSandboxes(SandboxStorage):
             own = connection.exec_driver_sql("SELECT current_schema()").scalar() or "public"
         self.prefix = f"lsb_{hashlib.sha256(own.encode()).hexdigest()[:6]}_"
         self.spares = spares
-        self._wanted = threading.Event()
+        self._wanted: list[str] = []  # the templates spares are kept for, the last used last
+        self._doomed: list[str] = []  # the schemas of deleted sandboxes, to drop
+        self._chores = threading.Lock()
+        self._woken = threading.Event()
         self._stopped = threading.Event()
-        self._filler = threading.Thread(target=_keep_spares, args=(weakref.ref(self), self._wanted, self._stopped),
-                                        name="linksim-spare-schemas", daemon=True)
-        self._filler.start()
+        self._tender = threading.Thread(target=_tend, args=(weakref.ref(self), self._woken, self._stopped),
+                                        name="linksim-sandbox-schemas", daemon=True)
+        self._tender.start()
 
     def template(self, key: str, fill: Callable[[Store], None]) -> str:
         name = f"lst_{template_name(key)}"
@@ -314,27 +325,30 @@ class SchemaSandboxes(SandboxStorage):
 
     def create(self, sandbox_id: str, template: str, *, created_at: datetime, limit: int,
                settings: dict[str, Any]) -> tuple[Registered, Store]:
+        self._want(template)
         with self.main.unit_of_work() as repo:
             session = repo.session
             session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
+            # SKIP LOCKED: a copy another transaction is claiming is passed over, never taken twice.
             claimed = session.scalar(sa.text(
                 "DELETE FROM linksim_spare_schemas WHERE schema_name = (SELECT schema_name FROM linksim_spare_schemas "
-                "WHERE schema_name LIKE :prefix ORDER BY made_at LIMIT 1 FOR UPDATE SKIP LOCKED) "
-                "RETURNING schema_name"), {"prefix": self.prefix.replace("_", r"\_") + "%"})
+                "WHERE template = :template AND schema_name LIKE :prefix ORDER BY made_at LIMIT 1 "
+                "FOR UPDATE SKIP LOCKED) RETURNING schema_name"),
+                {"template": template, "prefix": _like_prefix(self.prefix)})
             location = claimed or self._new_schema_name()
             registered = Registered(sandbox_id, location, template, created_at)
             self._register(session, registered, limit)
             connection = session.connection()
             if claimed is None:  # none ready: make one now, in this transaction (slow, but never half made)
-                _make_schema(connection, location)
-            connection.exec_driver_sql(_copy_rows(template, location))
+                _make_copy(connection, template, location)
             if settings:
+                translated: dict[str, Any] = {"schema_translate_map": {None: location}}
                 connection.execute(schema.settings.delete().where(schema.settings.c.key.in_(list(settings))),
-                                   execution_options={"schema_translate_map": {None: location}})
+                                   execution_options=translated)
                 connection.execute(schema.settings.insert(), [{"key": key, "value": value}
                                                               for key, value in settings.items()],
-                                   execution_options={"schema_translate_map": {None: location}})
-        self._wanted.set()
+                                   execution_options=translated)
+        self._woken.set()
         return registered, Store.in_schema(self.main, location)
 
     def open(self, registered: Registered) -> Store:
@@ -343,8 +357,10 @@ class SchemaSandboxes(SandboxStorage):
     def delete(self, sandbox_id: str) -> Registered | None:
         with self.main.unit_of_work() as repo:
             registered = self._unregister(repo.session, sandbox_id)
-            if registered is not None:  # in the same transaction: no schema outlives its row
-                repo.session.connection().exec_driver_sql(f'DROP SCHEMA IF EXISTS "{registered.location}" CASCADE')
+        if registered is not None:  # its schema is dropped in the background (a crash first: sweep() drops it)
+            with self._chores:
+                self._doomed.append(registered.location)
+            self._woken.set()
         return registered
 
     def sweep(self) -> None:
@@ -353,7 +369,7 @@ class SchemaSandboxes(SandboxStorage):
                 "SELECT nspname FROM pg_namespace WHERE nspname LIKE :prefix "
                 "AND nspname NOT IN (SELECT location FROM linksim_sandboxes) "
                 "AND nspname NOT IN (SELECT schema_name FROM linksim_spare_schemas)"),
-                {"prefix": self.prefix.replace("_", r"\_") + "%"}).scalars().all()
+                {"prefix": _like_prefix(self.prefix)}).scalars().all()
             for orphan in orphans:
                 connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{orphan}" CASCADE')
 
@@ -362,25 +378,50 @@ class SchemaSandboxes(SandboxStorage):
         with self.main.engine.begin() as connection:
             spares = connection.execute(sa.delete(spare_schemas).where(spare_schemas.c.schema_name.startswith(
                 self.prefix, autoescape=True)).returning(spare_schemas.c.schema_name)).scalars().all()
-            for spare in spares:
-                connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{spare}" CASCADE')
+        with self._chores:
+            self._doomed.extend(spares)
+        self.drop_doomed()
 
     def close(self) -> None:
         super().close()
         self._stopped.set()
-        self._wanted.set()
+        self._woken.set()
+
+    def drop_doomed(self) -> None:
+        """Drop the schemas of the sandboxes deleted here."""
+        while True:
+            with self._chores:
+                if not self._doomed:
+                    return
+                doomed = self._doomed.pop(0)
+            with self.main.engine.begin() as connection:
+                connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{doomed}" CASCADE')
 
     def make_spare(self) -> bool:
-        """Make one empty schema for a sandbox to claim, if fewer than ``spares`` wait; whether it made one."""
-        with self.main.engine.begin() as connection:
-            ready = connection.scalar(sa.select(sa.func.count()).select_from(spare_schemas).where(
-                spare_schemas.c.schema_name.startswith(self.prefix, autoescape=True))) or 0
-            if ready >= self.spares:
-                return False
-            name = self._new_schema_name()
-            connection.execute(spare_schemas.insert().values(schema_name=name, made_at=time.time()))
-            _make_schema(connection, name)
-        return True
+        """Make one copy of a wanted template for a sandbox to claim, if fewer than ``spares`` of it wait; whether
+        it made one."""
+        with self._chores:
+            wanted = list(reversed(self._wanted))
+        for template in wanted:
+            with self.main.engine.begin() as connection:
+                ready = connection.scalar(sa.select(sa.func.count()).select_from(spare_schemas).where(
+                    spare_schemas.c.template == template,
+                    spare_schemas.c.schema_name.startswith(self.prefix, autoescape=True))) or 0
+                if ready >= self.spares:
+                    continue
+                name = self._new_schema_name()
+                connection.execute(spare_schemas.insert().values(schema_name=name, template=template,
+                                                                 made_at=time.time()))
+                _make_copy(connection, template, name)
+            return True
+        return False
+
+    def _want(self, template: str) -> None:
+        with self._chores:
+            if template in self._wanted:
+                self._wanted.remove(template)
+            self._wanted.append(template)
+            del self._wanted[:-SPARE_TEMPLATES]
 
     def _new_schema_name(self) -> str:
         return f"{self.prefix}{secrets.token_hex(8)}"
@@ -390,25 +431,36 @@ class SchemaSandboxes(SandboxStorage):
             return _schema_exists(connection, name)
 
 
-def _keep_spares(storage_ref: weakref.ref[SchemaSandboxes], wanted: threading.Event, stopped: threading.Event) -> None:
-    """The background thread: keeps the spare schemas topped up, until the storage is closed or gone."""
+def _tend(storage_ref: weakref.ref[SchemaSandboxes], woken: threading.Event, stopped: threading.Event) -> None:
+    """The background thread: drops deleted sandboxes' schemas and keeps the spares topped up, until the storage is
+    closed or gone."""
     while not stopped.is_set():
         storage = storage_ref()
         if storage is None:
             return
         try:
-            made = storage.make_spare()
+            storage.drop_doomed()
+            busy = storage.make_spare()
         except Exception:  # the database away for a moment: try again later, never end the thread
-            made = False
+            busy = False
         del storage
-        if not made:
-            wanted.wait(timeout=5)
-            wanted.clear()
+        if not busy:
+            woken.wait(timeout=5)
+            woken.clear()
+
+
+def _like_prefix(prefix: str) -> str:
+    return prefix.replace("_", r"\_") + "%"
 
 
 def _schema_exists(connection: sa.Connection, name: str) -> bool:
     return connection.execute(sa.text("SELECT 1 FROM pg_namespace WHERE nspname = :name"), {"name": name}).first() \
         is not None
+
+
+def _make_copy(connection: sa.Connection, template: str, name: str) -> None:
+    _make_schema(connection, name)
+    connection.exec_driver_sql(_copy_rows(template, name))
 
 
 def _make_schema(connection: sa.Connection, name: str) -> None:
