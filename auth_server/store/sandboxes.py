@@ -386,6 +386,8 @@ class SchemaSandboxes(SandboxStorage):
         super().close()
         self._stopped.set()
         self._woken.set()
+        if threading.current_thread() is not self._tender:
+            self._tender.join(timeout=10)  # a copy under way is finished, not left half made
 
     def drop_doomed(self) -> None:
         """Drop the schemas of the sandboxes deleted here."""
