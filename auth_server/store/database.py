@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
@@ -51,6 +52,7 @@ _SQLITE_INVARIANTS = {
 _INVARIANTS = ("one_official_per_shop", "one_official_shop_per_account", "one_role_per_shop", "marketing_slot")
 # PostgreSQL's deadlock_detected and serialization_failure: the transaction can simply be run again.
 _TRANSIENT_SQLSTATES = {"40P01", "40001"}
+_UNDEFINED_TABLE = "42P01"
 
 
 class StoreError(Exception):
@@ -187,6 +189,13 @@ class Store:
                     if _is_transient(exc):
                         raise TransientConflict(str(exc.orig)) from exc
                     raise
+                except ProgrammingError as exc:
+                    session.rollback()
+                    if self.schema is not None and _sqlstate(exc) == _UNDEFINED_TABLE:
+                        # its schema dropped: the sandbox was deleted (by another process) while this request held it
+                        self.closed = True
+                        raise StoreClosed(f"the schema {self.schema} was dropped") from exc
+                    raise
                 except BaseException:
                     session.rollback()
                     raise
@@ -316,8 +325,13 @@ def _is_in_memory(url: sa.URL) -> bool:
     return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
 
 
+def _sqlstate(exc: sa.exc.DBAPIError) -> str | None:
+    found = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return found if isinstance(found, str) else None
+
+
 def _is_transient(exc: OperationalError) -> bool:
-    sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    sqlstate = _sqlstate(exc)
     return sqlstate in _TRANSIENT_SQLSTATES or "database is locked" in str(exc.orig)
 
 

@@ -8,11 +8,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
 from auth_server.config import ServerConfig
+from auth_server.simulator import open_store
+from auth_server.store import StoreClosed
 from auth_server.store.sandboxes import ORPHAN_AGE_SECONDS
 from auth_server.store.sandboxes import FileSandboxes
 from auth_server.store.sandboxes import SchemaSandboxes
@@ -184,3 +187,25 @@ def test_a_file_no_sandbox_names_is_swept_when_a_server_starts(tmp_path: Path) -
         assert fresh.exists()  # another process may be making it right now
     finally:
         servers.stop_all()
+
+
+def test_a_fresh_database_has_no_sandboxes(servers: Servers) -> None:
+    app = servers.start()
+    new_sandbox(app.test_client())
+    servers.stop(app)
+    open_store(servers.url, fresh=True).dispose()  # `linksim init --fresh`, `linksim serve --fixtures`
+    after = servers.start()
+    assert after.test_client().get("/_sim/sandboxes").get_json()["count"] == 0
+    assert sandbox_data(after) == set()
+
+
+def test_a_request_holding_a_sandbox_another_process_dropped_finds_it_closed(servers: Servers) -> None:
+    if servers.kind != "schema":
+        pytest.skip("a SQLite file deleted under a process stays readable to it until its next look-up")
+    first, second = servers.start(), servers.start()
+    sandbox = new_sandbox(first.test_client())
+    held = worlds_of(second).get(sandbox)
+    first.test_client().delete(f"/_sim/sandboxes/{sandbox}")
+    sandbox_data(first)  # its schema dropped
+    with pytest.raises(StoreClosed):
+        held.simulator.service.get_account_by_username("maya")
