@@ -252,7 +252,14 @@ class StoredSandboxes:
         return registered is not None
 
     def all(self) -> list[HostedWorld]:
-        found = (self._opened(registered) for registered in self.storage.registered())
+        registered = self.storage.registered()
+        named = {(one.sandbox_id, one.location) for one in registered}
+        with self._lock:  # let go of those deleted by other processes since this one opened them
+            gone = [world_id for world_id, (location, _) in self._open.items() if (world_id, location) not in named]
+            closing = [self._open.pop(world_id)[1] for world_id in gone]
+        for world in closing:
+            _close(world)
+        found = (self._opened(one) for one in registered)
         return [world for world in found if world is not None]
 
     def close(self) -> None:

@@ -315,6 +315,8 @@ class SchemaSandboxes(SandboxStorage):
             finally:
                 store.dispose()
             with self.main.engine.begin() as connection:
+                # One process at a time looks and renames: the second finds the first's template there.
+                connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
                 if not _schema_exists(connection, name):  # else another process made it meanwhile
                     connection.exec_driver_sql(f'ALTER SCHEMA "{draft}" RENAME TO "{name}"')
         finally:

@@ -209,3 +209,12 @@ def test_a_request_holding_a_sandbox_another_process_dropped_finds_it_closed(ser
     sandbox_data(first)  # its schema dropped
     with pytest.raises(StoreClosed):
         held.simulator.service.get_account_by_username("maya")
+
+
+def test_listing_lets_go_of_the_sandboxes_another_process_deleted(servers: Servers) -> None:
+    first, second = servers.start(), servers.start()
+    sandbox = new_sandbox(first.test_client())
+    held = worlds_of(second).get(sandbox)
+    first.test_client().delete(f"/_sim/sandboxes/{sandbox}")
+    assert second.test_client().get("/_sim/sandboxes").get_json()["count"] == 0
+    assert held.simulator.store.closed
