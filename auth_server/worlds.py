@@ -222,7 +222,7 @@ class StoredSandboxes:
         clock = ManualClock(start if data is None else template.start)
         try:
             registered, store = self.storage.create(world_id, template.name, created_at=created_at, limit=limit,
-                                        settings={CLOCK_SETTING: clock.state()})
+                                                    settings={CLOCK_SETTING: clock.state()})
         except SandboxTaken:
             raise Refused.because(codes.SANDBOX_EXISTS, sandbox=world_id) from None
         except SandboxLimit:
