@@ -326,7 +326,7 @@ def load(service: LinkingService, data: dict[str, Any], *, now: datetime) -> Loa
 
     ``now`` is the time used when the file names no ``start``.
     """
-    start = _time(data["start"], "start") if "start" in data else now
+    start = start_of(data, now)
     markets = service.markets
     builder = _Builder(start, data.get("default_password"))
     with service.unit_of_work() as repo:
@@ -606,6 +606,11 @@ def _history_time(entry: dict[str, Any], start: datetime) -> datetime:
     if "at" in entry:
         return _time(entry["at"], "history.at")
     return start - parse_duration(entry["ago"])
+
+
+def start_of(data: dict[str, Any], now: datetime) -> datetime:
+    """The time the clock reads once ``data`` is loaded: its ``start``, or ``now`` if it names none."""
+    return _time(data["start"], "start") if "start" in data else now
 
 
 def _time(value: Any, where: str) -> datetime:

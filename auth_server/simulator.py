@@ -20,14 +20,19 @@ from auth_server.markets import builtin_markets
 from auth_server.oauth import tables as oauth_tables  # noqa: F401 - imported for its tables, see open_store
 from auth_server.shop_partner import tables as shop_tables  # noqa: F401 - the same
 from auth_server.shop_partner.authorizations import seller_authorized_partner_app
+from auth_server.store import SandboxStorage
 from auth_server.store import Store
 
 
 def open_store(url: str, *, fresh: bool = False) -> Store:
     """A store on ``url`` holding the whole schema, the domain's tables and the OAuth records'; ``fresh``: emptied
-    first."""
+    first, its sandboxes deleted."""
     store = Store(url)
     if fresh:
+        storage = SandboxStorage.chosen_for(store)
+        if storage is not None:
+            storage.delete_all()
+            storage.close()
         store.reset()
     else:
         store.create_schema()

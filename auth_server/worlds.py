@@ -1,8 +1,11 @@
 """Worlds: the server's own simulated world, and the isolated sandboxes that tests create beside it.
 
 A world is everything one test may change: the parties and links (its own store), the clock, and the
-OAuth server and QR signer that read them. A sandbox is a world of its own on in-memory SQLite, so
-tests that run in parallel against one server never see each other's state, and making one is cheap.
+OAuth server and QR signer that read them. A sandbox is a world of its own, so tests that run in parallel
+against one server never see each other's state, and making one is cheap. Where it lives follows the main
+store: in memory beside an in-memory main store (one process); a SQLite file beside a main SQLite file, a
+schema of a main PostgreSQL database (:mod:`auth_server.store.sandboxes`), named in a registry there, so
+that every process serves every sandbox and a restart keeps them.
 """
 
 from __future__ import annotations
@@ -30,8 +33,15 @@ from auth_server.oauth.consent_tokens import ConsentTokens
 from auth_server.oauth.server import LoginKitServer
 from auth_server.shop_partner.authorizations import ShopAuthorizations
 from auth_server.shop_partner.delivery import WebhookOutbox
+from auth_server.simulator import CLOCK_SETTING
+from auth_server.simulator import MARKETS_SETTING
 from auth_server.simulator import Simulator
+from auth_server.store import Registered
+from auth_server.store import SandboxLimit
+from auth_server.store import SandboxStorage
+from auth_server.store import SandboxTaken
 from auth_server.store import Store
+from auth_server.store import StoreError
 
 MAIN = "main"  # the server's own world: what a request without a sandbox reaches
 DEFAULT_SANDBOX_LIMIT = 1000
@@ -146,9 +156,7 @@ class Templates:
 
         With no data, an empty world (its schema made once, then copied) whose clock reads ``start``.
         """
-        # History is written relative to the start: data that names none depends on the moment it is loaded at.
-        key = "empty" if data is None else json.dumps([data, start.isoformat() if "start" not in data else None],
-                                                      sort_keys=True, default=str)
+        key = template_key(data, start)
         with self._lock:  # a template is copied before another thread's newer one can push it out
             template = self._template(key, data or {}, start)
             store = template.store.copy()
@@ -176,8 +184,143 @@ class Templates:
         return _Template(simulator.store, simulator.markets, loaded.start)
 
 
+def template_key(data: dict[str, Any] | None, start: datetime) -> str:
+    """What names the template of ``data`` loaded at ``start``."""
+    # History is written relative to the start: data that names none depends on the moment it is loaded at.
+    return "empty" if data is None else json.dumps([data, start.isoformat() if "start" not in data else None],
+                                                   sort_keys=True, default=str)
+
+
 # Shared by every app in the process: a template is only ever copied, and tests build many apps.
 SHARED_TEMPLATES = Templates()
+
+
+@dataclass(frozen=True)
+class _StoredTemplate:
+    name: str
+    markets: Markets
+    start: datetime  # the clock of a sandbox made from it (the data's start), unless it holds no data
+
+
+class StoredSandboxes:
+    """The sandboxes of a main store on a file or a database server: in its :class:`SandboxStorage`, named in its
+    registry. A process keeps the worlds it opened as a cache; every look-up asks the registry first (one indexed
+    read), so a sandbox another process deleted is refused here too."""
+
+    def __init__(self, storage: SandboxStorage, config: ServerConfig) -> None:
+        self.storage = storage
+        self.config = config
+        self._open: dict[str, tuple[str, HostedWorld]] = {}  # id -> (its location, the world opened there)
+        self._templates: dict[str, _StoredTemplate] = {}
+        self._lock = threading.Lock()
+        self._making = threading.Lock()  # one template made at a time in this process
+        storage.sweep()
+
+    def create(self, world_id: str, data: dict[str, Any] | None, start: datetime, *, created_at: datetime,
+               limit: int) -> HostedWorld:
+        template = self._template(data, start)
+        clock = ManualClock(start if data is None else template.start)
+        try:
+            registered, store = self.storage.create(world_id, template.name, created_at=created_at, limit=limit,
+                                                    settings={CLOCK_SETTING: clock.state()})
+        except SandboxTaken:
+            raise Refused.because(codes.SANDBOX_EXISTS, sandbox=world_id) from None
+        except SandboxLimit:
+            raise Refused.because(codes.SANDBOX_LIMIT_REACHED, limit=limit) from None
+        world = HostedWorld.around(world_id, Simulator(store, clock=clock, markets=template.markets, keeps_clock=True),
+                                   self.config)
+        return self._keep(world_id, registered.location, world)
+
+    def get(self, world_id: str) -> HostedWorld | None:
+        registered = self.storage.find(world_id)
+        with self._lock:
+            opened = self._open.get(world_id)
+            if opened is not None and (registered is None or opened[0] != registered.location):
+                del self._open[world_id]  # deleted (and perhaps made again) by another process
+        if opened is not None and registered is not None and opened[0] == registered.location:
+            return opened[1]
+        if opened is not None:
+            _close(opened[1])
+        return self._opened(registered) if registered is not None else None
+
+    def delete(self, world_id: str) -> bool:
+        registered = self.storage.delete(world_id)
+        with self._lock:
+            opened = self._open.pop(world_id, None)
+        if opened is not None:
+            _close(opened[1])
+        return registered is not None
+
+    def all(self) -> list[HostedWorld]:
+        registered = self.storage.registered()
+        named = {(one.sandbox_id, one.location) for one in registered}
+        with self._lock:  # let go of those deleted by other processes since this one opened them
+            gone = [world_id for world_id, (location, _) in self._open.items() if (world_id, location) not in named]
+            closing = [self._open.pop(world_id)[1] for world_id in gone]
+        for world in closing:
+            _close(world)
+        found = (self._opened(one) for one in registered)
+        return [world for world in found if world is not None]
+
+    def close(self) -> None:
+        """Close the stores this process opened, and stop the storage's background work."""
+        with self._lock:
+            opened, self._open = list(self._open.values()), {}
+        for _, world in opened:
+            world.simulator.store.dispose()
+        self.storage.close()
+
+    def _opened(self, registered: Registered) -> HostedWorld | None:
+        with self._lock:
+            opened = self._open.get(registered.sandbox_id)
+        if opened is not None and opened[0] == registered.location:
+            return opened[1]
+        try:
+            store = self.storage.open(registered)
+            with store.reading() as repo:
+                clock_state, market_data = repo.setting(CLOCK_SETTING), repo.setting(MARKETS_SETTING)
+        except StoreError:
+            return None  # its data is gone (deleted meanwhile): as if it were not there
+        markets = fixtures.markets_of({"markets": market_data}, builtin_markets()) if market_data \
+            else builtin_markets()
+        clock = ManualClock.from_state(clock_state) if clock_state else ManualClock()
+        world = HostedWorld.around(registered.sandbox_id,
+                                   Simulator(store, clock=clock, markets=markets, keeps_clock=True), self.config)
+        return self._keep(registered.sandbox_id, registered.location, world)
+
+    def _keep(self, world_id: str, location: str, world: HostedWorld) -> HostedWorld:
+        with self._lock:
+            opened = self._open.setdefault(world_id, (location, world))
+        if opened[1] is not world:  # another thread opened it first: use that one
+            world.simulator.store.dispose()
+        return opened[1]
+
+    def _template(self, data: dict[str, Any] | None, start: datetime) -> _StoredTemplate:
+        key = template_key(data, start)
+        template = self._templates.get(key)
+        if template is not None:
+            return template
+        with self._making:
+            template = self._templates.get(key)
+            if template is None:
+                content = data or {}
+                markets = fixtures.markets_of(content, builtin_markets())
+                loaded_start = fixtures.start_of(content, start)
+
+                def fill(store: Store) -> None:
+                    simulator = Simulator(store, clock=ManualClock(loaded_start), markets=markets, keeps_clock=True)
+                    fixtures.load(simulator.service, content, now=start)
+                    simulator.keep_markets(content.get("markets"), replace=True)
+                    simulator.save_clock()
+
+                template = _StoredTemplate(self.storage.template(key, fill), markets, loaded_start)
+                self._templates[key] = template
+        return template
+
+
+def _close(world: HostedWorld) -> None:
+    world.faults.clear()  # requests a fault holds go on now, and find the sandbox gone
+    world.simulator.store.close()  # after the transaction under way, if any
 
 
 class Worlds:
@@ -190,14 +333,19 @@ class Worlds:
         self._sandboxes: dict[str, HostedWorld] = {}
         self._lock = threading.Lock()
         self.templates = SHARED_TEMPLATES
+        storage = SandboxStorage.chosen_for(main.simulator.store)
+        self.stored = StoredSandboxes(storage, config) if storage is not None else None
 
     def get(self, world_id: str | None) -> HostedWorld:
         """The sandbox named ``world_id``; the main world when none is named. The main world is not a sandbox:
         ``/sandboxes/main/`` is refused like any unknown id."""
         if world_id is None:
             return self.main
-        with self._lock:
-            found = self._sandboxes.get(world_id)
+        if self.stored is not None:
+            found = self.stored.get(world_id) if SANDBOX_ID.fullmatch(world_id) else None
+        else:
+            with self._lock:
+                found = self._sandboxes.get(world_id)
         if found is None:
             raise Refused.because(codes.SANDBOX_NOT_FOUND, sandbox=_shown(world_id))
         return found
@@ -210,6 +358,9 @@ class Worlds:
             raise Refused.because(codes.INVALID_INPUT, field="start",
                                   problem="the data names its own start: drop one of the two")
         start = start or self.main.simulator.clock.now()
+        if self.stored is not None:
+            return self.stored.create(world_id, data, start, created_at=self.main.simulator.clock.now(),
+                                      limit=self.limit)
         simulator = self.templates.simulator(data, start)
         world = HostedWorld.around(world_id, simulator, self.config)
         with self._lock:
@@ -230,6 +381,10 @@ class Worlds:
         return None
 
     def delete(self, world_id: str) -> None:
+        if self.stored is not None:
+            if not self.stored.delete(world_id):
+                raise Refused.because(codes.SANDBOX_NOT_FOUND, sandbox=_shown(world_id))
+            return
         with self._lock:
             world = self._sandboxes.pop(world_id, None)
         if world is None:
@@ -238,5 +393,12 @@ class Worlds:
         world.simulator.store.dispose()  # after the transaction under way, if any
 
     def sandboxes(self) -> list[HostedWorld]:
+        if self.stored is not None:
+            return self.stored.all()
         with self._lock:
             return list(self._sandboxes.values())
+
+    def close(self) -> None:
+        """Let go of the sandboxes' stores this process opened (stored sandboxes stay where they are)."""
+        if self.stored is not None:
+            self.stored.close()

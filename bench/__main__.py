@@ -19,6 +19,7 @@ import click
 
 from bench import hot_paths
 from bench import inprocess
+from bench import sandboxes
 from bench import served
 from bench.driver import driver_name
 from bench.report import markdown
@@ -30,6 +31,7 @@ SECTIONS = {
     "wsgi_flows": "QR link flows through the WSGI app, and resident memory after them",
     "fixture_flows": "QR link flows through the pytest fixtures",
     "control_plane": "the test-control plane: fixture start-up, sandboxes",
+    "stored_sandboxes": "sandboxes beside a main store on a SQLite file, and on PostgreSQL if one is named",
     "at_scale": "list and search latency at 100,000 accounts against 100",
 }
 
@@ -68,6 +70,7 @@ def main(seconds: float, rounds: int, connections: int, runs: int, memory_flows:
             "wsgi_flows": lambda: inprocess.wsgi_flows_in_process(memory_flows),
             "fixture_flows": lambda: inprocess.fixture_flows(runs),
             "control_plane": lambda: inprocess.control_plane(runs),
+            "stored_sandboxes": lambda: sandboxes.stored_sandboxes(scratch, runs),
             "at_scale": lambda: served.at_scale(scratch, accounts=accounts, shops=shops, runs=runs),
         }
         for name in SECTIONS:

@@ -110,9 +110,28 @@ def _in_process(f: dict[str, Any]) -> list[str]:
             figure = f["control_plane"][key]
             lines.append(f"| {name} | p50 {figure['p50_ms']} ms, p95 {figure['p95_ms']} ms | "
                          f"{plane_goals.get(key, '')} |")
+    if "stored_sandboxes" in f:
+        lines += _stored_sandboxes(f["stored_sandboxes"])
     if not lines:
         return []
     return ["", "## In-process and one-off figures", "", "| what | figure | goal |", "|---|---|---|", *lines]
+
+
+def _stored_sandboxes(stored: dict[str, Any]) -> list[str]:
+    lines = []
+    for where, name in (("sqlite_file", "a SQLite file each"), ("postgres", "a PostgreSQL schema each")):
+        if where not in stored:
+            continue
+        for key, what in (("create_demo", "creation with the demo data"), ("create_empty", "empty creation"),
+                          ("delete_demo", "deletion"), ("burst", "empty creation, a burst beyond the copies ready")):
+            if key in stored[where]:
+                figure = stored[where][key]
+                goal = "< 20 ms" if key.startswith("create") else ""
+                lines.append(f"| stored sandbox ({name}): {what} | p50 {figure['p50_ms']} ms, p95 "
+                             f"{figure['p95_ms']} ms | {goal} |")
+    if stored.get("postgres_error"):
+        lines.append(f"| stored sandbox (a PostgreSQL schema each): {stored['postgres_error']} | | |")
+    return lines
 
 
 def _at_scale(scale: dict[str, Any]) -> list[str]:

@@ -335,7 +335,7 @@ APP_NOT_AUTHORIZED = _code(
 # The test-control plane (/_sim/...)
 SANDBOX_NOT_FOUND = _code(
     "sandbox_not_found", Kind.NOT_FOUND, "",
-    "There is no sandbox {sandbox}: it was deleted, or the server restarted. "
+    "There is no sandbox {sandbox}: it was deleted, or it was kept in the memory of a server that restarted. "
     "Create one with POST /_sim/sandboxes and use the id it answers.",
 )
 SANDBOX_EXISTS = _code(

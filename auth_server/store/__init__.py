@@ -5,5 +5,10 @@ from auth_server.store.database import Store
 from auth_server.store.database import StoreClosed
 from auth_server.store.database import StoreError
 from auth_server.store.database import supported_url
+from auth_server.store.sandboxes import Registered
+from auth_server.store.sandboxes import SandboxLimit
+from auth_server.store.sandboxes import SandboxStorage
+from auth_server.store.sandboxes import SandboxTaken
 
-__all__ = ["DEFAULT_URL", "Store", "StoreClosed", "StoreError", "supported_url"]
+__all__ = ["DEFAULT_URL", "Registered", "SandboxLimit", "SandboxStorage", "SandboxTaken", "Store", "StoreClosed",
+           "StoreError", "supported_url"]

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
@@ -51,6 +52,7 @@ _SQLITE_INVARIANTS = {
 _INVARIANTS = ("one_official_per_shop", "one_official_shop_per_account", "one_role_per_shop", "marketing_slot")
 # PostgreSQL's deadlock_detected and serialization_failure: the transaction can simply be run again.
 _TRANSIENT_SQLSTATES = {"40P01", "40001"}
+_UNDEFINED_TABLE = "42P01"
 
 
 class StoreError(Exception):
@@ -69,17 +71,23 @@ class Store:
     connection serves every thread, so transactions take turns on it.
     """
 
-    def __init__(self, url: str = DEFAULT_URL, *, echo: bool = False) -> None:
+    def __init__(self, url: str = DEFAULT_URL, *, echo: bool = False, _shared: tuple[sa.Engine, str] | None = None,
+                 ) -> None:
         self.url = supported_url(url)
         self.closed = False
+        self.schema: str | None = None  # the PostgreSQL schema of a store that shares another's engine
         self._connection: sa.Connection | None = None
-        if _is_in_memory(self.url):
+        self._turns: AbstractContextManager[Any] = nullcontext()
+        self.engine: sa.Engine
+        if _shared is not None:
+            engine, self.schema = _shared
+            self.engine = engine.execution_options(schema_translate_map={None: self.schema})
+        elif _is_in_memory(self.url):
             self.engine = _in_memory_engine(echo=echo)
             self._connection = self.engine.connect()
-            self._turns: AbstractContextManager[Any] = threading.RLock()
+            self._turns = threading.RLock()
         else:
             self.engine = _create_engine(self.url, echo=echo)
-            self._turns = nullcontext()
         # A SQLite file's writers in this process queue here, in turn, for the database's one write lock, rather
         # than on SQLite's busy handler, which polls with growing sleeps (seconds of tail latency under load).
         # Writers in other processes still meet on the busy timeout.
@@ -92,6 +100,15 @@ class Store:
         # The same connections, whose transactions begin without the write lock (see _with_sqlite_settings).
         self._reading_engine = self.engine.execution_options(**{READING: True})
 
+    @classmethod
+    def in_schema(cls, server: Store, schema_name: str) -> Store:
+        """A store whose tables are in ``schema_name`` of ``server``'s PostgreSQL database, on ``server``'s engine and
+        pool (SQLAlchemy's ``schema_translate_map``): a thousand sandboxes share a few connections. Disposing it
+        closes it (later transactions raise :class:`StoreClosed`) and leaves the shared engine open."""
+        if server.url.get_backend_name() != "postgresql":
+            raise StoreError("only a PostgreSQL database keeps worlds in schemas")
+        return cls(server.url.render_as_string(hide_password=False), _shared=(server.engine, schema_name))
+
     @property
     def _bind(self) -> sa.Engine | sa.Connection:
         return self._connection if self._connection is not None else self.engine
@@ -101,7 +118,7 @@ class Store:
         (the OAuth records', once :mod:`auth_server.oauth` is imported; ``simulator.open_store`` sees to that)."""
         try:
             self._ddl(schema.metadata.create_all)
-            if self._connection is None:  # a file or a server, perhaps made by an older linksim
+            if self._connection is None and self.schema is None:  # a file or a server, perhaps made by an older linksim
                 self._ddl(_add_missing_columns)
         except OperationalError as exc:
             raise StoreError(f"cannot open the database {self.url.render_as_string(hide_password=True)}: "
@@ -172,6 +189,13 @@ class Store:
                     if _is_transient(exc):
                         raise TransientConflict(str(exc.orig)) from exc
                     raise
+                except ProgrammingError as exc:
+                    session.rollback()
+                    if self.schema is not None and _sqlstate(exc) == _UNDEFINED_TABLE:
+                        # its schema dropped: the sandbox was deleted (by another process) while this request held it
+                        self.closed = True
+                        raise StoreClosed(f"the schema {self.schema} was dropped") from exc
+                    raise
                 except BaseException:
                     session.rollback()
                     raise
@@ -184,11 +208,17 @@ class Store:
     def dispose(self) -> None:
         """Close the database; a transaction under way finishes first (an in-memory database is then gone)."""
         with self._turns:
-            self.closed = self._connection is not None
+            self.closed = self._connection is not None or self.schema is not None
             if self._connection is not None:
                 self._connection.close()
-            else:
+            elif self.schema is None:  # a schema's store shares its engine with others
                 self.engine.dispose()
+
+    def close(self) -> None:
+        """Close the database for good: a later transaction raises :class:`StoreClosed` (a deleted sandbox's file
+        is not made again, empty, by a request that still held it)."""
+        self.dispose()
+        self.closed = True
 
     def copy(self) -> Store:
         """A new in-memory database holding what this one holds: SQLite's online backup, page by page.
@@ -295,8 +325,13 @@ def _is_in_memory(url: sa.URL) -> bool:
     return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
 
 
+def _sqlstate(exc: sa.exc.DBAPIError) -> str | None:
+    found = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return found if isinstance(found, str) else None
+
+
 def _is_transient(exc: OperationalError) -> bool:
-    sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    sqlstate = _sqlstate(exc)
     return sqlstate in _TRANSIENT_SQLSTATES or "database is locked" in str(exc.orig)
 
 

@@ -64,3 +64,21 @@ def test_the_report_gives_each_figure_beside_its_reference() -> None:
     report = markdown(figures)
 
     assert "| linksim `POST /v2/oauth/token/` client_credentials | 50 req/s (p50 1.0 ms, p99 2.0 ms) | 0.50 |" in report
+
+
+def test_the_report_gives_the_stored_sandboxes_beside_their_goal() -> None:
+    latency = {"p50_ms": 1.0, "p95_ms": 2.0, "p99_ms": 2.0}
+    figures = {
+        "machine": {"when": "now", "commit": "abc", "cpus": 2, "cpu": "x", "python": "3.11",
+                    "load_average_at_start": [0, 0, 0]},
+        "settings": {"driver": "wrk", "connections": 16, "rounds": 1, "seconds": 1, "server": "linksim serve"},
+        "stored_sandboxes": {"sqlite_file": {"create_demo": latency, "create_empty": latency, "delete_demo": latency},
+                             "postgres_error": "no PostgreSQL: set LINKSIM_BENCH_POSTGRES_URL to measure it"},
+        "elapsed_s": 1,
+    }
+
+    report = markdown(figures)
+
+    assert "| stored sandbox (a SQLite file each): creation with the demo data | p50 1.0 ms, p95 2.0 ms | < 20 ms |" \
+        in report
+    assert "set LINKSIM_BENCH_POSTGRES_URL" in report
