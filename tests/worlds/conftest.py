@@ -65,6 +65,16 @@ def servers(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Servers]:
         yield found
         found.stop_all()
         return
+    yield from _on_postgres()
+
+
+@pytest.fixture(params=[pytest.param("postgres", marks=pytest.mark.postgres)])
+def schema_servers() -> Iterator[Servers]:
+    """Servers on PostgreSQL only: for what only a schema dropped under a process shows."""
+    yield from _on_postgres()
+
+
+def _on_postgres() -> Iterator[Servers]:
     url = postgres_url()
     if url is None:
         pytest.skip("no PostgreSQL server: run the suite with `make test`, which starts one")
