@@ -21,6 +21,7 @@ from auth_server.web import landing
 from auth_server.web import linking_api
 from auth_server.web import login_kit
 from auth_server.web import login_kit_qr
+from auth_server.web import page_text
 from auth_server.web import request_recording
 from auth_server.web import sandboxing
 from auth_server.web import screens
@@ -116,6 +117,7 @@ def create_app(
                            standard_oauth.introspect, shop_partner.token_get, shop_partner.token_refresh):
         csrf.exempt(machine_facing)  # partner apps call these with credentials, not a browser session
     errors.register(app)
+    page_text.register(app)
     app.after_request(no_framing)
     app.after_request(no_referrer)
     app.after_request(no_store)
