@@ -39,11 +39,15 @@ def home() -> Any:
 def sign_in() -> Any:
     next_url = _safe_next(request.values.get("next"))
     if request.method == "GET":
-        return render_template("screens/sign_in.html", next=next_url, error=None)
+        return render_template("screens/sign_in.html", next=next_url, error=None, username="")
+    username = request.form.get("username", "")
     try:
-        account = context.service().sign_in(request.form.get("username", ""), request.form.get("password", ""))
+        account = context.service().sign_in(username, request.form.get("password", ""))
     except Refused as refusal:
-        return render_template("screens/sign_in.html", next=next_url, error=refusal.violations[0]), 401
+        error = refusal.violations[0]
+        if error.code == codes.ACCOUNT_RENAMED:  # the form offers the name the account has now
+            username = str(error.details["current"])
+        return render_template("screens/sign_in.html", next=next_url, error=error, username=username), 401
     sign_in_as(account)
     return redirect(next_url)
 
@@ -76,7 +80,8 @@ def request_passcode() -> Any:
     try:
         code = context.service().request_passcode(username, contact)
     except Refused as refusal:
-        return render_template("screens/sign_in.html", next=next_url, error=refusal.violations[0]), 401
+        return render_template("screens/sign_in.html", next=next_url, error=refusal.violations[0],
+                               username=""), 401
     return render_template("screens/passcode.html", next=next_url, username=username, contact=contact, sent_code=code,
                            error=None)
 
