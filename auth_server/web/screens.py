@@ -11,6 +11,7 @@ from flask import request
 from flask import url_for
 
 from auth_server.domain import codes
+from auth_server.domain.accounts import Account
 from auth_server.domain.errors import Refused
 from auth_server.domain.links import Channel
 from auth_server.shop_partner.models import UserType
@@ -32,7 +33,28 @@ def _safe_next(target: str | None) -> str:
 
 @bp.get("/")
 def home() -> Any:
-    return render_template("screens/home.html", account=signed_in())
+    """What the holder can do now: answer what waits in the inbox, verify their identity, manage their apps."""
+    account = signed_in()
+    if account is None:
+        return render_template("screens/home.html", account=None)
+    return render_template("screens/home.html", account=account, **_inbox_of(account))
+
+
+def _inbox_of(account: Account) -> dict[str, Any]:
+    service = context.service()
+    items = service.inbox(account.open_id)
+    named = [item.shop_id for kind in ("requests", "invitations", "affiliate_invitations") for item in items[kind]]
+    return {"shops": {shop.shop_id: shop for shop in service.shops(named)}, **items}
+
+
+@bp.post("/verification")
+def start_verification() -> Any:
+    """Identity verification, which refusals ask the holder to pass: the account's outcome setting decides it."""
+    account, to_sign_in = _signed_in_or_redirect()
+    if to_sign_in:
+        return to_sign_in
+    context.service().start_verification(account.open_id)
+    return redirect(url_for("screens.home"))
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -112,11 +134,7 @@ def inbox() -> Any:
     account, to_sign_in = _signed_in_or_redirect()
     if to_sign_in:
         return to_sign_in
-    service = context.service()
-    items = service.inbox(account.open_id)
-    named = [item.shop_id for kind in ("requests", "invitations", "affiliate_invitations") for item in items[kind]]
-    shops = {shop.shop_id: shop for shop in service.shops(named)}
-    return render_template("screens/inbox.html", account=account, shops=shops, **items)
+    return render_template("screens/inbox.html", account=account, **_inbox_of(account))
 
 
 @bp.route("/requests/<link_id>", methods=["GET", "POST"])
