@@ -31,7 +31,7 @@ STATUS_OF_KIND = {Kind.RULE: 409, Kind.NOT_FOUND: 404, Kind.INVALID: 400, Kind.D
                   Kind.UNAUTHENTICATED: 401}
 SCREEN_PREFIXES = ("/app/", "/seller/")
 SHOP_API_PREFIXES = ("/api/v2/token/", "/authorization/")  # TikTok Shop's token endpoints and signed API
-API_PREFIXES = ("/api/", "/_sim/", "/v2/", "/oauth/", *SHOP_API_PREFIXES)  # answered in JSON, browser or not
+API_PREFIXES = ("/api/", "/_sim/", "/v2/", "/oauth/", "/.well-known/", *SHOP_API_PREFIXES)  # JSON, browser or not
 
 
 class TikTokApiRefusal(Exception):
