@@ -39,9 +39,7 @@ def _why_renamed(op: Operation, rename: Event) -> str:
     if rename.data.get("reason") != "name_sync":
         return ""
     shop = op.repo.shop(str(rename.data.get("shop_id")))
-    named_after = f"the shop {shop.name}" if shop is not None else "its shop"
-    return (f": as the official account of {named_after}, it was renamed after the shop "
-            "(its name follows the shop's name)")
+    return f" (rule E2: the official account of {shop.name if shop is not None else 'a shop'} is named after the shop)"
 
 
 class HolderFlows(FlowBase):
