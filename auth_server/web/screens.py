@@ -1,4 +1,5 @@
-"""The simulated TikTok app's screens in a browser: sign in (password or one-time passcode), sign out."""
+"""The simulated TikTok app's screens in a browser: sign in (password or one-time passcode), the home (the inbox,
+identity verification), scanning a QR code, the Seller-app requests, invitations, the apps the holder authorized."""
 
 from __future__ import annotations
 
