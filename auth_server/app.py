@@ -7,8 +7,6 @@ from typing import Any
 
 from flask import Flask
 from flask import Response
-from flask import redirect
-from flask import url_for
 from flask.json.provider import DefaultJSONProvider
 from flask_wtf.csrf import CSRFProtect
 
@@ -19,9 +17,11 @@ from auth_server.web import context
 from auth_server.web import control
 from auth_server.web import errors
 from auth_server.web import fault_injection
+from auth_server.web import landing
 from auth_server.web import linking_api
 from auth_server.web import login_kit
 from auth_server.web import login_kit_qr
+from auth_server.web import page_text
 from auth_server.web import request_recording
 from auth_server.web import sandboxing
 from auth_server.web import screens
@@ -98,6 +98,7 @@ def create_app(
 
     app.before_request(fault_injection.apply_faults)  # after select_world: a fault belongs to the request's world
     csrf = CSRFProtect(app)
+    app.register_blueprint(landing.bp)
     app.register_blueprint(screens.bp)
     app.register_blueprint(login_kit.bp)
     app.register_blueprint(login_kit_qr.bp)
@@ -116,15 +117,11 @@ def create_app(
                            standard_oauth.introspect, shop_partner.token_get, shop_partner.token_refresh):
         csrf.exempt(machine_facing)  # partner apps call these with credentials, not a browser session
     errors.register(app)
+    page_text.register(app)
     app.after_request(no_framing)
     app.after_request(no_referrer)
     app.after_request(no_store)
     webhook_dispatch.install(app)  # after the worlds: a restarted server resumes the webhooks its store holds
-
-    @app.get("/")
-    def index() -> Any:
-        return redirect(url_for("screens.home"))
-
     return app
 
 

@@ -98,6 +98,7 @@ def serve(ctx: Context, host: str, port: int, source: str | None, oauth_error_st
         apps = [(a.client_key, a.redirect_uris) for a in repo.all_of(PartnerApp, order_by="client_key")]
         shop_apps = [(a.app_key, a.service_id, a.redirect_url) for a in repo.all_of(ShopApp, order_by="app_key")]
     click.echo(f"linksim is serving on {base} (database {ctx.db}; clock {ctx.clock.now().isoformat()})")
+    click.echo(f"  start here:          {base}/   (the screens, the demo's accounts and apps, a reset)")
     click.echo(f"  sign in to the app:  {base}/app/sign-in")
     click.echo(f"  authorize:           {base}/v2/auth/authorize/")
     click.echo(f"  token:               {base}/v2/oauth/token/   (plain OAuth: {base}/oauth/token)")

@@ -296,6 +296,10 @@ INVALID_CREDENTIALS = _code(
     "The username or password (or passcode) is wrong. Check that you are signing in to the exact account "
     "you want to link, and try again.",
 )
+ACCOUNT_RENAMED = _code(
+    "account_renamed", Kind.DENIED, "E2",
+    "@{username} is now called @{current}{because}. Sign in as @{current} with the same password.",
+)
 SIGN_IN_LOCKED = _code(
     "sign_in_locked", Kind.DENIED, "",
     "Too many wrong passwords for @{username}: signing in with a password is locked until {until} ({remaining} "

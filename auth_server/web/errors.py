@@ -12,6 +12,7 @@ from flask import jsonify
 from flask import make_response
 from flask import render_template
 from flask import request
+from flask import url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import InternalServerError
 
@@ -22,6 +23,7 @@ from auth_server.oauth.wire import log_id
 from auth_server.shop_partner.errors import ShopApiError
 from auth_server.store import StoreClosed
 from auth_server.web import context
+from auth_server.web import sandboxing
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +31,7 @@ STATUS_OF_KIND = {Kind.RULE: 409, Kind.NOT_FOUND: 404, Kind.INVALID: 400, Kind.D
                   Kind.UNAUTHENTICATED: 401}
 SCREEN_PREFIXES = ("/app/", "/seller/")
 SHOP_API_PREFIXES = ("/api/v2/token/", "/authorization/")  # TikTok Shop's token endpoints and signed API
+API_PREFIXES = ("/api/", "/_sim/", "/v2/", "/oauth/", "/.well-known/", *SHOP_API_PREFIXES)  # JSON, browser or not
 
 
 class TikTokApiRefusal(Exception):
@@ -40,14 +43,33 @@ class TikTokApiRefusal(Exception):
 
 
 def wants_page() -> bool:
-    return request.path.startswith(SCREEN_PREFIXES) or (
-        request.accept_mimetypes.accept_html and not request.accept_mimetypes.accept_json
-        and request.path.startswith("/v2/auth/")
-    )
+    """A page on the screens, and for a browser anywhere no API answers (a mistyped address); JSON for the rest."""
+    path = request.path
+    if path.startswith("/v2/auth/"):
+        return request.accept_mimetypes.accept_html and not request.accept_mimetypes.accept_json
+    return path.startswith(SCREEN_PREFIXES) or (not path.startswith(API_PREFIXES) and _browser_prefers_html())
+
+
+def _browser_prefers_html() -> bool:
+    # A browser names text/html before its */*; a client that sends no Accept, */* alone or JSON gets JSON.
+    return request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
 
 
 def error_page(status: int, code: str, message: str) -> tuple[str, int]:
-    return render_template("error.html", status=status, code=code, message=message), status
+    """The error as a page, with a way back: to the page before (the browser's history) and to the screen's home."""
+    home, home_name = _way_home()
+    return render_template("error.html", status=status, code=code, message=message, home=home,
+                           home_name=home_name), status
+
+
+def _way_home() -> tuple[str, str]:
+    if not context.in_a_world():  # an unknown sandbox: its pages lead nowhere, the main world's do
+        return sandboxing.root_outside_sandbox() + "/", "Go to linksim's start page"
+    if request.path.startswith("/app/"):
+        return url_for("screens.home"), "Back to the app's home"
+    if request.path.startswith("/seller/"):
+        return url_for("seller_center.shops"), "Back to Seller Center"
+    return url_for("landing.index"), "Go to linksim's start page"
 
 
 def refusal_response(refusal: Refused) -> Any:

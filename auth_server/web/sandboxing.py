@@ -55,6 +55,14 @@ def path_inside_world(path: str) -> str:
     return split_prefix(path)[1]
 
 
+def root_outside_sandbox() -> str:
+    """The server's own root (no trailing slash), without the sandbox prefix the request came with."""
+    root = request.script_root
+    if request.environ.get(ENVIRON_KEY) is not None and PATH_PREFIX in root:
+        return root[:root.rindex(PATH_PREFIX)]
+    return root
+
+
 def select_world() -> None:
     """Runs before every request; an unknown sandbox is refused (``sandbox_not_found``) before anything else."""
     context.enter_world(sandbox_id())

@@ -1,4 +1,5 @@
-"""The simulated TikTok app's screens in a browser: sign in (password or one-time passcode), sign out."""
+"""The simulated TikTok app's screens in a browser: sign in (password or one-time passcode), the home (the inbox,
+identity verification), scanning a QR code, the Seller-app requests, invitations, the apps the holder authorized."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from flask import request
 from flask import url_for
 
 from auth_server.domain import codes
+from auth_server.domain.accounts import Account
 from auth_server.domain.errors import Refused
 from auth_server.domain.links import Channel
 from auth_server.shop_partner.models import UserType
@@ -32,18 +34,43 @@ def _safe_next(target: str | None) -> str:
 
 @bp.get("/")
 def home() -> Any:
-    return render_template("screens/home.html", account=signed_in())
+    """What the holder can do now: answer what waits in the inbox, verify their identity, manage their apps."""
+    account = signed_in()
+    if account is None:
+        return render_template("screens/home.html", account=None)
+    return render_template("screens/home.html", account=account, **_inbox_of(account))
+
+
+def _inbox_of(account: Account) -> dict[str, Any]:
+    service = context.service()
+    items = service.inbox(account.open_id)
+    named = [item.shop_id for kind in ("requests", "invitations", "affiliate_invitations") for item in items[kind]]
+    return {"shops": {shop.shop_id: shop for shop in service.shops(named)}, **items}
+
+
+@bp.post("/verification")
+def start_verification() -> Any:
+    """Identity verification, which refusals ask the holder to pass: the account's outcome setting decides it."""
+    account, to_sign_in = _signed_in_or_redirect()
+    if to_sign_in:
+        return to_sign_in
+    context.service().start_verification(account.open_id)
+    return redirect(url_for("screens.home"))
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in() -> Any:
     next_url = _safe_next(request.values.get("next"))
     if request.method == "GET":
-        return render_template("screens/sign_in.html", next=next_url, error=None)
+        return render_template("screens/sign_in.html", next=next_url, error=None, username="")
+    username = request.form.get("username", "")
     try:
-        account = context.service().sign_in(request.form.get("username", ""), request.form.get("password", ""))
+        account = context.service().sign_in(username, request.form.get("password", ""))
     except Refused as refusal:
-        return render_template("screens/sign_in.html", next=next_url, error=refusal.violations[0]), 401
+        error = refusal.violations[0]
+        if error.code == codes.ACCOUNT_RENAMED:  # the form offers the name the account has now
+            username = str(error.details["current"])
+        return render_template("screens/sign_in.html", next=next_url, error=error, username=username), 401
     sign_in_as(account)
     return redirect(next_url)
 
@@ -76,7 +103,8 @@ def request_passcode() -> Any:
     try:
         code = context.service().request_passcode(username, contact)
     except Refused as refusal:
-        return render_template("screens/sign_in.html", next=next_url, error=refusal.violations[0]), 401
+        return render_template("screens/sign_in.html", next=next_url, error=refusal.violations[0],
+                               username=""), 401
     return render_template("screens/passcode.html", next=next_url, username=username, contact=contact, sent_code=code,
                            error=None)
 
@@ -107,11 +135,7 @@ def inbox() -> Any:
     account, to_sign_in = _signed_in_or_redirect()
     if to_sign_in:
         return to_sign_in
-    service = context.service()
-    items = service.inbox(account.open_id)
-    named = [item.shop_id for kind in ("requests", "invitations", "affiliate_invitations") for item in items[kind]]
-    shops = {shop.shop_id: shop for shop in service.shops(named)}
-    return render_template("screens/inbox.html", account=account, shops=shops, **items)
+    return render_template("screens/inbox.html", account=account, **_inbox_of(account))
 
 
 @bp.route("/requests/<link_id>", methods=["GET", "POST"])

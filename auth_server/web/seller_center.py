@@ -17,6 +17,11 @@ from flask import render_template
 from flask import request
 from flask import url_for
 
+from auth_server.domain import codes
+from auth_server.domain.errors import Refused
+from auth_server.domain.errors import Violation
+from auth_server.domain.links import Channel
+from auth_server.domain.links import Link
 from auth_server.domain.links import LinkState
 from auth_server.shop_partner.authorizations import PageRefusal
 from auth_server.shop_partner.authorizations import SignInLocked
@@ -29,8 +34,10 @@ from auth_server.web.browser_session import safe_next
 from auth_server.web.browser_session import shop_login
 from auth_server.web.browser_session import shop_sign_in_as
 from auth_server.web.browser_session import shop_sign_out
+from auth_server.web.errors import STATUS_OF_KIND
 from auth_server.web.linking_api import link_view
 from auth_server.web.linking_api import qr_image
+from auth_server.web.page_text import utc_time
 
 bp = Blueprint("seller_center", __name__, url_prefix="/seller")
 
@@ -55,12 +62,26 @@ def start_official_link(shop_id: str) -> Any:
 
 @bp.get("/links/<link_id>")
 def link(link_id: str) -> Any:
+    return _link_page(link_id)
+
+
+def _link_page(link_id: str, *, terms_refused: Violation | None = None, status: int = 200) -> Any:
     service = context.service()
     found = service.get_link(link_id)
     account = service.get_account(found.open_id) if found.open_id else None
     return render_template("seller_center/link.html", link=found, view=link_view(found),
                            shop=service.get_shop(found.shop_id), account=account,
-                           waiting=found.state is LinkState.PENDING_CONSENT)
+                           waiting=found.state is LinkState.PENDING_CONSENT, ended=ended_because(found),
+                           terms_refused=terms_refused), status
+
+
+def ended_because(link: Link) -> list[Violation]:
+    """Why an ended link ended, as the seller is told: a link that expired has no refusal of its own, so it gets the
+    one a late scan gets (``qr_expired``, or ``consent_expired`` for a Seller-app request)."""
+    if link.state is LinkState.EXPIRED and link.consent_expires_at is not None:
+        code = codes.QR_EXPIRED if link.channel is Channel.QR else codes.CONSENT_EXPIRED
+        return [Violation.of(code, expired_at=utc_time(link.consent_expires_at))]
+    return link.refusals()
 
 
 @bp.get("/links/<link_id>/qr.svg")
@@ -70,7 +91,17 @@ def qr_svg(link_id: str) -> Response:
 
 @bp.post("/links/<link_id>/terms")
 def accept_terms(link_id: str) -> Any:
-    context.service().accept_terms(link_id, accepted=request.form.get("agree") == "yes")
+    """The box is ticked in the browser before the button can be clicked; a post without it (no script, or not a
+    browser) shows the terms again with the refusal's message, and the link keeps waiting for them."""
+    service = context.service()
+    try:
+        service.accept_terms(link_id, accepted=request.form.get("agree") == "yes")
+    except Refused as refusal:
+        if refusal.code == codes.TERMS_NOT_ACCEPTED:
+            return _link_page(link_id, terms_refused=refusal.violations[0], status=STATUS_OF_KIND[refusal.kind])
+        if service.get_link(link_id).state is not LinkState.REFUSED:
+            raise
+        # A rule refused the link at the last step: its page names each reason and offers a new QR code.
     return redirect(url_for("seller_center.link", link_id=link_id))
 
 

@@ -24,7 +24,7 @@ bp = Blueprint("standard_oauth", __name__)
 
 def issuer() -> str:
     """This server's issuer identifier, as the request reached it (RFC 8414's ``issuer``, RFC 9207's ``iss``)."""
-    return str(url_for("index", _external=True)).rstrip("/")
+    return str(url_for("landing.index", _external=True)).rstrip("/")
 
 
 @bp.get("/.well-known/oauth-authorization-server")

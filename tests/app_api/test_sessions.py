@@ -113,3 +113,11 @@ def test_a_passcode_goes_only_to_members(client: FlaskClient, org: Any, holder: 
 def test_missing_or_mistyped_credentials_are_invalid_input(client: FlaskClient, holder: Any, org: Any,
                                                            body: dict[str, Any]) -> None:
     refusal(client.post("/api/app/sessions", json=body), 400, "invalid_input")
+
+
+def test_signing_in_by_a_name_rule_e2_changed_says_what_the_account_is_called_now(
+        client: FlaskClient, world: WorldBuilder, holder: Any) -> None:
+    world.link_official(world.shop(name="Acme Store"), holder)
+    response = client.post("/api/app/sessions", json={"username": "holder", "password": PASSWORD})
+    assert response.status_code == 403
+    assert response.get_json()["violations"][0]["details"]["current"] == "acme_store"

@@ -7,11 +7,18 @@ given both programs, so Selenium Manager never runs and nothing is downloaded.
 Every browser is a fresh Chromium process with an empty profile of its own (its own cookies: the seller's
 browser and the phone are two people), quit when the test ends. Waits are explicit and end after
 ``TIMEOUT`` seconds with what the browser showed at the time.
+
+Screenshots: ``browser.shot("step")`` keeps a PNG of what the browser shows, and every browser is shot once more
+when its test ends (passed or failed), all in ``test-artifacts/screenshots/<test>/`` (``LINKSIM_SCREENSHOTS``
+names another folder), numbered in the order they were taken; the run's summary names the folder.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
+import re
+import shutil
 import socket
 from collections.abc import Callable
 from collections.abc import Iterator
@@ -79,12 +86,37 @@ def sim(tmp_path: Path) -> Iterator[Simulator]:
     store.dispose()
 
 
+def screenshots_folder(config: pytest.Config) -> Path:
+    return Path(os.environ.get("LINKSIM_SCREENSHOTS") or config.rootpath / "test-artifacts" / "screenshots")
+
+
+class Shots:
+    """Where one test's screenshots go, numbered across its browsers in the order they were taken."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._numbers = itertools.count(1)
+
+    def take(self, driver: WebDriver, browser: str, step: str) -> Path:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "-", f"{next(self._numbers):02d}-{browser}-{step}")
+        path = self.folder / f"{name}.png"
+        driver.save_screenshot(str(path))
+        return path
+
+
 class Chrome:
     """One person's browser, found and clicked by data-testid."""
 
-    def __init__(self, driver: WebDriver, name: str) -> None:
+    def __init__(self, driver: WebDriver, name: str, shots: Shots | None = None) -> None:
         self.driver = driver
         self.name = name
+        self.shots = shots
+
+    def shot(self, step: str) -> None:
+        """Keep a screenshot of what the browser shows now, named for the step."""
+        if self.shots is not None:
+            self.shots.take(self.driver, self.name, step)
 
     @property
     def url(self) -> str:
@@ -150,7 +182,15 @@ class Chrome:
 
 
 @pytest.fixture
-def chrome(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Chrome]]:
+def shots(request: pytest.FixtureRequest) -> Shots:
+    """This test's screenshots, in a folder of its own emptied first (a rerun replaces, never mixes)."""
+    folder = screenshots_folder(request.config) / re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name)
+    shutil.rmtree(folder, ignore_errors=True)
+    return Shots(folder)
+
+
+@pytest.fixture
+def chrome(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shots: Shots) -> Iterator[Callable[..., Chrome]]:
     """A factory: ``chrome("seller")`` starts a fresh headless Chromium; all are quit when the test ends."""
     chromium, chromedriver = browser_programs()
     monkeypatch.setenv("SE_OFFLINE", "true")
@@ -159,7 +199,7 @@ def chrome(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable
         raise AssertionError("Selenium Manager was asked for a browser or driver: nothing may be downloaded")
 
     monkeypatch.setattr(SeleniumManager, "binary_paths", no_selenium_manager)
-    started: list[WebDriver] = []
+    started: list[Chrome] = []
 
     def start(name: str = "browser") -> Chrome:
         profile = tmp_path / f"chromium-{name}-{len(started)}"
@@ -170,18 +210,30 @@ def chrome(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable
             options.add_argument(flag)
         service = Service(executable_path=chromedriver, log_output=str(tmp_path / f"chromedriver-{name}.log"))
         driver = webdriver.Chrome(service=service, options=options)
-        started.append(driver)
         driver.set_page_load_timeout(TIMEOUT)
-        return Chrome(driver, name)
+        browser = Chrome(driver, name, shots)
+        started.append(browser)
+        return browser
 
     try:
         yield start
     finally:
-        for driver in reversed(started):
+        for browser in started:
             try:
-                driver.quit()
+                browser.shot("at-the-end")
+            except Exception:  # a browser that is gone has nothing to show
+                pass
+        for browser in reversed(started):
+            try:
+                browser.driver.quit()
             except Exception:  # quit every browser, even when one is already gone
                 pass
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    folder = screenshots_folder(config)
+    if folder.is_dir() and any(folder.iterdir()):
+        terminalreporter.write_line(f"browser screenshots: {folder}")
 
 
 @pytest.fixture

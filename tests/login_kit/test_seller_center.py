@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
 from tests.login_kit.conftest import Browser
 from tests.login_kit.conftest import csrf_of
@@ -43,14 +44,70 @@ def test_a_developer_links_an_official_account_through_both_screens(app: Flask, 
     assert 'data-testid="official-username">@center_shop<' in seller.get("/seller/shops/shop_sc").get_data(as_text=True)
 
 
-def test_link_this_account_without_agreeing_is_refused_on_a_page(app: Flask, shop, holder, sim) -> None:  # noqa: ANN001
-    seller = app.test_client()
+def consented_link(sim, holder):  # noqa: ANN001, ANN201
     link = sim.service.start_official_link("shop_sc")
     sim.service.give_consent(link.link_id, holder.open_id)
+    return link
+
+
+def test_link_this_account_is_disabled_until_the_terms_are_ticked(app: Flask, shop, holder, sim) -> None:  # noqa: ANN001
+    link = consented_link(sim, holder)
+    page = app.test_client().get(f"/seller/links/{link.link_id}").get_data(as_text=True)
+    button = re.search(r'<button[^>]*data-testid="link-this-account"[^>]*>', page).group(0)  # type: ignore[union-attr]
+    box = re.search(r'<input[^>]*data-testid="agree"[^>]*>', page).group(0)  # type: ignore[union-attr]
+    assert 'data-enabled-by="agree"' in button and 'id="agree"' in box and " required" in box
+
+
+def test_link_this_account_without_agreeing_shows_the_terms_again_with_the_message(
+        app: Flask, shop, holder, sim) -> None:  # noqa: ANN001
+    seller = app.test_client()
+    link = consented_link(sim, holder)
     page = seller.get(f"/seller/links/{link.link_id}").get_data(as_text=True)
     response = seller.post(f"/seller/links/{link.link_id}/terms", data={"csrf_token": csrf_of(page)})
+    again = response.get_data(as_text=True)
     assert response.status_code == 403
-    assert 'data-code="terms_not_accepted"' in response.get_data(as_text=True)
+    assert 'data-testid="terms-error" data-code="terms_not_accepted"' in again
+    assert 'data-testid="link-this-account"' in again
+
+
+def test_link_this_account_without_agreeing_leaves_the_link_waiting_for_the_terms(
+        app: Flask, shop, holder, sim) -> None:  # noqa: ANN001
+    seller = app.test_client()
+    link = consented_link(sim, holder)
+    page = seller.get(f"/seller/links/{link.link_id}").get_data(as_text=True)
+    seller.post(f"/seller/links/{link.link_id}/terms", data={"csrf_token": csrf_of(page)})
+    assert sim.service.get_link(link.link_id).state.value == "consented"
+
+
+def expired_qr_page(seller: FlaskClient, sim) -> tuple[str, str]:  # noqa: ANN001
+    link = sim.service.start_official_link("shop_sc")
+    sim.clock.advance("5m")
+    return link.link_id, seller.get(f"/seller/links/{link.link_id}").get_data(as_text=True)
+
+
+def test_an_expired_qr_code_says_when_it_expired_and_what_to_do(app: Flask, shop, sim) -> None:  # noqa: ANN001
+    _, page = expired_qr_page(app.test_client(), sim)
+    ended = re.search(r'data-testid="link-ended"[^>]*>(.*?)</div>', page, re.S).group(1)  # type: ignore[union-attr]
+    assert 'data-code="qr_expired"' in page
+    assert "This QR code expired at 2026-03-02 09:05 UTC" in " ".join(ended.split())
+    assert "The link is expired:" not in page
+
+
+def test_an_expired_qr_code_offers_a_fresh_code_for_the_same_shop(app: Flask, shop, sim) -> None:  # noqa: ANN001
+    seller = app.test_client()
+    old, page = expired_qr_page(seller, sim)
+    form = re.search(r'<form method="post" action="([^"]+)"[^>]*data-testid="refresh-qr-form"', page)
+    assert form and form.group(1) == "/seller/shops/shop_sc/official-link"
+    fresh = seller.post(form.group(1), data={"csrf_token": csrf_of(page)}).headers["Location"]
+    new = sim.service.get_link(fresh.rsplit("/", 1)[1])
+    assert new.link_id != old and new.shop_id == "shop_sc" and new.state.value == "pending_consent"
+
+
+def test_a_refused_link_names_each_reason(app: Flask, shop, holder, sim) -> None:  # noqa: ANN001
+    link = sim.service.start_official_link("shop_sc")
+    sim.service.give_consent(link.link_id, holder.open_id, authorize=False)
+    page = app.test_client().get(f"/seller/links/{link.link_id}").get_data(as_text=True)
+    assert 'data-testid="link-ended"' in page and 'data-code="consent_denied"' in page
 
 
 def test_the_shop_list_shows_every_shop(app: Flask, shop) -> None:  # noqa: ANN001

@@ -67,3 +67,17 @@ def test_an_expired_passcode_is_passcode_expired(browser: Browser, organization,
 def test_someone_who_is_not_a_member_gets_no_passcode(browser: Browser, organization) -> None:  # noqa: ANN001
     response = get_otp(browser, organization.username, "stranger@example.com")
     assert response.status_code == 401 and 'data-code="not_an_org_member"' in response.get_data(as_text=True)
+
+
+def test_signing_in_by_a_name_rule_e2_changed_says_what_the_account_is_called_now(
+        browser: Browser, world, holder) -> None:  # noqa: ANN001
+    world.link_official(world.shop(name="Center Shop"), holder)
+    page = browser.sign_in("holder").get_data(as_text=True)
+    error = re.search(r'data-testid="sign-in-error" data-code="account_renamed">([^<]*)<', page)
+    assert error and "@holder is now called @center_shop" in error.group(1)
+
+
+def test_the_sign_in_form_after_a_rename_offers_the_accounts_name_now(browser: Browser, world, holder) -> None:  # noqa: ANN001
+    world.link_official(world.shop(name="Center Shop"), holder)
+    page = browser.sign_in("holder").get_data(as_text=True)
+    assert re.search(r'<input[^>]*id="username"[^>]*value="center_shop"', page)

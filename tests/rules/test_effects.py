@@ -148,6 +148,63 @@ def test_e2_an_unlinked_account_can_be_renamed_by_its_holder(world, service):
     assert (renamed.username, renamed.nickname) == ("bobby", "Bobby")
 
 
+def with_password(world, account, password="bob-password"):
+    with world.sim.store.unit_of_work() as repo:
+        repo.account(account.open_id).set_password(password)
+    return password
+
+
+def test_e2_signing_in_by_the_old_username_says_what_the_account_is_called_now(world, service):
+    account = world.account("bob")
+    password = with_password(world, account)
+    world.link_official(world.shop(name="Acme Store"), account)
+
+    with pytest.raises(Refused) as excinfo:
+        service.sign_in("bob", password)
+
+    assert excinfo.value.codes == ["account_renamed"]
+    assert excinfo.value.violations[0].details["current"] == "acme_store"
+    assert "@acme_store" in excinfo.value.violations[0].message
+
+
+def test_e2_the_old_username_names_the_latest_name_after_a_shop_rename(world, service):
+    shop = world.shop(name="Acme Store")
+    account = world.account("bob")
+    password = with_password(world, account)
+    world.link_official(shop, account)
+    service.rename_shop(shop.shop_id, "Globex Outlet")
+
+    with pytest.raises(Refused) as excinfo:
+        service.sign_in("bob", password)
+
+    assert excinfo.value.violations[0].details["current"] == "globex_outlet"
+
+
+def test_e2_the_old_username_with_a_wrong_password_is_invalid_credentials(world, service):
+    account = world.account("bob")
+    with_password(world, account)
+    world.link_official(world.shop(name="Acme Store"), account)
+
+    with pytest.raises(Refused) as excinfo:
+        service.sign_in("bob", "not-her-password")
+
+    assert excinfo.value.codes == ["invalid_credentials"]
+
+
+def test_e2_a_wrong_password_by_the_old_username_counts_against_the_account(world, service):
+    account = world.account("bob")
+    password = with_password(world, account)
+    world.link_official(world.shop(name="Acme Store"), account)
+
+    for _ in range(10):
+        with pytest.raises(Refused):
+            service.sign_in("bob", "not-her-password")
+
+    with pytest.raises(Refused) as excinfo:
+        service.sign_in("acme_store", password)
+    assert excinfo.value.codes == ["sign_in_locked"]
+
+
 # --- E3: storefronts and the shopping bag -------------------------------------------------------------------
 
 

@@ -16,6 +16,7 @@ from auth_server.domain.accounts import Standing
 from auth_server.domain.accounts import Verification
 from auth_server.domain.accounts import VerificationOutcome
 from auth_server.domain.errors import Refused
+from auth_server.domain.events import Event
 from auth_server.domain.events import plain
 from auth_server.domain.flows.base import FlowBase
 from auth_server.domain.inputs import clean_username
@@ -27,6 +28,20 @@ from auth_server.domain.sign_in_guesses import count_right_password
 from auth_server.domain.sign_in_guesses import count_wrong_password
 
 
+def _rename_from(op: Operation, username: str) -> Event | None:
+    """The latest rename that took ``username`` away from an account (by rule E2, or by its holder)."""
+    renames = [event for event in op.repo.events(subject_type="account")
+               if event.kind == "account.renamed" and event.changes.get("username", [None])[0] == username]
+    return renames[-1] if renames else None
+
+
+def _why_renamed(op: Operation, rename: Event) -> str:
+    if rename.data.get("reason") != "name_sync":
+        return ""
+    shop = op.repo.shop(str(rename.data.get("shop_id")))
+    return f" (rule E2: the official account of {shop.name if shop is not None else 'a shop'} is named after the shop)"
+
+
 class HolderFlows(FlowBase):
     """The account holder in the app, and the per-account settings a scenario controls."""
 
@@ -35,11 +50,14 @@ class HolderFlows(FlowBase):
         count commits), and too many lock the account's password sign-in for a while (sign_in_guesses)."""
 
         def body(op: Operation) -> Account | Refused:
-            found = op.repo.account_by_username(clean_username(valid_text(username, "username")))
+            named = clean_username(valid_text(username, "username"))
             given = valid_text(password, "password")
-            if found is None:
+            found = op.repo.account_by_username(named)
+            rename = None if found is not None else _rename_from(op, named)
+            open_id = found.open_id if found is not None else rename.subject_id if rename is not None else None
+            if open_id is None:
                 return Refused.because(codes.INVALID_CREDENTIALS)
-            account = op.require_account(found.open_id, lock=True)
+            account = op.require_account(open_id, lock=True)
             locked = rules.password_sign_in_is_open(account, op.now)
             if locked is not None:
                 return Refused(locked)
@@ -49,6 +67,10 @@ class HolderFlows(FlowBase):
                               data={"until": plain(account.sign_in_locked_until)})
                 return Refused.because(codes.INVALID_CREDENTIALS)
             count_right_password(account)
+            if rename is not None:
+                # The holder's right password under a name the account no longer has: say what it is called now.
+                return Refused.because(codes.ACCOUNT_RENAMED, username=named, current=account.username,
+                                       because=_why_renamed(op, rename))
             op.record("app", "account.signed_in", "account", account.open_id, data={"method": "password"})
             return account
 
