@@ -12,6 +12,7 @@ webhook receiver on ``POST /_sim/webhooks/deliver``, ties up one thread rather t
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Callable
 from typing import Any
@@ -55,7 +56,24 @@ class WorkerProcesses(BaseApplication):  # type: ignore[misc]  # gunicorn ships 
             self.cfg.set(name, value)
 
     def load(self) -> Any:
-        return self._make_app()
+        return answered_by_this_worker(self._make_app())
+
+
+WORKER_HEADER = "X-Linksim-Worker"
+
+
+def answered_by_this_worker(app: Any) -> Any:
+    """``app`` naming the worker process that answers (header :data:`WORKER_HEADER`, its process id): which worker
+    took a request, for whoever checks the load is spread (a load balancer's operator, the tests)."""
+    pid = str(os.getpid())
+
+    def named(environ: dict[str, Any], start_response: Any) -> Any:
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            return start_response(status, [*headers, (WORKER_HEADER, pid)], exc_info)
+
+        return app(environ, start)
+
+    return named
 
 
 class RedactedAccessLog(Logger):  # type: ignore[misc]
