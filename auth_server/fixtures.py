@@ -252,7 +252,7 @@ SCHEMA: dict[str, Any] = {
 }
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]  # libyaml's: 7 times faster
     """YAML without implicit timestamps: times stay strings, so that the schema and parse_time judge them."""
 
 
