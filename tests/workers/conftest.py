@@ -26,11 +26,11 @@ WORKER_HEADER = "X-Linksim-Worker"
 class TwoWorkers:
     """``linksim serve --workers 2 --fixtures demo`` on ``db``, stopped by its process id."""
 
-    def __init__(self, db: str) -> None:
+    def __init__(self, db: str, *extra: str) -> None:
         self.db = db
         self.process = subprocess.Popen([*LINKSIM, "--db", db, "serve", "--workers", "2", "--port", "0",
-                                         "--fixtures", "demo"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                        text=True)
+                                         "--fixtures", "demo", *extra], stdout=subprocess.PIPE,
+                                        stderr=subprocess.STDOUT, text=True)
         self.banner = ""
         deadline = time.monotonic() + 60
         while "Press Ctrl+C" not in self.banner and time.monotonic() < deadline:

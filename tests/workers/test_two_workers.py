@@ -78,6 +78,14 @@ def test_ctrl_c_stops_the_master_and_every_worker(tmp_path: Path) -> None:
     assert not [pid for pid in workers if _alive(pid)]
 
 
+def test_the_workers_access_log_masks_the_secrets_of_a_url(tmp_path: Path) -> None:
+    server = TwoWorkers(f"sqlite:///{tmp_path / 'linksim.db'}", "--access-log")
+    server.answered_by("/app/scan?token=QRTOKENthatmustnotshow0123456789")
+    rest = server.stop()
+    line = next(line for line in rest.splitlines() if "/app/scan" in line)
+    assert "QRTOKENthatmustnotshow0123456789" not in line and "token=QRTO…#" in line
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
