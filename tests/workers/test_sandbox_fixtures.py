@@ -26,9 +26,11 @@ DESELECTED = "tests/plugin/partner_suite.py::test_a_misspelt_marker_option_is_an
 
 @pytest.mark.xfail(reason="sandboxes are kept in one worker's memory until branches stored-worlds and "
                           "stored-controls are merged", strict=False)
-def test_the_plugins_tests_pass_against_two_workers(two_workers: TwoWorkers) -> None:
-    run = subprocess.run([sys.executable, "-m", "pytest", *PLUGIN_TESTS, "--deselect", DESELECTED, "-q",
-                          "-p", "no:cacheprovider", "-p", "no:xdist", "--linksim-url", two_workers.url],
-                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+def test_the_plugins_tests_pass_against_two_workers(two_workers: TwoWorkers, tmp_path: Path) -> None:
+    # In a folder of its own: the partner suite writes what it saw there.
+    run = subprocess.run([sys.executable, "-m", "pytest", *(str(ROOT / test) for test in PLUGIN_TESTS),
+                          "--rootdir", str(ROOT), "--deselect", DESELECTED, "-q", "-p", "no:cacheprovider",
+                          "-p", "no:xdist", "--linksim-url", two_workers.url],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     assert " passed" in run.stdout and "failed" not in run.stdout
