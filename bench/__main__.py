@@ -58,7 +58,8 @@ def main(seconds: float, rounds: int, connections: int, runs: int, memory_flows:
     figures: dict[str, Any] = {"machine": machine(), "settings": {
         "seconds": seconds, "rounds": rounds, "connections": connections, "runs": runs,
         "memory_flows": memory_flows, "driver": driver_name(), "peer": peer,
-        "server": "linksim serve: one process, werkzeug's threaded server, SQLite (WAL) file"}}
+        "server": "linksim serve --workers 2: gunicorn, 2 gthread workers of 8 threads, SQLite (WAL) file; the "
+                  "ceiling on the same stack"}}
     with tempfile.TemporaryDirectory(prefix="linksim-bench-") as scratch_dir:
         scratch = Path(scratch_dir)
         wanted = set(only or SECTIONS)

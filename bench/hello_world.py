@@ -1,26 +1,31 @@
-"""The ceiling's server: a Flask hello-world served as ``linksim serve`` serves (werkzeug, threaded)."""
+"""The ceiling's server: a Flask hello-world served as ``linksim serve --workers 2`` serves (gunicorn, the same
+worker class, threads and settings: :class:`auth_server.cli.worker_processes.WorkerProcesses`)."""
 
 from __future__ import annotations
 
+import socket
+
 from flask import Flask
-from werkzeug.serving import WSGIRequestHandler
-from werkzeug.serving import make_server
+
+from auth_server.cli.worker_processes import WorkerProcesses
+
+WORKERS = 2
 
 
-class _Quiet(WSGIRequestHandler):
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        pass
+def hello_app() -> Flask:
+    app = Flask(__name__)
+    app.add_url_rule("/", "hello", lambda: "Hello, World!")
+    return app
 
 
 def main() -> None:
-    app = Flask(__name__)
-    app.add_url_rule("/", "hello", lambda: "Hello, World!")
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_Quiet)
-    print(f"serving on http://127.0.0.1:{server.server_port}", flush=True)
+    listening = socket.create_server(("127.0.0.1", 0), backlog=socket.SOMAXCONN)
+    print(f"serving on http://127.0.0.1:{listening.getsockname()[1]}", flush=True)
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+        WorkerProcesses(listening, hello_app, workers=WORKERS, access_log=False).run()
+    except SystemExit as ended:  # gunicorn's master ends with one, after stopping its workers
+        if ended.code not in (0, None):
+            raise
 
 
 if __name__ == "__main__":

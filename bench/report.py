@@ -71,7 +71,8 @@ def _served(served: dict[str, Any]) -> list[str]:
         f"flows/s (flow p50 {http_flows['flow']['p50_ms']} ms, p99 {http_flows['flow']['p99_ms']} ms; "
         f"{http_flows['failures']} failed) | | | |",
         "",
-        f"linksim's resident memory after the loads: {served['resident_mb_after_load']} MB.",
+        f"linksim's resident memory after the loads: {served['resident_mb_after_load']} MB (the largest worker's; "
+        f"each worker: {', '.join(f'{mb} MB' for mb in served.get('resident_mb_per_worker_after_load', []))}).",
     ]
     return lines
 
@@ -100,6 +101,10 @@ def _in_process(f: dict[str, Any]) -> list[str]:
             f"| cold start of `linksim serve` to its first answer, demo data | p50 "
             f"{cold['with_demo_data']['p50_ms']} ms | < 700 ms |",
         ]
+        for data, goal in (("without_data", "< 400 ms"), ("with_demo_data", "< 700 ms")):
+            if f"{data}_workers_2" in cold:
+                lines.append(f"| the same with `--workers 2`, {'no' if data == 'without_data' else 'demo'} data | p50 "
+                             f"{cold[f'{data}_workers_2']['p50_ms']} ms | {goal} |")
     if "control_plane" in f:
         plane_goals = {"startup": "< 300 ms", "startup_cold_process": "< 300 ms", "sandbox": "< 20 ms"}
         plane_names = {"startup": "fixture start-up to the first answer (`LiveServer()`, imports done)",

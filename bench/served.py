@@ -23,6 +23,7 @@ from bench.driver import run_load
 from bench.stats import latency_summary
 
 USER_INFO_FIELDS = "open_id,union_id,avatar_url,display_name"
+WORKERS = 2  # linksim serve --workers 2, for every figure over HTTP (issue 14)
 
 
 def _median(results: list[LoadResult]) -> dict[str, Any]:
@@ -41,7 +42,7 @@ def load_figures(scratch: Path, *, rounds: int, seconds: float, connections: int
     results: dict[str, list[LoadResult]] = {}
     with ExitStack() as running:
         ceiling = running.enter_context(servers.hello_world())
-        linksim = running.enter_context(servers.linksim(f"sqlite:///{scratch}/served.db"))
+        linksim = running.enter_context(servers.linksim(f"sqlite:///{scratch}/served.db", workers=WORKERS))
         peer_served, peer_error = None, None
         if peer:
             try:
@@ -74,7 +75,10 @@ def load_figures(scratch: Path, *, rounds: int, seconds: float, connections: int
                 results.setdefault(name, []).append(run_load(load, seconds=seconds, connections=connections))
         figures: dict[str, Any] = {name: _median(found) for name, found in results.items()}
         figures["qr_flows_over_http"] = _flows(linksim.url, seconds * rounds, threads=min(connections, 8))
-        figures["resident_mb_after_load"] = round(linksim.resident_mb(), 1)
+        per_worker = linksim.resident_mb_per_worker()
+        figures["resident_mb_after_load"] = round(max(per_worker), 1)  # the largest worker's
+        figures["resident_mb_per_worker_after_load"] = [round(mb, 1) for mb in per_worker]
+        figures["resident_mb_master_after_load"] = round(linksim.resident_mb(), 1)
         if peer_error:
             figures["peer_error"] = peer_error
     return figures
@@ -89,15 +93,17 @@ def _flows(url: str, seconds: float, threads: int) -> dict[str, Any]:
 
 def cold_start(scratch: Path, runs: int) -> dict[str, Any]:
     """``linksim serve`` from the process's start to its first answered request, on a new database file, without
-    data and with the demo data (``--fixtures demo``)."""
+    data and with the demo data (``--fixtures demo``): one process (``without_data``, ``with_demo_data``), then
+    ``--workers 2`` (the same, ``_workers_2``)."""
     figures = {}
-    for name, fixtures in (("without_data", None), ("with_demo_data", "demo")):
-        samples = []
-        for run in range(runs):
-            db = scratch / f"cold-{name}-{run}.db"
-            with servers.linksim(f"sqlite:///{db}", fixtures=fixtures) as served:
-                samples.append(served.started_ms)
-        figures[name] = latency_summary(samples)
+    for workers, suffix in ((1, ""), (WORKERS, f"_workers_{WORKERS}")):
+        for name, fixtures in (("without_data", None), ("with_demo_data", "demo")):
+            samples = []
+            for run in range(runs):
+                db = scratch / f"cold-{name}{suffix}-{run}.db"
+                with servers.linksim(f"sqlite:///{db}", workers=workers, fixtures=fixtures) as served:
+                    samples.append(served.started_ms)
+            figures[name + suffix] = latency_summary(samples)
     return figures
 
 
@@ -110,7 +116,7 @@ def at_scale(scratch: Path, *, accounts: int, shops: int, runs: int) -> dict[str
     for label, (many_accounts, many_shops) in (("small", (100, 10)), ("large", (accounts, shops))):
         db = scratch / f"scale-{label}.db"
         seed.many_parties(f"sqlite:///{db}", accounts=many_accounts, shops=many_shops)
-        with servers.linksim(f"sqlite:///{db}") as served:
+        with servers.linksim(f"sqlite:///{db}", workers=WORKERS) as served:
             server = RemoteServer(served.url)
             world = server_world(server)
             seller, phone = world.seller(), world.phone("maya")

@@ -32,6 +32,14 @@ class Served:
     def resident_mb(self) -> float:
         return resident_mb(self.process.pid)
 
+    def worker_pids(self) -> list[int]:
+        """The server's worker processes (gunicorn's): the children of its process."""
+        return children(self.process.pid)
+
+    def resident_mb_per_worker(self) -> list[float]:
+        """Each worker's resident memory; the process's own when it has no workers."""
+        return [resident_mb(pid) for pid in self.worker_pids()] or [self.resident_mb()]
+
 
 def stop_process(process: subprocess.Popen[str]) -> None:
     """SIGTERM (SIGINT for linksim serve, which ends on it), then SIGKILL if it lingers; by the process id only."""
@@ -53,6 +61,19 @@ def resident_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid``, from /proc (Linux)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return sorted(found)
 
 
 def _start(name: str, command: list[str], banner: str, probe: str, *, cwd: Path = ROOT,
@@ -100,10 +121,12 @@ def _drain(process: subprocess.Popen[str]) -> None:
 
 
 @contextmanager
-def linksim(db_url: str, *, fixtures: str | None = None, extra: tuple[str, ...] = ()) -> Iterator[Served]:
-    """``linksim serve`` on ``db_url``, on a free port (the single-process server: werkzeug, threaded)."""
+def linksim(db_url: str, *, workers: int = 1, fixtures: str | None = None,
+            extra: tuple[str, ...] = ()) -> Iterator[Served]:
+    """``linksim serve --workers N`` on ``db_url``, on a free port (1: one process, werkzeug's threaded server;
+    more: gunicorn's master and N workers)."""
     command = [sys.executable, "-m", "auth_server.cli", "--db", db_url, "serve", "--port", "0",
-               "--oauth-error-status", "400", *extra]
+               "--oauth-error-status", "400", "--workers", str(workers), *extra]
     if fixtures:
         command += ["--fixtures", fixtures]
     served = _start("linksim serve", command, r"linksim is serving on (\S+)", "/_sim/clock")
@@ -115,7 +138,7 @@ def linksim(db_url: str, *, fixtures: str | None = None, extra: tuple[str, ...] 
 
 @contextmanager
 def hello_world() -> Iterator[Served]:
-    """The ceiling: a Flask hello-world on the server stack linksim serve runs (werkzeug's threaded server)."""
+    """The ceiling: a Flask hello-world on the server stack ``linksim serve --workers 2`` runs (gunicorn, 2 workers)."""
     served = _start("hello world", [sys.executable, "-m", "bench.hello_world"], r"serving on (\S+)", "/")
     try:
         yield served

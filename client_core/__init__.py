@@ -13,17 +13,38 @@
 none of them, and nothing of the server.
 """
 
-from client_core.control import ControlPlane
-from client_core.control import WorldClock
-from client_core.errors import BadAnswer
-from client_core.errors import ClientError
-from client_core.errors import ControlError
-from client_core.errors import ControlRefused
-from client_core.errors import Refused
-from client_core.errors import Unreachable
-from client_core.errors import Violation
-from client_core.transport import Failure
-from client_core.transport import Transport
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+from typing import Any
+
+if TYPE_CHECKING:
+    from client_core.control import ControlPlane
+    from client_core.control import WorldClock
+    from client_core.errors import BadAnswer
+    from client_core.errors import ClientError
+    from client_core.errors import ControlError
+    from client_core.errors import ControlRefused
+    from client_core.errors import Refused
+    from client_core.errors import Unreachable
+    from client_core.errors import Violation
+    from client_core.transport import Failure
+    from client_core.transport import Transport
 
 __all__ = ["BadAnswer", "ClientError", "ControlError", "ControlPlane", "ControlRefused", "Failure", "Refused",
            "Transport", "Unreachable", "Violation", "WorldClock"]
+
+# Imported when first named: `linksim serve` reads client_core.actions (its step commands) and needs no HTTP client,
+# whose import (requests) costs it about 60 ms of its cold start.
+_HOMES = {"ControlPlane": "control", "WorldClock": "control", "Failure": "transport", "Transport": "transport",
+          **{name: "errors" for name in ("BadAnswer", "ClientError", "ControlError", "ControlRefused", "Refused",
+                                         "Unreachable", "Violation")}}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"client_core.{_HOMES[name]}"), name)
+    globals()[name] = value
+    return value

@@ -12,6 +12,9 @@ declared in :mod:`client_core.actions` (:mod:`.steps`); the others are written o
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 import click
 
 from auth_server.cli.clock import clock
@@ -26,7 +29,6 @@ from auth_server.cli.parties import review_mode
 from auth_server.cli.parties import shop_status
 from auth_server.cli.parties import standing
 from auth_server.cli.parties import verification_outcome
-from auth_server.cli.rule_reference import rules_command
 from auth_server.cli.serving import serve
 from auth_server.cli.setup import codes_command
 from auth_server.cli.setup import init
@@ -36,15 +38,36 @@ from auth_server.cli.steps import link
 from auth_server.cli.views import journal
 from auth_server.cli.views import links
 from auth_server.cli.views import show
-from auth_server.scenarios.cli import scenario
 from auth_server.store import DEFAULT_URL
-from mobile_stub.cli import app
-from seller_client.cli import seller
 
 __all__ = ["main"]
 
 
-@click.group(cls=ReportingGroup)
+# Commands whose modules are imported when they run (or when --help lists them), not by every command: the scenario
+# runner and the two clients bring jsonschema, requests, Pillow and zxing, which `linksim serve` has no use for.
+LAZY_COMMANDS = {
+    "rules": "auth_server.cli.rule_reference:rules_command",
+    "scenario": "auth_server.scenarios.cli:scenario",  # `linksim scenario run FILE...` (docs/scenarios.md)
+    "seller": "seller_client.cli:seller",
+    "app": "mobile_stub.cli:app",
+}
+
+
+class LinksimGroup(ReportingGroup):
+    """The ``linksim`` group: :data:`LAZY_COMMANDS` are imported the first time they are asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in LAZY_COMMANDS and cmd_name not in self.commands:
+            module, name = LAZY_COMMANDS[cmd_name].split(":")
+            command: Any = getattr(importlib.import_module(module), name)
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LinksimGroup)
 @click.option("--db", envvar="LINKSIM_DB", default=DEFAULT_URL, show_default=True,
               help="Database URL: sqlite:///FILE or postgresql+psycopg://USER@HOST/DB.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON, for scripts.")
@@ -55,9 +78,8 @@ def main(click_ctx: click.Context, db: str, as_json: bool) -> None:
     click_ctx.obj = Context(db, as_json, creates=click_ctx.invoked_subcommand in CREATING_COMMANDS)
 
 
-for command in (init, serve, show, codes_command, rules_command, markets, clock, links, journal, demo,
-                verification_outcome, app_fault, standing, review_mode, shop_status,
-                seller, app, scenario):  # `linksim scenario run FILE...`: scenario files (docs/scenarios.md)
+for command in (init, serve, show, codes_command, markets, clock, links, journal, demo,
+                verification_outcome, app_fault, standing, review_mode, shop_status):
     main.add_command(command)
 link.add_command(link_official)
 link.add_command(link_marketing)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import errno
+import socket
 from typing import Any
 
 import click
@@ -19,6 +21,7 @@ from auth_server.control.redaction import redact
 from auth_server.domain.clock import parse_duration
 from auth_server.oauth.models import PartnerApp
 from auth_server.shop_partner.models import ShopApp
+from auth_server.store import supported_url
 
 
 @click.command()
@@ -52,22 +55,26 @@ from auth_server.shop_partner.models import ShopApp
               help="Signs sessions, QR codes and consent ids. Give every process that serves one database the same "
                    "(16 characters or more); by default each process draws its own, and a restart signs everyone out.")
 @click.option("--access-log", is_flag=True, help="Print a line per request (the screens refresh every 2 seconds).")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes (gunicorn) on the database, every one serving every world; 1: one process "
+                   "(werkzeug's threaded server). A database file or PostgreSQL, not an in-memory one.")
 @pass_ctx
 def serve(ctx: Context, host: str, port: int, source: str | None, oauth_error_status: int,
           authorization_response_iss: bool, access_token_lifetime: str, refresh_token_lifetime: str,
           control_token: str | None, max_sandboxes: int, journal_file: str | None, journal_max_bytes: int,
           shop_signature_without_body: bool, shop_rejection_error: str, secret_key: str | None,
-          access_log: bool) -> None:
+          access_log: bool, workers: int) -> None:
     """Serve the mock TikTok identity provider: Login Kit v2, and the app's screens in a browser."""
     import os
 
-    from werkzeug.serving import make_server
-
-    from auth_server.app import create_app
     from auth_server.config import ServerConfig
 
     if secret_key is not None and len(secret_key) < 16:
         raise click.BadParameter("give a secret key of 16 characters or more", param_hint="--secret-key")
+    if workers > 1 and in_memory(ctx.db):
+        raise click.BadParameter(f"several processes cannot share an in-memory database ({ctx.db}): serve a "
+                                 "database file (sqlite:///FILE) or PostgreSQL, or one worker",
+                                 param_hint="--workers")
     try:
         config = ServerConfig(oauth_error_status=oauth_error_status,
                               authorization_response_iss=authorization_response_iss,
@@ -79,13 +86,11 @@ def serve(ctx: Context, host: str, port: int, source: str | None, oauth_error_st
                               shop_rejection_error=shop_rejection_error)
     except ValueError as error:
         raise click.BadParameter(str(error)) from None
-    if secret_key is not None:  # by default each process draws its own
+    if secret_key is not None:  # by default each process draws its own (workers inherit the master's one)
         config = dataclasses.replace(config, secret_key=secret_key)
     # The port first: a second `make run` whose port is taken ends here, before it touches any database.
-    deferred = _Deferred()
-    server = make_server(host, port, deferred, threaded=True,  # a port in use: werkzeug says so and exits
-                         request_handler=_AccessLog if access_log else _QuietHandler)
-    base = f"http://{host if ':' not in host else f'[{host}]'}:{server.server_port}"
+    listening = bind(host, port)
+    base = f"http://{host if ':' not in host else f'[{host}]'}:{listening.getsockname()[1]}"
     if source:
         refuse_if_served(ctx.db, "load a data file into")
         load(ctx.db, source, fresh=True)
@@ -93,7 +98,9 @@ def serve(ctx: Context, host: str, port: int, source: str | None, oauth_error_st
         os.environ.setdefault("AUTHLIB_INSECURE_TRANSPORT", "1")  # a simulator on plain http, on purpose
     ctx.clock.unfreeze()  # the server's time runs on from the database's clock
     ctx.save_clock()  # as an offset from the wall clock: a restart goes on from here, never back
-    deferred.app = create_app(ctx.sim, config)
+    server = None
+    if workers == 1:
+        server = _threaded_server(listening, ctx, config, access_log)
     with ctx.sim.store.unit_of_work() as repo:
         apps = [(a.client_key, a.redirect_uris) for a in repo.all_of(PartnerApp, order_by="client_key")]
         shop_apps = [(a.app_key, a.service_id, a.redirect_url) for a in repo.all_of(ShopApp, order_by="app_key")]
@@ -120,7 +127,12 @@ def serve(ctx: Context, host: str, port: int, source: str | None, oauth_error_st
         click.echo("  demo accounts:       every username of `linksim show`, password linksim-demo (try nora)")
         click.echo("  demo sellers:        seller@acme.example (and nordic, review, mode, batik, kopi), password "
                    "linksim-demo")
+    if workers > 1:
+        click.echo(f"  workers:             {workers} processes (gunicorn), one database")
     click.echo("Press Ctrl+C to stop.")
+    if server is None:
+        _serve_in_processes(listening, ctx, config, workers=workers, base=base, access_log=access_log)
+        return
     try:
         with LeaseHolder(ctx.sim.store, base):
             server.serve_forever()
@@ -128,6 +140,70 @@ def serve(ctx: Context, host: str, port: int, source: str | None, oauth_error_st
         pass
     finally:
         server.server_close()
+
+
+def in_memory(db: str) -> bool:
+    url = supported_url(db)
+    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """The listening socket; a port that is taken ends the command (exit 2), saying so."""
+    try:
+        family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        listening = socket.socket(family, socket.SOCK_STREAM)
+    except OSError as error:
+        raise click.BadParameter(f"cannot listen on {host}: {error}", param_hint="--host") from None
+    try:
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as werkzeug and gunicorn do
+        listening.bind(address)
+        listening.listen(socket.SOMAXCONN)
+    except OSError as error:
+        listening.close()
+        if error.errno == errno.EADDRINUSE:
+            raise click.UsageError(f"port {port} on {host} is in use by another program (another linksim serve?): "
+                                   "stop it, or choose another port with --port (0: any free port). Nothing was "
+                                   "changed.") from None
+        raise click.UsageError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+    return listening
+
+
+def _threaded_server(listening: socket.socket, ctx: Context, config: Any, access_log: bool) -> Any:
+    """One process: werkzeug's threaded server on the bound socket, its app made now (the database is ready)."""
+    from werkzeug.serving import make_server
+
+    from auth_server.app import create_app
+
+    host, port = listening.getsockname()[:2]
+    server = make_server(host, port, create_app(ctx.sim, config), threaded=True, fd=listening.fileno(),
+                         request_handler=_AccessLog if access_log else _QuietHandler)
+    listening.close()  # werkzeug listens on its own copy of it
+    return server
+
+
+def _serve_in_processes(listening: socket.socket, ctx: Context, config: Any, *, workers: int, base: str,
+                        access_log: bool) -> None:
+    """gunicorn: this process is the master, holding the lease; each worker makes its app on its own engine."""
+    from auth_server.app import create_app
+    from auth_server.cli.worker_processes import WorkerProcesses
+
+    master_store = ctx.sim.store
+
+    def worker_app() -> Any:
+        return create_app(Context(ctx.db, as_json=False).sim, config)
+
+    def after_fork() -> None:
+        # The master's pooled connections are the master's: the worker drops them without closing them (closing a
+        # PostgreSQL connection from here would end the master's session too).
+        master_store.engine.dispose(close=False)
+
+    processes = WorkerProcesses(listening, worker_app, workers=workers, access_log=access_log, after_fork=after_fork)
+    with LeaseHolder(master_store, base):
+        try:
+            processes.run()  # until SIGINT (Ctrl+C) or SIGTERM: every worker is stopped, then it exits
+        except SystemExit as ended:
+            if ended.code not in (0, None):
+                raise
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -146,13 +222,3 @@ class _AccessLog(WSGIRequestHandler):
         self.log("info", '"%s" %s %s', line.translate(self._control_char_table), code, size)
 
 
-class _Deferred:
-    """The WSGI app the server is bound with before the real one is made (after the database is ready)."""
-
-    app: Any = None
-
-    def __call__(self, environ: Any, start_response: Any) -> Any:
-        if self.app is None:  # not serving yet: nothing answers before the banner is printed
-            start_response("503 Service Unavailable", [("Content-Type", "text/plain"), ("Retry-After", "1")])
-            return [b"linksim is starting"]
-        return self.app(environ, start_response)

@@ -358,6 +358,11 @@ class ShopAuthorizations:
             for grant in repo.all_where(Grant, order_by="granted_at"):
                 if grant.expires_at is None or grant.revoked_at is not None or grant.kind is UserType.CREATOR:
                     continue
+                due = grant.expires_at - EXPIRY_WARNING if grant.warned_at is None else _next_midnight(grant.warned_at)
+                if due > now:
+                    continue
+                # Held, then read again: another process (linksim serve --workers) may have warned meanwhile.
+                grant = repo.get(Grant, grant.grant_id, lock=True)
                 app: ShopApp = repo.get(ShopApp, grant.app_key)
                 due = grant.expires_at - EXPIRY_WARNING if grant.warned_at is None else _next_midnight(grant.warned_at)
                 while due <= now and due < grant.expires_at:

@@ -34,6 +34,14 @@ The types and their ``data``:
   ("accepted");
 - ``INVITATION_DECLINED`` (``invitation.declined``): ``invitation_id``, ``open_id``, ``state`` ("declined").
 
+Several processes (``linksim serve --workers N``). Each runs its own delivery loop on the same store, so an attempt
+is claimed before it is sent: in one transaction, the earliest due delivery that no process holds gets a
+``claimed_until`` time (wall time: it is about processes, not the world's clock) :data:`CLAIM` ahead, longer than any
+attempt takes. Only then is it sent, and its attempt recorded (which clears the claim). A process killed while
+sending leaves its claim to expire, after which another process makes the attempt. The events cursor and the
+grants' expiry warnings are read under a row lock, so two processes never turn one event or one warning into two
+webhooks.
+
 No web framework here: the sending function comes in (:func:`post_json` by default), so the layer above decides
 about threads, fault rules and the journal.
 """
@@ -47,6 +55,8 @@ import urllib.request
 from collections.abc import Callable
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC
+from datetime import datetime
 from datetime import timedelta
 from typing import Any
 
@@ -65,9 +75,9 @@ TIMEOUT_SECONDS = 3.0  # "expect 200 ... within 3 s"
 RETRY_DELAYS = (timedelta(minutes=2), timedelta(minutes=30), timedelta(hours=3), timedelta(hours=12))
 ATTEMPTS = 1 + len(RETRY_DELAYS)
 EVENTS_CURSOR = "webhooks.events_cursor"  # the last domain event seq turned into webhooks
-BATCH = 100
 STATES = ("pending", "delivered", "given_up")
 FOREVER = timedelta(days=36_500)  # later than any retry falls due
+CLAIM = timedelta(seconds=30)  # wall time a process holds the attempt it sends: longer than any attempt (3 s and a bit)
 
 # domain event kind -> the webhook type it becomes
 WEBHOOK_TYPE_OF = {kind: name for name, kinds in LINKING_EVENTS.items() for kind in kinds}
@@ -153,10 +163,12 @@ class WebhookOutbox:
     """One world's webhooks on their way out. One run at a time per world (``lock``): the background loop and a
     synchronous ``POST /_sim/webhooks/deliver`` never send the same attempt twice."""
 
-    def __init__(self, unit_of_work: UnitOfWork, clock: Clock, *, reading: UnitOfWork | None = None) -> None:
+    def __init__(self, unit_of_work: UnitOfWork, clock: Clock, *, reading: UnitOfWork | None = None,
+                 wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self._unit_of_work = unit_of_work
         self._reading = reading or unit_of_work  # asked after every request that may write: no write lock
         self._clock = clock
+        self._wall_clock = wall_clock  # what claims expire by: real time, as processes die in it
         self.lock = threading.Lock()
 
     def needs_loop(self) -> bool:
@@ -181,28 +193,38 @@ class WebhookOutbox:
         falls due by then runs in the same call). Answers each attempt made."""
         made: list[tuple[WebhookDelivery, dict[str, Any]]] = []
         with self.lock:
-            while True:
-                now = self._clock.now()
-                with self._unit_of_work() as repo:
-                    due: list[WebhookDelivery] = repo.all_due(WebhookDelivery, due="due_at", now=now, limit=BATCH)
-                if not due:
-                    return made
-                for delivery in due:
-                    attempt = self._attempt(delivery, send)
-                    if attempt is not None:
-                        made.append(attempt)
-                        if on_attempt is not None:
-                            on_attempt(*attempt)
+            while (delivery := self._claim()) is not None:
+                attempt = self._attempt(delivery, send)
+                if attempt is not None:
+                    made.append(attempt)
+                    if on_attempt is not None:
+                        on_attempt(*attempt)
+            return made
+
+    def _claim(self) -> WebhookDelivery | None:
+        """The earliest delivery due that no process holds, now held by this one for :data:`CLAIM`."""
+        with self._unit_of_work() as repo:
+            wall_now = self._wall_clock()
+            found: WebhookDelivery | None = repo.claimable(WebhookDelivery, due="due_at", now=self._clock.now(),
+                                                           claimed="claimed_until", wall_now=wall_now)
+            if found is not None:
+                found.claimed_until = wall_now + CLAIM
+            return found
 
     def _attempt(self, delivery: WebhookDelivery, send: Send) -> tuple[WebhookDelivery, dict[str, Any]] | None:
         due_at = delivery.due_at
         assert due_at is not None
-        answer = send(delivery)
+        try:
+            answer = send(delivery)
+        except Exception:
+            self._release(delivery)  # a failure of ours, not the receiver's: the next turn tries again at once
+            raise
         now = self._clock.now()
         with self._unit_of_work() as repo:
             row: WebhookDelivery | None = repo.get(WebhookDelivery, delivery.delivery_id, lock=True)
             if row is None or row.due_at != due_at:
-                return None  # another process attempted it meanwhile
+                return None  # its claim ran out and another process attempted it meanwhile
+            row.claimed_until = None
             n = len(row.attempts) + 1
             attempt: dict[str, Any] = {"n": n, "due_at": due_at.isoformat(), "at": now.isoformat(),
                        "outcome": "delivered" if answer.succeeded else "failed", "status": answer.status,
@@ -216,6 +238,15 @@ class WebhookOutbox:
                 row.given_up_at, row.due_at = now, None
             return row, attempt
 
+    def _release(self, delivery: WebhookDelivery) -> None:
+        try:
+            with self._unit_of_work() as repo:
+                row: WebhookDelivery | None = repo.get(WebhookDelivery, delivery.delivery_id, lock=True)
+                if row is not None:
+                    row.claimed_until = None
+        except Exception:  # noqa: BLE001 - the claim then runs out on its own
+            pass
+
     # --- linksim's linking events ----------------------------------------------------------------------------
 
     def queue_linking_events(self) -> int:
@@ -223,7 +254,7 @@ class WebhookOutbox:
         the same transaction. Returns how many webhooks were made."""
         made = 0
         with self._unit_of_work() as repo:
-            cursor = int(repo.setting(EVENTS_CURSOR) or 0)
+            cursor = int(repo.setting(EVENTS_CURSOR, lock=True) or 0)  # another process waits: no event twice
             events: list[Event] = list(repo.events(after_seq=cursor))
             if not events:
                 return 0

@@ -181,3 +181,5 @@ class WebhookDelivery:
     attempts: list[dict[str, object]] = field(default_factory=list)
     delivered_at: datetime | None = None
     given_up_at: datetime | None = None
+    # Wall time until which a process holds its next attempt (it is sending it): another process skips it till then.
+    claimed_until: datetime | None = None

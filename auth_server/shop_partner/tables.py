@@ -100,6 +100,7 @@ webhook_deliveries = sa.Table(
     sa.Column("attempts", sa.JSON, nullable=False),
     sa.Column("delivered_at", schema.UTCDateTime),
     sa.Column("given_up_at", schema.UTCDateTime),
+    sa.Column("claimed_until", schema.UTCDateTime),
 )
 
 for cls, table in (

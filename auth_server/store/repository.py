@@ -76,6 +76,16 @@ class SqlRepository:
         column = getattr(cls, due)
         return self._all(sa.select(cls).where(column.is_not(None), column <= now).order_by(column).limit(limit))
 
+    def claimable(self, cls: type[T], *, due: str, now: datetime, claimed: str, wall_now: datetime) -> T | None:
+        """The earliest due object of ``cls`` that no one holds (its ``claimed`` time is None or past ``wall_now``),
+        locked for this transaction to claim it; on PostgreSQL one another transaction is claiming is skipped, and on
+        SQLite the write lock of the transaction keeps claims apart."""
+        column, claim = getattr(cls, due), getattr(cls, claimed)
+        query = (sa.select(cls).where(column.is_not(None), column <= now, sa.or_(claim.is_(None), claim <= wall_now))
+                 .order_by(column).limit(1).with_for_update(skip_locked=True))
+        found: T | None = self.session.scalars(query.execution_options(populate_existing=True)).first()
+        return found
+
     def _all(self, query: sa.Select[Any]) -> list[Any]:
         # Rules read these after taking their locks: refresh objects this session loaded before.
         return list(self.session.scalars(query.execution_options(populate_existing=True)))
@@ -244,8 +254,10 @@ class SqlRepository:
         return self.session.scalars(sa.select(c.seq).where(c.seq > after_seq).order_by(c.seq)).all()
 
     # simulator settings (the clock of the command line, for instance)
-    def setting(self, key: str) -> Any:
-        return self.session.scalar(sa.select(schema.settings.c.value).where(schema.settings.c.key == key))
+    def setting(self, key: str, *, lock: bool = False) -> Any:
+        """A setting's value; with ``lock``, its row is held until the transaction ends (PostgreSQL)."""
+        query = sa.select(schema.settings.c.value).where(schema.settings.c.key == key)
+        return self.session.scalar(query.with_for_update() if lock else query)
 
     def set_setting(self, key: str, value: Any) -> None:
         table = schema.settings

@@ -82,7 +82,20 @@ def test_a_second_serve_with_fixtures_on_a_served_database_is_refused(running: S
 def test_a_second_serve_on_a_taken_port_ends_before_it_touches_the_database(running: Server, tmp_path: Path) -> None:
     other = tmp_path / "other.db"
     result = linksim("--db", f"sqlite:///{other}", "serve", "--fixtures", "demo", "--port", running.port)
-    assert result.returncode != 0 and not other.exists()
+    assert result.returncode == 2 and not other.exists()
+    assert f"port {running.port} on 127.0.0.1 is in use" in result.stderr
+
+
+def test_several_workers_on_a_taken_port_end_before_they_touch_the_database(running: Server, tmp_path: Path) -> None:
+    other = tmp_path / "other.db"
+    result = linksim("--db", f"sqlite:///{other}", "serve", "--workers", "2", "--port", running.port)
+    assert result.returncode == 2 and not other.exists()
+    assert f"port {running.port} on 127.0.0.1 is in use" in result.stderr
+
+
+def test_several_workers_on_an_in_memory_database_are_refused() -> None:
+    result = linksim("--db", "sqlite://", "serve", "--workers", "2", "--port", "0")
+    assert result.returncode == 2 and "cannot share an in-memory database" in result.stderr
 
 
 def test_a_database_whose_server_stopped_can_start_over(db: str) -> None:

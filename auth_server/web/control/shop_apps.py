@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-import jsonschema
 from flask import Blueprint
 from flask import jsonify
 
@@ -75,6 +74,8 @@ def read_shop_app(app_key: str) -> Any:
 def change_shop_app(app_key: str) -> Any:
     """``{"webhook_url": "http://127.0.0.1:8123/hooks", "events": ["LINK_ACTIVE"], "markets": ["US"]}``...: each
     setting given replaces the app's; authorizations made before keep the duration they were given."""
+    import jsonschema  # here: about 70 ms to import, which a server's start need not pay
+
     body = json_object()
     _app(app_key)
     errors = sorted(jsonschema.Draft202012Validator(SETTINGS_SCHEMA).iter_errors(body),

@@ -1,0 +1,96 @@
+"""``linksim serve --workers 2``: two processes answer on one port, share the main world through the store, read each
+other's signed sessions, and all stop on SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import requests
+
+from tests.workers.conftest import WORKER_HEADER
+from tests.workers.conftest import TwoWorkers
+
+TRIES = 200  # requests on fresh connections before both workers must have answered one
+
+
+def test_both_workers_answer_requests(two_workers: TwoWorkers) -> None:
+    seen: set[int] = set()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for _ in range(TRIES // 8):
+            seen |= {pid for pid, _ in pool.map(lambda _: two_workers.answered_by(), range(8))}
+            if len(seen) == 2:
+                break
+    assert seen == two_workers.worker_pids() and len(seen) == 2
+
+
+def test_a_browser_session_signed_by_one_worker_is_honoured_by_the_other(two_workers: TwoWorkers) -> None:
+    browser = requests.Session()
+    page = browser.get(f"{two_workers.url}/app/sign-in", timeout=10, headers={"Connection": "close"})
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert csrf, page.text
+    signed_in = browser.post(f"{two_workers.url}/app/sign-in", timeout=10, allow_redirects=False,
+                             headers={"Connection": "close"},
+                             data={"csrf_token": csrf.group(1), "username": "maya", "password": "linksim-demo"})
+    assert signed_in.status_code == 302, signed_in.text
+    signer = int(signed_in.headers[WORKER_HEADER])
+    for _ in range(TRIES):
+        pid, home = two_workers.answered_by("/app/", cookies=browser.cookies)
+        if pid != signer:
+            break
+    assert pid != signer, "no request reached the other worker"
+    assert home.status_code == 200 and "@maya" in home.text
+
+
+def test_what_one_worker_writes_the_other_reads(two_workers: TwoWorkers) -> None:
+    form = {"client_key": "linksim_demo_key", "client_secret": "linksim_demo_secret",
+            "grant_type": "client_credentials"}
+    with requests.Session() as fresh:
+        issued = fresh.post(f"{two_workers.url}/v2/oauth/token/", data=form, timeout=10,
+                            headers={"Connection": "close"})
+    token, issuer = issued.json()["access_token"], int(issued.headers[WORKER_HEADER])
+    for _ in range(TRIES):
+        pid, linked = two_workers.answered_by("/api/shops/shop_acme_us/linked-accounts",
+                                              headers={"Authorization": f"Bearer {token}"})
+        if pid != issuer:
+            break
+    assert pid != issuer, "no request reached the other worker"
+    assert linked.status_code == 200, linked.text
+
+
+def test_sigterm_stops_the_master_and_every_worker(tmp_path: Path) -> None:
+    server = TwoWorkers(f"sqlite:///{tmp_path / 'linksim.db'}")
+    workers = server.worker_pids()
+    assert len(workers) == 2
+    server.stop(signal.SIGTERM)
+    assert server.process.returncode == 0
+    assert not [pid for pid in workers if _alive(pid)]
+
+
+def test_ctrl_c_stops_the_master_and_every_worker(tmp_path: Path) -> None:
+    server = TwoWorkers(f"sqlite:///{tmp_path / 'linksim.db'}")
+    workers = server.worker_pids()
+    server.stop(signal.SIGINT)
+    assert server.process.returncode == 0
+    assert not [pid for pid in workers if _alive(pid)]
+
+
+def test_the_workers_access_log_masks_the_secrets_of_a_url(tmp_path: Path) -> None:
+    server = TwoWorkers(f"sqlite:///{tmp_path / 'linksim.db'}", "--access-log")
+    server.answered_by("/app/scan?token=QRTOKENthatmustnotshow0123456789")
+    rest = server.stop()
+    line = next(line for line in rest.splitlines() if "/app/scan" in line)
+    assert "QRTOKENthatmustnotshow0123456789" not in line and "token=QRTO…#" in line
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] if Path(f"/proc/{pid}").exists() \
+        else "X"
+    return state not in ("Z", "X")
