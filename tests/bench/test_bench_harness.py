@@ -44,8 +44,6 @@ def test_one_short_round_over_http_measures_every_endpoint_and_its_references(on
     assert len(one_short_round["resident_mb_per_worker_after_load"]) == served.WORKERS
 
 
-@pytest.mark.xfail(reason="a sandbox made by one worker is unknown to the other until branch stored-worlds is merged",
-                   strict=False)
 def test_one_short_round_runs_complete_qr_link_flows_over_http(one_short_round: dict[str, Any]) -> None:
     assert one_short_round["qr_flows_over_http"]["failures"] == 0
     assert one_short_round["qr_flows_over_http"]["flows"] > 0
