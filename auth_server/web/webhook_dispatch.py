@@ -183,9 +183,7 @@ class WebhookDispatcher:
                 # As a request's journaling does: the events before the first entry are no entry's doing.
                 with world.simulator.store.unit_of_work() as repo:
                     world.journal.start_from_events(repo.event_seqs())
-            kept = world.journal.append(outgoing_record(world.id, delivery, attempt))
-            if self._journal_file is not None:
-                self._journal_file.write(kept)
+            world.journal.append(outgoing_record(world.id, delivery, attempt), file=self._journal_file)
         except StoreClosed:
             raise
         except Exception:  # the journal must never cost an attempt its record in the outbox
