@@ -317,7 +317,7 @@ class StoredJournal:
             session = session_of(repo)
             kept = world_controls.counters(repo)
             rows = session.execute(sa.select(R.epoch, R.event_mark, R.record).order_by(R.seq)).all()
-            aliases = dict(session.execute(sa.select(journal_aliases.c.alias, journal_aliases.c.flow)).tuples())
+            aliases = {row.alias: row.flow for row in session.execute(sa.select(journal_aliases))}
         records = [RequestRecord.from_dict(json.loads(row.record), epoch=row.epoch, event_mark=row.event_mark)
                    for row in rows]
         return RequestJournal.restored(records, aliases, epoch=kept.epoch,
