@@ -278,6 +278,9 @@ class StoredJournal:
         self._closed = True
         with self._lock:
             self._wake.notify_all()
+            thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=BARRIER_SECONDS)  # its batch under way done, and its connection given back
         try:
             self.flush()
             with self._busy_lock:
