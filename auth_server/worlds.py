@@ -109,7 +109,8 @@ class HostedWorld:
         if seen == self._seen:
             return
         with self._refreshing:
-            self._reload()
+            if seen != self._seen:  # not reloaded meanwhile by another request of this process
+                self._reload()
 
     def _reload(self) -> None:
         sim, store = self.simulator, self.simulator.store

@@ -177,6 +177,9 @@ class StoredJournal:
         self._busy = True
 
     def _start(self) -> None:
+        if self._closed:  # stopped, yet a request came: its record is written at once
+            self.flush()
+            return
         if self._thread is None or not self._thread.is_alive():
             with self._lock:
                 if self._thread is None or not self._thread.is_alive():
@@ -221,8 +224,9 @@ class StoredJournal:
                                      .values(acked=asked, seen_at=time.time()))
 
     def _go_idle(self) -> bool:
-        """Leave the readers' list if nothing is queued (a record queued meanwhile keeps the writer busy)."""
-        with self._busy_lock, self._lock:
+        """Leave the readers' list if nothing is queued nor being written (a record queued meanwhile keeps the writer
+        busy)."""
+        with self._writing, self._busy_lock, self._lock:
             if self._queue:
                 return False
             with self.store.unit_of_work() as repo:

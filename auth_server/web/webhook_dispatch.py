@@ -123,6 +123,7 @@ class WebhookDispatcher:
 
     def run_world(self, world: HostedWorld) -> Attempted:
         """One world's turn, in the caller's thread: warnings due, webhooks of new linking events, deliveries due."""
+        world.refresh()  # its fault rules and clock as another process may have changed them
         world.shop_partner.warn_of_expiry()
         world.webhooks.queue_linking_events()
         return world.webhooks.deliver_due(lambda delivery: self._attempt(world, delivery),
