@@ -54,6 +54,7 @@ log = logging.getLogger(__name__)
 
 BATCH = 200  # records written in one transaction, at most
 POLL_SECONDS = 0.05  # how often a busy writer looks for a reader's ticket
+LINGER_SECONDS = 0.05  # how long the writer gathers records before it writes them: one transaction for many
 IDLE_SECONDS = 2.0  # a writer with nothing queued for this long goes idle: it stops looking
 HEARTBEAT_SECONDS = 1.0
 GONE_SECONDS = 10.0  # a busy writer not heard of for this long is taken for a killed process's
@@ -64,10 +65,15 @@ R, W = journal_records.c, journal_writers.c
 class StoreAliases:
     """The stored aliases of a flow, read through (and added to) in the writer's transaction."""
 
-    def __init__(self, session: Session, seq: int) -> None:
+    def __init__(self, session: Session, flows: Iterable[str]) -> None:
         self.session = session
-        self.seq = seq  # the record being written, which an alias is trimmed with
-        self._known: dict[str, str | None] = {}
+        self.seq = 0  # the record being written, which an alias is trimmed with
+        wanted = set(flows)
+        self._known: dict[str, str | None] = dict.fromkeys(wanted)
+        if wanted:  # one read for the batch's flows; only an alias of an alias is looked up on its own
+            c = journal_aliases.c
+            self._known.update((row.alias, row.flow) for row in session.execute(sa.select(c.alias, c.flow)
+                                                                                 .where(c.alias.in_(wanted))))
 
     def _lookup(self, flow: str) -> str | None:
         if flow not in self._known:
@@ -161,7 +167,8 @@ class StoredJournal:
                     self._event_mark = caused[-1] if caused else mark
                 queued = replace(record, events=caused, epoch=self._epoch, event_mark=self._event_mark)
                 self._queue.append(_Queued(queued, file))
-                self._wake.notify()
+                if len(self._queue) in (1, BATCH):  # the writer waits for the first, then lingers for a batch
+                    self._wake.notify()
         self._start()
         return queued
 
@@ -196,6 +203,8 @@ class StoredJournal:
             with self._lock:
                 if not self._queue:
                     self._wake.wait(POLL_SECONDS)
+                if 0 < len(self._queue) < BATCH and not self._closed:
+                    self._wake.wait(LINGER_SECONDS)
             try:
                 asked = self._asked()  # first: what was queued before the ticket is written before it is answered
                 wrote = self.flush()
@@ -214,9 +223,8 @@ class StoredJournal:
                 time.sleep(POLL_SECONDS * 10)
 
     def _asked(self) -> int:
-        with self.store.reading() as repo:
-            return int(session_of(repo).scalar(sa.select(controls_table.c.flush_asked)
-                                               .where(world_controls.ROW)) or 0)
+        rows = self.store.read(sa.select(controls_table.c.flush_asked).where(world_controls.ROW))
+        return int(rows[0].flush_asked) if rows else 0
 
     def _acknowledge(self, asked: int) -> None:
         with self.store.unit_of_work() as repo:
@@ -259,12 +267,11 @@ class StoredJournal:
         with self.store.unit_of_work() as repo:
             session = session_of(repo)
             last = world_controls.counters(repo, lock=True).journal_seq
+            aliases = StoreAliases(session, (flow for queued in batch for flow in queued.record.flows))
             kept = []
             for offset, queued in enumerate(batch, start=1):
-                seq = last + offset
-                record = replace(queued.record, seq=seq,
-                                 flow=choose_flow(queued.record.flows, StoreAliases(session, seq)))
-                kept.append(record)
+                aliases.seq = last + offset
+                kept.append(replace(queued.record, seq=aliases.seq, flow=choose_flow(queued.record.flows, aliases)))
             session.execute(journal_records.insert(), [
                 {"seq": r.seq, "epoch": r.epoch, "event_mark": r.event_mark,
                  "record": json.dumps(r.as_dict(), ensure_ascii=False, default=str, separators=(",", ":"))}
