@@ -145,7 +145,10 @@ class HostedWorld:
             before, snapshot = sim.markets, store.copy() if store.in_memory else None
             try:
                 if replace:
-                    carried = stored_journal.carry(store) if self.revision is not None else None
+                    carried = None
+                    if isinstance(self.journal, StoredJournal):
+                        self.journal.barrier()  # what every process answered before the reset is in what is carried
+                        carried = stored_journal.carry(store)
                     store.reset()
                     if carried is not None:
                         stored_journal.put_back(store, carried)

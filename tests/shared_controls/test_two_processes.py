@@ -29,6 +29,12 @@ from auth_server.web.context import worlds
 from tests.conftest import postgres_store
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+CLIENT_CREDENTIALS = {"client_key": "linksim_demo_key", "client_secret": "linksim_demo_secret",
+                      "grant_type": "client_credentials"}
+SLOW_QR = {"markets": {"slow_qr": {"inherits": "global", "qr_lifetime": "1d"}},
+           "sellers": [{"id": "seller_slow", "name": "Slow Ltd", "entity": "ENT-SLOW",
+                        "authorized_apps": ["6demo0linksim"],  # the demo partner app acts for its shop
+                        "shops": [{"id": "shop_slow", "name": "Slow Shop", "region": "US", "market": "slow_qr"}]}]}
 
 
 class Processes:
@@ -130,6 +136,26 @@ def test_a_running_clock_kept_by_one_process_runs_on_in_the_other(processes: Pro
     read = datetime.fromisoformat(clock_of(second))
     assert datetime(2030, 1, 1, tzinfo=UTC) <= read <= datetime(2030, 1, 1, 0, 1, tzinfo=UTC)
     assert second.get("/_sim/clock").get_json()["frozen"] is False
+
+
+def test_starting_over_through_one_process_sets_the_clock_the_other_reads(processes: Processes) -> None:
+    first, second = processes.start(), processes.start()
+    second.get("/_sim/clock")
+    reset = first.post("/_sim/reset", json={"fixtures": "demo"})
+    assert reset.status_code == 200, reset.get_data(as_text=True)
+    assert clock_of(second) == reset.get_json()["clock"]
+
+
+def test_market_profiles_added_through_one_process_are_known_to_the_other(processes: Processes) -> None:
+    first, second = processes.start(), processes.start()
+    assert first.post("/_sim/reset", json={"fixtures": "demo"}).status_code == 200
+    second.get("/_sim/clock")  # the second knows the demo's markets, not the one added next
+    assert first.post("/_sim/parties", json={"data": SLOW_QR}).status_code == 201
+    token = second.post("/v2/oauth/token/", data=CLIENT_CREDENTIALS).get_json()["access_token"]
+    started = second.post("/api/shops/shop_slow/official-link", json={},
+                          headers={"Authorization": f"Bearer {token}"})
+    assert started.status_code == 201, started.get_data(as_text=True)
+    assert started.get_json()["consent_expires_at"][:10] > clock_of(second)[:10]  # the market's day, not 5 minutes
 
 
 # --- fault rules --------------------------------------------------------------------------------------------------
@@ -242,6 +268,15 @@ def test_the_background_writer_writes_the_journal_file(processes: Processes, tmp
 
 
 # --- a restart ----------------------------------------------------------------------------------------------------
+
+
+def test_the_journal_goes_on_across_a_start_over_made_in_another_process(processes: Processes) -> None:
+    first, second = processes.start(), processes.start()
+    second.get("/api/app/me")
+    assert first.post("/_sim/reset", json={"fixtures": "demo"}).status_code == 200
+    second.get("/api/app/me")
+    assert [(e["path"], e["seq"]) for e in journal(first)] == [("/api/app/me", 1), ("/_sim/reset", 2),
+                                                               ("/api/app/me", 3)]
 
 
 def test_a_restart_keeps_the_fault_rules_and_the_journal(processes: Processes) -> None:
