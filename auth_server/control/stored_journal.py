@@ -109,6 +109,16 @@ class StoredJournal:
             raise ValueError("max_entries cannot be negative")
         self.store = store
         self.max_entries = max_entries
+        self._epoch = 0
+        self._event_mark: int | None = None
+        self.store_writes_seen: object = None
+        self._closed = False
+        self._begin()
+        _at_exit.add(self)
+
+    def _begin(self) -> None:
+        """The process's own writer: its id, locks, queue and thread (made again in a forked child, which shares
+        none of its parent's)."""
         self.writer_id = f"{socket.gethostname()[:32]}:{os.getpid()}:{secrets.token_hex(4)}"
         self._lock = threading.Lock()  # the event mark, and the queue
         self._busy_lock = threading.Lock()  # marking the writer busy or idle in the store, one at a time
@@ -116,12 +126,7 @@ class StoredJournal:
         self._writing = threading.Lock()  # one batch at a time in this process: a flush waits for the one under way
         self._queue: list[_Queued] = []
         self._busy = False  # whether the store says this writer is busy
-        self._epoch = 0
-        self._event_mark: int | None = None
-        self.store_writes_seen: object = None
         self._thread: threading.Thread | None = None
-        self._closed = False
-        _at_exit.add(self)
 
     # --- the request's side ------------------------------------------------------------------------------------
 
@@ -181,6 +186,7 @@ class StoredJournal:
             if not session.execute(sa.update(journal_writers).where(W.writer == self.writer_id)
                                    .values(acked=asked, seen_at=now)).rowcount:  # type: ignore[attr-defined]
                 session.execute(journal_writers.insert().values(writer=self.writer_id, acked=asked, seen_at=now))
+            session.execute(sa.delete(journal_writers).where(W.seen_at < now - 6 * GONE_SECONDS))  # killed ones
         self._busy = True
 
     def _start(self) -> None:
@@ -395,6 +401,11 @@ class _AtExit:
     def add(self, journal: StoredJournal) -> None:
         self._journals.add(journal)
 
+    def after_fork(self) -> None:
+        """A forked worker (gunicorn's) writes as a writer of its own; what its parent had queued is the parent's."""
+        for journal in list(self._journals):
+            journal._begin()  # noqa: SLF001
+
     def close_all(self) -> None:
         for journal in list(self._journals):
             try:
@@ -404,3 +415,4 @@ class _AtExit:
 
 
 _at_exit = _AtExit()
+os.register_at_fork(after_in_child=_at_exit.after_fork)
