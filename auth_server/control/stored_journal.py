@@ -250,24 +250,26 @@ class StoredJournal:
             return True
 
     def flush(self) -> int:
-        """Write what is queued now, in batches; answers how many records were written."""
+        """Write what is queued now, in batches; answers how many records were written. What is queued meanwhile
+        waits for the next flush: the writer lingers to write it in one transaction."""
         written = 0
         with self._writing:
-            while True:
-                with self._lock:
-                    batch, self._queue = self._queue[:BATCH], self._queue[BATCH:]
-                if not batch:
-                    return written
+            with self._lock:
+                pending, self._queue = self._queue, []
+            while pending:
+                batch = pending[:BATCH]
                 try:
                     kept = self._write(batch)
                 except BaseException:
                     with self._lock:
-                        self._queue[:0] = batch  # in order, before what came since
+                        self._queue[:0] = pending  # in order, before what came since
                     raise
+                pending = pending[BATCH:]
                 written += len(kept)
                 for record, queued in zip(kept, batch, strict=True):
                     if queued.file is not None:
                         queued.file.write(record)
+        return written
 
     def _write(self, batch: list[_Queued]) -> list[RequestRecord]:
         with self.store.unit_of_work() as repo:
