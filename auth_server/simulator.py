@@ -11,13 +11,15 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from auth_server.control import tables as control_tables  # noqa: F401 - imported for its tables, see open_store
+from auth_server.control import world_controls
 from auth_server.domain.clock import Clock
 from auth_server.domain.clock import ManualClock
 from auth_server.domain.clock import SystemClock
 from auth_server.domain.policies import Markets
 from auth_server.domain.service import LinkingService
 from auth_server.markets import builtin_markets
-from auth_server.oauth import tables as oauth_tables  # noqa: F401 - imported for its tables, see open_store
+from auth_server.oauth import tables as oauth_tables  # noqa: F401 - the same
 from auth_server.shop_partner import tables as shop_tables  # noqa: F401 - the same
 from auth_server.shop_partner.authorizations import seller_authorized_partner_app
 from auth_server.store import SandboxStorage
@@ -71,19 +73,36 @@ class Simulator:
         if not isinstance(clock, ManualClock):
             raise TypeError("the system clock cannot be moved")
         with self._clock_moves:
-            draft = ManualClock.from_state(clock.state())
-            change(draft)
-            state = draft.state()
-            if self.keeps_clock:
-                with self.store.unit_of_work() as repo:
-                    repo.set_setting(CLOCK_SETTING, state)
+            if not self.keeps_clock:
+                draft = ManualClock.from_state(clock.state())
+                change(draft)
+                clock.restore(draft.state())
+                return
+            with self.store.unit_of_work() as repo:
+                shared = not self.store.in_memory
+                if shared:
+                    world_controls.bump(repo)  # first: moves from several processes take turns on its row
+                # From the clock as kept: another process may have moved it since this one last looked.
+                kept = repo.setting(CLOCK_SETTING) if shared else None
+                draft = ManualClock.from_state(kept or clock.state())
+                change(draft)
+                state = draft.state()
+                repo.set_setting(CLOCK_SETTING, state)
             clock.restore(state)
+
+    def follow_clock(self, state: dict[str, object]) -> None:
+        """Take the clock's state as the store keeps it (another process moved it)."""
+        clock = self.clock
+        if isinstance(clock, ManualClock):
+            with self._clock_moves:
+                clock.restore(state)
 
     def save_clock(self) -> None:
         """Keep the clock's state in the store, if this simulator keeps it there."""
         if self.keeps_clock and isinstance(self.clock, ManualClock):
             with self.store.unit_of_work() as repo:
                 repo.set_setting(CLOCK_SETTING, self.clock.state())
+                self._changed(repo)
 
     def keep_markets(self, market_data: dict[str, Any] | None, *, replace: bool) -> None:
         """Keep the market profiles a data file adds (its ``markets``) in the store, if this simulator keeps its state
@@ -93,6 +112,12 @@ class Simulator:
         with self.store.unit_of_work() as repo:
             kept = {} if replace else (repo.setting(MARKETS_SETTING) or {})
             repo.set_setting(MARKETS_SETTING, {**kept, **(market_data or {})})
+            self._changed(repo)
+
+    def _changed(self, repo: Any) -> None:
+        """A change to what every process serving this store caches: they reload it (the world's revision)."""
+        if not self.store.in_memory:
+            world_controls.bump(repo)
 
     @classmethod
     def in_memory(cls, *, start: datetime | None = None, **options: Any) -> Simulator:

@@ -22,8 +22,12 @@ from typing import Any
 
 from auth_server import fixtures
 from auth_server.config import ServerConfig
+from auth_server.control import stored_journal
 from auth_server.control.fault_plan import FaultPlan
 from auth_server.control.request_journal import RequestJournal
+from auth_server.control.stored_faults import StoredFaultPlan
+from auth_server.control.stored_journal import StoredJournal
+from auth_server.control.world_controls import Revision
 from auth_server.domain import codes
 from auth_server.domain.clock import ManualClock
 from auth_server.domain.errors import Refused
@@ -67,7 +71,12 @@ def _shown(world_id: str) -> str:
 
 @dataclass(eq=False)
 class HostedWorld:
-    """One world as the server hosts it (its own or a sandbox): the simulator, and what serves it over HTTP."""
+    """One world as the server hosts it (its own or a sandbox): the simulator, and what serves it over HTTP.
+
+    A world whose store is shared (a file or a database server, which other processes may serve too) keeps its fault
+    rules and journal in that store, and each request first catches up with its revision (:meth:`refresh`). A world in
+    memory is this process's alone: its rules and journal stay in memory.
+    """
 
     id: str
     simulator: Simulator
@@ -75,22 +84,58 @@ class HostedWorld:
     consent_tokens: ConsentTokens
     shop_partner: ShopAuthorizations
     webhooks: WebhookOutbox  # its webhooks on their way out (sent by web.webhook_dispatch)
-    faults: FaultPlan = field(default_factory=FaultPlan)  # this world's fault rules (/_sim/faults)
-    journal: RequestJournal = field(default_factory=RequestJournal)  # the requests it served (/_sim/journal)
+    faults: FaultPlan | StoredFaultPlan = field(default_factory=FaultPlan)  # its fault rules (/_sim/faults)
+    journal: RequestJournal | StoredJournal = field(default_factory=RequestJournal)  # its requests (/_sim/journal)
+    revision: Revision | None = None  # None: in memory, nothing to catch up with
+    _seen: tuple[int, int] | None = field(default=None, init=False, repr=False)
+    _markets_seen: Any = field(default=None, init=False, repr=False)
+    _refreshing: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @classmethod
     def around(cls, world_id: str, simulator: Simulator, config: ServerConfig) -> HostedWorld:
         # The world's id salts its QR tokens: a QR code from one sandbox is unreadable in another.
         namespace = world_id if world_id != MAIN else ""
         store = simulator.store
+        entries = config.journal_entries if world_id == MAIN else config.sandbox_journal_entries
+        shared = not store.in_memory
         return cls(world_id, simulator, LoginKitServer(store.unit_of_work, simulator.clock, config,
                                                        reading=store.reading),
                    ConsentTokens(config.secret_key, namespace=namespace),
                    ShopAuthorizations(simulator.store.unit_of_work, simulator.clock,
                                       signature_without_body=config.shop_signature_without_body),
                    WebhookOutbox(store.unit_of_work, simulator.clock, reading=store.reading),
-                   journal=RequestJournal(config.journal_entries if world_id == MAIN
-                                          else config.sandbox_journal_entries))
+                   faults=StoredFaultPlan(store) if shared else FaultPlan(),
+                   journal=StoredJournal(store, entries) if shared else RequestJournal(entries),
+                   revision=Revision(store) if shared else None)
+
+    def refresh(self) -> None:
+        """Catch up with what other processes changed: one read of the world's revision, and only when it changed,
+        a reload of its clock, market profiles and fault rules."""
+        if self.revision is None:
+            return
+        seen = self.revision.read()
+        if seen == self._seen:
+            return
+        with self._refreshing:
+            if seen != self._seen:  # not reloaded meanwhile by another request of this process
+                self._reload()
+
+    def _reload(self) -> None:
+        sim, store = self.simulator, self.simulator.store
+        assert isinstance(self.faults, StoredFaultPlan) and isinstance(self.journal, StoredJournal)
+        with store.reading() as repo:
+            seen = self.revision.read_in(repo) if self.revision is not None else None
+            clock_state = repo.setting(CLOCK_SETTING) if sim.keeps_clock else None
+            market_data = repo.setting(MARKETS_SETTING) if sim.keeps_clock else None
+            self.faults.reload(repo)
+        if clock_state and isinstance(sim.clock, ManualClock):
+            sim.follow_clock(clock_state)
+        if sim.keeps_clock and market_data != self._markets_seen:
+            sim.markets = sim.service.markets = fixtures.markets_of({"markets": market_data or {}}, builtin_markets())
+            self._markets_seen = market_data
+        if seen is not None:
+            self.journal.follow_epoch(seen[1])
+        self._seen = seen
 
     @property
     def is_sandbox(self) -> bool:
@@ -108,7 +153,13 @@ class HostedWorld:
             before, snapshot = sim.markets, store.copy() if store.in_memory else None
             try:
                 if replace:
+                    carried = None
+                    if isinstance(self.journal, StoredJournal):
+                        self.journal.barrier()  # what every process answered before the reset is in what is carried
+                        carried = stored_journal.carry(store)
                     store.reset()
+                    if carried is not None:
+                        stored_journal.put_back(store, carried)
                 sim.markets = sim.service.markets = markets
                 # Before the parties that name them: a crash in between leaves a profile no shop names, never a
                 # shop whose market a restarted server does not know.

@@ -3,8 +3,9 @@
 A :class:`FaultRule` names the requests it matches (an optional method and a glob on the path inside the
 world), what happens to them (a real wall-clock ``delay``, then at most one of: an HTTP error ``status``, an
 ``oauth_error``, a linking refusal ``code``, or ``silent``: no answer until the delay runs out), and how often
-(``times``; ``probability`` drawn from ``random.Random(seed)``, so a run can be repeated). A :class:`FaultPlan`
-holds one world's rules in the order they were added; the first rule that fires on a request wins.
+(``times``; ``probability``: the n-th match draws from ``random.Random(f"{seed}:{n}")``, so a run can be repeated,
+whichever process serves each request). A :class:`FaultPlan` holds one world's rules in memory, in the order they
+were added; the first rule that fires on a request wins. :mod:`.stored_faults` keeps them in the world's store.
 
 A rule with ``webhook: true`` matches the world's outgoing webhooks instead of its requests (an optional ``url``
 glob on the delivery URL): the receiver seems to answer its ``status``, to be slow (``delay``), or never to answer
@@ -20,6 +21,8 @@ import fnmatch
 import re
 import secrets
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 from random import Random
@@ -48,11 +51,24 @@ PRESETS: dict[str, dict[str, Any]] = {
 }
 FIELDS = ("id", "preset", "method", "path", "delay", "status", "retry_after", "oauth_error", "error_description",
           "code", "details", "silent", "times", "probability", "seed", "webhook", "url")
+# A rule's definition: every field but its counters (what a store keeps as the rule, beside the counters).
+DEFINITION = ("id", "paths", "method", "delay", "status", "retry_after", "oauth_error", "error_description", "code",
+              "details", "silent", "times", "probability", "seed", "preset", "webhook", "urls")
 WEBHOOK_FAILURES = ("status", "silent")  # what a receiver can do; OAuth errors and refusals are the server's own
+LIFT_POLL_SECONDS = 0.25  # how often a held request asks whether another process lifted its rule
 
 
 def invalid(field_name: str, problem: str) -> Refused:
     return Refused.because(codes.INVALID_INPUT, field=field_name, problem=problem)
+
+
+def id_taken(rule_id: str) -> Refused:
+    return invalid("id", f"there is a fault rule {rule_id} already: choose another id, or "
+                         f"DELETE /_sim/faults/{rule_id} first")
+
+
+def plan_full(limit: int) -> Refused:
+    return invalid("body", f"this world holds {limit} fault rules already: DELETE /_sim/faults to start over")
 
 
 @dataclass(eq=False)
@@ -78,11 +94,9 @@ class FaultRule:
     urls: tuple[str, ...] = ()
     matched: int = 0  # requests the method and path matched
     hits: int = 0  # of those, the ones the fault was applied to
-    _random: Random = field(init=False, repr=False)
+    # Whether the rule is still in force elsewhere (its store), asked while a request waits out its delay.
+    still_there: Callable[[], bool] | None = field(default=None, repr=False)
     _lifted: threading.Event = field(init=False, repr=False, default_factory=threading.Event)
-
-    def __post_init__(self) -> None:
-        self._random = Random(self.seed)
 
     @classmethod
     def from_json(cls, body: object, rule_id: str) -> FaultRule:
@@ -143,6 +157,16 @@ class FaultRule:
             urls=_urls(body.get("url")) if webhook else (),
         )
 
+    def definition(self) -> dict[str, Any]:
+        """What the rule is, without its counters: what :meth:`from_definition` makes it again from."""
+        values = {name: getattr(self, name) for name in DEFINITION}
+        return {**values, "paths": list(self.paths), "urls": list(self.urls), "details": dict(self.details)}
+
+    @classmethod
+    def from_definition(cls, definition: dict[str, Any]) -> FaultRule:
+        values = {name: definition[name] for name in DEFINITION if name in definition}
+        return cls(**{**values, "paths": tuple(values.get("paths", ())), "urls": tuple(values.get("urls", ()))})
+
     def matches(self, method: str, path: str) -> bool:
         if self.webhook:
             return False
@@ -170,7 +194,18 @@ class FaultRule:
         """Sleep for the delay (or ``seconds``); True if the rule was lifted meanwhile (the request then goes on
         as if unfaulted)."""
         seconds = self.delay if seconds is None else seconds
-        return self._lifted.wait(seconds) if seconds > 0 else False
+        if seconds <= 0:
+            return False
+        if self.still_there is None:
+            return self._lifted.wait(seconds)
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            if self._lifted.wait(min(left, LIFT_POLL_SECONDS)):
+                return True
+            if not self.still_there():
+                self.lift()
+                return True
+        return False
 
     def lift(self) -> None:
         self._lifted.set()  # wakes the requests held in wait_out_delay
@@ -178,10 +213,14 @@ class FaultRule:
     def fires(self) -> bool:
         """Count a matching request; True if the fault applies to it (its probability drawn, if it has one)."""
         self.matched += 1
-        if self.probability is not None and self._random.random() >= self.probability:
+        if not self.draw(self.matched):
             return False
         self.hits += 1
         return True
+
+    def draw(self, n: int) -> bool:
+        """Whether the ``n``-th match fires by the rule's probability: the same for the same seed, in any process."""
+        return self.probability is None or Random(f"{self.seed}:{n}").random() < self.probability
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -215,13 +254,11 @@ class FaultPlan:
             fresh = self._fresh_id()
             rule = FaultRule.from_json(body, fresh)
             if any(r.id == rule.id for r in self._rules):
-                raise invalid("id", f"there is a fault rule {rule.id} already: choose another id, or "
-                                    f"DELETE /_sim/faults/{rule.id} first")
+                raise id_taken(rule.id)
             if len(self._rules) >= self.limit:
                 self._rules = [r for r in self._rules if r.active]  # make room by forgetting retired rules
             if len(self._rules) >= self.limit:
-                raise invalid("body", f"this world holds {self.limit} fault rules already: "
-                                      "DELETE /_sim/faults to start over")
+                raise plan_full(self.limit)
             self._rules.append(rule)
             if rule.id == fresh:
                 self._next += 1  # never handed out again, even once the rule is gone

@@ -33,6 +33,7 @@ from dataclasses import replace
 from datetime import datetime
 from logging.handlers import RotatingFileHandler
 from typing import Any
+from typing import Protocol
 
 from auth_server.control.redaction import fingerprint
 from auth_server.control.redaction import redact
@@ -146,6 +147,21 @@ class RequestRecord:
             **({"webhook": self.webhook} if self.webhook is not None else {}),
         }
 
+    @classmethod
+    def from_dict(cls, shown: dict[str, Any], *, epoch: int, event_mark: int) -> RequestRecord:
+        """The record :meth:`as_dict` showed (as a store keeps it), with its place among the world's events."""
+        at = shown.get("at")
+        return cls(world=shown["world"], wall_time=datetime.fromisoformat(shown["wall_time"]),
+                   at=datetime.fromisoformat(at) if at else None, method=shown["method"], path=shown["path"],
+                   query=shown.get("query", ""), status=shown["status"], duration_ms=shown.get("duration_ms"),
+                   headers=shown.get("headers") or {}, request_body=shown.get("request_body"),
+                   response_body=shown.get("response_body"), location=shown.get("location"),
+                   shop=shown.get("shop"), account=shown.get("account"), username=shown.get("username"),
+                   partner_app=shown.get("partner_app"), fault_id=shown.get("fault_id"),
+                   error_code=shown.get("error_code"), direction=shown.get("direction", "in"),
+                   webhook=shown.get("webhook"), seq=shown["seq"], flow=shown.get("flow"),
+                   events=tuple(shown.get("events") or ()), epoch=epoch, event_mark=event_mark)
+
 
 @dataclass(frozen=True, kw_only=True)
 class JournalQuery:
@@ -175,6 +191,49 @@ class Page:
     more: bool  # the limit left matching entries out
 
 
+class Aliases(Protocol):
+    """Flow ids and the flow each one joined: a dict, or a store's table read through."""
+
+    def __contains__(self, flow: object) -> bool: ...
+
+    def __getitem__(self, flow: str) -> str: ...
+
+    def __setitem__(self, flow: str, chosen: str) -> None: ...
+
+
+def resolve_flow(flow: str, aliases: Aliases) -> str:
+    for _ in range(8):  # an alias of an alias, at worst; never a loop
+        if flow not in aliases:
+            break
+        flow = aliases[flow]
+    return flow
+
+
+def choose_flow(flows: Sequence[str], aliases: Aliases) -> str | None:
+    """The flow a request belongs to; the other flow ids it names become aliases of it.
+
+    A Login Kit QR code's answer names both the QR code's flow and its authorization code's: from then on,
+    the token exchange that spends the code belongs to the QR code's flow.
+    """
+    if not flows:
+        return None
+    resolved = [resolve_flow(f, aliases) for f in flows]
+    chosen = next((r for f, r in zip(flows, resolved, strict=True) if r != f), resolved[0])
+    for other in resolved:
+        if other != chosen and other not in aliases:
+            aliases[other] = chosen
+    return chosen
+
+
+class BoundedAliases(OrderedDict[str, str]):
+    """The aliases of an in-memory journal: the oldest forgotten past :data:`MAX_ALIASES`."""
+
+    def __setitem__(self, flow: str, chosen: str) -> None:
+        super().__setitem__(flow, chosen)
+        if len(self) > MAX_ALIASES:
+            self.popitem(last=False)
+
+
 class RequestJournal:
     """A world's latest request records, in memory; thread-safe."""
 
@@ -184,7 +243,7 @@ class RequestJournal:
         self._records: deque[RequestRecord] = deque(maxlen=max_entries)
         self._lock = threading.Lock()
         self._seq = 0
-        self._aliases: OrderedDict[str, str] = OrderedDict()
+        self._aliases: BoundedAliases = BoundedAliases()
         self._epoch = 0
         self._event_mark: int | None = None  # None: not read from the store yet
         self._last: tuple[int, int, int] = (0, 0, 0)  # the last record's seq, epoch and event mark
@@ -224,19 +283,29 @@ class RequestJournal:
             self._event_mark = 0
             self.store_writes_seen = None
 
-    def append(self, record: RequestRecord, *, events_seen: Iterable[int] = ()) -> RequestRecord:
-        """Keep ``record``: number it, pick its flow, and note which of ``events_seen`` it caused."""
+    def append(self, record: RequestRecord, *, events_seen: Iterable[int] = (),
+               file: JournalFile | None = None) -> RequestRecord:
+        """Keep ``record`` (and write it to ``file``): number it, pick its flow, and note which of ``events_seen``
+        it caused."""
         with self._lock:
-            mark = self._event_mark or 0
-            caused = tuple(sorted({seq for seq in events_seen if seq > mark}))
-            if caused or self._event_mark is None:
-                self._event_mark = caused[-1] if caused else mark
+            caused, mark = self._caused(events_seen)
             self._seq += 1
-            kept = replace(record, seq=self._seq, flow=self._flow_of(record.flows), events=caused,
-                           epoch=self._epoch, event_mark=self._event_mark)
+            kept = replace(record, seq=self._seq, flow=choose_flow(record.flows, self._aliases), events=caused,
+                           epoch=self._epoch, event_mark=mark)
             self._records.append(kept)
             self._last = (kept.seq, kept.epoch, kept.event_mark)
+        if file is not None:
+            file.write(kept)
         return kept
+
+    def _caused(self, events_seen: Iterable[int]) -> tuple[tuple[int, ...], int]:
+        """Which of ``events_seen`` are new (a request's doing), and the event mark after them (the caller holds the
+        lock)."""
+        mark = self._event_mark or 0
+        caused = tuple(sorted({seq for seq in events_seen if seq > mark}))
+        if caused or self._event_mark is None:
+            self._event_mark = caused[-1] if caused else mark
+        return caused, self._event_mark
 
     def clear(self) -> int:
         """Forget every record (numbering goes on); answers how many there were."""
@@ -245,35 +314,27 @@ class RequestJournal:
             self._records.clear()
         return count
 
-    def _flow_of(self, flows: Sequence[str]) -> str | None:
-        """The flow a request belongs to; the other flow ids it names become aliases of it.
-
-        A Login Kit QR code's answer names both the QR code's flow and its authorization code's: from then on,
-        the token exchange that spends the code belongs to the QR code's flow.
-        """
-        if not flows:
-            return None
-        resolved = [self._resolve(f) for f in flows]
-        chosen = next((r for f, r in zip(flows, resolved, strict=True) if r != f), resolved[0])
-        for other in resolved:
-            if other != chosen and other not in self._aliases:
-                self._aliases[other] = chosen
-                if len(self._aliases) > MAX_ALIASES:
-                    self._aliases.popitem(last=False)
-        return chosen
-
-    def _resolve(self, flow: str) -> str:
-        for _ in range(8):  # an alias of an alias, at worst; never a loop
-            if flow not in self._aliases:
-                break
-            flow = self._aliases[flow]
-        return flow
-
     # --- reading ---------------------------------------------------------------------------------------------
 
     def canonical_flow(self, flow: str) -> str:
         with self._lock:
-            return self._resolve(flow)
+            return resolve_flow(flow, self._aliases)
+
+    def snapshot(self) -> RequestJournal:
+        """The journal as a query reads it: itself (a journal kept in a store reads its rows into one)."""
+        return self
+
+    @classmethod
+    def restored(cls, records: list[RequestRecord], aliases: dict[str, str], *, epoch: int,
+                 last: tuple[int, int, int], max_entries: int) -> RequestJournal:
+        """A journal holding ``records`` and ``aliases``, as read back from a store, to answer queries with."""
+        journal = cls(max(max_entries, len(records)))
+        journal._records.extend(records)
+        journal._aliases.update(aliases)
+        journal._epoch = epoch
+        journal._last = last
+        journal._seq = last[0]
+        return journal
 
     def records(self) -> list[RequestRecord]:
         with self._lock:

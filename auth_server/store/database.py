@@ -17,6 +17,7 @@ import itertools
 import os
 import threading
 from collections.abc import Iterator
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from contextlib import contextmanager
 from contextlib import nullcontext
@@ -99,6 +100,9 @@ class Store:
         self.event_writes: tuple[int, int] = (id(self), 0)
         # The same connections, whose transactions begin without the write lock (see _with_sqlite_settings).
         self._reading_engine = self.engine.execution_options(**{READING: True})
+        # One statement needs no transaction of its own: PostgreSQL then spares the round trips of BEGIN and ROLLBACK.
+        self._one_statement = (self._reading_engine if self.url.get_backend_name() == "sqlite"
+                               else self.engine.execution_options(isolation_level="AUTOCOMMIT"))
 
     @classmethod
     def in_schema(cls, server: Store, schema_name: str) -> Store:
@@ -160,6 +164,18 @@ class Store:
         (nor makes one wait). Writing in it is a mistake (SQLite would refuse it when another writer holds the
         lock). An in-memory database has one connection, whose transactions take turns anyway."""
         return self._transaction(reading=True)
+
+    def read(self, statement: sa.Executable) -> Sequence[sa.Row[Any]]:
+        """The rows of one statement, read as :meth:`reading` reads but without an ORM session: the cheapest read
+        there is (a world's revision, which every request reads)."""
+        with self._turns:
+            bind = self._open_bind()
+            if isinstance(bind, sa.Connection):
+                rows = bind.execute(statement).all()
+                bind.commit()
+                return rows
+            with self._one_statement.connect() as connection:
+                return connection.execute(statement).all()
 
     @contextmanager
     def _transaction(self, *, reading: bool) -> Iterator[SqlRepository]:

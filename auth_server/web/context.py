@@ -81,7 +81,9 @@ def enter_world(world_id: str | None) -> None:
     """Make the world named ``world_id`` (None: the main one) the request's; an unknown sandbox is refused
     (``sandbox_not_found``) and leaves the request in no world."""
     g.pop(_WORLD, None)
-    setattr(g, _WORLD, worlds().get(world_id))
+    found = worlds().get(world_id)
+    found.refresh()  # another process may have moved its clock or changed its fault rules
+    setattr(g, _WORLD, found)
 
 
 def in_a_world() -> bool:

@@ -122,10 +122,7 @@ def _record(response: Response) -> None:
         error_code=refusal_code(response.status_code, response_body) or _query_value(location, "error"),
         **_tags(request_body, response_body, location),
     )
-    kept = here.journal.append(entry, events_seen=_new_events(here))
-    file = context.journal_file()
-    if file is not None:
-        file.write(kept)
+    here.journal.append(entry, events_seen=_new_events(here), file=context.journal_file())
 
 
 def _new_events(here: HostedWorld) -> list[int]:

@@ -123,6 +123,7 @@ class WebhookDispatcher:
 
     def run_world(self, world: HostedWorld) -> Attempted:
         """One world's turn, in the caller's thread: warnings due, webhooks of new linking events, deliveries due."""
+        world.refresh()  # its fault rules and clock as another process may have changed them
         world.shop_partner.warn_of_expiry()
         world.webhooks.queue_linking_events()
         return world.webhooks.deliver_due(lambda delivery: self._attempt(world, delivery),
@@ -183,9 +184,7 @@ class WebhookDispatcher:
                 # As a request's journaling does: the events before the first entry are no entry's doing.
                 with world.simulator.store.unit_of_work() as repo:
                     world.journal.start_from_events(repo.event_seqs())
-            kept = world.journal.append(outgoing_record(world.id, delivery, attempt))
-            if self._journal_file is not None:
-                self._journal_file.write(kept)
+            world.journal.append(outgoing_record(world.id, delivery, attempt), file=self._journal_file)
         except StoreClosed:
             raise
         except Exception:  # the journal must never cost an attempt its record in the outbox

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import sqlite3
 import threading
 from collections.abc import Iterator
 from datetime import UTC
@@ -27,7 +28,10 @@ from auth_server.control.request_journal import JournalQuery
 from auth_server.control.request_journal import RequestJournal
 from auth_server.control.request_journal import RequestRecord
 from auth_server.control.request_journal import excerpt
+from auth_server.simulator import Simulator
+from auth_server.simulator import open_store
 from auth_server.web.context import journal_file
+from auth_server.web.context import worlds
 from auth_server.worlds import SHARED_TEMPLATES
 from mobile_stub.app import TikTokApp
 from seller_client.client import SellerClient
@@ -43,9 +47,29 @@ def demo_app(**settings: Any) -> Flask:
     return create_app(simulator, ServerConfig(secret_key="journal-tests", **settings))
 
 
-@pytest.fixture
-def app() -> Flask:
-    return demo_app()
+def demo_app_on_file(path: Path) -> Flask:
+    """The same, on a SQLite file: its journal is kept in the store, written by the background writer."""
+    in_memory = SHARED_TEMPLATES.simulator(fixtures.read(fixtures.DEMO), datetime.now(UTC))
+    with sqlite3.connect(path) as target:
+        connection = in_memory.store._connection  # noqa: SLF001
+        assert connection is not None
+        connection.connection.driver_connection.backup(target)  # type: ignore[union-attr]
+    in_memory.store.dispose()
+    simulator = Simulator(open_store(f"sqlite:///{path}"), clock=in_memory.clock, markets=in_memory.markets)
+    return create_app(simulator, ServerConfig(secret_key="journal-tests"))
+
+
+@pytest.fixture(params=["in-memory", "sqlite-file"])
+def app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
+    """Each test of a served journal runs on a world in memory, then on one whose journal is in its store."""
+    if request.param == "in-memory":
+        yield demo_app()
+        return
+    app = demo_app_on_file(tmp_path / "linksim.db")
+    yield app
+    with app.app_context():
+        worlds().main.journal.close()  # type: ignore[union-attr]
+        worlds().main.simulator.store.dispose()
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from flask import jsonify
 from flask import url_for
 
 from auth_server.control.fault_plan import FaultPlan
+from auth_server.control.stored_faults import StoredFaultPlan
 from auth_server.web import context
 from auth_server.web.control.access import controls_only
 from auth_server.web.control.bodies import json_object
@@ -20,7 +21,7 @@ bp = Blueprint("faults", __name__, url_prefix="/_sim/faults")
 bp.before_request(controls_only)
 
 
-def plan() -> FaultPlan:
+def plan() -> FaultPlan | StoredFaultPlan:
     return context.world().faults
 
 

@@ -33,14 +33,15 @@ MAX_TEXT = 200
 def read_journal() -> Any:
     query = query_of(request.args.to_dict(flat=False))
     here = context.world()
+    journal = here.journal.snapshot()  # a journal in the store: every request answered before now, in any process
     events = []
     if query.kind != "request" and query.path is None:
-        start = here.journal.mark_after(query.since) if query.since is not None else (-1, 0)
-        after = start[1] if start[0] == here.journal.epoch else 0
+        start = journal.mark_after(query.since) if query.since is not None else (-1, 0)
+        after = start[1] if start[0] == journal.epoch else 0
         # Straight from the store, not through the service, whose reads settle what came due first.
         with here.simulator.store.reading() as repo:
             events = list(repo.events(after_seq=after))
-    page = timeline(here.journal, events, query)
+    page = timeline(journal, events, query)
     return jsonify({"entries": page.entries, "count": len(page.entries), "more": page.more, "world": here.id})
 
 
