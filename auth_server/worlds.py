@@ -318,7 +318,7 @@ class StoredSandboxes:
         with self._lock:
             opened, self._open = list(self._open.values()), {}
         for _, world in opened:
-            world.simulator.store.dispose()
+            _close(world)
         self.storage.close()
 
     def _opened(self, registered: Registered) -> HostedWorld | None:
@@ -370,8 +370,13 @@ class StoredSandboxes:
 
 
 def _close(world: HostedWorld) -> None:
-    world.faults.clear()  # requests a fault holds go on now, and find the sandbox gone
+    if isinstance(world.faults, StoredFaultPlan):
+        world.faults.release()  # requests a fault holds go on now, and find the sandbox gone
+    else:
+        world.faults.clear()
     world.simulator.store.close()  # after the transaction under way, if any
+    if isinstance(world.journal, StoredJournal):
+        world.journal.close()  # its writer ends now (what it held has no world left to go to)
 
 
 class Worlds:
@@ -450,6 +455,9 @@ class Worlds:
             return list(self._sandboxes.values())
 
     def close(self) -> None:
-        """Let go of the sandboxes' stores this process opened (stored sandboxes stay where they are)."""
+        """Let go of the sandboxes' stores this process opened (stored sandboxes stay where they are), and write what
+        the main world's journal still holds, as a process's exit does."""
         if self.stored is not None:
             self.stored.close()
+        if isinstance(self.main.journal, StoredJournal):
+            self.main.journal.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import signal
 import socket
 from typing import Any
 
@@ -133,6 +134,9 @@ def serve(ctx: Context, host: str, port: int, source: str | None, oauth_error_st
     if server is None:
         _serve_in_processes(listening, ctx, config, workers=workers, base=base, access_log=access_log)
         return
+    # SIGTERM (a service manager's, `kill`'s) stops it as Ctrl+C does: the lease is let go and, at exit, the journal
+    # writes what it still holds. By default Python would die at once and lose them.
+    signal.signal(signal.SIGTERM, _stop_as_on_ctrl_c)
     try:
         with LeaseHolder(ctx.sim.store, base):
             server.serve_forever()
@@ -140,6 +144,10 @@ def serve(ctx: Context, host: str, port: int, source: str | None, oauth_error_st
         pass
     finally:
         server.server_close()
+
+
+def _stop_as_on_ctrl_c(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
 
 
 def in_memory(db: str) -> bool:

@@ -166,11 +166,16 @@ class StoredFaultPlan:
         with self.store.unit_of_work() as repo:
             removed = session_of(repo).execute(sa.delete(fault_rules)).rowcount  # type: ignore[attr-defined]
             world_controls.bump(repo)
+        self.release()
+        return int(removed)
+
+    def release(self) -> None:
+        """Let go of the requests this process's rules hold, writing nothing: the world is going away (its store may
+        be gone already)."""
         with self._lock:
             lifted, self._cached = self._cached, []
         for rule in lifted:
             rule.lift()
-        return int(removed)
 
     def rules(self) -> list[FaultRule]:
         with self.store.reading() as repo:

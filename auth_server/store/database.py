@@ -73,9 +73,11 @@ class Store:
     """
 
     def __init__(self, url: str = DEFAULT_URL, *, echo: bool = False, _shared: tuple[sa.Engine, str] | None = None,
-                 ) -> None:
+                 existing_file: bool = False) -> None:
         self.url = supported_url(url)
         self.closed = False
+        # A sandbox's file: once removed (the sandbox deleted by another process) it is closed, never made again empty.
+        self._existing_file = existing_file and self.url.database is not None
         self.schema: str | None = None  # the PostgreSQL schema of a store that shares another's engine
         self._connection: sa.Connection | None = None
         self._turns: AbstractContextManager[Any] = nullcontext()
@@ -219,6 +221,9 @@ class Store:
     def _open_bind(self) -> sa.Engine | sa.Connection:
         if self.closed:
             raise StoreClosed("this database was closed")
+        if self._existing_file and not os.path.exists(str(self.url.database)):
+            self.closed = True
+            raise StoreClosed(f"the database file {self.url.database} was removed")
         return self._bind
 
     def dispose(self) -> None:

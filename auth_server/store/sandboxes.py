@@ -213,7 +213,7 @@ class FileSandboxes(SandboxStorage):
         location = f"{sandbox_id}.{secrets.token_hex(4)}.db"
         path = self.folder / location
         shutil.copyfile(self.folder / template, path)
-        store = Store(_url(path))
+        store = Store(_url(path), existing_file=True)
         try:
             with store.unit_of_work() as repo:
                 for key, value in settings.items():
@@ -231,7 +231,7 @@ class FileSandboxes(SandboxStorage):
         path = self.folder / registered.location
         if not path.exists():  # gone under the registry's feet: never made again, empty
             raise StoreError(f"the sandbox {registered.sandbox_id}'s file {path} is missing")
-        return Store(_url(path))
+        return Store(_url(path), existing_file=True)
 
     def delete(self, sandbox_id: str) -> Registered | None:
         with self.main.unit_of_work() as repo:

@@ -1,9 +1,8 @@
 """The sandbox fixtures (``linksim_sandbox``, ``linksim_seller``, ``linksim_clock``...) against two workers: the
 plugin's own tests, run with ``--linksim-url`` in a pytest process of their own, pass as they do against one process.
 
-A sandbox made by one worker must be found by the other, its clock and faults too: that needs the sandboxes in the
-store (branch stored-worlds) and their clock, faults and journal there (branch stored-controls). Until both are
-merged, sandboxes live in the memory of the worker that made them, and this test fails (xfail); drop the marker then.
+A sandbox made by one worker must be found by the other, its clock, faults and journal too: they all live in the
+store (docs/control-plane.md, docs/architecture.md), which is what this checks.
 """
 
 from __future__ import annotations
@@ -11,8 +10,6 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
-
-import pytest
 
 from tests.workers.conftest import TwoWorkers
 
@@ -24,8 +21,6 @@ PLUGIN_TESTS = ["tests/plugin/test_sandbox.py", "tests/plugin/test_webhooks_end_
 DESELECTED = "tests/plugin/partner_suite.py::test_a_misspelt_marker_option_is_an_error"
 
 
-@pytest.mark.xfail(reason="sandboxes are kept in one worker's memory until branches stored-worlds and "
-                          "stored-controls are merged", strict=False)
 def test_the_plugins_tests_pass_against_two_workers(two_workers: TwoWorkers, tmp_path: Path) -> None:
     # In a folder of its own: the partner suite writes what it saw there.
     run = subprocess.run([sys.executable, "-m", "pytest", *(str(ROOT / test) for test in PLUGIN_TESTS),

@@ -217,3 +217,13 @@ def test_listing_lets_go_of_the_sandboxes_another_process_deleted(servers: Serve
     first.test_client().delete(f"/_sim/sandboxes/{sandbox}")
     assert second.test_client().get("/_sim/sandboxes").get_json()["count"] == 0
     assert held.simulator.store.closed
+
+
+def test_a_process_still_holding_a_deleted_sandbox_never_makes_its_file_again(servers: Servers) -> None:
+    first, second = servers.start(), servers.start()
+    sandbox = new_sandbox(first.test_client())
+    assert second.test_client().get(f"/sandboxes/{sandbox}/_sim/clock").status_code == 200  # its journal writer runs
+    first.test_client().delete(f"/_sim/sandboxes/{sandbox}")
+    time.sleep(0.5)  # the second's journal writer polls its world meanwhile
+    assert sandbox_data(first) == set()
+    assert second.test_client().get(f"/sandboxes/{sandbox}/_sim/clock").status_code == 404
