@@ -22,8 +22,9 @@ def test_a_developer_links_an_official_account_through_both_screens(app: Flask, 
     seller = app.test_client()
     phone = Browser(app.test_client())
 
-    shop_page = seller.get("/seller/shops/shop_sc").get_data(as_text=True)
-    started = seller.post("/seller/shops/shop_sc/official-link", data={"csrf_token": csrf_of(shop_page)})
+    assert 'href="/seller/shops/shop_sc/link-official"' in seller.get("/seller/shops/shop_sc").get_data(as_text=True)
+    paths = seller.get("/seller/shops/shop_sc/link-official").get_data(as_text=True)
+    started = seller.post("/seller/shops/shop_sc/official-link", data={"csrf_token": csrf_of(paths)})
     link_url = started.headers["Location"]
     waiting = seller.get(link_url).get_data(as_text=True)
     assert 'data-consent-status="new"' in waiting and 'http-equiv="refresh"' in waiting
