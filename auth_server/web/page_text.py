@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 
 from flask import Flask
+
+from auth_server.domain import codes
+from auth_server.domain.clock import parse_duration
+from auth_server.domain.errors import Violation
+
+ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+DURATION = re.compile(r"(\d+[dhms])+")
 
 
 def utc_time(value: datetime | None) -> str:
@@ -42,7 +50,25 @@ def initials(name: str) -> str:
     return "".join(w[0] for w in words[:2]).upper() or "?"
 
 
+def readable_message(violation: Violation) -> str:
+    """The refusal's message with its times and durations written for people (``3 Mar 2026, 09:00 UTC``, ``1
+    day``), where the API's message keeps ISO 8601 and ``1d`` for the programs that read it."""
+    return codes.get(violation.code).render(**{key: _readable(value) for key, value in violation.details.items()})
+
+
+def _readable(value: object) -> object:
+    if isinstance(value, str) and ISO_TIME.match(value):
+        try:
+            return shop_time(value)
+        except ValueError:
+            return value
+    if isinstance(value, str) and DURATION.fullmatch(value):
+        return duration_in_words(parse_duration(value))
+    return value
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(utc_time, "utc")
     app.add_template_filter(shop_time, "shop_time")
     app.add_template_filter(initials, "initials")
+    app.add_template_filter(readable_message, "readable")

@@ -129,6 +129,14 @@ def test_unlinking_too_early_shows_the_cooldown_left_in_words(seller: SellerCent
                                             "3 Mar 2026, 09:00 UTC.")
 
 
+def test_a_refusal_on_the_page_writes_its_times_and_durations_for_people(
+        seller: SellerCenter, official) -> None:  # noqa: ANN001
+    page = seller.post("/seller/shops/shop_sc/accounts/oid_holder/unlink").get_data(as_text=True)
+    message = re.search(r'data-testid="refusal-message" data-code="unlink_too_early">(.*?)<', page, re.S).group(1)  # type: ignore[union-attr]
+    assert " ".join(message.split()) == ("This official account was linked at 2 Mar 2026, 09:00 UTC and can be "
+                                         "unlinked 1 day after that, from 3 Mar 2026, 09:00 UTC (1 day from now).")
+
+
 def test_unlinking_after_the_cooldown_unlinks_and_says_so(seller: SellerCenter, official, world) -> None:  # noqa: ANN001
     world.advance("24h")
     page = seller.follow(seller.post("/seller/shops/shop_sc/accounts/oid_holder/unlink"))
