@@ -16,6 +16,7 @@ from typing import Any
 from flask import Blueprint
 from flask import Response
 from flask import flash
+from flask import jsonify
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -217,6 +218,13 @@ def ended_because(link: Link) -> list[Violation]:
         code = codes.QR_EXPIRED if link.channel is Channel.QR else codes.CONSENT_EXPIRED
         return [Violation.of(code, expired_at=utc_time(link.consent_expires_at))]
     return link.refusals()
+
+
+@bp.get("/links/<link_id>/state")
+def link_state(link_id: str) -> Response:
+    """What the link page's script follows: the state, and the consent status (new, scanned, ...)."""
+    view = link_view(context.service().get_link(link_id))
+    return jsonify({"state": view["state"], "consent_status": view["consent_status"]})
 
 
 @bp.get("/links/<link_id>/qr.svg")
