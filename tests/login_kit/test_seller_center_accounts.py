@@ -286,3 +286,12 @@ def test_an_empty_shop_name_is_refused_on_the_form(seller: SellerCenter) -> None
     response = seller.post("/seller/shops/shop_sc/profile", {"name": " "})
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and 'data-code="invalid_input"' in page and 'data-testid="rename-form"' in page
+
+
+def test_seller_center_inside_a_sandbox_keeps_every_address_in_the_sandbox(app: Flask) -> None:
+    client = app.test_client()
+    sandbox = client.post("/_sim/sandboxes", json={"fixtures": "demo"}).get_json()["id"]
+    page = client.get(f"/sandboxes/{sandbox}/seller/shops/shop_acme_us/marketing?q=nora").get_data(as_text=True)
+    addresses = re.findall(r'(?:href|action)="(/[^"]*)"', page)
+    assert addresses and all(a.startswith(f"/sandboxes/{sandbox}/") for a in addresses), addresses
+    assert f"next=/sandboxes/{sandbox}/seller/shops/shop_acme_us/marketing" in page
