@@ -181,6 +181,19 @@ def create_organization_account(shop_id: str) -> Any:
     return redirect(url_for("seller_center.link", link_id=link.link_id))
 
 
+@bp.post("/shops/<shop_id>/organization-link")
+def link_organization_account(shop_id: str) -> Any:
+    """Link an organization account the seller's entity already has: no QR code, straight to review."""
+    service = context.service()
+    try:
+        account = service.get_account_by_username(request.form.get("username", ""))
+        link = service.link_organization_account(shop_id, account.open_id)
+    except Refused as refusal:
+        return _shop_page("seller_center/link_official.html", shop_id, tab="official", refusal=refusal,
+                          path="existing-organization")
+    return redirect(url_for("seller_center.link", link_id=link.link_id))
+
+
 @bp.route("/shops/<shop_id>/profile", methods=["GET", "POST"])
 def shop_profile(shop_id: str) -> Any:
     """The shop's name; renaming it renames the official account too (E2)."""

@@ -188,6 +188,30 @@ def test_an_organization_account_by_an_existing_username_is_refused_with_what_to
     assert "Choose a new username for the organization account" in page
 
 
+def test_an_organization_account_of_the_sellers_entity_is_linked_by_its_username(
+        seller: SellerCenter, world, shop) -> None:  # noqa: ANN001
+    world.org_account("center_org", entity="ENT-1")
+    page = seller.follow(seller.post("/seller/shops/shop_sc/organization-link", {"username": "center_org"},
+                                     page="/seller/shops/shop_sc/link-official"))
+    assert 'data-testid="seller-link" data-state="active"' in page
+
+
+def test_an_organization_account_of_another_entity_is_refused_on_the_form(seller: SellerCenter, world) -> None:  # noqa: ANN001
+    world.org_account("other_org", entity="ENT-OTHER")
+    response = seller.post("/seller/shops/shop_sc/organization-link", {"username": "other_org"},
+                           page="/seller/shops/shop_sc/link-official")
+    page = response.get_data(as_text=True)
+    assert 'data-testid="refusal" data-code="entity_mismatch"' in page
+    assert 'value="other_org"' in page
+
+
+def test_linking_a_personal_account_as_an_organization_account_says_to_use_the_qr_code(
+        seller: SellerCenter, holder) -> None:  # noqa: ANN001
+    page = seller.post("/seller/shops/shop_sc/organization-link", {"username": "holder"},
+                       page="/seller/shops/shop_sc/link-official").get_data(as_text=True)
+    assert 'data-code="invalid_input"' in page and "link it by QR code" in page
+
+
 # --- marketing accounts -----------------------------------------------------------------------------------------------
 
 def test_searching_by_username_shows_the_account_meeting_the_criteria(seller: SellerCenter, holder) -> None:  # noqa: ANN001
