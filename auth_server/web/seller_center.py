@@ -85,8 +85,30 @@ def next_steps(refusal: Refused | None) -> list[str]:
 @bp.get("/shops/<shop_id>")
 def shop(shop_id: str) -> Any:
     """My account > Linked TikTok accounts, the Official tab."""
-    return _shop_page("seller_center/shop.html", shop_id, tab="official",
-                      linked=context.service().linked_accounts(shop_id))
+    return _official_page(shop_id)
+
+
+def _official_page(shop_id: str, *, refusal: Refused | None = None) -> Any:
+    service = context.service()
+    linked = service.linked_accounts(shop_id)
+    official = linked["official"]
+    members = []
+    if official and official["state"] == "active" and service.get_account(official["open_id"]).is_organization:
+        members = [m for m in service.org_members(official["open_id"]) if m.active]
+    return _shop_page("seller_center/shop.html", shop_id, tab="official", linked=linked, members=members,
+                      refusal=refusal)
+
+
+@bp.post("/shops/<shop_id>/accounts/<open_id>/members/remove")
+def remove_member(shop_id: str, open_id: str) -> Any:
+    """An organization account's member can no longer sign in by passcode; the company keeps the account."""
+    contact = request.form.get("contact", "")
+    try:
+        context.service().remove_org_member(open_id, contact)
+    except Refused as refusal:
+        return _official_page(shop_id, refusal=refusal)
+    flash(f"{contact} can no longer sign in to the organization account.")
+    return redirect(url_for("seller_center.shop", shop_id=shop_id))
 
 
 @bp.get("/shops/<shop_id>/marketing")
@@ -172,9 +194,10 @@ def request_app_consent(shop_id: str) -> Any:
 def create_organization_account(shop_id: str) -> Any:
     """Create an organization account for the seller's entity; it is linked at once and goes to review."""
     nickname = request.form.get("nickname", "").strip() or None
+    members = [line.strip() for line in request.form.get("members", "").splitlines() if line.strip()]
     try:
         link = context.service().create_organization_account(shop_id, username=request.form.get("username", ""),
-                                                             nickname=nickname)
+                                                             nickname=nickname, members=members)
     except Refused as refusal:
         return _shop_page("seller_center/link_official.html", shop_id, tab="official", refusal=refusal,
                           path="organization")

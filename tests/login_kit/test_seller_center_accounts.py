@@ -188,6 +188,29 @@ def test_an_organization_account_by_an_existing_username_is_refused_with_what_to
     assert "Choose a new username for the organization account" in page
 
 
+def test_an_organization_accounts_members_show_on_its_card_and_one_can_be_removed(
+        seller: SellerCenter, world) -> None:  # noqa: ANN001
+    seller.post("/seller/shops/shop_sc/organization-account",
+                {"username": "center_org", "members": "ops@center.example\n+1 555 0100 9999\n"},
+                page="/seller/shops/shop_sc/link-official")
+    card = seller.page("/seller/shops/shop_sc")
+    assert 'data-contact="ops@center.example"' in card and 'data-contact="+1 555 0100 9999"' in card
+    open_id = world.service.get_account_by_username("center_shop").open_id
+    page = seller.follow(seller.post(f"/seller/shops/shop_sc/accounts/{open_id}/members/remove",
+                                     {"contact": "ops@center.example"}, page="/seller/shops/shop_sc"))
+    assert text_of(page, "notice") == "ops@center.example can no longer sign in to the organization account."
+    assert 'data-contact="ops@center.example"' not in page and 'data-contact="+1 555 0100 9999"' in page
+
+
+def test_removing_someone_who_is_no_member_says_so(seller: SellerCenter, world) -> None:  # noqa: ANN001
+    seller.post("/seller/shops/shop_sc/organization-account", {"username": "center_org"},
+                page="/seller/shops/shop_sc/link-official")
+    open_id = world.service.get_account_by_username("center_shop").open_id
+    page = seller.post(f"/seller/shops/shop_sc/accounts/{open_id}/members/remove", {"contact": "nobody@x.example"},
+                       page="/seller/shops/shop_sc/link-official").get_data(as_text=True)
+    assert 'data-testid="refusal" data-code="not_an_org_member"' in page
+
+
 def test_an_organization_account_of_the_sellers_entity_is_linked_by_its_username(
         seller: SellerCenter, world, shop) -> None:  # noqa: ANN001
     world.org_account("center_org", entity="ENT-1")
