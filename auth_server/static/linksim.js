@@ -67,7 +67,33 @@
     });
   }
 
+  // <div data-follow-state="URL" data-state="S" data-consent-status="C">: asks URL (JSON: state, consent_status)
+  // every 1.5 s; a new consent status is shown in place (a scan), a new state reloads the page (consent, expiry,
+  // review), so a keyboard user's focus stays put while nothing changed. Without a script the page reloads itself.
+  function wireFollowState(element) {
+    var url = element.getAttribute("data-follow-state");
+    var status = element.querySelector("[data-testid=consent-status]");
+    function ask() {
+      fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (answer) {
+          if (answer && answer.state !== element.getAttribute("data-state")) {
+            window.location.reload();
+            return;
+          }
+          if (answer && status && answer.consent_status !== element.getAttribute("data-consent-status")) {
+            element.setAttribute("data-consent-status", answer.consent_status);
+            status.textContent = answer.consent_status;
+          }
+          window.setTimeout(ask, 1500);
+        })
+        .catch(function () { window.setTimeout(ask, 3000); });
+    }
+    window.setTimeout(ask, 1500);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-follow-state]").forEach(wireFollowState);
     document.querySelectorAll("[data-go-back]").forEach(wireGoBack);
     document.querySelectorAll("[data-enabled-by]").forEach(wireEnabledBy);
     document.querySelectorAll("form[data-json-post]").forEach(wireJsonPost);

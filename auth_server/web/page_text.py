@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC
 from datetime import datetime
+from datetime import timedelta
 
 from flask import Flask
+
+from auth_server.domain import codes
+from auth_server.domain.clock import parse_duration
+from auth_server.domain.errors import Violation
+
+ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+DURATION = re.compile(r"(\d+[dhms])+")
 
 
 def utc_time(value: datetime | None) -> str:
@@ -15,5 +24,51 @@ def utc_time(value: datetime | None) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def shop_time(value: datetime | str | None) -> str:
+    """``2 Mar 2026, 09:05 UTC``: how Seller Center writes a time. The market profiles name no time zone, so the
+    zone is UTC, and named."""
+    if value is None:
+        return "—"
+    when = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return f"{when.astimezone(UTC):%-d %b %Y, %H:%M} UTC"
+
+
+def duration_in_words(delta: timedelta) -> str:
+    """``23 hours 59 minutes``: the two largest units, for a person; under a minute is "less than a minute"."""
+    seconds = int(delta.total_seconds())
+    parts = []
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        count, seconds = divmod(seconds, size)
+        if count:
+            parts.append(f"{count} {unit}{'' if count == 1 else 's'}")
+    return " ".join(parts[:2]) or "less than a minute"
+
+
+def initials(name: str) -> str:
+    """An avatar's letters: the first of the first two words (``Maya Shop`` → ``MS``)."""
+    words = [w for w in name.replace("_", " ").replace(".", " ").split() if w]
+    return "".join(w[0] for w in words[:2]).upper() or "?"
+
+
+def readable_message(violation: Violation) -> str:
+    """The refusal's message with its times and durations written for people (``3 Mar 2026, 09:00 UTC``, ``1
+    day``), where the API's message keeps ISO 8601 and ``1d`` for the programs that read it."""
+    return codes.get(violation.code).render(**{key: _readable(value) for key, value in violation.details.items()})
+
+
+def _readable(value: object) -> object:
+    if isinstance(value, str) and ISO_TIME.match(value):
+        try:
+            return shop_time(value)
+        except ValueError:
+            return value
+    if isinstance(value, str) and DURATION.fullmatch(value):
+        return duration_in_words(parse_duration(value))
+    return value
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(utc_time, "utc")
+    app.add_template_filter(shop_time, "shop_time")
+    app.add_template_filter(initials, "initials")
+    app.add_template_filter(readable_message, "readable")

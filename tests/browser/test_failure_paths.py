@@ -49,6 +49,7 @@ def test_an_expired_qr_code_is_refreshed_for_the_same_shop(
     seller = chrome("seller")
     seller.open(f"{live_server}/seller/shops/shop_qr")
     seller.click("link-official")
+    seller.click("link-by-qr")
     expiring = seller.find("seller-link", data_state="pending_consent")
     old_url = seller.url
     seller.shot("the-qr-code")

@@ -15,6 +15,8 @@ def test_the_seller_links_the_phones_account_by_qr_code_across_two_browsers(
     seller.open(f"{live_server}/seller/shops/shop_qr")
     seller.shot("the-shop")
     seller.click("link-official")
+    seller.shot("the-two-paths")
+    seller.click("link-by-qr")
     seller.find("seller-link", data_state="pending_consent")
     seller.shot("the-qr-code")
     scan_url = seller.find("scan-url").get_attribute("href")

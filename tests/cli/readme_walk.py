@@ -164,7 +164,8 @@ def link_by_hand_in_two_browsers(walk: Walk, step: PersonStep) -> None:
     shop = re.search(r"on the shop (.+?), \"", step.words).group(1)  # type: ignore[union-attr]
     with Browser(walk.base_url) as seller, Browser(walk.base_url) as app:
         shops = seller.open(f"{walk.base_url}/seller/")
-        waiting = seller.tap(seller.open(shops.link(shop)), "Link official account")
+        paths = seller.open(seller.open(shops.link(shop)).link("Link official account"))
+        waiting = seller.tap(paths, "Show a QR code")
         assert 'alt="QR code"' in waiting.text, waiting.text  # the QR code and a scan link
         home = app.open(f"{walk.base_url}/app/")
         app.sign_in(app.open(home.link("Sign in")), username, "linksim-demo")
@@ -190,8 +191,8 @@ PERSON_STEPS: list[tuple[str, str, Callable[[Walk, PersonStep], None]]] = [
     ("Link a shop's TikTok account over HTTP",
      "Then open Seller Center at `http://127.0.0.1:8765/seller/` in one browser and the TikTok app at "
      "`http://127.0.0.1:8765/app/` in another, or a private window (sign in as `maya`): on the shop Acme Outdoor, "
-     "\"Link official account\" shows the QR code and a scan link, the app shows the consent, Seller Center then "
-     "shows the terms and \"Link This Account\"",
+     "\"Link official account\" offers both paths, \"Show a QR code\" shows the QR code and a scan link, the app "
+     "shows the consent, Seller Center then shows the terms and \"Link This Account\"",
      link_by_hand_in_two_browsers),
 ]
 # What the text leaves to a person, with nothing it says happens that a command after it relies on.

@@ -22,8 +22,9 @@ def test_a_developer_links_an_official_account_through_both_screens(app: Flask, 
     seller = app.test_client()
     phone = Browser(app.test_client())
 
-    shop_page = seller.get("/seller/shops/shop_sc").get_data(as_text=True)
-    started = seller.post("/seller/shops/shop_sc/official-link", data={"csrf_token": csrf_of(shop_page)})
+    assert 'href="/seller/shops/shop_sc/link-official"' in seller.get("/seller/shops/shop_sc").get_data(as_text=True)
+    paths = seller.get("/seller/shops/shop_sc/link-official").get_data(as_text=True)
+    started = seller.post("/seller/shops/shop_sc/official-link", data={"csrf_token": csrf_of(paths)})
     link_url = started.headers["Location"]
     waiting = seller.get(link_url).get_data(as_text=True)
     assert 'data-consent-status="new"' in waiting and 'http-equiv="refresh"' in waiting
@@ -118,3 +119,27 @@ def test_the_shop_list_shows_every_shop(app: Flask, shop) -> None:  # noqa: ANN0
 def test_an_unknown_shop_is_an_error_page(app: Flask) -> None:
     response = app.test_client().get("/seller/shops/nope")
     assert response.status_code == 404 and 'data-code="shop_not_found"' in response.get_data(as_text=True)
+
+
+def test_a_waiting_link_page_follows_its_state_and_refreshes_without_a_script(app: Flask, shop, sim) -> None:  # noqa: ANN001
+    link = sim.service.start_official_link("shop_sc")
+    seller = app.test_client()
+    page = seller.get(f"/seller/links/{link.link_id}").get_data(as_text=True)
+    assert f'data-follow-state="/seller/links/{link.link_id}/state"' in page
+    assert '<noscript><meta http-equiv="refresh" content="2"></noscript>' in page
+
+
+def test_the_link_state_tells_a_scan_and_then_the_consent(app: Flask, shop, holder, sim) -> None:  # noqa: ANN001
+    link = sim.service.start_official_link("shop_sc")
+    seller = app.test_client()
+    sim.service.scan(link.link_id, holder.open_id)
+    assert seller.get(f"/seller/links/{link.link_id}/state").get_json() == {"state": "pending_consent",
+                                                                            "consent_status": "scanned"}
+    sim.service.give_consent(link.link_id, holder.open_id)
+    assert seller.get(f"/seller/links/{link.link_id}/state").get_json()["state"] == "consented"
+
+
+def test_a_link_waiting_for_the_terms_stops_following(app: Flask, shop, holder, sim) -> None:  # noqa: ANN001
+    link = consented_link(sim, holder)
+    page = app.test_client().get(f"/seller/links/{link.link_id}").get_data(as_text=True)
+    assert "data-follow-state" not in page and "http-equiv" not in page

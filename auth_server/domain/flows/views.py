@@ -23,6 +23,7 @@ from auth_server.domain.links import LinkState
 from auth_server.domain.links import Role
 from auth_server.domain.operation import Operation
 from auth_server.domain.operation import storefront
+from auth_server.domain.shops import Seller
 from auth_server.domain.shops import Shop
 from auth_server.domain.shops import ShopStatus
 
@@ -47,6 +48,10 @@ class Views(FlowBase):
 
     def get_shop(self, shop_id: str) -> Shop:
         return self._view(lambda op: op.require_shop(shop_id))
+
+    def seller_of(self, shop_id: str) -> Seller:
+        """The seller who owns the shop, as Seller Center's header names them."""
+        return self._view(lambda op: op.require_seller(op.require_shop(shop_id).seller_id))
 
     def get_account(self, open_id: str) -> Account:
         return self._view(lambda op: op.require_account(open_id))
