@@ -477,7 +477,8 @@ def _make_schema(connection: sa.Connection, name: str) -> None:
 def _copy_rows(source: str, target: str) -> str:
     """The statements that copy every table of ``source`` into the empty tables of ``target`` (one round trip),
     parents before children, and move each counter past the rows copied."""
-    statements = []
+    # Tables may fill themselves when made (the world's controls row): the template's rows replace theirs.
+    statements = [f'DELETE FROM "{target}"."{table.name}"' for table in reversed(schema.metadata.sorted_tables)]
     for table in schema.metadata.sorted_tables:
         statements.append(f'INSERT INTO "{target}"."{table.name}" SELECT * FROM "{source}"."{table.name}"')
         counter = table.autoincrement_column

@@ -25,7 +25,7 @@ def test_the_plugins_tests_pass_against_two_workers(two_workers: TwoWorkers, tmp
     # In a folder of its own: the partner suite writes what it saw there.
     run = subprocess.run([sys.executable, "-m", "pytest", *(str(ROOT / test) for test in PLUGIN_TESTS),
                           "--rootdir", str(ROOT), "--deselect", DESELECTED, "-q", "-p", "no:cacheprovider",
-                          "-p", "no:xdist", "--linksim-url", two_workers.url],
+                          "-n", "0", "--linksim-url", two_workers.url],
                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     assert " passed" in run.stdout and "failed" not in run.stdout
