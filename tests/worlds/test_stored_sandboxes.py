@@ -217,3 +217,22 @@ def test_listing_lets_go_of_the_sandboxes_another_process_deleted(servers: Serve
     first.test_client().delete(f"/_sim/sandboxes/{sandbox}")
     assert second.test_client().get("/_sim/sandboxes").get_json()["count"] == 0
     assert held.simulator.store.closed
+
+
+def test_serving_another_sandbox_lets_go_of_those_another_process_deleted(servers: Servers) -> None:
+    # Else a worker would keep every sandbox it ever served open (an engine, connections, compiled statements).
+    first, second = servers.start(), servers.start()
+    sandbox, other = new_sandbox(first.test_client()), new_sandbox(first.test_client())
+    held = worlds_of(second).get(sandbox)
+    first.test_client().delete(f"/_sim/sandboxes/{sandbox}")
+    assert second.test_client().get(f"/sandboxes/{other}/_sim/clock").status_code == 200
+    assert held.simulator.store.closed
+
+
+def test_making_a_sandbox_lets_go_of_those_another_process_deleted(servers: Servers) -> None:
+    first, second = servers.start(), servers.start()
+    sandbox = new_sandbox(first.test_client())
+    held = worlds_of(second).get(sandbox)
+    first.test_client().delete(f"/_sim/sandboxes/{sandbox}")
+    new_sandbox(second.test_client())
+    assert held.simulator.store.closed
