@@ -276,33 +276,34 @@ class Loaded:
     partner_apps: int = 0
 
 
-def read(source: str | Path) -> dict[str, Any]:
-    """Read a data file (YAML or JSON), or the built-in demo data when ``source`` is ``"demo"``."""
+def read(source: str | Path, *, validated: bool = True) -> dict[str, Any]:
+    """Read a data file (YAML or JSON), or the built-in demo data when ``source`` is ``"demo"``. Not ``validated``:
+    as parsed, which may be anything YAML holds (for a caller that knows it valid, or validates it later)."""
     if str(source) == DEMO:
-        return copy.deepcopy(_demo_data())  # parsed once: every sandbox of a test run may ask for it
-    return _parse_file(Path(source))
+        return copy.deepcopy(_demo_data(validated))  # parsed once: every sandbox of a test run may ask for it
+    return _parse_file(Path(source), validated)
 
 
 @functools.cache
-def _demo_data() -> dict[str, Any]:
+def _demo_data(validated: bool) -> dict[str, Any]:
     text = resources.files("auth_server").joinpath("demo.yaml").read_text(encoding="utf-8")
-    return _parse(text, "demo data")
+    return _parse(text, "demo data", validated)
 
 
-def _parse_file(path: Path) -> dict[str, Any]:
+def _parse_file(path: Path, validated: bool) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise FixtureError(f"cannot read the data file {path}: {exc.strerror}") from None
-    return _parse(text, str(path))
+    return _parse(text, str(path), validated)
 
 
-def _parse(text: str, name: str) -> dict[str, Any]:
+def _parse(text: str, name: str, validated: bool) -> dict[str, Any]:
     try:
         data = yaml.load(text, Loader=_Loader)  # JSON is YAML too
     except yaml.YAMLError as exc:
         raise FixtureError(f"{name} is not valid YAML or JSON: {exc}") from None
-    return validate(data or {}, name)
+    return validate(data or {}, name) if validated else cast(dict[str, Any], data or {})
 
 
 def validate(data: Any, name: str = "data") -> dict[str, Any]:

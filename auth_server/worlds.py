@@ -269,6 +269,7 @@ class StoredSandboxes:
 
     def create(self, world_id: str, data: dict[str, Any] | None, start: datetime, *, created_at: datetime,
                limit: int) -> HostedWorld:
+        self._let_go_of_deleted()
         template = self._template(data, start)
         clock = ManualClock(start if data is None else template.start)
         try:
@@ -292,7 +293,10 @@ class StoredSandboxes:
             return opened[1]
         if opened is not None:
             _close(opened[1])
-        return self._opened(registered) if registered is not None else None
+        if registered is None:
+            return None
+        self._let_go_of_deleted()  # opening one more: first close those gone
+        return self._opened(registered)
 
     def delete(self, world_id: str) -> bool:
         registered = self.storage.delete(world_id)
@@ -303,15 +307,22 @@ class StoredSandboxes:
         return registered is not None
 
     def all(self) -> list[HostedWorld]:
+        registered = self._let_go_of_deleted()
+        found = (self._opened(one) for one in registered)
+        return [world for world in found if world is not None]
+
+    def _let_go_of_deleted(self) -> list[Registered]:
+        """Close the worlds this process opened whose sandboxes other processes deleted since (each holds an engine,
+        its connections and its compiled statements: kept, a worker would grow by every sandbox it ever served);
+        the registry's sandboxes."""
         registered = self.storage.registered()
         named = {(one.sandbox_id, one.location) for one in registered}
-        with self._lock:  # let go of those deleted by other processes since this one opened them
+        with self._lock:
             gone = [world_id for world_id, (location, _) in self._open.items() if (world_id, location) not in named]
             closing = [self._open.pop(world_id)[1] for world_id in gone]
         for world in closing:
             _close(world)
-        found = (self._opened(one) for one in registered)
-        return [world for world in found if world is not None]
+        return registered
 
     def close(self) -> None:
         """Close the stores this process opened, and stop the storage's background work."""

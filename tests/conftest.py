@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import sqlalchemy
 
+from auth_server.cli.loaded_worlds import CACHE_ENV
 from auth_server.domain.accounts import Account
 from auth_server.domain.accounts import AccountType
 from auth_server.domain.accounts import OrgMember
@@ -147,6 +148,19 @@ class WorldBuilder:
 
     def advance(self, duration: str) -> datetime:
         return self.sim.clock.advance(duration)  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _loaded_worlds_kept_in_the_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The worlds `linksim init --fresh` and `serve --fixtures` keep (auth_server.cli.loaded_worlds) go to a folder of
+    the run, not the user's cache; the servers the tests start inherit it."""
+    before = os.environ.get(CACHE_ENV)
+    os.environ[CACHE_ENV] = str(tmp_path_factory.mktemp("linksim-cache"))
+    yield
+    if before is None:
+        os.environ.pop(CACHE_ENV, None)
+    else:
+        os.environ[CACHE_ENV] = before
 
 
 @pytest.fixture

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from auth_server import fixtures
+from auth_server.cli import loaded_worlds
 from auth_server.cli.context import MARKETS_KEY
 from auth_server.cli.context import Context
 from auth_server.cli.context import pass_ctx
@@ -61,8 +64,17 @@ def markets(ctx: Context) -> None:
 
 
 def load(db: str, source: str, *, fresh: bool) -> fixtures.Loaded:
-    """Load a data file into the database at ``db``, and freeze the command line's clock at its start."""
-    data = fixtures.read(source)
+    """Load a data file into the database at ``db``, and freeze the command line's clock at its start. Into a fresh
+    database file, data loaded before is copied in (:mod:`.loaded_worlds`) rather than replayed."""
+    if fresh:
+        copied = loaded_worlds.copy_in(db, source, load_data)
+        if copied is not None:
+            return copied
+    return load_data(db, fixtures.read(source), fresh=fresh)
+
+
+def load_data(db: str, data: dict[str, Any], *, fresh: bool = False) -> fixtures.Loaded:
+    """Load validated ``data`` into the database at ``db`` through the flows; its clock frozen at the data's start."""
     store = open_store(db, fresh=fresh)
     clock = ManualClock(frozen=True)
     sim = Simulator(store, clock=clock, markets=fixtures.markets_of(data, builtin_markets()))

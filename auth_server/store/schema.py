@@ -20,7 +20,9 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import registry
+from sqlalchemy.schema import CreateIndex
 
 from auth_server.domain.accounts import Account
 from auth_server.domain.accounts import AccountType
@@ -90,7 +92,18 @@ _HOLDING = "state IN ('pending_review', 'active')"
 
 def _partial(condition: str) -> dict[str, Any]:
     where = sa.text(condition)
-    return {"sqlite_where": where, "postgresql_where": where}
+    # PostgreSQL's condition is added where its index is made (_partial_on_postgresql): as postgresql_where, it
+    # would import SQLAlchemy's PostgreSQL dialect into every run on SQLite (60 ms of a cold start).
+    return {"sqlite_where": where, "info": {"where": where}}
+
+
+@compiles(CreateIndex, "postgresql")
+def _partial_on_postgresql(create: CreateIndex, compiler: Any, **kw: Any) -> str:
+    sql: str = compiler.visit_create_index(create, **kw)
+    where = create.element.info.get("where")
+    if where is not None:
+        sql += " WHERE " + compiler.sql_compiler.process(where, include_table=False, literal_binds=True)
+    return sql
 
 
 sellers = sa.Table(

@@ -227,3 +227,22 @@ def test_a_process_still_holding_a_deleted_sandbox_never_makes_its_file_again(se
     time.sleep(0.5)  # the second's journal writer polls its world meanwhile
     assert sandbox_data(first) == set()
     assert second.test_client().get(f"/sandboxes/{sandbox}/_sim/clock").status_code == 404
+
+
+def test_serving_another_sandbox_lets_go_of_those_another_process_deleted(servers: Servers) -> None:
+    # Else a worker would keep every sandbox it ever served open (an engine, connections, compiled statements).
+    first, second = servers.start(), servers.start()
+    sandbox, other = new_sandbox(first.test_client()), new_sandbox(first.test_client())
+    held = worlds_of(second).get(sandbox)
+    first.test_client().delete(f"/_sim/sandboxes/{sandbox}")
+    assert second.test_client().get(f"/sandboxes/{other}/_sim/clock").status_code == 200
+    assert held.simulator.store.closed
+
+
+def test_making_a_sandbox_lets_go_of_those_another_process_deleted(servers: Servers) -> None:
+    first, second = servers.start(), servers.start()
+    sandbox = new_sandbox(first.test_client())
+    held = worlds_of(second).get(sandbox)
+    first.test_client().delete(f"/_sim/sandboxes/{sandbox}")
+    new_sandbox(second.test_client())
+    assert held.simulator.store.closed
