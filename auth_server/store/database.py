@@ -210,6 +210,8 @@ class Store:
                 except ProgrammingError as exc:
                     session.rollback()
                     if self.schema is not None and _sqlstate(exc) == _UNDEFINED_TABLE:
+                        if self._schema_exists():  # its tables made again (a start over under way): run it again
+                            raise TransientConflict(str(exc.orig)) from exc
                         # its schema dropped: the sandbox was deleted (by another process) while this request held it
                         self.closed = True
                         raise StoreClosed(f"the schema {self.schema} was dropped") from exc
@@ -217,6 +219,11 @@ class Store:
                 except BaseException:
                     session.rollback()
                     raise
+
+    def _schema_exists(self) -> bool:
+        with self.engine.connect() as connection:
+            return connection.execute(sa.text("SELECT 1 FROM pg_namespace WHERE nspname = :name"),
+                                      {"name": self.schema}).first() is not None
 
     def _open_bind(self) -> sa.Engine | sa.Connection:
         if self.closed:

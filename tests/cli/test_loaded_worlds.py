@@ -22,7 +22,8 @@ from auth_server.store.schema import metadata
 
 RANDOM_IDS = re.compile(r"\b(?:lnk|inv|sga)_[0-9a-f]{8,}\b")
 DIGESTS = re.compile(r"^(pbkdf2_sha256|hmac_sha256)\$.*$")
-RANDOM_COLUMNS = {("shop_grants", "open_id")}  # drawn at random when the authorization is granted
+RANDOM_COLUMNS = {("shop_grants", "open_id"),  # drawn at random when the authorization is granted
+                  ("world_controls", "revision")}  # drawn at random when the table is made
 
 
 def world_dump(path: Path) -> dict[str, list[tuple[object, ...]]]:
