@@ -27,6 +27,7 @@ from typing import Any
 from auth_server import fixtures
 from auth_server.store import SandboxStorage
 from auth_server.store import Store
+from auth_server.store import remove_database
 from auth_server.store import schema_fingerprint
 from auth_server.store import supported_url
 
@@ -115,7 +116,7 @@ def _make(path: Path, data: dict[str, Any], fill: Callable[[str, dict[str, Any]]
             connection.close()
         os.replace(draft, path)
     finally:
-        _remove(draft)
+        remove_database(draft)
     _prune(path.parent)
     return True
 
@@ -170,14 +171,6 @@ def _prune(folder: Path) -> None:
     try:
         templates = sorted(folder.glob("world-*.db"), key=lambda path: path.stat().st_mtime, reverse=True)
         for old in templates[TEMPLATES_KEPT:]:
-            _remove(old)
+            remove_database(old)
     except OSError:  # another process pruned meanwhile
         pass
-
-
-def _remove(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        try:
-            os.unlink(f"{path}{suffix}")
-        except FileNotFoundError:
-            pass

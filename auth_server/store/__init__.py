@@ -9,7 +9,8 @@ from auth_server.store.sandboxes import Registered
 from auth_server.store.sandboxes import SandboxLimit
 from auth_server.store.sandboxes import SandboxStorage
 from auth_server.store.sandboxes import SandboxTaken
+from auth_server.store.sandboxes import remove_database
 from auth_server.store.sandboxes import schema_fingerprint
 
 __all__ = ["DEFAULT_URL", "Registered", "SandboxLimit", "SandboxStorage", "SandboxTaken", "Store", "StoreClosed",
-           "StoreError", "schema_fingerprint", "supported_url"]
+           "StoreError", "remove_database", "schema_fingerprint", "supported_url"]

@@ -203,7 +203,7 @@ class FileSandboxes(SandboxStorage):
                 connection.close()
             os.replace(draft, self.folder / name)  # whole or not at all, whatever other processes do meanwhile
         finally:
-            _remove_database(draft)
+            remove_database(draft)
         self._templates.add(name)
         return name
 
@@ -223,7 +223,7 @@ class FileSandboxes(SandboxStorage):
                 self._register(repo.session, registered, limit)
         except BaseException:
             store.close()
-            _remove_database(path)
+            remove_database(path)
             raise
         return registered, store
 
@@ -237,7 +237,7 @@ class FileSandboxes(SandboxStorage):
         with self.main.unit_of_work() as repo:
             registered = self._unregister(repo.session, sandbox_id)
         if registered is not None:  # a crash right here leaves a file no row names: sweep() removes it
-            _remove_database(self.folder / registered.location)
+            remove_database(self.folder / registered.location)
         return registered
 
     def sweep(self) -> None:
@@ -264,7 +264,8 @@ def _url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-def _remove_database(path: Path) -> None:
+def remove_database(path: Path) -> None:
+    """Remove a SQLite database file and the files beside it (its log, shared memory, journal), whichever exist."""
     for suffix in ("", "-wal", "-shm", "-journal"):
         try:
             os.unlink(f"{path}{suffix}")
