@@ -27,12 +27,14 @@ def hot_paths(requests: int) -> dict[str, Any]:
     from auth_server.domain.clock import ManualClock
     from auth_server.simulator import Simulator
     from auth_server.simulator import open_store
+    from auth_server.web.context import WORLDS
 
     with tempfile.TemporaryDirectory(prefix="linksim-bench-") as scratch:
         url = f"sqlite:///{scratch}/hot.db"
         seeded = seed.demo_with_credentials(url, codes=requests + 20)
         sim = Simulator(open_store(url), clock=ManualClock(datetime(2026, 3, 2, 9, tzinfo=UTC)))
-        client = create_app(sim, ServerConfig(oauth_error_status=400)).test_client()
+        app = create_app(sim, ServerConfig(oauth_error_status=400))
+        client = app.test_client()
         secret = {"client_key": seed.CLIENT_KEY, "client_secret": seed.CLIENT_SECRET}
         codes = iter(seeded.codes)
         calls: dict[str, Callable[[], Any]] = {
@@ -55,6 +57,7 @@ def hot_paths(requests: int) -> dict[str, Any]:
                 assert answer.status_code == 200, answer.get_data(as_text=True)
             figures[name] = {"requests_per_second": round(1000 * len(samples) / sum(samples), 1),
                              **latency_summary(samples)}
+        app.extensions[WORLDS].close()  # its journal writer stops before the file is removed
         sim.store.dispose()
     return figures
 
