@@ -57,14 +57,15 @@ class OAuthStore:
         self._held = threading.local()  # the transaction one_transaction() holds in this thread
 
     @contextmanager
-    def one_transaction(self) -> Iterator[None]:
+    def one_transaction(self, *, reading: bool = False) -> Iterator[None]:
         """Every look-up and write of the block, in this thread, in one transaction (a token request's): it commits
-        when the block ends, and rolls back everything when it raises."""
+        when the block ends, and rolls back everything when it raises. ``reading``: the block only looks up (a
+        request that a token authorizes), in a transaction that takes no write lock."""
         if getattr(self._held, "repo", None) is not None:
             yield
             return
-        with self._transaction() as repo:
-            self._held.repo = repo
+        with self._transaction(reading=reading) as repo:
+            self._held.repo, self._held.reading = repo, reading
             try:
                 yield
             finally:
@@ -74,6 +75,8 @@ class OAuthStore:
         """The transaction held by :meth:`one_transaction`, or a new one (that takes no write lock if ``reading``)."""
         held: OAuthRepository | None = getattr(self._held, "repo", None)
         if held is not None:
+            if self._held.reading and not reading:
+                raise RuntimeError("a write in a transaction held for reading")
             return nullcontext(held)
         return (self._reading if reading else self._unit_of_work)()
 

@@ -127,7 +127,10 @@ def revoke() -> Any:
 
 @bp.get("/v2/user/info", strict_slashes=False)
 def user_info() -> Any:
-    token = guard.require_user_token()
+    oauth_store = context.login_kit().oauth_store
+    with oauth_store.one_transaction(reading=True):  # the token and its app, read together
+        token = guard.require_user_token()
+        app = oauth_store.partner_app(token.client_key)
     assert token.open_id is not None
     request_recording.tag(account=token.open_id, partner_app=token.client_key)
     fields = [f.strip() for f in request.args.get("fields", "").split(",") if f.strip()]
@@ -144,7 +147,6 @@ def user_info() -> Any:
                           for scope in dict.fromkeys(missing.values()))
         return tiktok_api_error("scope_not_authorized", f"{SCOPE_NOT_AUTHORIZED} Not granted: {needs}.", 401)
     account = context.service().get_account(token.open_id)
-    app = context.login_kit().oauth_store.partner_app(token.client_key)
     assert app is not None, "a token's app outlives it"
     values = _user_fields(account, app, request.host_url)
     user = {f: values[f] for f in dict.fromkeys(fields)}

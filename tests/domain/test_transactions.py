@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
 
 from auth_server.domain.errors import Refused
+from auth_server.domain.links import LinkState
 from auth_server.domain.repository import TransientConflict
 from auth_server.domain.service import TRANSIENT_RETRIES
 from auth_server.domain.service import LinkingService
@@ -58,3 +60,37 @@ def test_a_refused_invitation_is_not_sent(world) -> None:  # noqa: ANN001
     with pytest.raises(Refused):
         world.service.invite_marketing_account(shop.shop_id, account.open_id)
     assert world.service.invitations(open_id=account.open_id) == []
+
+
+def counting(sim, opened: list[str]) -> LinkingService:  # noqa: ANN001
+    """The same service, noting each transaction it opens: ``read`` (no write lock) or ``write``."""
+    def counted(kind: str, open_one):  # noqa: ANN001, ANN202
+        @contextmanager
+        def transaction():  # noqa: ANN202
+            opened.append(kind)
+            with open_one() as repo:
+                yield repo
+        return transaction
+
+    return LinkingService(counted("write", sim.store.unit_of_work), sim.clock, sim.markets,
+                          reading=counted("read", sim.store.reading))
+
+
+def test_a_view_with_nothing_due_is_one_read(sim, world) -> None:  # noqa: ANN001
+    account = world.account("vera")
+    opened: list[str] = []
+
+    assert counting(sim, opened).get_account(account.open_id).username == "vera"
+    assert opened == ["read"]
+
+
+def test_a_view_settles_what_came_due_then_reads_what_it_left(sim, world) -> None:  # noqa: ANN001
+    link = sim.service.start_official_link(world.shop().shop_id)
+    assert link.consent_expires_at is not None
+    sim.clock.set(link.consent_expires_at + timedelta(seconds=1))
+    opened: list[str] = []
+
+    seen = counting(sim, opened).get_link(link.link_id)
+
+    assert seen.state is LinkState.EXPIRED
+    assert opened == ["read", "write", "read"]

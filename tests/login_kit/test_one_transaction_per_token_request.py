@@ -72,3 +72,15 @@ def test_a_replayed_code_in_its_one_transaction_still_revokes_what_it_gave(
     user_info = client.get("/v2/user/info/?fields=open_id",
                            headers={"Authorization": f"Bearer {first['access_token']}"}).get_json()
     assert user_info["error"]["code"] == "access_token_invalid"
+
+
+def test_a_user_info_request_reads_its_token_and_app_in_one_transaction(
+        browser: Browser, client: FlaskClient, transactions: list[str]) -> None:
+    browser.sign_in()
+    token = exchange(client, browser.code()).get_json()["access_token"]
+    transactions.clear()
+
+    answer = client.get("/v2/user/info/?fields=open_id", headers={"Authorization": f"Bearer {token}"})
+
+    assert answer.get_json()["data"]["user"]["open_id"]
+    assert transactions == ["read"]

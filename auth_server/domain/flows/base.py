@@ -30,6 +30,13 @@ TRANSIENT_RETRIES = 5
 T = TypeVar("T")
 
 
+class _Due:
+    """A view's answer when something came due on the clock: settle it first, then read."""
+
+
+_DUE = _Due()
+
+
 def new_id(prefix: str) -> str:
     return f"{prefix}_{secrets.token_hex(6)}"
 
@@ -96,10 +103,15 @@ class FlowBase:
         return result
 
     def _view(self, body: Callable[[Operation], T | Refused]) -> T:
-        """Settle what came due on the clock, then run ``body``, which only reads, in a transaction that takes no
-        write lock."""
-        self._settle_due()
-        result = self._transaction(body, reading=True)
+        """Run ``body``, which only reads, in a transaction that takes no write lock, once what came due on the clock
+        is settled. The transaction that finds nothing due runs ``body`` too: a read is one transaction."""
+        def unless_due(op: Operation) -> T | Refused | _Due:
+            return _DUE if op.anything_due() else body(op)
+
+        result = self._transaction(unless_due, reading=True)
+        if isinstance(result, _Due):
+            self._transaction(lambda op: op.settle())
+            result = self._transaction(body, reading=True)
         if isinstance(result, Refused):
             raise result
         return result
