@@ -59,6 +59,7 @@ IDLE_SECONDS = 2.0  # a writer with nothing queued for this long goes idle: it s
 HEARTBEAT_SECONDS = 1.0
 GONE_SECONDS = 10.0  # a busy writer not heard of for this long is taken for a killed process's
 BARRIER_SECONDS = 3.0  # the longest a reader waits for the other processes' writers
+_FLUSH_ASKED = sa.select(controls_table.c.flush_asked).where(world_controls.ROW)
 R, W = journal_records.c, journal_writers.c
 
 
@@ -229,8 +230,8 @@ class StoredJournal:
                 time.sleep(POLL_SECONDS * 10)
 
     def _asked(self) -> int:
-        rows = self.store.read(sa.select(controls_table.c.flush_asked).where(world_controls.ROW))
-        return int(rows[0].flush_asked) if rows else 0
+        row = self.store.read_row(_FLUSH_ASKED)
+        return int(row[0]) if row is not None else 0
 
     def _acknowledge(self, asked: int) -> None:
         with self.store.unit_of_work() as repo:

@@ -84,8 +84,8 @@ class Revision:
 
     def read(self) -> tuple[int, int]:
         """The world's revision and epoch (how often it started over)."""
-        rows = self.store.read(self._query)  # no session: this read is every request's
-        return (rows[0].revision, rows[0].epoch) if rows else (-1, -1)
+        row = self.store.read_row(self._query)  # no session: this read is every request's
+        return (row[0], row[1]) if row is not None else (-1, -1)
 
     def read_in(self, repo: Any) -> tuple[int, int]:
         row = session_of(repo).execute(self._query).one_or_none()

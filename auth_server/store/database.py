@@ -15,9 +15,10 @@ from __future__ import annotations
 import functools
 import itertools
 import os
+import sqlite3
 import threading
+import urllib.parse
 from collections.abc import Iterator
-from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from contextlib import contextmanager
 from contextlib import nullcontext
@@ -105,6 +106,7 @@ class Store:
         # One statement needs no transaction of its own: PostgreSQL then spares the round trips of BEGIN and ROLLBACK.
         self._one_statement = (self._reading_engine if self.url.get_backend_name() == "sqlite"
                                else self.engine.execution_options(isolation_level="AUTOCOMMIT"))
+        self._direct_reads = _DirectReads(str(self.url.database)) if sqlite_file else None
 
     @classmethod
     def in_schema(cls, server: Store, schema_name: str) -> Store:
@@ -167,17 +169,26 @@ class Store:
         lock). An in-memory database has one connection, whose transactions take turns anyway."""
         return self._transaction(reading=True)
 
-    def read(self, statement: sa.Executable) -> Sequence[sa.Row[Any]]:
-        """The rows of one statement, read as :meth:`reading` reads but without an ORM session: the cheapest read
-        there is (a world's revision, which every request reads)."""
+    def read_row(self, statement: sa.Select[Any]) -> tuple[Any, ...] | None:
+        """The first row of one statement whose values are all written in it (no parameters), read as
+        :meth:`reading` reads but without an ORM session or a transaction of its own: the cheapest read there is (a
+        world's revision, which every request reads). On a SQLite file it goes straight to SQLite, on a connection
+        kept for such reads, where a lone SELECT is its own transaction."""
         with self._turns:
             bind = self._open_bind()
             if isinstance(bind, sa.Connection):
-                rows = bind.execute(statement).all()
+                row = bind.execute(statement).first()
                 bind.commit()
-                return rows
+                return tuple(row) if row is not None else None
+            if self._direct_reads is not None:
+                try:
+                    return self._direct_reads.first(_literal_sql(statement, self.engine.dialect))
+                except OperationalError:
+                    self._open_bind()  # a file removed meanwhile: StoreClosed
+                    raise
             with self._one_statement.connect() as connection:
-                return connection.execute(statement).all()
+                row = connection.execute(statement).first()
+                return tuple(row) if row is not None else None
 
     @contextmanager
     def _transaction(self, *, reading: bool) -> Iterator[SqlRepository]:
@@ -237,6 +248,8 @@ class Store:
         """Close the database; a transaction under way finishes first (an in-memory database is then gone)."""
         with self._turns:
             self.closed = self._connection is not None or self.schema is not None
+            if self._direct_reads is not None:
+                self._direct_reads.close()
             if self._connection is not None:
                 self._connection.close()
             elif self.schema is None:  # a schema's store shares its engine with others
@@ -266,6 +279,50 @@ class Store:
         with self._turns:
             self._open_bind()
             _backup(snapshot, self)
+
+
+class _DirectReads:
+    """Connections of a SQLite file for lone SELECTs, each in autocommit (no BEGIN, no ROLLBACK around it), lent one
+    at a time: as many as there were reads at once, most recently used first."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._idle: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def first(self, sql: str) -> tuple[Any, ...] | None:
+        with self._lock:
+            connection = self._idle.pop() if self._idle else None
+        if connection is None:
+            # mode=rw: a file removed meanwhile (its sandbox deleted) is not made again, empty
+            connection = sqlite3.connect(f"file:{urllib.parse.quote(self.path)}?mode=rw", uri=True,
+                                         timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False)
+        try:
+            row: tuple[Any, ...] | None = connection.execute(sql).fetchone()
+        except sqlite3.OperationalError as exc:
+            connection.close()
+            raise OperationalError(sql, None, exc) from exc
+        except BaseException:
+            connection.close()
+            raise
+        with self._lock:
+            if self._closed:
+                connection.close()
+            else:
+                self._idle.append(connection)
+        return row
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle, self._closed = self._idle, [], True
+        for connection in idle:
+            connection.close()
+
+
+@functools.lru_cache(maxsize=64)
+def _literal_sql(statement: sa.Select[Any], dialect: sa.Dialect) -> str:
+    return str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
 
 
 def _backup(source: Store, target: Store) -> None:
