@@ -153,13 +153,11 @@ class HostedWorld:
             before, snapshot = sim.markets, store.copy() if store.in_memory else None
             try:
                 if replace:
-                    carried = None
+                    carrying = None
                     if isinstance(self.journal, StoredJournal):
                         self.journal.barrier()  # what every process answered before the reset is in what is carried
-                        carried = stored_journal.carry(store)
-                    store.reset()
-                    if carried is not None:
-                        stored_journal.put_back(store, carried)
+                        carrying = stored_journal.carried
+                    store.reset(carrying=carrying)
                 sim.markets = sim.service.markets = markets
                 # Before the parties that name them: a crash in between leaves a profile no shop names, never a
                 # shop whose market a restarted server does not know.

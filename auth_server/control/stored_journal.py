@@ -26,6 +26,7 @@ import socket
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import replace
@@ -45,7 +46,6 @@ from auth_server.control.tables import journal_aliases
 from auth_server.control.tables import journal_records
 from auth_server.control.tables import journal_writers
 from auth_server.control.tables import world_controls as controls_table
-from auth_server.control.world_controls import Counters
 from auth_server.control.world_controls import session_of
 from auth_server.store import Store
 from auth_server.store import StoreClosed
@@ -364,34 +364,23 @@ class StoredJournal:
             return int(session_of(repo).scalar(sa.select(sa.func.count()).select_from(journal_records)) or 0)
 
 
-@dataclass(frozen=True)
-class Carried:
-    """What of a world's controls outlives its store starting over: its counters and its journal."""
-
-    counters: Counters
-    tables: dict[str, list[dict[str, Any]]]
-
-
 CARRIED_TABLES = (journal_records, journal_aliases, journal_writers)
 
 
-def carry(store: Store) -> Carried:
-    """Read what :func:`put_back` writes again once the store has started over (its fault rules go)."""
-    with store.reading() as repo:
-        session = session_of(repo)
-        counters = world_controls.counters(repo)
-        tables = {table.name: [dict(row._mapping) for row in session.execute(sa.select(table))]
-                  for table in CARRIED_TABLES}
-    return Carried(counters, tables)
+def carried(repo: Any) -> Callable[[Any], None]:
+    """What of a world's controls outlives its store starting over, its counters and its journal, read now; it answers
+    what writes them again into the new tables (:meth:`Store.reset`'s ``carrying``). Its fault rules go."""
+    session = session_of(repo)
+    counters = world_controls.counters(repo)
+    tables = {table: [dict(row._mapping) for row in session.execute(sa.select(table))] for table in CARRIED_TABLES}
 
+    def put_back(new: Any) -> None:
+        world_controls.restore(new, counters)
+        for table, rows in tables.items():
+            if rows:
+                session_of(new).execute(table.insert(), rows)
 
-def put_back(store: Store, carried: Carried) -> None:
-    with store.unit_of_work() as repo:
-        session = session_of(repo)
-        world_controls.restore(repo, carried.counters)
-        for table in CARRIED_TABLES:
-            if carried.tables[table.name]:
-                session.execute(table.insert(), carried.tables[table.name])
+    return put_back
 
 
 class _AtExit:

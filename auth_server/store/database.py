@@ -18,6 +18,7 @@ import os
 import sqlite3
 import threading
 import urllib.parse
+from collections.abc import Callable
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from contextlib import contextmanager
@@ -42,6 +43,7 @@ SUPPORTED_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
 URL_FORMS = ("sqlite:///FILE (a file in this folder), sqlite:////ABSOLUTE/PATH, sqlite:// (in memory), or "
              "postgresql+psycopg://USER:PASSWORD@HOST:PORT/DATABASE")
 BUSY_TIMEOUT_SECONDS = 60
+RESET_ATTEMPTS = 5
 READING = "linksim_reading"  # the execution option of a transaction that only reads
 
 # SQLite names a unique index's columns, not the index, in its error message.
@@ -141,11 +143,35 @@ class Store:
             if self._connection is not None:
                 self._connection.commit()
 
-    def reset(self) -> None:
-        """Drop every table and make them again: two steps, so hold :meth:`exclusive` around it (and around
-        what is loaded next) when other threads may use the database meanwhile."""
-        self.drop_schema()
-        self.create_schema()
+    def reset(self, *, carrying: Callable[[SqlRepository], Callable[[SqlRepository], None]] | None = None) -> None:
+        """Drop every table and make them again, in one transaction: other transactions, in this process or another,
+        see the tables as they were or as they are made again, never none. ``carrying`` reads, before they go, what
+        is to outlive them, and answers what writes it into the new tables. Hold :meth:`exclusive` around it and
+        around what is loaded next, when other threads may use an in-memory database meanwhile."""
+        for attempt in range(1, RESET_ATTEMPTS + 1):
+            try:
+                self._reset_once(carrying)
+                return
+            except OperationalError as exc:
+                if not _is_transient(exc) or attempt == RESET_ATTEMPTS:
+                    raise
+                # a deadlock with another process's transaction, which PostgreSQL ended this one to break
+
+    def _reset_once(self, carrying: Callable[[SqlRepository], Callable[[SqlRepository], None]] | None) -> None:
+        with self._turns, self._writers:
+            bind = self._open_bind()
+            with bind.begin() if isinstance(bind, sa.Engine) else nullcontext(bind) as connection:
+                if connection.dialect.name == "postgresql":
+                    _lock_tables(connection)  # nothing is written between what is carried and the drop
+                with Session(connection) as session:
+                    put_back = carrying(SqlRepository(session)) if carrying is not None else None
+                    schema.metadata.drop_all(connection)
+                    schema.metadata.create_all(connection)
+                    if put_back is not None:
+                        put_back(SqlRepository(session))
+                        session.flush()
+            if self._connection is not None:
+                self._connection.commit()
 
     @property
     def in_memory(self) -> bool:
@@ -279,6 +305,18 @@ class Store:
         with self._turns:
             self._open_bind()
             _backup(snapshot, self)
+
+
+def _lock_tables(connection: sa.Connection) -> None:
+    inspector = sa.inspect(connection)
+    schema_name = connection.get_execution_options().get("schema_translate_map", {}).get(None)
+    present = set(inspector.get_table_names(schema=schema_name))
+    preparer = connection.dialect.identifier_preparer
+    names = [preparer.quote(table.name) if schema_name is None
+             else f"{preparer.quote_schema(schema_name)}.{preparer.quote(table.name)}"
+             for table in schema.metadata.sorted_tables if table.name in present]
+    if names:
+        connection.exec_driver_sql(f"LOCK TABLE {', '.join(names)} IN ACCESS EXCLUSIVE MODE")
 
 
 class _DirectReads:
