@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from auth_server.domain.repository import TransientConflict
 from auth_server.oauth.records import OAuthStore
 from auth_server.web.context import WORLDS
 from tests.login_kit.conftest import CLIENT_KEY
@@ -84,3 +85,21 @@ def test_a_user_info_request_reads_its_token_and_app_in_one_transaction(
 
     assert answer.get_json()["data"]["user"]["open_id"]
     assert transactions == ["read"]
+
+
+def test_a_token_request_that_keeps_colliding_is_answered_503_to_send_again(app: Flask, client: FlaskClient) -> None:
+    world = app.extensions[WORLDS].main
+
+    @contextmanager
+    def colliding() -> Iterator[Any]:
+        raise TransientConflict("deadlock detected")
+        yield  # a generator, never reached
+
+    world.login_kit.oauth_store = OAuthStore(colliding, world.simulator.clock, reading=colliding)
+
+    answer = client.post("/v2/oauth/token/", data={"client_key": CLIENT_KEY, "client_secret": CLIENT_SECRET,
+                                                   "grant_type": "client_credentials"})
+
+    assert answer.status_code == 503
+    assert answer.headers["Retry-After"] == "1"
+    assert "send the request again" in answer.get_json()["error_description"]
