@@ -252,7 +252,7 @@
       });
       list.insertBefore(item, after);
     });
-    if (arrived.length && atTheEnd) { box.scrollTop = box.scrollHeight; }  // follow the newest, unless reading back
+    if (arrived.length && (atTheEnd || firstAnswer)) { box.scrollTop = box.scrollHeight; }  // the newest, unless reading back
     byId("events-note").textContent = answer.earlier && answer.replace
       ? "Older events are left out: the page shows the latest " + answer.events.length + "."
       : (events.size ? "" : "No events yet.");
