@@ -7,6 +7,7 @@ from collections.abc import Callable
 from collections.abc import Iterator
 
 import pytest
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 from auth_server.simulator import Simulator
@@ -17,6 +18,7 @@ from tests.shop_partner.conftest import shop_app
 from tests.shop_partner.conftest import shop_simulator
 
 SHOP = "shop_acme_us"  # Acme Outdoor: no official account yet
+TOKEN = "a-control-token-for-the-browser"
 
 
 @pytest.fixture
@@ -129,3 +131,58 @@ def test_a_fault_injected_from_the_timeline_fails_the_next_request(
     seller.open(f"{server.url}/seller/shops/{SHOP}")
     seller.find("link-official")
     seller.shot("the-next-request-goes-through")
+
+
+def test_a_refusal_of_a_control_is_shown_on_the_timeline_with_its_message(
+        chrome: Callable[..., Chrome], demo: Simulator, server: LiveServer) -> None:
+    link = demo.service.start_official_link(SHOP)
+    developer = chrome("developer")
+    open_timeline(developer, server.url)
+    card = f'[data-flow-id="{link.link_id}"]'
+    developer.find("flow", data_flow_id=link.link_id)
+    developer.driver.find_element("css selector", f'{card} [data-testid="force-next"]').click()  # no holder chosen
+    refusal = developer.find("refusal", data_code="invalid_input")
+    assert "nobody has scanned this QR code yet: name the holder" in refusal.text
+    developer.shot("the-refusal")
+
+
+def test_the_clock_moves_by_an_amount_typed_with_the_keyboard(
+        chrome: Callable[..., Chrome], server: LiveServer) -> None:
+    developer = chrome("developer")
+    open_timeline(developer, server.url)
+    developer.find("advance-amount").send_keys("3d2h", Keys.ENTER)
+    developer.wait(lambda _: developer.find("clock-now").text == "Thursday 5 March 2026, 11:00:00 UTC",
+                   "the clock 3 days 2 hours later")
+    developer.shot("moved-3-days-2-hours")
+
+
+def test_a_fault_rule_is_removed_from_the_timeline(chrome: Callable[..., Chrome], server: LiveServer) -> None:
+    developer = chrome("developer")
+    open_timeline(developer, server.url)
+    developer.fill("fault-path", "/app/*")
+    Select(developer.find("fault-kind")).select_by_value("code")
+    Select(developer.find("fault-code")).select_by_value("official_slot_taken")
+    developer.find("fault-times").clear()  # every matching request
+    developer.click("add-fault")
+    developer.find("fault", data_fault_id="flt_1", data_active="true")
+    developer.shot("the-fault-added")
+    developer.click("remove-fault")
+    developer.wait(lambda driver: not developer.find_all("fault"), "no fault rule left")
+    assert developer.find("last-action").text == "The fault flt_1 is lifted."
+    developer.shot("the-fault-removed")
+
+
+def test_with_a_control_token_the_timeline_asks_for_it_first(chrome: Callable[..., Chrome], demo: Simulator) -> None:
+    with LiveServer(shop_app(demo, control_token=TOKEN)) as guarded:
+        developer = chrome("developer")
+        developer.open(f"{guarded.url}/_sim/")
+        developer.find("token-section")
+        assert developer.driver.switch_to.active_element.get_attribute("data-testid") == "control-token"
+        developer.shot("asked-for-the-token")
+        developer.find("control-token").send_keys("not-the-token-at-all", Keys.ENTER)
+        assert "control token" in developer.find("refusal", data_code="control_token_invalid").text.lower()
+        developer.shot("a-wrong-token-refused")
+        developer.find("control-token").send_keys(TOKEN, Keys.ENTER)
+        developer.find("live-status", data_state="live")
+        developer.find("shop", data_shop_id=SHOP)
+        developer.shot("the-world-with-the-token")
