@@ -130,17 +130,21 @@
   }
 
   var lastFeedRefusal = "";
+  var asked = 0;  // the polls made: an answer to any but the latest is dropped, and only the latest asks again
 
   function poll() {
     window.clearTimeout(timer);
     if (waitingForToken) { return; }
+    var mine = ++asked;
     var url = urls.feed + (cursor ? "?after=" + encodeURIComponent(cursor) : "");
     call("GET", url).then(function (answer) {
+      if (mine !== asked) { return; }
       lastFeedRefusal = "";
       render(answer);
       setLive("live", "Live · the world's time " + answer.now_text);
       timer = window.setTimeout(poll, answer.more ? 0 : POLL_MS);
     }, function (error) {
+      if (mine !== asked) { return; }
       setLive("failed", "Not updating: " + error.message);
       var seen = error.code + error.message;
       if (seen !== lastFeedRefusal && error.status) { showRefusal("The timeline", error); }

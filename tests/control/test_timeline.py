@@ -88,6 +88,12 @@ def test_without_a_control_token_another_machines_browser_is_turned_away_with_a_
     assert "--control-token" in response.get_data(as_text=True)
 
 
+def test_a_browser_asking_for_an_unknown_sandboxs_timeline_gets_a_page_with_a_way_back() -> None:
+    response = create_app().test_client().get("/sandboxes/nope/_sim/", headers=BROWSER)
+    assert response.status_code == 404 and response.mimetype == "text/html"
+    assert 'data-code="sandbox_not_found"' in response.get_data(as_text=True)
+
+
 def test_the_feed_shows_the_worlds_time_in_words_and_utc(http: FlaskClient) -> None:
     http.post("/_sim/clock", json={"advance": "25h"})
     answer = feed(http)

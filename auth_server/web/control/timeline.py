@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint
+from flask import abort
 from flask import jsonify
 from flask import make_response
 from flask import render_template
@@ -40,25 +41,19 @@ FAULT_STATUSES = (500, 502, 503, 504, 429, 400, 401, 403, 404, 409)
 
 
 @bp.before_request
-def gate() -> Any:
+def gate() -> None:
     """The controls' gate; the page itself, which a browser opens without a header, asks for the token instead."""
-    if request.endpoint == "timeline.index" and wants_page():
+    if request.endpoint == "timeline.index" and errors.wants_page():
         if context.config().control_token is None and not from_loopback():
-            return errors.error_page(403, "forbidden", LOOPBACK_ONLY)
-        return None
+            abort(403, LOOPBACK_ONLY)  # answered with a page: web/errors.py answers a browser here with pages
+        return
     controls_only()
-    return None
-
-
-def wants_page() -> bool:
-    # A browser names text/html before its */*; a client that sends no Accept, */* alone or JSON gets JSON.
-    return request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
 
 
 @bp.get("/")
 def index() -> Any:
     """The timeline page for a browser; for an API client, where the controls are."""
-    if wants_page():
+    if errors.wants_page():
         response = render_page()
     else:
         response = jsonify(controls_index())

@@ -18,6 +18,7 @@ from datetime import UTC
 from datetime import datetime
 from typing import Any
 
+from auth_server.control.redaction import redact
 from auth_server.domain.accounts import Account
 from auth_server.domain.errors import Refused
 from auth_server.domain.events import Event
@@ -135,7 +136,8 @@ def clock_text(now: datetime) -> str:
 
 
 def event_view(event: Event, names: Names) -> dict[str, Any]:
-    return {**event.as_dict(), "flow": flow_of(event), "at_text": shop_time(event.at),
+    """The event as the journal shows it (secrets masked), with its flow and its words."""
+    return {**redact(event.as_dict()), "flow": flow_of(event), "at_text": shop_time(event.at),
             "words": sentence(event, names), "changes_text": changes_in_words(event, names)}
 
 
