@@ -83,16 +83,17 @@
     done.hidden = false;
   }
 
+  // While its call is under way a button says so and ignores presses; it is not disabled, which would take the
+  // keyboard's focus away from it.
+  function isBusy(button) { return button.getAttribute("aria-busy") === "true"; }
+
   function busy(button, promise) {
     button.setAttribute("aria-busy", "true");
-    button.disabled = true;
     return promise.then(function (answer) {
       button.removeAttribute("aria-busy");
-      button.disabled = false;
       return answer;
     }, function (error) {
       button.removeAttribute("aria-busy");
-      button.disabled = false;
       throw error;
     });
   }
@@ -371,6 +372,7 @@
     var button = make("button", { type: "button", "class": style || null, "data-testid": testid, "data-action": action,
                                   "data-focus-key": "action-" + action, text: label });
     button.addEventListener("click", function () {
+      if (isBusy(button)) { return; }
       var body = { action: action };
       if (select && select.value) { body.as = select.value; }
       busy(button, call("POST", urls.flows + encodeURIComponent(flow.id), body)).then(function (answer) {
@@ -440,6 +442,7 @@
       var remove = make("button", { type: "button", "class": "danger", "data-testid": "remove-fault",
                                     "aria-label": "Remove the fault " + rule.id, text: "Remove" });
       remove.addEventListener("click", function () {
+        if (isBusy(remove)) { return; }
         busy(remove, call("DELETE", urls.faults + "/" + encodeURIComponent(rule.id))).then(function () {
           showDone("The fault " + rule.id + " is lifted.");
           poll();
@@ -484,6 +487,7 @@
       if (kind.value === "oauth_error") { rule.oauth_error = byId("fault-oauth-error").value.trim(); }
       if (kind.value === "silent") { rule.silent = true; }
       var button = event.target.querySelector("button[type=submit]");
+      if (isBusy(button)) { return; }
       busy(button, call("POST", urls.faults, rule)).then(function (added) {
         showDone("The fault " + added.id + " applies from the next request to " + rule.path + ".");
         poll();
@@ -494,6 +498,7 @@
   // --- the clock and the world picker --------------------------------------------------------------------------
 
   function advance(amount, button) {
+    if (isBusy(button)) { return; }
     busy(button, call("POST", urls.clock, { advance: amount })).then(function (clock) {
       showDone("The clock moved " + amount + ": what came due has settled.");
       byId("clock-now").setAttribute("data-moved-to", clock.now);

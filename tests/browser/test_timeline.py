@@ -7,6 +7,7 @@ from collections.abc import Callable
 from collections.abc import Iterator
 
 import pytest
+import requests
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
@@ -186,3 +187,37 @@ def test_with_a_control_token_the_timeline_asks_for_it_first(chrome: Callable[..
         developer.find("live-status", data_state="live")
         developer.find("shop", data_shop_id=SHOP)
         developer.shot("the-world-with-the-token")
+
+
+def test_a_step_forced_with_the_keyboard_keeps_the_focus_on_its_flow(
+        chrome: Callable[..., Chrome], demo: Simulator, server: LiveServer) -> None:
+    link = demo.service.start_official_link(SHOP)
+    developer = chrome("developer")
+    open_timeline(developer, server.url)
+    card = f'[data-flow-id="{link.link_id}"]'
+    developer.find("flow", data_flow_id=link.link_id)
+    holder = developer.driver.find_element("css selector", f'{card} [data-testid="holder"]')
+    holder.send_keys("@maya")  # a select takes the typed option's text
+    holder.send_keys(Keys.TAB)  # to "Next step"
+    focused = developer.driver.switch_to.active_element
+    assert focused.get_attribute("data-testid") == "force-next"
+    focused.send_keys(Keys.ENTER)
+    flow_event(developer, link.link_id, "link.scanned")  # the card was drawn again with the new event
+    focused = developer.driver.switch_to.active_element
+    assert (focused.get_attribute("data-testid"), focused.text) == ("force-next", "Next step: the holder authorizes")
+    developer.shot("the-focus-stays-on-next-step")
+
+
+def test_the_world_picker_opens_a_sandboxs_timeline(chrome: Callable[..., Chrome], server: LiveServer) -> None:
+    made = requests.post(f"{server.url}/_sim/sandboxes", json={"id": "qa", "fixtures": "demo"}, timeout=10)
+    assert made.status_code == 201, made.text
+    developer = chrome("developer")
+    open_timeline(developer, server.url)
+    developer.wait(lambda driver: driver.find_elements("css selector", '#world-picker option[value="qa"]'),
+                   "the sandbox qa in the world picker")
+    Select(developer.find("world-picker")).select_by_value("qa")
+    developer.click("open-world")
+    developer.wait_for_url(f"{server.url}/sandboxes/qa/_sim/")
+    developer.find("live-status", data_state="live")
+    assert developer.find("timeline").get_attribute("data-world") == "qa"
+    developer.shot("the-sandboxs-timeline")
