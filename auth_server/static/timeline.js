@@ -116,6 +116,9 @@
       byId("control-token").value = "";
       byId("token-section").hidden = true;
       waitingForToken = false;
+      document.querySelectorAll('[data-testid=refusal][data-code="control_token_invalid"]').forEach(function (old) {
+        old.remove();  // answered: a wrong token shows again at the next call
+      });
       showDone("The control token is kept in this tab.");
       loadWorlds();
       poll();
