@@ -336,7 +336,7 @@
     own.forEach(function (event) { list.appendChild(eventItem(event, "flow-event")); });
     if (flow.next || flow.actions.length) {
       card.appendChild(list);
-    } else {  // a flow that ended keeps its events folded away, so the ones under way stand out
+    } else {  // a flow with nothing left to force keeps its events folded away, so the ones under way stand out
       card.appendChild(make("details", {}, [
         make("summary", { "data-focus-key": "events", text: own.length + " event" + (own.length === 1 ? "" : "s") }),
         list]));

@@ -2,7 +2,7 @@
 
 The linking flows' events have sentences of their own; any other kind is written from its name, and the changes
 it made follow (``state: pending_consent → consented``). Accounts are named by their username, shops by their
-name, as the parties know them now.
+name, as the world names them when the event is read (a page keeps the words it was first given).
 """
 
 from __future__ import annotations
