@@ -31,6 +31,7 @@ STATUS_OF_KIND = {Kind.RULE: 409, Kind.NOT_FOUND: 404, Kind.INVALID: 400, Kind.D
                   Kind.UNAUTHENTICATED: 401}
 SCREEN_PREFIXES = ("/app/", "/seller/")
 SHOP_API_PREFIXES = ("/api/v2/token/", "/authorization/")  # TikTok Shop's token endpoints and signed API
+TIMELINE_PAGE = "/_sim/"  # the controls' one page: a browser is answered a page there, an API client JSON
 API_PREFIXES = ("/api/", "/_sim/", "/v2/", "/oauth/", "/.well-known/", *SHOP_API_PREFIXES)  # JSON, browser or not
 
 
@@ -45,6 +46,8 @@ class TikTokApiRefusal(Exception):
 def wants_page() -> bool:
     """A page on the screens, and for a browser anywhere no API answers (a mistyped address); JSON for the rest."""
     path = request.path
+    if path == TIMELINE_PAGE:
+        return _browser_prefers_html()
     if path.startswith("/v2/auth/"):
         return request.accept_mimetypes.accept_html and not request.accept_mimetypes.accept_json
     return path.startswith(SCREEN_PREFIXES) or (not path.startswith(API_PREFIXES) and _browser_prefers_html())

@@ -41,7 +41,7 @@ from auth_server.worlds import HostedWorld
 
 log = logging.getLogger(__name__)
 
-NOT_JOURNALED = ("/static/", "/_sim/journal")
+NOT_JOURNALED = ("/static/", "/_sim/journal", "/_sim/timeline")  # reading them is no part of a flow
 CONTROLS = "/_sim"  # the control plane, whose bearer token is the server's chosen control token
 RECORDED_HEADERS = ("Authorization", "Cookie", "Content-Type", "User-Agent", "X-Linksim-Sandbox")
 FLOW_FIELDS = ("link_id", "invitation_id")

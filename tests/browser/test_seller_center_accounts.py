@@ -1,6 +1,6 @@
 """Seller Center's accounts and apps in a real browser, on the demo data: a marketing invitation sent in Seller
 Center and accepted in the app, the Seller-app request answered with the toggles, an unlink refused for its cooldown
-and then allowed once the world's clock moved, and an authorized app removed."""
+and then allowed once the world's clock moved on the developer's timeline, and an authorized app removed."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from collections.abc import Callable
 from collections.abc import Iterator
 
 import pytest
-import requests
 from selenium.webdriver.common.by import By
 
 from auth_server.simulator import Simulator
@@ -108,7 +107,7 @@ def link_maya_officially(demo: Simulator) -> None:
     demo.service.accept_terms(link.link_id)
 
 
-def test_an_unlink_refused_for_the_cooldown_is_allowed_once_the_clock_moved(
+def test_an_unlink_refused_for_the_cooldown_is_allowed_after_the_timelines_clock_moves(
         chrome: Callable[..., Chrome], demo: Simulator, server: LiveServer) -> None:
     link_maya_officially(demo)
     seller = chrome("seller")
@@ -123,8 +122,15 @@ def test_an_unlink_refused_for_the_cooldown_is_allowed_once_the_clock_moved(
     assert "Wait 1 day" in refusal.text
     seller.shot("too-early")
 
-    moved = requests.post(f"{server.url}/_sim/clock", json={"advance": "24h"}, timeout=10)
-    assert moved.status_code == 200, moved.text
+    developer = chrome("developer")  # moves the world's clock on the timeline, in another browser
+    developer.open(f"{server.url}/_sim/")
+    developer.find("live-status", data_state="live")
+    before = developer.find("clock-now").get_attribute("datetime")
+    developer.click("advance-24h")
+    developer.wait(lambda _: developer.find("clock-now").get_attribute("datetime") != before, "the clock moved")
+    assert developer.find("clock-now").text == "Tuesday 3 March 2026, 09:00:00 UTC"
+    developer.shot("the-clock-moved-a-day")
+
     seller.click("confirm-unlink")
     assert seller.find("notice").text == "@acme_outdoor is unlinked from this shop."
     seller.find("link-official")

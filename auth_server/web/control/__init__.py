@@ -15,8 +15,9 @@ from auth_server.web.control import parties
 from auth_server.web.control import sandboxes
 from auth_server.web.control import settings
 from auth_server.web.control import shop_apps
+from auth_server.web.control import timeline
 from auth_server.web.control import webhooks
 from auth_server.web.control import world
 
 BLUEPRINTS: tuple[Blueprint, ...] = (world.bp, sandboxes.bp, flows.bp, settings.bp, faults.bp, journal.bp,
-                                   webhooks.bp, shop_apps.bp, parties.bp)
+                                   webhooks.bp, shop_apps.bp, parties.bp, timeline.bp)
