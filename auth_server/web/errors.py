@@ -15,10 +15,12 @@ from flask import request
 from flask import url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import InternalServerError
+from werkzeug.exceptions import ServiceUnavailable
 
 from auth_server.domain import codes
 from auth_server.domain.codes import Kind
 from auth_server.domain.errors import Refused
+from auth_server.domain.repository import TransientConflict
 from auth_server.oauth.wire import log_id
 from auth_server.shop_partner.errors import ShopApiError
 from auth_server.store import StoreClosed
@@ -152,6 +154,16 @@ def closed_store_response(_: StoreClosed) -> Any:
     return refusal_response(Refused.because(codes.SANDBOX_NOT_FOUND, sandbox=context.world().id))
 
 
+def busy_store_response(_: TransientConflict) -> Any:
+    # A transaction that kept colliding with concurrent ones (a world starting over in another process): nothing of it
+    # was kept, and sending it again is all there is to do.
+    response = make_response(http_error_response(ServiceUnavailable(
+        "The database was busy with a concurrent change (a world starting over, perhaps) and nothing was done: "
+        "send the request again.")))
+    response.headers["Retry-After"] = "1"
+    return response
+
+
 def unexpected_error(error: Exception) -> Any:
     log.exception("unexpected error on %s %s", request.method, request.path)
     return http_error_response(InternalServerError("linksim failed on this request; the server log says why."))
@@ -163,4 +175,5 @@ def register(app: Flask) -> None:
     app.register_error_handler(ShopApiError, shop_api_error_response)
     app.register_error_handler(HTTPException, http_error_with_its_headers)
     app.register_error_handler(StoreClosed, closed_store_response)
+    app.register_error_handler(TransientConflict, busy_store_response)
     app.register_error_handler(Exception, unexpected_error)
