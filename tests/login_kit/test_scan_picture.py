@@ -17,8 +17,8 @@ from auth_server.web.qr_reading import MAX_PICTURE_BYTES
 from tests.login_kit.conftest import Browser
 from tests.login_kit.conftest import csrf_of
 from tests.login_kit.test_login_qr import get_qrcode
-from tests.login_kit.test_official_qr import seller  # noqa: F401
-from tests.login_kit.test_official_qr import shop  # noqa: F401
+from tests.login_kit.test_official_qr import seller as seller  # fixture: a partner app's bearer token
+from tests.login_kit.test_official_qr import shop as shop  # fixture: the shop that partner app acts for
 from tests.login_kit.test_official_qr import start
 
 
