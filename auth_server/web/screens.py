@@ -28,6 +28,7 @@ from auth_server.web.browser_session import safe_next
 from auth_server.web.browser_session import sign_in_as
 from auth_server.web.browser_session import sign_out
 from auth_server.web.browser_session import signed_in
+from auth_server.web.errors import STATUS_OF_KIND
 from auth_server.web.errors import error_page
 from auth_server.web.errors import http_error_with_its_headers
 from auth_server.web.qr_reading import MAX_PICTURE_BYTES
@@ -260,6 +261,20 @@ def answer_invitation(invitation_id: str) -> Any:
     return render_template("screens/invitation_done.html", account=account, shop=shop, invitation=answered)
 
 
+@bp.post("/affiliate-invitations/<invitation_id>")
+def answer_affiliate_invitation(invitation_id: str) -> Any:
+    """Accept or decline a seller's affiliate invitation from the inbox: the shop's products at its commission."""
+    account, to_sign_in = _signed_in_or_redirect(url_for("screens.inbox"))
+    if to_sign_in:
+        return to_sign_in
+    service = context.service()
+    answered = service.answer_affiliate_invitation(invitation_id, account.open_id,
+                                                   accept=request.form.get("decision") == "accept")
+    shop = service.get_shop(answered.shop_id)
+    return render_template("screens/invitation_done.html", account=account, shop=shop, invitation=answered,
+                           affiliate=True)
+
+
 @bp.post("/sign-out")
 def sign_out_route() -> Any:
     sign_out()
@@ -310,25 +325,71 @@ def remove_authorized_app(client_key: str) -> Any:
 def profile() -> Any:
     """The holder's profile as the domain keeps it: the Business badge after the upgrade a link brings (E1), the Shop
     Page of an official account or the Showcase of a marketing one with their sales channels and shopping bag (E3),
-    the showcase's products, the Affiliate Center sign-up (M8, E5)."""
+    the showcase's products, the Affiliate Center sign-up (M8, E5), LIVE (M10)."""
     account, to_sign_in = _signed_in_or_redirect()
     if to_sign_in:
         return to_sign_in
+    return _profile_page(account)
+
+
+def _profile_page(account: Account, refusal: Refused | None = None) -> Any:
     service = context.service()
     shown = service.profile(account.open_id)
     shops = {shop.shop_id: shop for shop in service.shops([s["shop_id"] for s in shown["storefronts"]])}
-    upgrades = [event for event in service.journal(subject_type="account", subject_id=account.open_id)
-                if event.kind == "account.upgraded_to_business"]
-    return render_template("screens/profile.html", account=account, profile=shown, shops=shops,
-                           showcase=service.showcase(account.open_id), now=context.now(),
-                           upgraded_at=upgrades[-1].at if upgrades else None)
+    history = service.journal(subject_type="account", subject_id=account.open_id)
+    upgrades = [event for event in history if event.kind == "account.upgraded_to_business"]
+    # The account's LIVE is what its last LIVE event says: a LIVE started records one, and so does its end.
+    lives = [event for event in history if event.kind in ("live.started", "live.ended")]
+    live = lives[-1] if lives and lives[-1].kind == "live.started" else None
+    mirrored = service.get_account(live.data["mirror_of"]) if live and live.data.get("mirror_of") else None
+    page = render_template("screens/profile.html", account=account, profile=shown, shops=shops,
+                           showcase=service.showcase(account.open_id), live=live, mirrored=mirrored,
+                           upgraded_at=upgrades[-1].at if upgrades else None,
+                           refusal=refusal.violations[0] if refusal else None)
+    return (page, STATUS_OF_KIND[refusal.kind]) if refusal else page
+
+
+def _on_the_profile(act: Any) -> Any:
+    """Do ``act(account)`` for the signed-in holder, then show the profile; a refusal shows on it, with its message."""
+    account, to_sign_in = _signed_in_or_redirect(url_for("screens.profile"))
+    if to_sign_in:
+        return to_sign_in
+    try:
+        act(account)
+    except Refused as refusal:
+        return _profile_page(context.service().get_account(account.open_id), refusal)
+    return redirect(url_for("screens.profile"))
 
 
 @bp.post("/affiliate")
 def sign_up_affiliate() -> Any:
     """Sign up at the Affiliate Center, which a showcase needs before it shows Product Marketplace products (M8)."""
-    account, to_sign_in = _signed_in_or_redirect(url_for("screens.profile"))
-    if to_sign_in:
-        return to_sign_in
-    context.service().sign_up_affiliate(account.open_id)
-    return redirect(url_for("screens.profile"))
+    return _on_the_profile(lambda account: context.service().sign_up_affiliate(account.open_id))
+
+
+@bp.post("/showcase")
+def add_to_showcase() -> Any:
+    """Add a product to the showcase by hand (M8): a linked shop's, an accepted affiliate invitation's, or a Product
+    Marketplace product once signed up at the Affiliate Center; an official account shows no other (E5)."""
+    product_id = request.form.get("product_id", "").strip()
+    return _on_the_profile(lambda account: context.service().add_to_showcase(account.open_id, product_id))
+
+
+@bp.post("/live")
+def go_live() -> Any:
+    """Go LIVE, or mirror another account's LIVE by its username, which the tokopedia market refuses (M10)."""
+    mirror = request.form.get("mirror_of", "").strip().removeprefix("@")
+
+    def start(account: Account) -> None:
+        service = context.service()
+        mirror_of = service.get_account_by_username(mirror).open_id if mirror else None
+        if mirror_of == account.open_id:
+            raise Refused.because(codes.INVALID_INPUT, field="mirror_of", problem="name another account")
+        service.start_live(account.open_id, mirror_of=mirror_of)
+
+    return _on_the_profile(start)
+
+
+@bp.post("/live/end")
+def end_live() -> Any:
+    return _on_the_profile(lambda account: context.service().end_live(account.open_id))
