@@ -122,7 +122,7 @@ def _picture_size_limit(endpoint: str | None, _values: dict[str, Any] | None) ->
 @bp.errorhandler(RequestEntityTooLarge)
 def _too_large(error: RequestEntityTooLarge) -> Any:
     if request.endpoint == "screens.scan_picture":
-        return _picture_refused(too_large())
+        return _scan_refused(too_large())
     return http_error_with_its_headers(error)
 
 
@@ -135,11 +135,11 @@ def scan_picture() -> Any:
         return to_sign_in
     picture = request.files.get("picture")
     if picture is None or not picture.filename:
-        return _picture_refused(no_picture())
+        return _scan_refused(no_picture())
     try:
         text = qr_text(picture.stream.read(MAX_PICTURE_BYTES + 1))
     except PictureRefused as refused:
-        return _picture_refused(refused)
+        return _scan_refused(refused)
     return _open_scanned(text)
 
 
@@ -151,7 +151,7 @@ def scan_link() -> Any:
         return to_sign_in
     text = request.form.get("scan_url", "").strip()
     if not text:
-        return _picture_refused(PictureRefused(400, "scan_link_missing", "No scan link was given. Paste the link "
+        return _scan_refused(PictureRefused(400, "scan_link_missing", "No scan link was given. Paste the link "
                                                                           "Seller Center shows under its QR code."))
     return _open_scanned(text)
 
@@ -160,7 +160,7 @@ def _open_scanned(text: str) -> Any:
     target = scan_target(text)
     if target is None:
         shown = text if len(text) <= 120 else text[:117] + "…"
-        return _picture_refused(PictureRefused(
+        return _scan_refused(PictureRefused(
             400, "qr_code_not_linksim",
             f"This QR code is not a TikTok Shop or TikTok login code: it reads \"{shown}\". Scan the QR code that "
             "Seller Center shows (My account > Linked TikTok accounts > Link official account), or a partner app's "
@@ -170,8 +170,8 @@ def _open_scanned(text: str) -> Any:
     return redirect(url_for("screens.scan", token=target.query["token"]))
 
 
-def _picture_refused(refused: PictureRefused) -> Any:
-    return error_page(refused.status, refused.code, refused.message,
+def _scan_refused(refused: PictureRefused) -> Any:
+    return error_page(refused.status, refused.code, refused.message, heading="This code can't be scanned",
                       try_again=(url_for("screens.scan"), "Scan another code"))
 
 
