@@ -14,28 +14,29 @@ MAX_PICTURE_PIXELS = 24_000_000  # a 24-megapixel photo; more is a picture built
 FORMATS = ("PNG", "JPEG")
 
 
-class PictureRefused(Exception):
-    """A picture the Scan screen cannot take, with a stable code, its HTTP status and what to do instead."""
+class ScanRefused(Exception):
+    """What the Scan screen cannot take (a picture, or a code's text), with a stable code, its HTTP status and what to
+    do instead."""
 
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
 
 
-def too_large() -> PictureRefused:
-    return PictureRefused(413, "qr_picture_too_large",
+def too_large() -> ScanRefused:
+    return ScanRefused(413, "qr_picture_too_large",
                           f"The picture is larger than {MAX_PICTURE_BYTES // (1024 * 1024)} MB or "
                           f"{MAX_PICTURE_PIXELS // 1_000_000} megapixels. Crop it to the QR code, or take a "
                           "screenshot of the code alone, and upload that.")
 
 
-def no_picture() -> PictureRefused:
-    return PictureRefused(400, "qr_picture_missing", "No picture was chosen. Choose a PNG or JPEG picture of the QR "
+def no_picture() -> ScanRefused:
+    return ScanRefused(400, "qr_picture_missing", "No picture was chosen. Choose a PNG or JPEG picture of the QR "
                                                      "code, then tap Scan picture.")
 
 
 def qr_text(data: bytes) -> str:
-    """The text the one QR code in the PNG or JPEG ``data`` encodes; :exc:`PictureRefused` says why there is none."""
+    """The text the one QR code in the PNG or JPEG ``data`` encodes; :exc:`ScanRefused` says why there is none."""
     import zxingcpp
     from PIL import Image
     from PIL import UnidentifiedImageError
@@ -55,16 +56,16 @@ def qr_text(data: bytes) -> str:
             raise too_large() from None
         except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
             # Not a PNG or JPEG (another format, or no picture at all), or one cut short.
-            raise PictureRefused(400, "qr_picture_unreadable",
+            raise ScanRefused(400, "qr_picture_unreadable",
                                  "This file is not a PNG or JPEG picture that can be opened. Upload a screenshot "
                                  "or a photo of the QR code, as PNG or JPEG.") from None
     texts = list(dict.fromkeys(b.text for b in barcodes if b.format == zxingcpp.BarcodeFormat.QRCode))
     if not texts:
-        raise PictureRefused(422, "qr_code_not_found",
+        raise ScanRefused(422, "qr_code_not_found",
                              "No QR code could be read in this picture. Make sure the whole code is in it, sharp "
                              "and not cut off, then upload it again.")
     if len(texts) > 1:
-        raise PictureRefused(422, "qr_code_not_found",
+        raise ScanRefused(422, "qr_code_not_found",
                              f"This picture holds {len(texts)} different QR codes. Crop it to the one to scan, then "
                              "upload it again.")
     return texts[0]

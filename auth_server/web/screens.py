@@ -32,7 +32,7 @@ from auth_server.web.errors import STATUS_OF_KIND
 from auth_server.web.errors import error_page
 from auth_server.web.errors import http_error_with_its_headers
 from auth_server.web.qr_reading import MAX_PICTURE_BYTES
-from auth_server.web.qr_reading import PictureRefused
+from auth_server.web.qr_reading import ScanRefused
 from auth_server.web.qr_reading import no_picture
 from auth_server.web.qr_reading import qr_text
 from auth_server.web.qr_reading import too_large
@@ -130,7 +130,7 @@ def _too_large(error: RequestEntityTooLarge) -> Any:
 def scan_picture() -> Any:
     """Scan by picture: the holder uploads a screenshot or photo of the QR code (PNG or JPEG), the server decodes it
     and opens what it encodes, as the phone's camera would."""
-    account, to_sign_in = _signed_in_or_redirect(url_for("screens.scan"))
+    _, to_sign_in = _signed_in_or_redirect(url_for("screens.scan"))
     if to_sign_in:
         return to_sign_in
     picture = request.files.get("picture")
@@ -138,7 +138,7 @@ def scan_picture() -> Any:
         return _scan_refused(no_picture())
     try:
         text = qr_text(picture.stream.read(MAX_PICTURE_BYTES + 1))
-    except PictureRefused as refused:
+    except ScanRefused as refused:
         return _scan_refused(refused)
     return _open_scanned(text)
 
@@ -146,12 +146,12 @@ def scan_picture() -> Any:
 @bp.post("/scan/link")
 def scan_link() -> Any:
     """Scan by link: the holder pastes the scan link the QR code encodes (Seller Center shows it under the code)."""
-    account, to_sign_in = _signed_in_or_redirect(url_for("screens.scan"))
+    _, to_sign_in = _signed_in_or_redirect(url_for("screens.scan"))
     if to_sign_in:
         return to_sign_in
     text = request.form.get("scan_url", "").strip()
     if not text:
-        return _scan_refused(PictureRefused(400, "scan_link_missing", "No scan link was given. Paste the link "
+        return _scan_refused(ScanRefused(400, "scan_link_missing", "No scan link was given. Paste the link "
                                                                           "Seller Center shows under its QR code."))
     return _open_scanned(text)
 
@@ -160,7 +160,7 @@ def _open_scanned(text: str) -> Any:
     target = scan_target(text)
     if target is None:
         shown = text if len(text) <= 120 else text[:117] + "…"
-        return _scan_refused(PictureRefused(
+        return _scan_refused(ScanRefused(
             400, "qr_code_not_linksim",
             f"This QR code is not a TikTok Shop or TikTok login code: it reads \"{shown}\". Scan the QR code that "
             "Seller Center shows (My account > Linked TikTok accounts > Link official account), or a partner app's "
@@ -170,7 +170,7 @@ def _open_scanned(text: str) -> Any:
     return redirect(url_for("screens.scan", token=target.query["token"]))
 
 
-def _scan_refused(refused: PictureRefused) -> Any:
+def _scan_refused(refused: ScanRefused) -> Any:
     return error_page(refused.status, refused.code, refused.message, heading="This code can't be scanned",
                       try_again=(url_for("screens.scan"), "Scan another code"))
 
