@@ -17,13 +17,10 @@ to sign in again.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qs
-from urllib.parse import urlsplit
 
 from flask import Blueprint
 from flask import jsonify
 from flask import request
-from flask import url_for
 from itsdangerous import BadSignature
 
 from auth_server.domain import codes
@@ -40,7 +37,6 @@ from auth_server.domain.links import Link
 from auth_server.domain.shops import Shop
 from auth_server.oauth.models import DEFAULT_SCOPE
 from auth_server.oauth.models import LoginQr
-from auth_server.oauth.qr_code import SCAN_URL
 from auth_server.oauth.qr_code import QrCodeRefused
 from auth_server.oauth.qr_code import qr_scopes
 from auth_server.web import context
@@ -53,13 +49,13 @@ from auth_server.web.linking_api import invitation_view
 from auth_server.web.linking_api import json_body
 from auth_server.web.linking_api import link_view
 from auth_server.web.login_kit import SCOPE_DESCRIPTIONS
-from auth_server.web.sandboxing import path_inside_world
+from auth_server.web.scan_urls import MAX_SCAN_URL
+from auth_server.web.scan_urls import scan_target
 
 bp = Blueprint("app_api", __name__, url_prefix="/api/app")
 
 CONSENT_SALT = "linksim.app-consent"
 SIGN_IN_ENDPOINTS = {"app_api.create_session", "app_api.send_passcode"}
-MAX_SCAN_URL = 4096  # far more than a QR code holds at a size a phone reads
 
 
 # --- sessions and consent ids --------------------------------------------------------------------------------
@@ -167,16 +163,12 @@ def scan() -> Any:
     scan_url = field(json_body(), "scan_url")
     if not isinstance(scan_url, str) or not scan_url.strip() or len(scan_url) > MAX_SCAN_URL:
         raise Refused.because(codes.INVALID_INPUT, field="scan_url", problem="give the URL that the QR code encodes")
-    try:
-        parts = urlsplit(scan_url.strip())
-    except ValueError:  # urlsplit refuses a malformed host, such as an unclosed "[": no QR code of ours
-        raise Refused.because(codes.QR_UNREADABLE) from None
-    query = {name: values[0] for name, values in parse_qs(parts.query).items()}
-    if f"{parts.scheme}://{parts.netloc}" == SCAN_URL:
-        return jsonify(_scan_login_kit(query))
-    if path_inside_world(parts.path) == url_for("screens.scan")[len(request.script_root):] and query.get("token"):
-        return jsonify(_scan_official_link(query["token"]))
-    raise Refused.because(codes.QR_UNREADABLE)
+    target = scan_target(scan_url)
+    if target is None:
+        raise Refused.because(codes.QR_UNREADABLE)
+    if target.kind == "login_kit":
+        return jsonify(_scan_login_kit(target.query))
+    return jsonify(_scan_official_link(target.query["token"]))
 
 
 def _official_link_id(token: str) -> str:

@@ -60,11 +60,17 @@ def _browser_prefers_html() -> bool:
     return request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
 
 
-def error_page(status: int, code: str, message: str) -> tuple[str, int]:
-    """The error as a page, with a way back: to the page before (the browser's history) and to the screen's home."""
+def error_page(status: int, code: str, message: str, *, heading: str | None = None,
+               try_again: tuple[str, str] | None = None) -> tuple[str, int]:
+    """The error as a page, with a way back: to the page before (the browser's history) and to the screen's home,
+    and first to ``try_again`` (its address and label) when there is a page to try again on. Under ``/app/`` the
+    page is in the app's frame."""
     home, home_name = _way_home()
-    return render_template("error.html", status=status, code=code, message=message, home=home,
-                           home_name=home_name), status
+    in_the_app = context.in_a_world() and request.path.startswith("/app/")
+    heading = heading or ("Not found" if status == 404 else "Something went wrong")
+    return render_template("error.html", status=status, code=code, message=message, heading=heading, home=home,
+                           home_name=home_name, try_again=try_again,
+                           layout="screens/base.html" if in_the_app else "base.html"), status
 
 
 def _way_home() -> tuple[str, str]:

@@ -50,10 +50,42 @@ def initials(name: str) -> str:
     return "".join(w[0] for w in words[:2]).upper() or "?"
 
 
+# What each permission of an official link's consent lets the shop do, in the words of the documents (003: "your
+# profile information, content, and potentially data related to your audience"; 002: "showcase products and create
+# shoppable content using your TikTok profile"; 000, E4: what the seller sees once linked). A market may name
+# permissions of its own: those are shown by their id, written as words.
+PERMISSIONS = {
+    "profile_information": ("Profile information",
+                            "Seller Center sees your avatar, username, nickname and phone number, and your profile "
+                            "shows the shop's products."),
+    "content": ("Content", "The shop creates shoppable content with your account: videos and LIVE with its "
+                           "products tagged."),
+    "audience_data": ("Audience data", "The shop uses data about your audience for product showcases and targeted "
+                                       "advertising."),
+}
+
+
+def permission_name(permission: str) -> str:
+    """``Profile information`` for ``profile_information``: the name the consent screens show."""
+    known = PERMISSIONS.get(permission)
+    return known[0] if known else permission.replace("_", " ").capitalize()
+
+
+def permission_allows(permission: str) -> str:
+    """What granting the permission lets the shop do; empty for a permission only a market's profile names."""
+    known = PERMISSIONS.get(permission)
+    return known[1] if known else ""
+
+
 def readable_message(violation: Violation) -> str:
     """The refusal's message with its times and durations written for people (``3 Mar 2026, 09:00 UTC``, ``1
-    day``), where the API's message keeps ISO 8601 and ``1d`` for the programs that read it."""
-    return codes.get(violation.code).render(**{key: _readable(value) for key, value in violation.details.items()})
+    day``) and its permissions by name, where the API's message keeps ISO 8601, ``1d`` and the permissions' ids for
+    the programs that read it."""
+    details = {key: _readable(value) for key, value in violation.details.items()}
+    missing = violation.details.get("missing_permissions")
+    if isinstance(missing, list):
+        details["missing"] = ", ".join(permission_name(str(p)) for p in missing)
+    return codes.get(violation.code).render(**details)
 
 
 def _readable(value: object) -> object:
@@ -72,3 +104,5 @@ def register(app: Flask) -> None:
     app.add_template_filter(shop_time, "shop_time")
     app.add_template_filter(initials, "initials")
     app.add_template_filter(readable_message, "readable")
+    app.add_template_filter(permission_name, "permission_name")
+    app.add_template_filter(permission_allows, "permission_allows")
