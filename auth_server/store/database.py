@@ -37,6 +37,7 @@ from auth_server.domain.repository import SlotConflict
 from auth_server.domain.repository import TransientConflict
 from auth_server.store import schema
 from auth_server.store.repository import SqlRepository
+from auth_server.store.sqlite_files import file_engine
 
 DEFAULT_URL = "sqlite:///linksim.db"
 SUPPORTED_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
@@ -418,8 +419,7 @@ def _create_engine(url: sa.URL, *, echo: bool) -> sa.Engine:
         folder = os.path.dirname(os.path.abspath(url.database))
         if not os.path.isdir(folder):
             raise StoreError(f"cannot create the database {url.database}: the folder {folder} does not exist")
-    engine = sa.create_engine(url, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_SECONDS,
-                                                            "check_same_thread": False})
+    engine = file_engine(url, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False})
     return _with_sqlite_settings(engine, in_memory=False)
 
 
