@@ -37,3 +37,7 @@ def test_the_seller_links_the_phones_account_by_qr_code_across_two_browsers(
     seller.click("link-this-account")
     seller.find("seller-link", data_state="active")
     seller.shot("linked")
+    seller.open(f"{live_server}/seller/shops/shop_qr")
+    assert seller.find("official-username").text == "@qr_shop"  # rule E2: the account took the shop's name
+    seller.find("official-bound-at")
+    seller.shot("the-linked-accounts")
