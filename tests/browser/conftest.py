@@ -39,6 +39,7 @@ from selenium.webdriver.support.wait import WebDriverWait
 
 from auth_server.domain.clock import ManualClock
 from auth_server.simulator import Simulator
+from linksim.server import LiveServer
 from tests.conftest import START
 from tests.conftest import file_store
 from tests.login_kit.conftest import PASSWORD
@@ -47,6 +48,8 @@ from tests.login_kit.conftest import client  # noqa: F401
 from tests.login_kit.conftest import holder  # noqa: F401
 from tests.login_kit.conftest import live_server  # noqa: F401
 from tests.login_kit.conftest import partner_app  # noqa: F401
+from tests.shop_partner.conftest import shop_app
+from tests.shop_partner.conftest import shop_simulator
 
 TIMEOUT = 10  # seconds, for every wait
 CHROMIUM_FLAGS = [
@@ -245,3 +248,16 @@ def closed_port() -> Iterator[int]:
         yield sock.getsockname()[1]
     finally:
         sock.close()
+
+
+@pytest.fixture
+def demo() -> Simulator:
+    """The demo data's world, with its sellers' sign-ins (tests/shop_partner)."""
+    return shop_simulator()
+
+
+@pytest.fixture
+def server(demo: Simulator) -> Iterator[LiveServer]:
+    """A real HTTP server on the demo data's world."""
+    with LiveServer(shop_app(demo)) as live:
+        yield live

@@ -10,13 +10,11 @@ from typing import Any
 from linksim.server import LiveServer
 from tests.browser.conftest import Chrome
 from tests.browser.test_seller_center_accounts import SHOP
-from tests.browser.test_seller_center_accounts import demo  # noqa: F401
-from tests.browser.test_seller_center_accounts import server  # noqa: F401
 from tests.browser.test_tiktok_app_accessibility import checked
 
 
 def test_the_start_page_seller_center_and_the_timeline_have_enough_contrast_and_labelled_controls(
-        chrome: Callable[..., Chrome], server: LiveServer) -> None:  # noqa: F811
+        chrome: Callable[..., Chrome], server: LiveServer) -> None:
     browser = chrome("developer")
     problems: list[Any] = []
 

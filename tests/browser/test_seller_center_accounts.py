@@ -5,9 +5,7 @@ and then allowed once the world's clock moved on the developer's timeline, and a
 from __future__ import annotations
 
 from collections.abc import Callable
-from collections.abc import Iterator
 
-import pytest
 from selenium.webdriver.common.by import By
 
 from auth_server.simulator import Simulator
@@ -15,22 +13,9 @@ from linksim.server import LiveServer
 from tests.browser.conftest import Chrome
 from tests.shop_partner.conftest import PASSWORD
 from tests.shop_partner.conftest import SELLER
-from tests.shop_partner.conftest import shop_app
-from tests.shop_partner.conftest import shop_simulator
 
 SHOP = "shop_acme_us"  # Acme Outdoor: three marketing accounts of four, no official account yet
 DEMO_APP_KEY = "6demo0linksim"  # the demo's Shop app, which every demo seller authorized
-
-
-@pytest.fixture
-def demo() -> Simulator:
-    return shop_simulator()
-
-
-@pytest.fixture
-def server(demo: Simulator) -> Iterator[LiveServer]:
-    with LiveServer(shop_app(demo)) as live:
-        yield live
 
 
 def test_a_marketing_invitation_sent_in_seller_center_is_accepted_in_the_app(

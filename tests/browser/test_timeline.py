@@ -4,9 +4,7 @@ as they happen, a link completed by forcing its next step, and a fault injected 
 from __future__ import annotations
 
 from collections.abc import Callable
-from collections.abc import Iterator
 
-import pytest
 import requests
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
@@ -16,21 +14,9 @@ from linksim.server import LiveServer
 from tests.browser.conftest import Chrome
 from tests.shop_partner.conftest import PASSWORD
 from tests.shop_partner.conftest import shop_app
-from tests.shop_partner.conftest import shop_simulator
 
 SHOP = "shop_acme_us"  # Acme Outdoor: no official account yet
 TOKEN = "a-control-token-for-the-browser"
-
-
-@pytest.fixture
-def demo() -> Simulator:
-    return shop_simulator()
-
-
-@pytest.fixture
-def server(demo: Simulator) -> Iterator[LiveServer]:
-    with LiveServer(shop_app(demo)) as live:
-        yield live
 
 
 def open_timeline(developer: Chrome, base_url: str) -> None:
