@@ -105,35 +105,39 @@ def serve(ctx: Context, host: str, port: int, source: str | None, oauth_error_st
     with ctx.sim.store.unit_of_work() as repo:
         apps = [(a.client_key, a.redirect_uris) for a in repo.all_of(PartnerApp, order_by="client_key")]
         shop_apps = [(a.app_key, a.service_id, a.redirect_url) for a in repo.all_of(ShopApp, order_by="app_key")]
-    click.echo(f"linksim is serving on {base} (database {ctx.db}; clock {ctx.clock.now().isoformat()})")
-    click.echo(f"  start here:          {base}/   (the screens, the demo's accounts and apps, a reset)")
-    click.echo(f"  sign in to the app:  {base}/app/sign-in")
-    click.echo(f"  authorize:           {base}/v2/auth/authorize/")
-    click.echo(f"  token:               {base}/v2/oauth/token/   (plain OAuth: {base}/oauth/token)")
-    click.echo(f"  user info:           {base}/v2/user/info/")
-    click.echo(f"  metadata:            {base}/.well-known/oauth-authorization-server")
-    click.echo(f"  Seller Center:       {base}/seller/   (TikTok Shop: {base}/open/authorize?service_id=..., "
-               f"{base}/api/v2/token/get)")
+    banner: list[str] = []
+    say = banner.append
+    say(f"linksim is serving on {base} (database {ctx.db}; clock {ctx.clock.now().isoformat()})")
+    say(f"  start here:          {base}/   (the screens, the demo's accounts and apps, a reset)")
+    say(f"  sign in to the app:  {base}/app/sign-in")
+    say(f"  authorize:           {base}/v2/auth/authorize/")
+    say(f"  token:               {base}/v2/oauth/token/   (plain OAuth: {base}/oauth/token)")
+    say(f"  user info:           {base}/v2/user/info/")
+    say(f"  metadata:            {base}/.well-known/oauth-authorization-server")
+    say(f"  Seller Center:       {base}/seller/   (TikTok Shop: {base}/open/authorize?service_id=..., "
+        f"{base}/api/v2/token/get)")
     who = "callers with the control token" if control_token else "loopback callers only"
-    click.echo(f"  controls:            {base}/_sim/clock, {base}/_sim/sandboxes ({who})")
+    say(f"  controls:            {base}/_sim/clock, {base}/_sim/sandboxes ({who})")
     also = f" (and the file {journal_file})" if journal_file else ""
-    click.echo(f"  journal:             {base}/_sim/journal{also}")
+    say(f"  journal:             {base}/_sim/journal{also}")
     for client_key, redirect_uris in apps:
         secret = " client_secret linksim_demo_secret" if client_key == "linksim_demo_key" else ""
-        click.echo(f"  partner app:         client_key {client_key}{secret}; redirect {', '.join(redirect_uris)}")
+        say(f"  partner app:         client_key {client_key}{secret}; redirect {', '.join(redirect_uris)}")
     for app_key, service_id, redirect_url in shop_apps:
         secret = " app_secret linksim_demo_shop_secret" if app_key == "6demo0linksim" else ""
-        click.echo(f"  TikTok Shop app:     app_key {app_key}{secret} service_id {service_id}; redirect {redirect_url}")
+        say(f"  TikTok Shop app:     app_key {app_key}{secret} service_id {service_id}; redirect {redirect_url}")
     if source == fixtures.DEMO:
-        click.echo("  demo accounts:       every username of `linksim show`, password linksim-demo (try nora)")
-        click.echo("  demo sellers:        seller@acme.example (and nordic, review, mode, batik, kopi), password "
-                   "linksim-demo")
+        say("  demo accounts:       every username of `linksim show`, password linksim-demo (try nora)")
+        say("  demo sellers:        seller@acme.example (and nordic, review, mode, batik, kopi), password "
+            "linksim-demo")
     if workers > 1:
-        click.echo(f"  workers:             {workers} processes (gunicorn), one database")
-    click.echo("Press Ctrl+C to stop.")
+        say(f"  workers:             {workers} processes (gunicorn), one database")
+    say("Press Ctrl+C to stop.")
     if server is None:
-        _serve_in_processes(listening, ctx, config, workers=workers, base=base, access_log=access_log)
+        _serve_in_processes(listening, ctx, config, workers=workers, base=base, access_log=access_log,
+                            banner=banner)
         return
+    click.echo("\n".join(banner))
     # SIGTERM (a service manager's, `kill`'s) stops it as Ctrl+C does: the lease is let go and, at exit, the journal
     # writes what it still holds. By default Python would die at once and lose them.
     signal.signal(signal.SIGTERM, _stop_as_on_ctrl_c)
@@ -190,8 +194,9 @@ def _threaded_server(listening: socket.socket, ctx: Context, config: Any, access
 
 
 def _serve_in_processes(listening: socket.socket, ctx: Context, config: Any, *, workers: int, base: str,
-                        access_log: bool) -> None:
-    """gunicorn: this process is the master, holding the lease; each worker makes its app on its own engine."""
+                        access_log: bool, banner: list[str]) -> None:
+    """gunicorn: this process is the master, holding the lease; each worker makes its app on its own engine. The
+    banner is printed once every worker listens: from then on, a request is answered."""
     from auth_server.app import create_app
     from auth_server.cli.worker_processes import WorkerProcesses
 
@@ -205,13 +210,16 @@ def _serve_in_processes(listening: socket.socket, ctx: Context, config: Any, *, 
         # PostgreSQL connection from here would end the master's session too).
         master_store.engine.dispose(close=False)
 
-    processes = WorkerProcesses(listening, worker_app, workers=workers, access_log=access_log, after_fork=after_fork)
+    processes = WorkerProcesses(listening, worker_app, workers=workers, access_log=access_log, after_fork=after_fork,
+                                when_listening=lambda: click.echo("\n".join(banner)))
     with LeaseHolder(master_store, base):
         try:
             processes.run()  # until SIGINT (Ctrl+C) or SIGTERM: every worker is stopped, then it exits
         except SystemExit as ended:
             if ended.code not in (0, None):
                 raise
+        finally:
+            processes.release_port()
 
 
 class _QuietHandler(WSGIRequestHandler):

@@ -6,11 +6,13 @@ from __future__ import annotations
 import os
 import re
 import signal
+import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
 
+from tests.workers.conftest import LINKSIM
 from tests.workers.conftest import WORKER_HEADER
 from tests.workers.conftest import TwoWorkers
 
@@ -94,3 +96,47 @@ def _alive(pid: int) -> bool:
     state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] if Path(f"/proc/{pid}").exists() \
         else "X"
     return state not in ("Z", "X")
+
+
+def test_each_worker_listens_on_a_socket_of_its_own_so_the_kernel_spreads_connections(
+        two_workers: TwoWorkers) -> None:
+    port = int(two_workers.url.rsplit(":", 1)[1])
+    listening = _listening_sockets(port)
+
+    held = {pid: _sockets_of(pid) & listening for pid in two_workers.worker_pids()}
+
+    assert [len(sockets) for sockets in held.values()] == [1, 1], held
+    assert len(set().union(*held.values())) == 2, "the workers share one listening socket"
+    assert not _sockets_of(two_workers.process.pid) & listening, "the master listens too"
+
+
+def test_a_second_serve_on_the_workers_port_is_refused(two_workers: TwoWorkers, tmp_path: Path) -> None:
+    port = two_workers.url.rsplit(":", 1)[1]
+    second = subprocess.run([*LINKSIM, "--db", f"sqlite:///{tmp_path / 'other.db'}", "serve", "--port", port,
+                             "--workers", "2"], capture_output=True, text=True, timeout=60)
+
+    assert second.returncode == 2, second.stdout + second.stderr
+    assert f"port {port}" in second.stderr and "in use" in second.stderr
+
+
+def _listening_sockets(port: int) -> set[str]:
+    """The inodes of the sockets listening on ``port`` (IPv4 and IPv6), as /proc/net names them."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for row in Path(table).read_text().splitlines()[1:]:
+            fields = row.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":  # 0A: LISTEN
+                found.add(fields[9])
+    return found
+
+
+def _sockets_of(pid: int) -> set[str]:
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:["):-1])
+    return inodes
