@@ -84,7 +84,7 @@ class WorkerProcesses(BaseApplication):  # type: ignore[misc]  # gunicorn ships 
 
     def _announce_when_listening(self, port: int) -> None:
         deadline = time.monotonic() + ANNOUNCE_WITHIN_SECONDS
-        while listening_sockets(port) < self._workers and time.monotonic() < deadline:
+        while len(listening_sockets(port)) < self._workers and time.monotonic() < deadline:
             time.sleep(0.01)
         self._when_listening()
 
@@ -116,9 +116,9 @@ def _shared_port(listening: socket.socket) -> socket.socket:
     return holder
 
 
-def listening_sockets(port: int) -> int:
-    """How many sockets listen on ``port`` on this machine (Linux's /proc/net)."""
-    found = 0
+def listening_sockets(port: int) -> set[str]:
+    """The sockets listening on ``port`` on this machine, by inode (Linux's /proc/net, IPv4 and IPv6)."""
+    found = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
             rows = Path(table).read_text().splitlines()[1:]
@@ -127,7 +127,7 @@ def listening_sockets(port: int) -> int:
         for row in rows:
             fields = row.split()
             if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
-                found += 1
+                found.add(fields[9])
     return found
 
 

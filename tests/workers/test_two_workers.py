@@ -12,6 +12,7 @@ from pathlib import Path
 
 import requests
 
+from auth_server.cli.worker_processes import listening_sockets
 from tests.workers.conftest import LINKSIM
 from tests.workers.conftest import WORKER_HEADER
 from tests.workers.conftest import TwoWorkers
@@ -101,7 +102,7 @@ def _alive(pid: int) -> bool:
 def test_each_worker_listens_on_a_socket_of_its_own_so_the_kernel_spreads_connections(
         two_workers: TwoWorkers) -> None:
     port = int(two_workers.url.rsplit(":", 1)[1])
-    listening = _listening_sockets(port)
+    listening = listening_sockets(port)
 
     held = {pid: _sockets_of(pid) & listening for pid in two_workers.worker_pids()}
 
@@ -117,17 +118,6 @@ def test_a_second_serve_on_the_workers_port_is_refused(two_workers: TwoWorkers, 
 
     assert second.returncode == 2, second.stdout + second.stderr
     assert f"port {port}" in second.stderr and "in use" in second.stderr
-
-
-def _listening_sockets(port: int) -> set[str]:
-    """The inodes of the sockets listening on ``port`` (IPv4 and IPv6), as /proc/net names them."""
-    found = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for row in Path(table).read_text().splitlines()[1:]:
-            fields = row.split()
-            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":  # 0A: LISTEN
-                found.add(fields[9])
-    return found
 
 
 def _sockets_of(pid: int) -> set[str]:
