@@ -35,6 +35,8 @@ class OAuthRepository(Protocol):
     """What the authorization server needs of the store's repository: its records by class."""
 
     def get(self, cls: type[T], key: str, *, lock: bool = False) -> T | None: ...
+    def peek(self, cls: type[T], key: str) -> T | None: ...
+    def insert(self, obj: object) -> None: ...
     def first_where(self, cls: type[T], *, lock: bool = False, **equal: object) -> T | None: ...
     def all_where(self, cls: type[T], *, order_by: str, **equal: object) -> list[T]: ...
     def add(self, obj: object) -> None: ...
@@ -92,10 +94,10 @@ class OAuthStore:
 
     def partner_app(self, client_key: str) -> PartnerApp | None:
         with self._transaction(reading=True) as repo:
-            return repo.get(PartnerApp, client_key)
+            return repo.peek(PartnerApp, client_key)
 
     def code(self, code: str) -> AuthorizationCode | None:
-        return self._read(lambda repo: repo.get(AuthorizationCode, token_digest(code)))
+        return self._read(lambda repo: repo.peek(AuthorizationCode, token_digest(code)))
 
     def save_code(self, code: AuthorizationCode) -> None:
         with self._transaction() as repo:
@@ -110,7 +112,7 @@ class OAuthStore:
                 return False
             found.used_at = token.issued_at
             found.token_digest = token.family = token.access_token_digest
-            repo.add(token)
+            repo.insert(token)
         return True
 
     def revoke_issued_from(self, code: AuthorizationCode) -> None:
@@ -134,7 +136,7 @@ class OAuthStore:
             found.access_revoked_at = found.access_revoked_at or now
             found.refresh_revoked_at = now
             found.family = token.family = found.family or found.access_token_digest
-            repo.add(token)
+            repo.insert(token)
         return True
 
     def revoke_family(self, family: str) -> None:
@@ -146,14 +148,14 @@ class OAuthStore:
                 token.refresh_revoked_at = token.refresh_revoked_at or now
 
     def token(self, access_token: str) -> Token | None:
-        return self._read(lambda repo: repo.get(Token, token_digest(access_token)))
+        return self._read(lambda repo: repo.peek(Token, token_digest(access_token)))
 
     def token_by_refresh(self, refresh_token: str) -> Token | None:
         return self._read(lambda repo: repo.first_where(Token, refresh_token_digest=token_digest(refresh_token)))
 
     def save_token(self, token: Token) -> None:
         with self._transaction() as repo:
-            repo.add(token)
+            repo.insert(token)
 
     def revoke(self, token: Token, *, refresh: bool) -> None:
         with self._transaction() as repo:
@@ -197,7 +199,7 @@ class OAuthStore:
             return revoked
 
     def login_qr(self, token: str) -> LoginQr | None:
-        return self._read(lambda repo: repo.get(LoginQr, token_digest(token)))
+        return self._read(lambda repo: repo.peek(LoginQr, token_digest(token)))
 
     def save_login_qr(self, qr: LoginQr) -> None:
         with self._transaction() as repo:
