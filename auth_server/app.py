@@ -94,7 +94,8 @@ def create_app(
     context.install(app, simulator, config, Worlds(main, config, limit=config.max_sandboxes))
     app.wsgi_app = sandboxing.SandboxPrefix(app.wsgi_app)  # type: ignore[method-assign]
     app.before_request(sandboxing.select_world)  # registered first, so it runs before every other hook
-    request_recording.install(app)  # stamps each request next, and records it once answered
+    if config.request_journal:
+        request_recording.install(app)  # stamps each request next, and records it once answered
 
     app.before_request(fault_injection.apply_faults)  # after select_world: a fault belongs to the request's world
     csrf = CSRFProtect(app)

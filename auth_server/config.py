@@ -36,6 +36,9 @@ class ServerConfig:
     journal_file: str | None = None
     journal_file_bytes: int = 10 * 1024 * 1024
     journal_file_backups: int = 3
+    # False: no request is recorded (WireMock's --no-request-journal), for long load runs that would only pay for it;
+    # the domain events are kept all the same (they are the world's history).
+    request_journal: bool = True
     # TikTok Shop (shared/TIKTOK_WIRE.md 3): the documents leave these open, so both readings are settings.
     shop_signature_without_body: bool = False  # also take a signed call's sign computed without its body
     shop_rejection_error: str = "access_denied"  # a rejected authorization's ?error= ("access_denied", "auth_denied")
@@ -51,5 +54,7 @@ class ServerConfig:
             raise ValueError("journal_entries, sandbox_journal_entries and journal_file_backups cannot be negative")
         if self.shop_rejection_error not in SHOP_REJECTION_ERRORS:
             raise ValueError(f"shop_rejection_error must be one of {', '.join(SHOP_REJECTION_ERRORS)}")
+        if self.journal_file is not None and not self.request_journal:
+            raise ValueError("a journal file holds the request journal: keep the request journal on to write one")
         if self.journal_file_bytes < 1024:
             raise ValueError("journal_file_bytes must be at least 1024: a record's line can take a few KB")

@@ -387,6 +387,11 @@ SHOP_AUTHORIZATION_NOT_FOUND = _code(
     "The {party} has not authorized the app {app_key} (or removed it already): nothing to remove. "
     "Authorize it first, with POST /_sim/shop-authorizations.",
 )
+REQUEST_JOURNAL_OFF = _code(
+    "request_journal_off", Kind.RULE, "",
+    "This server records no requests: it was started with `linksim serve --no-request-journal`. Its domain "
+    "events are still at GET /_sim/journal?kind=event; start it without that option to read its requests.",
+)
 INVALID_INPUT = _code(
     "invalid_input", Kind.INVALID, "",
     "{field}: {problem}",

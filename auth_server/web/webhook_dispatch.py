@@ -64,7 +64,8 @@ QUIET_ENDPOINTS = ("login_kit.token", "standard_oauth.token", "standard_oauth.in
 def install(app: Flask) -> WebhookDispatcher:
     """Give ``app`` its delivery loop, started now if the main world's store holds undelivered webhooks."""
     with app.app_context():
-        dispatcher = WebhookDispatcher(context.worlds(), context.journal_file(app))
+        dispatcher = WebhookDispatcher(context.worlds(), context.journal_file(app),
+                                       journaled=context.config(app).request_journal)
         context.install_webhooks(app, dispatcher)
         dispatcher.wake_for(context.worlds().main)
     app.after_request(wake)
@@ -86,9 +87,10 @@ class WebhookDispatcher:
 
     def __init__(self, worlds: Worlds, journal_file: JournalFile | None = None, *,
                  poll_seconds: float = POLL_SECONDS, workers: int = WORKERS,
-                 send: Callable[[WebhookDelivery, float], Answer] = send_stored) -> None:
+                 send: Callable[[WebhookDelivery, float], Answer] = send_stored, journaled: bool = True) -> None:
         self._worlds = weakref.ref(worlds)
         self._journal_file = journal_file
+        self._journaled = journaled  # whether attempts go into the request journal (off: --no-request-journal)
         self._poll = poll_seconds
         self._workers = workers
         self._send = send
@@ -179,6 +181,8 @@ class WebhookDispatcher:
     # --- the journal ---------------------------------------------------------------------------------------------
 
     def _journal(self, world: HostedWorld, delivery: WebhookDelivery, attempt: dict[str, Any]) -> None:
+        if not self._journaled:
+            return
         try:
             if not world.journal.knows_event_mark:
                 # As a request's journaling does: the events before the first entry are no entry's doing.

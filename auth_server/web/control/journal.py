@@ -32,6 +32,8 @@ MAX_TEXT = 200
 @bp.get("")
 def read_journal() -> Any:
     query = query_of(request.args.to_dict(flat=False))
+    if query.kind != "event":
+        _refuse_unless_recording()
     here = context.world()
     journal = here.journal.snapshot()  # a journal in the store: every request answered before now, in any process
     events = []
@@ -48,7 +50,13 @@ def read_journal() -> Any:
 @bp.delete("")
 def clear_journal() -> Any:
     """Forget the world's request records; the numbering goes on, so ``since`` cursors stay valid."""
+    _refuse_unless_recording()
     return jsonify({"cleared": context.world().journal.clear(), "world": context.world().id})
+
+
+def _refuse_unless_recording() -> None:
+    if not context.config().request_journal:
+        raise Refused.because(codes.REQUEST_JOURNAL_OFF)
 
 
 def query_of(args: dict[str, list[str]]) -> JournalQuery:
