@@ -65,6 +65,12 @@ def _served(served: dict[str, Any]) -> list[str]:
         rate = served.get(key, {}).get("requests_per_second")
         lines.append(f"| {name} | {_rate(served.get(key))} | {_ratio(rate, ceiling)} | {_ratio(rate, peer)} | "
                      f"{goals[key]} |")
+    for key in ("client_credentials", "user_info"):
+        quiet = served.get(f"{key}_no_request_journal")
+        if quiet:
+            rate = quiet["requests_per_second"]
+            lines.append(f"| {names[key]}, served with `--no-request-journal` | {_rate(quiet)} | "
+                         f"{_ratio(rate, ceiling)} | {_ratio(rate, peer)} | (no goal) |")
     http_flows = served["qr_flows_over_http"]
     lines += [
         f"| complete official QR link flows over HTTP, each in a new sandbox | {http_flows['flows_per_second']:.1f} "

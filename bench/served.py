@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,9 @@ def load_figures(scratch: Path, *, rounds: int, seconds: float, connections: int
     with ExitStack() as running:
         ceiling = running.enter_context(servers.hello_world())
         linksim = running.enter_context(servers.linksim(f"sqlite:///{scratch}/served.db", workers=WORKERS))
+        # The same database served without the request journal (for long load runs): figures beside the goals
+        unjournaled = running.enter_context(servers.linksim(f"sqlite:///{scratch}/served.db", workers=WORKERS,
+                                                            extra=("--no-request-journal",)))
         peer_served, peer_error = None, None
         if peer:
             try:
@@ -61,6 +65,9 @@ def load_figures(scratch: Path, *, rounds: int, seconds: float, connections: int
             "user_info": Load(f"{linksim.url}/v2/user/info/?fields={USER_INFO_FIELDS}",
                               headers={"Authorization": f"Bearer {seeded.access_token}"}),
         }
+        for name in ("client_credentials", "user_info"):
+            load = loads[name]
+            loads[f"{name}_no_request_journal"] = replace(load, url=load.url.replace(linksim.url, unjournaled.url, 1))
         if peer_served is not None:
             basic = base64.b64encode(b"peer_client:peer_secret").decode()
             loads["peer_client_credentials"] = Load(peer_served.url + "/token", "POST",
