@@ -225,7 +225,7 @@ class Store:
                 bind = self._reading_engine
             with Session(bind, expire_on_commit=False, autoflush=True) as session:
                 try:
-                    repo = SqlRepository(session)
+                    repo = SqlRepository(session, reading=reading)
                     yield repo
                     session.commit()
                     if repo.added_events:

@@ -36,8 +36,9 @@ T = TypeVar("T")
 
 
 class SqlRepository:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, *, reading: bool = False) -> None:
         self.session = session
+        self.reading = reading  # a transaction that only reads: what it gets are copies (see get)
         self.added_events = False  # whether this transaction added a domain event (the request journal asks)
 
     def add(self, obj: object) -> None:
@@ -53,7 +54,10 @@ class SqlRepository:
 
     # by class, for whatever is mapped onto the metadata (the OAuth records map themselves)
     def get(self, cls: type[T], key: str, *, lock: bool = False) -> T | None:
-        """The object of ``cls`` whose primary key is ``key``."""
+        """The object of ``cls`` whose primary key is ``key``; in a transaction that only reads, a copy
+        (:meth:`peek`: it changes nothing, so the ORM's bookkeeping would be paid for nothing)."""
+        if self.reading and not lock:
+            return self.peek(cls, key)
         # Once the lock is ours, read the row again: another transaction may have changed it meanwhile.
         return self.session.get(cls, key, with_for_update=lock or None, populate_existing=lock)
 

@@ -95,3 +95,19 @@ def test_events_are_added_not_inserted(database: Store) -> None:
 
 def vars_of(record: object) -> dict[str, object]:
     return {name: value for name, value in vars(record).items() if not name.startswith("_sa_")}
+
+
+def test_a_read_only_transaction_gets_copies_the_session_does_not_keep(database: Store) -> None:
+    _with_app(database)
+
+    with database.reading() as repo:
+        got = repo.get(PartnerApp, "aw_copy")
+        assert got is not None and got not in repo.session
+
+
+def test_a_transaction_that_may_write_gets_the_sessions_own_object(database: Store) -> None:
+    _with_app(database)
+
+    with database.unit_of_work() as repo:
+        got = repo.get(PartnerApp, "aw_copy")
+        assert got is not None and got in repo.session
