@@ -28,6 +28,9 @@ class Server:
                 break
             self.output += line
         found = re.search(r"serving on (http://127\.0\.0\.1:(\d+))", self.output)
+        if not found:
+            self.process.kill()  # it never said it serves: it must not outlive the test either
+            self.process.communicate(timeout=20)
         assert found, self.output
         self.url, self.port = found.group(1), found.group(2)
 

@@ -18,10 +18,14 @@ def test_the_journal_keeps_every_request_answered_before_the_server_was_stopped(
     db = f"sqlite:///{tmp_path / 'served.db'}"
     server = Server(db, "--fixtures", "demo", "--port", "0", "--workers", workers)
     queries = [f"request={n}" for n in range(20)]
-    for query in queries:
-        assert requests.get(f"{server.url}/_sim/clock?{query}", timeout=10).status_code == 200
-    server.process.send_signal(stop)  # at once: the journal's writer gathers records for a moment before it writes
-    server.process.communicate(timeout=20)
+    try:
+        for query in queries:
+            assert requests.get(f"{server.url}/_sim/clock?{query}", timeout=10).status_code == 200
+        server.process.send_signal(stop)  # at once: the journal's writer gathers records before it writes
+        server.process.communicate(timeout=20)
+    finally:
+        if server.process.poll() is None:  # the test failed before its stop: no server outlives it
+            server.stop()
     assert server.process.returncode == 0
     again = Server(db, "--port", "0")
     try:
