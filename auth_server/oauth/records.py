@@ -37,6 +37,7 @@ class OAuthRepository(Protocol):
     def get(self, cls: type[T], key: str, *, lock: bool = False) -> T | None: ...
     def peek(self, cls: type[T], key: str) -> T | None: ...
     def insert(self, obj: object) -> None: ...
+    def change_where(self, cls: type[Any], where: dict[str, object], **values: object) -> int: ...
     def first_where(self, cls: type[T], *, lock: bool = False, **equal: object) -> T | None: ...
     def all_where(self, cls: type[T], *, order_by: str, **equal: object) -> list[T]: ...
     def add(self, obj: object) -> None: ...
@@ -106,12 +107,12 @@ class OAuthStore:
     def spend_code(self, code: AuthorizationCode, token: Token) -> bool:
         """Mark the code used and keep the token it was exchanged for, in one transaction (a crash cannot leave a
         spent code without its token). False, and nothing changed, when the code was used meanwhile."""
+        token.family = token.access_token_digest
         with self._transaction() as repo:
-            found = repo.get(AuthorizationCode, code.code_digest, lock=True)
-            if found is None or found.used_at is not None:
+            # One conditional UPDATE: of two exchanges of the code at once, the one that waited finds it spent.
+            if not repo.change_where(AuthorizationCode, {"code_digest": code.code_digest, "used_at": None},
+                                     used_at=token.issued_at, token_digest=token.access_token_digest):
                 return False
-            found.used_at = token.issued_at
-            found.token_digest = token.family = token.access_token_digest
             repo.insert(token)
         return True
 

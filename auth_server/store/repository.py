@@ -77,6 +77,15 @@ class SqlRepository:
         shape = _shape(type(obj))
         self.session.connection().execute(shape.insert, shape.values(obj))
 
+    def change_where(self, cls: type[Any], where: dict[str, object], **values: object) -> int:
+        """Set ``values`` on the rows of ``cls`` whose attributes equal ``where`` (None: IS NULL), in one UPDATE that
+        the session does not see (its objects of ``cls`` are not refreshed); how many rows it changed."""
+        shape = _shape(cls)
+        condition = [shape.column(name).is_(None) if value is None else shape.column(name) == value
+                     for name, value in where.items()]
+        statement = shape.table.update().where(*condition).values({shape.column(n): v for n, v in values.items()})
+        return int(self.session.connection().execute(statement).rowcount)
+
     def first_where(self, cls: type[T], *, lock: bool = False, **equal: object) -> T | None:
         """The first object of ``cls`` whose attributes equal ``equal``."""
         query = sa.select(cls).filter_by(**equal)
@@ -321,7 +330,12 @@ class _Shape:
         self.columns = [(attribute.key, attribute.columns[0]) for attribute in mapper.column_attrs]
         (key,) = mapper.primary_key
         self.by_key = sa.select(*(column for _, column in self.columns)).where(key == sa.bindparam("key"))
-        self.insert = mapper.local_table.insert()
+        self.table = mapper.local_table
+        self.insert = self.table.insert()
+        self._by_name: dict[str, sa.Column[Any]] = dict(self.columns)
+
+    def column(self, name: str) -> sa.Column[Any]:
+        return self._by_name[name]
 
     def build(self, row: sa.Row[Any]) -> Any:
         return self.cls(**{name: value for (name, _), value in zip(self.columns, row, strict=True)})

@@ -111,3 +111,21 @@ def test_a_transaction_that_may_write_gets_the_sessions_own_object(database: Sto
     with database.unit_of_work() as repo:
         got = repo.get(PartnerApp, "aw_copy")
         assert got is not None and got in repo.session
+
+
+def test_a_conditional_change_reports_the_rows_it_changed(database: Store) -> None:
+    _with_app(database)
+    with database.unit_of_work() as repo:
+        repo.insert(_token())
+
+    with database.unit_of_work() as repo:
+        first = repo.change_where(Token, {"access_token_digest": "digest-of-act", "access_revoked_at": None},
+                                  access_revoked_at=NOW)
+    with database.unit_of_work() as repo:
+        again = repo.change_where(Token, {"access_token_digest": "digest-of-act", "access_revoked_at": None},
+                                  access_revoked_at=NOW)
+
+    assert (first, again) == (1, 0)
+    with database.reading() as repo:
+        kept = repo.get(Token, "digest-of-act")
+    assert kept is not None and kept.access_revoked_at == NOW
