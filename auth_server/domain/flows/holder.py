@@ -87,14 +87,15 @@ class HolderFlows(FlowBase):
 
         return self._run(body)
 
-    def session(self, session_id: str) -> AppSession | None:
-        """The session, if it has not ended (signed out, expired, or gone with its world)."""
+    def signed_in_account(self, session_id: str) -> Account | None:
+        """The account a session is signed in to, while the session has not ended (signed out, expired, or gone with
+        its world) and the account is there (not gone with a reset): the two read together, in one view."""
 
-        def body(op: Operation) -> AppSession | None:
+        def body(op: Operation) -> Account | None:
             found = op.repo.app_session(session_id) if session_id else None
-            return found if found is not None and found.active(op.now) else None
+            return op.repo.account(found.open_id) if found is not None and found.active(op.now) else None
 
-        return self._transaction(body)
+        return self._view(body)
 
     def end_session(self, session_id: str) -> None:
         """Sign-out: the session's token or cookie stops working, wherever it is kept."""

@@ -1,0 +1,44 @@
+"""What a request of the app's API asks of the linking service: the signed-in session and its account are read
+together, in one transaction that takes no write lock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from auth_server.domain.service import LinkingService
+from auth_server.shop_partner.authorizations import seller_authorized_partner_app
+from auth_server.simulator import Simulator
+
+
+@pytest.fixture
+def transactions(sim: Simulator) -> list[str]:
+    """The transactions the world's linking service opens from here on, each named ``write`` or ``read``."""
+    opened: list[str] = []
+
+    def counted(kind: str, open_one: Callable[[], AbstractContextManager[Any]]) -> Callable[[], Any]:
+        @contextmanager
+        def transaction() -> Iterator[Any]:
+            opened.append(kind)
+            with open_one() as repo:
+                yield repo
+        return transaction
+
+    sim.service = LinkingService(counted("write", sim.store.unit_of_work), sim.clock, sim.markets,
+                                 reading=counted("read", sim.store.reading),
+                                 seller_authorized_app=seller_authorized_partner_app)
+    return opened
+
+
+def test_a_signed_in_request_reads_its_session_and_account_in_one_read(
+        client: FlaskClient, phone: dict[str, str], transactions: list[str]) -> None:
+    answer = client.get("/api/app/me", headers=phone)
+
+    assert answer.status_code == 200 and answer.get_json()["username"] == "holder"
+    assert transactions == ["read"]
