@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 from collections.abc import Sequence
 from datetime import datetime
@@ -9,7 +10,10 @@ from typing import Any
 from typing import TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import UOWTransaction
 
 from auth_server.domain.accounts import Account
 from auth_server.domain.accounts import AppSession
@@ -33,12 +37,15 @@ from auth_server.domain.shops import Shop
 from auth_server.store import schema
 
 T = TypeVar("T")
+_REPOSITORY = "linksim.repository"  # the session's info key of the repository over it
 
 
 class SqlRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.added_events = False  # whether this transaction added a domain event (the request journal asks)
+        self.written_tables: set[str] = set()  # the tables this transaction wrote to (Store.write_mark)
+        session.info[_REPOSITORY] = self
 
     def add(self, obj: object) -> None:
         self.session.add(obj)
@@ -265,6 +272,25 @@ class SqlRepository:
             self.session.execute(table.insert().values(key=key, value=value))
         else:
             self.session.execute(table.update().where(table.c.key == key).values(value=value))
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flushed(session: Session, _flush: UOWTransaction) -> None:
+    repo = session.info.get(_REPOSITORY)
+    if repo is not None:  # the flush's objects, still as they were before it
+        repo.written_tables.update(_table_of(obj.__class__) for obj in (*session.new, *session.dirty, *session.deleted))
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_statement(state: ORMExecuteState) -> None:
+    repo = state.session.info.get(_REPOSITORY)
+    if repo is not None and (state.is_insert or state.is_update or state.is_delete):
+        repo.written_tables.add(state.statement.table.name)  # type: ignore[attr-defined]
+
+
+@functools.cache
+def _table_of(cls: type[Any]) -> str:
+    return str(sa.inspect(cls).local_table.name)
 
 
 # What came due on the clock, as conditions: the due lists load what settling applies, anything_due only asks.
