@@ -45,6 +45,7 @@ class SqlRepository:
         self.session = session
         self.added_events = False  # whether this transaction added a domain event (the request journal asks)
         self.written_tables: set[str] = set()  # the tables this transaction wrote to (Store.write_mark)
+        self._locked: set[tuple[type[Any], str]] = set()  # the rows this transaction read under its lock
         session.info[_REPOSITORY] = self
 
     def add(self, obj: object) -> None:
@@ -54,6 +55,7 @@ class SqlRepository:
 
     def remove(self, obj: object) -> None:
         self.session.delete(obj)
+        self._locked.clear()  # a row removed is read again, to find it gone
 
     def flush(self) -> None:
         self.session.flush()
@@ -61,8 +63,13 @@ class SqlRepository:
     # by class, for whatever is mapped onto the metadata (the OAuth records map themselves)
     def get(self, cls: type[T], key: str, *, lock: bool = False) -> T | None:
         """The object of ``cls`` whose primary key is ``key``."""
+        if lock and (cls, key) in self._locked:
+            lock = False  # read under the lock already: no other transaction can have changed it since
         # Once the lock is ours, read the row again: another transaction may have changed it meanwhile.
-        return self.session.get(cls, key, with_for_update=lock or None, populate_existing=lock)
+        found = self.session.get(cls, key, with_for_update=lock or None, populate_existing=lock)
+        if lock and found is not None:
+            self._locked.add((cls, key))
+        return found
 
     def first_where(self, cls: type[T], *, lock: bool = False, **equal: object) -> T | None:
         """The first object of ``cls`` whose attributes equal ``equal``."""
