@@ -152,8 +152,7 @@ class Operation:
         )
 
     def _usernames(self, links: Sequence[Link]) -> dict[str, str]:
-        accounts = (self.repo.account(link.open_id) for link in links if link.open_id)
-        return {account.open_id: account.username for account in accounts if account is not None}
+        return self.repo.usernames({link.open_id for link in links if link.open_id})
 
     def link_facts(self, shop: Shop, account: Account, role: Role) -> rules.LinkFacts:
         shop_links = self.repo.holding_links(shop_id=shop.shop_id)

@@ -131,6 +131,15 @@ class SqlRepository:
     def account_by_username(self, username: str) -> Account | None:
         return self.session.scalars(sa.select(Account).where(schema.accounts.c.username == username)).first()
 
+    def usernames(self, open_ids: Collection[str]) -> dict[str, str]:
+        """The usernames of the accounts of ``open_ids`` (those there are), by open id: one statement, whatever their
+        number."""
+        if not open_ids:
+            return {}
+        c = schema.accounts.c
+        rows = self.session.execute(sa.select(c.open_id, c.username).where(c.open_id.in_(list(open_ids))))
+        return {open_id: username for open_id, username in rows}
+
     def accounts(self) -> Sequence[Account]:
         return self._all(sa.select(Account).order_by(schema.accounts.c.username))
 
