@@ -181,8 +181,7 @@ def _scan_official_link(token: str) -> dict[str, Any]:
     service = context.service()
     link_id = _official_link_id(token)
     request_recording.tag(flow=link_id)  # a refused scan belongs to the link's flow too
-    link = service.scan(link_id, account.open_id)
-    shop = service.get_shop(link.shop_id)
+    link, shop = service.scan_for_consent(link_id, account.open_id)
     return {
         "consent_id": _consent_id({"kind": "official_link", "open_id": account.open_id, "token": token}),
         "kind": "official_link",

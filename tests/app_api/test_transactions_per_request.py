@@ -1,5 +1,6 @@
 """What a request of the app's API asks of the linking service: the signed-in session and its account are read
-together, in one transaction that takes no write lock."""
+together, in one transaction that takes no write lock; a scan is one operation, which answers the shop the consent
+screen shows too."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from flask.testing import FlaskClient
 from auth_server.domain.service import LinkingService
 from auth_server.shop_partner.authorizations import seller_authorized_partner_app
 from auth_server.simulator import Simulator
+from tests.app_api.conftest import start_qr_link
 
 
 @pytest.fixture
@@ -42,3 +44,15 @@ def test_a_signed_in_request_reads_its_session_and_account_in_one_read(
 
     assert answer.status_code == 200 and answer.get_json()["username"] == "holder"
     assert transactions == ["read"]
+
+
+def test_a_scan_is_the_session_read_then_one_operation(client: FlaskClient, phone: dict[str, str],
+                                                       seller: dict[str, str], shop: Any,
+                                                       transactions: list[str]) -> None:
+    link = start_qr_link(client, seller)
+    transactions.clear()
+
+    answer = client.post("/api/app/scans", json={"scan_url": link["qr"]["scan_url"]}, headers=phone)
+
+    assert answer.status_code == 200 and answer.get_json()["shop"]["name"] == "App Shop"
+    assert transactions == ["read", "write"]
