@@ -194,19 +194,6 @@ class SqlRepository:
             query = query.where(c.role == role)
         return self._all(query)
 
-    def marketing_history(self, open_id: str) -> Sequence[Link]:
-        c = schema.links.c
-        return self._all(
-            sa.select(Link).where(c.open_id == open_id, c.role == Role.MARKETING, c.activated_at.is_not(None))
-        )
-
-    def last_unlinked_at(self, open_id: str) -> datetime | None:
-        c = schema.links.c
-        value = self.session.scalar(
-            sa.select(sa.func.max(c.ended_at)).where(c.open_id == open_id, c.state == LinkState.UNLINKED)
-        )
-        return schema.UTCDateTime().process_result_value(value, None) if value is not None else None
-
     def official_unbinds(self, shop_id: str) -> int:
         c = schema.links.c
         query = sa.select(sa.func.count()).where(
