@@ -1,6 +1,6 @@
 """What a request of the app's API asks of the linking service: the signed-in session and its account are read
-together, in one transaction that takes no write lock; a scan is one operation, which answers the shop the consent
-screen shows too."""
+together, in one transaction that takes no write lock; a sign-in and its session are one operation, and so is a
+scan, which answers the shop the consent screen shows too."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from auth_server.domain.service import LinkingService
 from auth_server.shop_partner.authorizations import seller_authorized_partner_app
 from auth_server.simulator import Simulator
 from tests.app_api.conftest import start_qr_link
+from tests.login_kit.conftest import PASSWORD
 
 
 @pytest.fixture
@@ -56,3 +57,19 @@ def test_a_scan_is_the_session_read_then_one_operation(client: FlaskClient, phon
 
     assert answer.status_code == 200 and answer.get_json()["shop"]["name"] == "App Shop"
     assert transactions == ["read", "write"]
+
+
+def test_a_password_sign_in_and_its_session_are_one_operation(client: FlaskClient, holder: Any,
+                                                              transactions: list[str]) -> None:
+    answer = client.post("/api/app/sessions", json={"username": "holder", "password": PASSWORD})
+
+    assert answer.status_code == 201 and answer.get_json()["account"]["username"] == "holder"
+    assert transactions == ["write"]
+
+
+def test_a_wrong_password_is_counted_in_its_one_operation(client: FlaskClient, holder: Any,
+                                                          transactions: list[str]) -> None:
+    answer = client.post("/api/app/sessions", json={"username": "holder", "password": "not it"})
+
+    assert answer.get_json()["code"] == "invalid_credentials"
+    assert transactions == ["write"]
