@@ -103,7 +103,8 @@ class HostedWorld:
                    ConsentTokens(config.secret_key, namespace=namespace),
                    ShopAuthorizations(simulator.store.unit_of_work, simulator.clock,
                                       signature_without_body=config.shop_signature_without_body),
-                   WebhookOutbox(store.unit_of_work, simulator.clock, reading=store.reading),
+                   WebhookOutbox(store.unit_of_work, simulator.clock, reading=store.reading,
+                                 written=None if shared else store.write_mark),
                    faults=StoredFaultPlan(store) if shared else FaultPlan(),
                    journal=StoredJournal(store, entries) if shared else RequestJournal(entries),
                    revision=Revision(store) if shared else None)

@@ -31,6 +31,7 @@ from auth_server.domain.inputs import clean_username
 from auth_server.domain.inputs import username_from_shop_name
 from auth_server.domain.inputs import valid_id
 from auth_server.domain.inputs import valid_text
+from auth_server.domain.links import HOLDING_STATES
 from auth_server.domain.links import Channel
 from auth_server.domain.links import Invitation
 from auth_server.domain.links import InvitationState
@@ -152,11 +153,12 @@ class Operation:
         )
 
     def _usernames(self, links: Sequence[Link]) -> dict[str, str]:
-        accounts = (self.repo.account(link.open_id) for link in links if link.open_id)
-        return {account.open_id: account.username for account in accounts if account is not None}
+        return self.repo.usernames({link.open_id for link in links if link.open_id})
 
     def link_facts(self, shop: Shop, account: Account, role: Role) -> rules.LinkFacts:
         shop_links = self.repo.holding_links(shop_id=shop.shop_id)
+        history = self.repo.links(open_id=account.open_id)  # the account's three facts below, from one read
+        unlinked = [link.ended_at for link in history if link.state is LinkState.UNLINKED and link.ended_at]
         return rules.LinkFacts(
             role=role,
             shop=shop,
@@ -166,9 +168,9 @@ class Operation:
             usernames=self._usernames(shop_links),
             seller=self.require_seller(shop.seller_id),
             account=account,
-            account_links=self.repo.holding_links(open_id=account.open_id),
-            marketing_history=self.repo.marketing_history(account.open_id),
-            last_unlinked_at=self.repo.last_unlinked_at(account.open_id),
+            account_links=[link for link in history if link.state in HOLDING_STATES],
+            marketing_history=[link for link in history if link.role is Role.MARKETING and link.activated_at],
+            last_unlinked_at=max(unlinked, default=None),
         )
 
     def change_account(self, open_id: str, attribute: str, value: Any, actor: str) -> Account:

@@ -29,62 +29,60 @@ from auth_server.domain.token_digests import token_digest
 from auth_server.oauth.identifiers import open_id_for
 from auth_server.oauth.models import LinkToken
 from auth_server.oauth.models import Token
-from auth_server.oauth.records import UnitOfWork
 from auth_server.oauth.server import LoginKitServer
 from auth_server.oauth.wire import tiktok_body
 
 SELLER_SCOPE = "user.info.basic user.info.profile"  # what the seller sees of the account (E4)
+KEEP_ATTEMPTS = 5  # runs of an ask that collided with another request keeping the link's token first
 _KEY_PURPOSE = b"linksim.link-tokens\0"  # this key seals link tokens only, whatever else the secret key signs
 
 
 class LinkTokens:
     """Issues and keeps the seller's token of each link, on a Login Kit server's records."""
 
-    def __init__(self, unit_of_work: UnitOfWork, server: LoginKitServer) -> None:
-        self._unit_of_work = unit_of_work
+    def __init__(self, server: LoginKitServer) -> None:
         self.server = server
         key = hashlib.sha256(_KEY_PURPOSE + server.config.secret_key.encode()).digest()
         self._seal = Fernet(base64.urlsafe_b64encode(key))
 
     def token_of(self, link_id: str, client_key: str, open_id: str) -> dict[str, Any]:
-        """The link's token in TikTok's wire shape: the one issued before, or one issued now.
+        """The link's token in TikTok's wire shape: the one issued before, or one issued now. Looked for, issued and
+        kept in one transaction; when another request kept one first, it is run again, and answers that one.
 
         The caller checks that ``client_key`` started the link and that the link is active.
         """
-        kept = self._kept(link_id)
-        if kept is None:
-            issued = self.server.issue_token(client_key, open_id, SELLER_SCOPE)
-            self._keep(link_id, issued)
-            kept = self._kept(link_id)
-            assert kept is not None, "a token was kept for the link just now"
-        token, pair = kept
+        for attempt in range(1, KEEP_ATTEMPTS + 1):
+            try:
+                token, pair = self._kept_or_issued(link_id, client_key, open_id)
+                break
+            except TransientConflict:
+                if attempt == KEEP_ATTEMPTS:
+                    raise
         return tiktok_body({"access_token": pair["access_token"], "expires_in": token.expires_in,
                             "open_id": open_id_for(token.client_key, token.open_id or ""),  # the app's, as on the wire
                             "refresh_token": pair["refresh_token"],
                             "refresh_expires_in": token.refresh_expires_in, "scope": token.scope,
                             "token_type": "Bearer"}, self.server.now())
 
-    def _keep(self, link_id: str, issued: dict[str, Any]) -> None:
-        digest = token_digest(issued["access_token"])
-        sealed = self._seal.encrypt(json.dumps({"access_token": issued["access_token"],
-                                                "refresh_token": issued["refresh_token"]}).encode()).decode()
-        try:
-            with self._unit_of_work() as repo:
-                found = repo.get(LinkToken, link_id, lock=True)
-                if found is None:
-                    repo.add(LinkToken(link_id=link_id, access_token_digest=digest, sealed=sealed))
-                elif self._opened(found) is None:  # sealed by a server with another secret key, or before sealing
-                    found.access_token_digest, found.sealed = digest, sealed
-        except TransientConflict:
-            pass  # another request kept its token first: that one is the link's (ours is never answered)
-
-    def _kept(self, link_id: str) -> tuple[Token, dict[str, str]] | None:
-        """The link's token record and the pair it was issued as, if this server can open it."""
-        with self._unit_of_work() as repo:
-            found = repo.get(LinkToken, link_id)
+    def _kept_or_issued(self, link_id: str, client_key: str, open_id: str) -> tuple[Token, dict[str, str]]:
+        # The server's look-up of the app and its token kept go into the same transaction (one_transaction).
+        with self.server.oauth_store.one_transaction() as repo:
+            found = repo.get(LinkToken, link_id, lock=True)
             pair = self._opened(found) if found is not None else None
             token = repo.get(Token, found.access_token_digest) if found is not None and pair is not None else None
-        return (token, pair) if token is not None and pair is not None else None
+            if token is not None and pair is not None:
+                return token, pair
+            issued = self.server.issue_token(client_key, open_id, SELLER_SCOPE)
+            pair = {"access_token": issued["access_token"], "refresh_token": issued["refresh_token"]}
+            digest = token_digest(issued["access_token"])
+            token = repo.get(Token, digest)  # its look-up writes it first (autoflush): the link's row names it
+            assert token is not None, "the token was kept in this transaction just now"
+            sealed = self._seal.encrypt(json.dumps(pair).encode()).decode()
+            if found is None:
+                repo.add(LinkToken(link_id=link_id, access_token_digest=digest, sealed=sealed))
+            else:  # sealed by a server with another secret key, or before sealing
+                found.access_token_digest, found.sealed = digest, sealed
+            return token, pair
 
     def _opened(self, kept: LinkToken) -> dict[str, str] | None:
         if not kept.sealed:

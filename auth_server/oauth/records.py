@@ -60,17 +60,19 @@ class OAuthStore:
         self._held = threading.local()  # the transaction one_transaction() holds in this thread
 
     @contextmanager
-    def one_transaction(self, *, reading: bool = False) -> Iterator[None]:
+    def one_transaction(self, *, reading: bool = False) -> Iterator[OAuthRepository]:
         """Every look-up and write of the block, in this thread, in one transaction (a token request's): it commits
         when the block ends, and rolls back everything when it raises. ``reading``: the block only looks up (a
-        request that a token authorizes), in a transaction that takes no write lock."""
-        if getattr(self._held, "repo", None) is not None:
-            yield
+        request that a token authorizes), in a transaction that takes no write lock. The block is given the
+        transaction's repository, for records of its own."""
+        held: OAuthRepository | None = getattr(self._held, "repo", None)
+        if held is not None:
+            yield held
             return
         with self._transaction(reading=reading) as repo:
             self._held.repo, self._held.reading = repo, reading
             try:
-                yield
+                yield repo
             finally:
                 self._held.repo = None
 

@@ -21,6 +21,8 @@ from datetime import datetime
 from datetime import timedelta
 from typing import Any
 
+import sqlalchemy as sa
+
 from auth_server.domain.accounts import Account
 from auth_server.domain.clock import Clock
 from auth_server.domain.clock import format_duration
@@ -45,6 +47,8 @@ from auth_server.shop_partner.models import ShopToken
 from auth_server.shop_partner.models import UserType
 from auth_server.shop_partner.models import app_open_id
 from auth_server.shop_partner.models import data_prefix
+from auth_server.shop_partner.tables import shop_apps
+from auth_server.shop_partner.tables import shop_grants
 
 EXPIRY_WARNING = timedelta(days=30)  # webhook type 7 starts 30 days before an authorization ends
 AUTHORIZED_CODE = "authorized_code"  # the only grant_type /api/v2/token/get takes
@@ -378,17 +382,20 @@ def _login_named(repo: Any, name: str, kind: LoginKind, *, lock: bool = False) -
     return found if found is not None and found.kind is kind else None
 
 
+_SELLERS_GRANTS_OF_CLIENT = (
+    sa.select(Grant).join(ShopApp, shop_apps.c.app_key == shop_grants.c.app_key)
+    .where(shop_grants.c.party_id == sa.bindparam("seller_id"), shop_grants.c.user_type == int(UserType.SELLER),
+           shop_apps.c.client_key == sa.bindparam("client_key"))
+    .execution_options(populate_existing=True))  # read again after the caller's locks, as the repository reads
+
+
 def seller_authorized_partner_app(repo: Any, client_key: str, seller_id: str, now: datetime) -> bool:
     """Whether the seller ``seller_id`` has an authorization in force (not removed, not ended) for a TikTok Shop
     app that goes with the Login Kit app ``client_key``: then that partner app acts for the seller's shops on the
     linking API. Read in the caller's transaction (``repo``), so an authorization removed a moment ago counts."""
-    grants: list[Grant] = repo.all_where(Grant, order_by="granted_at", party_id=seller_id,
-                                         user_type=int(UserType.SELLER))
-    for grant in grants:
-        app: ShopApp | None = repo.get(ShopApp, grant.app_key) if grant.active(now) else None
-        if app is not None and app.client_key == client_key:
-            return True
-    return False
+    # The seller's authorizations of the apps of client_key, in one statement: it is asked on every linking call.
+    grants = repo.session.scalars(_SELLERS_GRANTS_OF_CLIENT, {"seller_id": seller_id, "client_key": client_key})
+    return any(grant.active(now) for grant in grants)
 
 
 def shop_entry(shop: Shop) -> dict[str, str]:

@@ -54,6 +54,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
@@ -70,6 +71,8 @@ from auth_server.shop_partner.models import Grant
 from auth_server.shop_partner.models import ShopApp
 from auth_server.shop_partner.models import UserType
 from auth_server.shop_partner.models import WebhookDelivery
+from auth_server.shop_partner.tables import shop_apps
+from auth_server.shop_partner.tables import webhook_deliveries
 
 TIMEOUT_SECONDS = 3.0  # "expect 200 ... within 3 s"
 RETRY_DELAYS = (timedelta(minutes=2), timedelta(minutes=30), timedelta(hours=3), timedelta(hours=12))
@@ -78,6 +81,8 @@ EVENTS_CURSOR = "webhooks.events_cursor"  # the last domain event seq turned int
 STATES = ("pending", "delivered", "given_up")
 FOREVER = timedelta(days=36_500)  # later than any retry falls due
 CLAIM = timedelta(seconds=30)  # wall time a process holds the attempt it sends: longer than any attempt (3 s and a bit)
+
+LOOP_TABLES = (webhook_deliveries.name, shop_apps.name)  # what needs_loop reads
 
 # domain event kind -> the webhook type it becomes
 WEBHOOK_TYPE_OF = {kind: name for name, kinds in LINKING_EVENTS.items() for kind in kinds}
@@ -164,19 +169,29 @@ class WebhookOutbox:
     synchronous ``POST /_sim/webhooks/deliver`` never send the same attempt twice."""
 
     def __init__(self, unit_of_work: UnitOfWork, clock: Clock, *, reading: UnitOfWork | None = None,
-                 wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 written: Callable[[Sequence[str]], object] | None = None) -> None:
         self._unit_of_work = unit_of_work
         self._reading = reading or unit_of_work  # asked after every request that may write: no write lock
         self._clock = clock
         self._wall_clock = wall_clock  # what claims expire by: real time, as processes die in it
+        # A mark of what was written to tables (Store.write_mark), where no other process writes them: None otherwise.
+        self._written = written
+        self._nothing_at: object = None  # the mark when the store was last found to hold nothing for the loop
         self.lock = threading.Lock()
 
     def needs_loop(self) -> bool:
         """Whether anything here waits for the delivery loop: an undelivered webhook, or an app that receives
-        webhooks (its expiry warnings and linking events are made by the loop)."""
+        webhooks (its expiry warnings and linking events are made by the loop). Asked after every request that may
+        write, so the store is read again only when the outbox or the apps may have changed since it held nothing."""
+        mark = self._written(LOOP_TABLES) if self._written is not None else None
+        if mark is not None and mark == self._nothing_at:
+            return False
         with self._reading() as repo:
             pending = repo.all_due(WebhookDelivery, due="due_at", now=self._clock.now() + FOREVER, limit=1)
-            return bool(pending) or any(app.webhook_url for app in repo.all_of(ShopApp, order_by="app_key"))
+            needed = bool(pending) or any(app.webhook_url for app in repo.all_of(ShopApp, order_by="app_key"))
+        self._nothing_at = None if needed else mark  # taken before the read: a write during it is read next time
+        return needed
 
     def deliveries(self, *, app_key: str | None = None, event: str | None = None,
                    state: str | None = None) -> list[WebhookDelivery]:

@@ -20,6 +20,7 @@ import threading
 import urllib.parse
 from collections.abc import Callable
 from collections.abc import Iterator
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from contextlib import contextmanager
 from contextlib import nullcontext
@@ -101,6 +102,9 @@ class Store:
         sqlite_file = self._connection is None and self.url.get_backend_name() == "sqlite"
         self._writers: AbstractContextManager[Any] = threading.RLock() if sqlite_file else nullcontext()
         self._commits = itertools.count(1)
+        # Per table, the last of this process's transactions that wrote to it, and the last start over (write_mark).
+        self._table_writes: dict[str, int] = {}
+        self._started_over = 0
         # This store, and how many transactions that added domain events it committed: while it is the same, the
         # request journal knows no event is new without reading the store.
         self.event_writes: tuple[int, int] = (id(self), 0)
@@ -139,7 +143,7 @@ class Store:
         self._ddl(schema.metadata.drop_all)
 
     def _ddl(self, run: Any) -> None:
-        with self._turns:
+        with self._turns, self._starting_over():
             run(self._open_bind())
             if self._connection is not None:
                 self._connection.commit()
@@ -159,7 +163,7 @@ class Store:
                 # a deadlock with another process's transaction, which PostgreSQL ended this one to break
 
     def _reset_once(self, carrying: Callable[[SqlRepository], Callable[[SqlRepository], None]] | None) -> None:
-        with self._turns, self._writers:
+        with self._turns, self._writers, self._starting_over():
             bind = self._open_bind()
             with bind.begin() if isinstance(bind, sa.Engine) else nullcontext(bind) as connection:
                 if connection.dialect.name == "postgresql":
@@ -185,6 +189,19 @@ class Store:
         with self._turns:
             self._open_bind()
             yield
+
+    def write_mark(self, tables: Sequence[str]) -> tuple[int, ...]:
+        """What this process last wrote to ``tables``: it changes with every transaction of this process that wrote to
+        one of them (through the session: objects, or statements) and every start over (a reset, a restore). Other
+        processes' writes to a shared database do not show in it."""
+        return (self._started_over, *(self._table_writes.get(table, 0) for table in tables))
+
+    @contextmanager
+    def _starting_over(self) -> Iterator[None]:
+        try:
+            yield
+        finally:
+            self._started_over = next(self._commits)
 
     def unit_of_work(self) -> AbstractContextManager[SqlRepository]:
         """A transaction: commits when the block ends, rolls back when it raises."""
@@ -228,6 +245,9 @@ class Store:
                     repo = SqlRepository(session, reading=reading)
                     yield repo
                     session.commit()
+                    if repo.written_tables:
+                        commit = next(self._commits)
+                        self._table_writes.update(dict.fromkeys(repo.written_tables, commit))
                     if repo.added_events:
                         self.event_writes = (id(self), next(self._commits))
                 except IntegrityError as exc:
@@ -303,7 +323,7 @@ class Store:
 
     def restore(self, snapshot: Store) -> None:
         """Put back what :meth:`copy` took (an in-memory database only): every table, as it was then."""
-        with self._turns:
+        with self._turns, self._starting_over():
             self._open_bind()
             _backup(snapshot, self)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 from collections.abc import Sequence
 from datetime import datetime
@@ -9,7 +10,10 @@ from typing import Any
 from typing import TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import UOWTransaction
 
 from auth_server.domain.accounts import Account
 from auth_server.domain.accounts import AppSession
@@ -33,6 +37,7 @@ from auth_server.domain.shops import Shop
 from auth_server.store import schema
 
 T = TypeVar("T")
+_REPOSITORY = "linksim.repository"  # the session's info key of the repository over it
 
 
 class SqlRepository:
@@ -40,6 +45,9 @@ class SqlRepository:
         self.session = session
         self.reading = reading  # a transaction that only reads: what it gets are copies (see get)
         self.added_events = False  # whether this transaction added a domain event (the request journal asks)
+        self.written_tables: set[str] = set()  # the tables this transaction wrote to (Store.write_mark)
+        self._locked: set[tuple[type[Any], str]] = set()  # the rows this transaction read under its lock
+        session.info[_REPOSITORY] = self
 
     def add(self, obj: object) -> None:
         self.session.add(obj)
@@ -48,6 +56,7 @@ class SqlRepository:
 
     def remove(self, obj: object) -> None:
         self.session.delete(obj)
+        self._locked.clear()  # a row removed is read again, to find it gone
 
     def flush(self) -> None:
         self.session.flush()
@@ -58,8 +67,13 @@ class SqlRepository:
         (:meth:`peek`: it changes nothing, so the ORM's bookkeeping would be paid for nothing)."""
         if self.reading and not lock:
             return self.peek(cls, key)
+        if lock and (cls, key) in self._locked:
+            lock = False  # read under the lock already: no other transaction can have changed it since
         # Once the lock is ours, read the row again: another transaction may have changed it meanwhile.
-        return self.session.get(cls, key, with_for_update=lock or None, populate_existing=lock)
+        found = self.session.get(cls, key, with_for_update=lock or None, populate_existing=lock)
+        if lock and found is not None:
+            self._locked.add((cls, key))
+        return found
 
     def peek(self, cls: type[T], key: str) -> T | None:
         """A copy of the object of ``cls`` whose primary key is ``key``, which the session does not keep: one SELECT
@@ -76,6 +90,7 @@ class SqlRepository:
             raise TypeError("events are added (the request journal counts them), not inserted")
         shape = _shape(type(obj))
         self.session.connection().execute(shape.insert, shape.values(obj))
+        self.written_tables.add(shape.table.name)  # past the session's events, which note the others
 
     def change_where(self, cls: type[Any], where: dict[str, object], **values: object) -> int:
         """Set ``values`` on the rows of ``cls`` whose attributes equal ``where`` (None: IS NULL), in one UPDATE that
@@ -84,6 +99,7 @@ class SqlRepository:
         condition = [shape.column(name).is_(None) if value is None else shape.column(name) == value
                      for name, value in where.items()]
         statement = shape.table.update().where(*condition).values({shape.column(n): v for n, v in values.items()})
+        self.written_tables.add(shape.table.name)
         return int(self.session.connection().execute(statement).rowcount)
 
     def first_where(self, cls: type[T], *, lock: bool = False, **equal: object) -> T | None:
@@ -146,6 +162,15 @@ class SqlRepository:
     def account_by_username(self, username: str) -> Account | None:
         return self.session.scalars(sa.select(Account).where(schema.accounts.c.username == username)).first()
 
+    def usernames(self, open_ids: Collection[str]) -> dict[str, str]:
+        """The usernames of the accounts of ``open_ids`` (those there are), by open id: one statement, whatever their
+        number."""
+        if not open_ids:
+            return {}
+        c = schema.accounts.c
+        rows = self.session.execute(sa.select(c.open_id, c.username).where(c.open_id.in_(list(open_ids))))
+        return {open_id: username for open_id, username in rows}
+
     def accounts(self) -> Sequence[Account]:
         return self._all(sa.select(Account).order_by(schema.accounts.c.username))
 
@@ -199,19 +224,6 @@ class SqlRepository:
         if role is not None:
             query = query.where(c.role == role)
         return self._all(query)
-
-    def marketing_history(self, open_id: str) -> Sequence[Link]:
-        c = schema.links.c
-        return self._all(
-            sa.select(Link).where(c.open_id == open_id, c.role == Role.MARKETING, c.activated_at.is_not(None))
-        )
-
-    def last_unlinked_at(self, open_id: str) -> datetime | None:
-        c = schema.links.c
-        value = self.session.scalar(
-            sa.select(sa.func.max(c.ended_at)).where(c.open_id == open_id, c.state == LinkState.UNLINKED)
-        )
-        return schema.UTCDateTime().process_result_value(value, None) if value is not None else None
 
     def official_unbinds(self, shop_id: str) -> int:
         c = schema.links.c
@@ -294,6 +306,25 @@ class SqlRepository:
             self.session.execute(table.insert().values(key=key, value=value))
         else:
             self.session.execute(table.update().where(table.c.key == key).values(value=value))
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flushed(session: Session, _flush: UOWTransaction) -> None:
+    repo = session.info.get(_REPOSITORY)
+    if repo is not None:  # the flush's objects, still as they were before it
+        repo.written_tables.update(_table_of(obj.__class__) for obj in (*session.new, *session.dirty, *session.deleted))
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_statement(state: ORMExecuteState) -> None:
+    repo = state.session.info.get(_REPOSITORY)
+    if repo is not None and (state.is_insert or state.is_update or state.is_delete):
+        repo.written_tables.add(state.statement.table.name)  # type: ignore[attr-defined]
+
+
+@functools.cache
+def _table_of(cls: type[Any]) -> str:
+    return str(sa.inspect(cls).local_table.name)
 
 
 # What came due on the clock, as conditions: the due lists load what settling applies, anything_due only asks.

@@ -91,16 +91,14 @@ def create_session() -> Any:
     """Sign in with ``{username, password}``, or an organization member's ``{username, contact, passcode}``."""
     body = json_body()
     service = context.service()
-    if "passcode" in body or "contact" in body:
-        account = service.sign_in_with_passcode(field(body, "username"), field(body, "contact"),
-                                                field(body, "passcode"))
-        method = "passcode"
-    else:
-        account = service.sign_in(field(body, "username"), field(body, "password"))
-        method = "password"
     # Every sign-in has a session of its own, so two phones never share one, and each ends on its own.
-    session = service.start_session(account.open_id, method)
-    token = guard.app_session_token({"open_id": account.open_id, "method": method, "sid": session.session_id})
+    if "passcode" in body or "contact" in body:
+        account, session = service.passcode_session(field(body, "username"), field(body, "contact"),
+                                                    field(body, "passcode"))
+    else:
+        account, session = service.password_session(field(body, "username"), field(body, "password"))
+    token = guard.app_session_token({"open_id": account.open_id, "method": session.method,
+                                     "sid": session.session_id})
     return jsonify({"token": token, "token_type": "Bearer", "account": account_view(account),
                     "expires_at": session.expires_at.isoformat()}), 201
 
@@ -181,8 +179,7 @@ def _scan_official_link(token: str) -> dict[str, Any]:
     service = context.service()
     link_id = _official_link_id(token)
     request_recording.tag(flow=link_id)  # a refused scan belongs to the link's flow too
-    link = service.scan(link_id, account.open_id)
-    shop = service.get_shop(link.shop_id)
+    link, shop = service.scan_for_consent(link_id, account.open_id)
     return {
         "consent_id": _consent_id({"kind": "official_link", "open_id": account.open_id, "token": token}),
         "kind": "official_link",

@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 from flask import session
 
 from auth_server.domain.accounts import Account
-from auth_server.domain.errors import Refused
 from auth_server.shop_partner.models import ShopLogin
 from auth_server.web import context
 
@@ -37,16 +36,11 @@ def signed_in() -> Account | None:
     """The holder of the app session this browser's cookie names, if that session has not ended: a copy of the
     cookie kept from before a sign-out, or from a world that ended, signs nobody in."""
     sid = session.get(_session_key())
-    service = context.service()
-    found = service.session(sid) if isinstance(sid, str) else None
+    # An account gone (a reset) leaves a session that means nothing any more.
+    found = context.service().signed_in_account(sid) if isinstance(sid, str) else None
     if found is None:
         session.pop(_session_key(), None)
-        return None
-    try:
-        return service.get_account(found.open_id)
-    except Refused:  # the account is gone (a reset): the session means nothing any more
-        session.pop(_session_key(), None)
-        return None
+    return found
 
 
 def sign_in_as(account: Account, method: str = "password") -> None:

@@ -132,7 +132,7 @@ def consent_tokens() -> ConsentTokens:
 
 def link_tokens() -> LinkTokens:
     """The world's seller tokens of established links (E4), issued on the world's Login Kit server."""
-    return LinkTokens(world().simulator.store.unit_of_work, world().login_kit)
+    return LinkTokens(world().login_kit)
 
 
 def signer(salt: str) -> URLSafeSerializer:

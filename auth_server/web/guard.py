@@ -96,15 +96,10 @@ def require_app_session() -> Account:
     """The account the app signed in to, by its session token; a session that ended (sign-out, its lifetime, its
     world's end) or whose account is gone is over."""
     sid = app_session_id()
-    service = context.service()
-    session = service.session(sid) if sid else None
-    if session is None:
+    account = context.service().signed_in_account(sid) if sid else None
+    if account is None:
         raise Refused.because(codes.APP_SESSION_INVALID)
-    try:
-        g.app_account = service.get_account(session.open_id)
-    except Refused:
-        raise Refused.because(codes.APP_SESSION_INVALID) from None
-    account: Account = g.app_account
+    g.app_account = account
     return account
 
 

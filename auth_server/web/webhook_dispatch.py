@@ -73,7 +73,9 @@ def install(app: Flask) -> WebhookDispatcher:
 
 
 def wake(response: Response) -> Response:
-    """``after_request``: a request that may have left its world something to send wakes the loop for it."""
+    """``after_request``: a request that may have left its world something to send wakes the loop for it. A world in
+    memory is read for it only once its outbox or its Shop apps were written since it held nothing (the outbox's
+    ``needs_loop``); one in a shared database every time, as another process may have written them."""
     if request.method not in QUIET_METHODS and request.endpoint not in QUIET_ENDPOINTS and context.in_a_world():
         try:
             context.webhooks().wake_for(context.world())

@@ -91,3 +91,14 @@ def test_the_report_gives_the_stored_sandboxes_beside_their_goal() -> None:
     assert "| stored sandbox (a SQLite file each): creation with the demo data | p50 1.0 ms, p95 2.0 ms | < 20 ms |" \
         in report
     assert "set LINKSIM_BENCH_POSTGRES_URL" in report
+
+
+def test_the_statements_harness_notes_each_request_of_a_flow_with_its_statements_and_transactions() -> None:
+    from bench import statements
+
+    figures = statements.summary(statements.measure(1))
+
+    names = [row["request"] for row in figures["requests"]]
+    assert names[0] == "POST /_sim/sandboxes" and names[-1] == "DELETE /_sim/sandboxes/<id>"
+    assert "POST /api/links/<id>/terms" in names
+    assert figures["flow"]["statements"] > 0 and figures["flow"]["writes"] > 0

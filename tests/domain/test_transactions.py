@@ -94,3 +94,27 @@ def test_a_view_settles_what_came_due_then_reads_what_it_left(sim, world) -> Non
 
     assert seen.state is LinkState.EXPIRED
     assert opened == ["read", "write", "read"]
+
+
+def test_an_operation_with_nothing_due_is_one_write(sim, world) -> None:  # noqa: ANN001
+    shop = world.shop()
+    opened: list[str] = []
+
+    link = counting(sim, opened).start_official_link(shop.shop_id)
+
+    assert link.state is LinkState.PENDING_CONSENT
+    assert opened == ["write"]
+
+
+def test_an_operation_settles_what_came_due_in_a_transaction_of_its_own_then_runs(sim, world) -> None:  # noqa: ANN001
+    shop = world.shop()
+    first = sim.service.start_official_link(shop.shop_id)
+    assert first.consent_expires_at is not None
+    sim.clock.set(first.consent_expires_at + timedelta(seconds=1))
+    opened: list[str] = []
+
+    second = counting(sim, opened).start_official_link(shop.shop_id)
+
+    assert sim.service.get_link(first.link_id).state is LinkState.EXPIRED
+    assert second.state is LinkState.PENDING_CONSENT
+    assert opened == ["write", "write", "write"]  # found it due, settled it, then the operation

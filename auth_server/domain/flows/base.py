@@ -92,26 +92,28 @@ class FlowBase:
     def _run(self, body: Callable[[Operation], T | Refused]) -> T:
         """Settle what came due on the clock, then run ``body`` as one operation.
 
-        Settling runs in a transaction of its own, so that its locks never interleave with the
-        operation's (link, then shop, then account). A refusal that ``body`` *returns* is raised
-        after the commit: the flow's ending is kept, and the caller is told why.
+        The operation's transaction first asks whether anything came due: most often nothing did, and the operation
+        is that one transaction. A refusal that ``body`` *returns* is raised after the commit: the flow's ending is
+        kept, and the caller is told why.
         """
-        self._settle_due()
-        result = self._transaction(body)
-        if isinstance(result, Refused):
-            raise result
-        return result
+        return self._once_settled(body, reading=False)
 
     def _view(self, body: Callable[[Operation], T | Refused]) -> T:
         """Run ``body``, which only reads, in a transaction that takes no write lock, once what came due on the clock
         is settled. The transaction that finds nothing due runs ``body`` too: a read is one transaction."""
+        return self._once_settled(body, reading=True)
+
+    def _once_settled(self, body: Callable[[Operation], T | Refused], *, reading: bool) -> T:
+        """``body`` in a transaction that finds nothing due on the clock. When something came due, settling runs in a
+        transaction of its own, so that its locks never interleave with the operation's (link, then shop, then
+        account), and ``body`` in a new one after it."""
         def unless_due(op: Operation) -> T | Refused | _Due:
             return _DUE if op.anything_due() else body(op)
 
-        result = self._transaction(unless_due, reading=True)
+        result = self._transaction(unless_due, reading=reading)
         if isinstance(result, _Due):
             self._transaction(lambda op: op.settle())
-            result = self._transaction(body, reading=True)
+            result = self._transaction(body, reading=reading)
         if isinstance(result, Refused):
             raise result
         return result

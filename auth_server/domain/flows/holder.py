@@ -42,59 +42,70 @@ def _why_renamed(op: Operation, rename: Event) -> str:
     return f" (rule E2: the official account of {shop.name if shop is not None else 'a shop'} is named after the shop)"
 
 
+def _password_sign_in(op: Operation, username: str, password: str) -> Account | Refused:
+    named = clean_username(valid_text(username, "username"))
+    given = valid_text(password, "password")
+    found = op.repo.account_by_username(named)
+    rename = None if found is not None else _rename_from(op, named)
+    open_id = found.open_id if found is not None else rename.subject_id if rename is not None else None
+    if open_id is None:
+        return Refused.because(codes.INVALID_CREDENTIALS)
+    account = op.require_account(open_id, lock=True)
+    locked = rules.password_sign_in_is_open(account, op.now)
+    if locked is not None:
+        return Refused(locked)
+    if not account.check_password(given):
+        if count_wrong_password(account, op.now):
+            op.record("app", "account.sign_in_locked", "account", account.open_id,
+                      data={"until": plain(account.sign_in_locked_until)})
+        return Refused.because(codes.INVALID_CREDENTIALS)
+    count_right_password(account)
+    if rename is not None:
+        # The holder's right password under a name the account no longer has: say what it is called now.
+        return Refused.because(codes.ACCOUNT_RENAMED, username=named, current=account.username,
+                               because=_why_renamed(op, rename))
+    op.record("app", "account.signed_in", "account", account.open_id, data={"method": "password"})
+    return account
+
+
+def _new_session(op: Operation, open_id: str, method: str) -> AppSession:
+    session = AppSession(session_id=secrets.token_urlsafe(18), open_id=open_id, method=method,
+                         started_at=op.now, expires_at=op.now + SESSION_LIFETIME)
+    op.repo.add(session)
+    return session
+
+
+def with_session(op: Operation, signed_in: Account | Refused, method: str) -> tuple[Account, AppSession] | Refused:
+    """The account a sign-in answered and a session of its own, started in the sign-in's operation; or the sign-in's
+    refusal, returned so that what it counted commits."""
+    return signed_in if isinstance(signed_in, Refused) else (signed_in, _new_session(op, signed_in.open_id, method))
+
+
 class HolderFlows(FlowBase):
     """The account holder in the app, and the per-account settings a scenario controls."""
 
     def sign_in(self, username: str, password: str) -> Account:
         """A password sign-in; wrong guesses are counted and kept (a refusal is returned, not raised, so that its
         count commits), and too many lock the account's password sign-in for a while (sign_in_guesses)."""
+        return self._run(lambda op: _password_sign_in(op, username, password))
 
-        def body(op: Operation) -> Account | Refused:
-            named = clean_username(valid_text(username, "username"))
-            given = valid_text(password, "password")
-            found = op.repo.account_by_username(named)
-            rename = None if found is not None else _rename_from(op, named)
-            open_id = found.open_id if found is not None else rename.subject_id if rename is not None else None
-            if open_id is None:
-                return Refused.because(codes.INVALID_CREDENTIALS)
-            account = op.require_account(open_id, lock=True)
-            locked = rules.password_sign_in_is_open(account, op.now)
-            if locked is not None:
-                return Refused(locked)
-            if not account.check_password(given):
-                if count_wrong_password(account, op.now):
-                    op.record("app", "account.sign_in_locked", "account", account.open_id,
-                              data={"until": plain(account.sign_in_locked_until)})
-                return Refused.because(codes.INVALID_CREDENTIALS)
-            count_right_password(account)
-            if rename is not None:
-                # The holder's right password under a name the account no longer has: say what it is called now.
-                return Refused.because(codes.ACCOUNT_RENAMED, username=named, current=account.username,
-                                       because=_why_renamed(op, rename))
-            op.record("app", "account.signed_in", "account", account.open_id, data={"method": "password"})
-            return account
-
-        return self._run(body)
+    def password_session(self, username: str, password: str) -> tuple[Account, AppSession]:
+        """:meth:`sign_in` and its session (:meth:`start_session`), in one operation: the app's sign-in."""
+        return self._run(lambda op: with_session(op, _password_sign_in(op, username, password), "password"))
 
     def start_session(self, open_id: str, method: str) -> AppSession:
         """A sign-in's session: the app's token or the browser's cookie names it, until sign-out or its lifetime."""
+        return self._run(lambda op: _new_session(op, open_id, method))
 
-        def body(op: Operation) -> AppSession:
-            session = AppSession(session_id=secrets.token_urlsafe(18), open_id=open_id, method=method,
-                                 started_at=op.now, expires_at=op.now + SESSION_LIFETIME)
-            op.repo.add(session)
-            return session
+    def signed_in_account(self, session_id: str) -> Account | None:
+        """The account a session is signed in to, while the session has not ended (signed out, expired, or gone with
+        its world) and the account is there (not gone with a reset): the two read together, in one view."""
 
-        return self._run(body)
-
-    def session(self, session_id: str) -> AppSession | None:
-        """The session, if it has not ended (signed out, expired, or gone with its world)."""
-
-        def body(op: Operation) -> AppSession | None:
+        def body(op: Operation) -> Account | None:
             found = op.repo.app_session(session_id) if session_id else None
-            return found if found is not None and found.active(op.now) else None
+            return op.repo.account(found.open_id) if found is not None and found.active(op.now) else None
 
-        return self._transaction(body)
+        return self._view(body)
 
     def end_session(self, session_id: str) -> None:
         """Sign-out: the session's token or cookie stops working, wherever it is kept."""

@@ -13,6 +13,7 @@ from auth_server.domain.links import Link
 from auth_server.domain.links import LinkState
 from auth_server.domain.links import Role
 from auth_server.domain.operation import Operation
+from auth_server.domain.shops import Shop
 
 
 class OfficialFlows(FlowBase):
@@ -51,19 +52,14 @@ class OfficialFlows(FlowBase):
 
     def scan(self, link_id: str, open_id: str) -> Link:
         """The holder scans the QR code while logged in as ``open_id``; the app shows the consent screen."""
+        return self._run(lambda op: _scanned(op, link_id, open_id))
 
-        def body(op: Operation) -> Link | Refused:
-            link = op.require_link(link_id, lock=True)
-            refusal = op.refusal_if_consent_closed(link)
-            if refusal is not None:
-                return refusal
-            account = op.require_account(open_id)
-            if account.app_fault is AppFault.QR_UNREADABLE:
-                raise Refused.because(codes.QR_UNREADABLE)
-            if link.scanned_at is None:
-                link.scanned_at = op.now
-                op.record("app", "link.scanned", "link", link.link_id, data={"open_id": open_id})
-            return link
+    def scan_for_consent(self, link_id: str, open_id: str) -> tuple[Link, Shop]:
+        """:meth:`scan`, answering the shop the consent screen names too, in the same operation."""
+
+        def body(op: Operation) -> tuple[Link, Shop] | Refused:
+            link = _scanned(op, link_id, open_id)
+            return link if isinstance(link, Refused) else (link, op.require_shop(link.shop_id))
 
         return self._run(body)
 
@@ -170,3 +166,19 @@ class OfficialFlows(FlowBase):
             return link
 
         return self._run(body)
+
+
+def _scanned(op: Operation, link_id: str, open_id: str) -> Link | Refused:
+    """The link once ``open_id`` scanned its QR code; the refusal to return (the link may have expired) when its
+    consent is closed."""
+    link = op.require_link(link_id, lock=True)
+    refusal = op.refusal_if_consent_closed(link)
+    if refusal is not None:
+        return refusal
+    account = op.require_account(open_id)
+    if account.app_fault is AppFault.QR_UNREADABLE:
+        raise Refused.because(codes.QR_UNREADABLE)
+    if link.scanned_at is None:
+        link.scanned_at = op.now
+        op.record("app", "link.scanned", "link", link.link_id, data={"open_id": open_id})
+    return link

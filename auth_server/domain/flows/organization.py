@@ -9,6 +9,7 @@ from auth_server.domain import rules
 from auth_server.domain.accounts import PASSCODE_ATTEMPTS
 from auth_server.domain.accounts import Account
 from auth_server.domain.accounts import AccountType
+from auth_server.domain.accounts import AppSession
 from auth_server.domain.accounts import OrgMember
 from auth_server.domain.accounts import Passcode
 from auth_server.domain.accounts import Verification
@@ -16,6 +17,7 @@ from auth_server.domain.accounts import hash_secret
 from auth_server.domain.accounts import secret_matches
 from auth_server.domain.errors import Refused
 from auth_server.domain.flows.base import FlowBase
+from auth_server.domain.flows.holder import with_session
 from auth_server.domain.inputs import valid_text
 from auth_server.domain.inputs import valid_username
 from auth_server.domain.links import Channel
@@ -138,27 +140,30 @@ class OrganizationFlows(FlowBase):
     def sign_in_with_passcode(self, username: str, contact: str, code: str) -> Account:
         """A member's one-time passcode; wrong codes are counted on it (a returned refusal commits the count), and
         too many spend it (PASSCODE_ATTEMPTS)."""
+        return self._run(lambda op: _passcode_sign_in(op, username, contact, code))
 
-        def body(op: Operation) -> Account | Refused:
-            account = op.require_account_by_username(username)
-            if not account.is_organization:
-                raise Refused.because(codes.INVALID_CREDENTIALS)
-            member = op.require_member(account, contact)
-            passcode = op.repo.latest_passcode(account.open_id, member.contact)
-            given = valid_text(code, "passcode")
-            if passcode is not None and passcode.used_at is None and passcode.attempts >= PASSCODE_ATTEMPTS:
-                return Refused.because(codes.PASSCODE_ATTEMPTS_USED)
-            if passcode is None or passcode.used_at is not None:
-                raise Refused.because(codes.INVALID_CREDENTIALS)
-            if not secret_matches(given, passcode.code_hash):
-                passcode.attempts += 1
-                spent = passcode.attempts >= PASSCODE_ATTEMPTS
-                return Refused.because(codes.PASSCODE_ATTEMPTS_USED if spent else codes.INVALID_CREDENTIALS)
-            if op.now >= passcode.expires_at:
-                raise Refused.because(codes.PASSCODE_EXPIRED)
-            passcode.used_at = op.now
-            op.record("app", "account.signed_in", "account", account.open_id, data={"method": "passcode",
-                                                                                    "contact": contact})
-            return account
+    def passcode_session(self, username: str, contact: str, code: str) -> tuple[Account, AppSession]:
+        """:meth:`sign_in_with_passcode` and its session, in one operation: the app's sign-in."""
+        return self._run(lambda op: with_session(op, _passcode_sign_in(op, username, contact, code), "passcode"))
 
-        return self._run(body)
+
+def _passcode_sign_in(op: Operation, username: str, contact: str, code: str) -> Account | Refused:
+    account = op.require_account_by_username(username)
+    if not account.is_organization:
+        raise Refused.because(codes.INVALID_CREDENTIALS)
+    member = op.require_member(account, contact)
+    passcode = op.repo.latest_passcode(account.open_id, member.contact)
+    given = valid_text(code, "passcode")
+    if passcode is not None and passcode.used_at is None and passcode.attempts >= PASSCODE_ATTEMPTS:
+        return Refused.because(codes.PASSCODE_ATTEMPTS_USED)
+    if passcode is None or passcode.used_at is not None:
+        raise Refused.because(codes.INVALID_CREDENTIALS)
+    if not secret_matches(given, passcode.code_hash):
+        passcode.attempts += 1
+        spent = passcode.attempts >= PASSCODE_ATTEMPTS
+        return Refused.because(codes.PASSCODE_ATTEMPTS_USED if spent else codes.INVALID_CREDENTIALS)
+    if op.now >= passcode.expires_at:
+        raise Refused.because(codes.PASSCODE_EXPIRED)
+    passcode.used_at = op.now
+    op.record("app", "account.signed_in", "account", account.open_id, data={"method": "passcode", "contact": contact})
+    return account
