@@ -19,10 +19,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from typing import TYPE_CHECKING
 from typing import Any
-
-from cryptography.fernet import Fernet
-from cryptography.fernet import InvalidToken
 
 from auth_server.domain.repository import TransientConflict
 from auth_server.domain.token_digests import token_digest
@@ -32,6 +30,9 @@ from auth_server.oauth.models import Token
 from auth_server.oauth.records import UnitOfWork
 from auth_server.oauth.server import LoginKitServer
 from auth_server.oauth.wire import tiktok_body
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
 
 SELLER_SCOPE = "user.info.basic user.info.profile"  # what the seller sees of the account (E4)
 _KEY_PURPOSE = b"linksim.link-tokens\0"  # this key seals link tokens only, whatever else the secret key signs
@@ -43,8 +44,12 @@ class LinkTokens:
     def __init__(self, unit_of_work: UnitOfWork, server: LoginKitServer) -> None:
         self._unit_of_work = unit_of_work
         self.server = server
+        # Imported by the first link token, not with the module: cryptography maps its Rust library into the process
+        # (8 MB resident), which a server that seals no link token has no use for.
+        from cryptography.fernet import Fernet
+
         key = hashlib.sha256(_KEY_PURPOSE + server.config.secret_key.encode()).digest()
-        self._seal = Fernet(base64.urlsafe_b64encode(key))
+        self._seal: Fernet = Fernet(base64.urlsafe_b64encode(key))
 
     def token_of(self, link_id: str, client_key: str, open_id: str) -> dict[str, Any]:
         """The link's token in TikTok's wire shape: the one issued before, or one issued now.
@@ -87,6 +92,8 @@ class LinkTokens:
         return (token, pair) if token is not None and pair is not None else None
 
     def _opened(self, kept: LinkToken) -> dict[str, str] | None:
+        from cryptography.fernet import InvalidToken  # imported when the seal was made
+
         if not kept.sealed:
             return None
         try:
