@@ -29,6 +29,7 @@ from auth_server.web import seller_center
 from auth_server.web import shop_partner
 from auth_server.web import standard_oauth
 from auth_server.web import webhook_dispatch
+from auth_server.web.url_rules import BuiltWhenFirstUsed
 from auth_server.worlds import MAIN
 from auth_server.worlds import HostedWorld
 from auth_server.worlds import Worlds
@@ -80,6 +81,7 @@ def create_app(
     config = config or ServerConfig()
     simulator = simulator or Simulator.in_memory()
     app = Flask(__name__)
+    app.url_rule_class = BuiltWhenFirstUsed  # before any rule is added
     app.json = JsonBodies(app)
     app.config.from_mapping(
         SECRET_KEY=config.secret_key,

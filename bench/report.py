@@ -78,9 +78,21 @@ def _served(served: dict[str, Any]) -> list[str]:
         f"{http_flows['failures']} failed) | | | |",
         "",
         f"linksim's resident memory after the loads: {served['resident_mb_after_load']} MB (the largest worker's; "
-        f"each worker: {', '.join(f'{mb} MB' for mb in served.get('resident_mb_per_worker_after_load', []))}).",
+        f"each worker: {', '.join(f'{mb} MB' for mb in served.get('resident_mb_per_worker_after_load', []))})"
+        + _shares(served),
     ]
     return lines
+
+
+def _shares(served: dict[str, Any]) -> str:
+    """What the workers share told apart, where the report has it: PSS (a shared page divided among its sharers) and
+    USS (a worker's private pages)."""
+    pss, uss = served.get("pss_mb_per_worker_after_load"), served.get("uss_mb_per_worker_after_load")
+    if not pss or not uss:
+        return "."
+    return (f"; of which each worker's share of what the processes share and its own pages: PSS "
+            f"{', '.join(f'{mb} MB' for mb in pss)}, USS {', '.join(f'{mb} MB' for mb in uss)} (the master: PSS "
+            f"{served.get('pss_mb_master_after_load')} MB, USS {served.get('uss_mb_master_after_load')} MB).")
 
 
 def _in_process(f: dict[str, Any]) -> list[str]:

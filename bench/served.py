@@ -86,6 +86,13 @@ def load_figures(scratch: Path, *, rounds: int, seconds: float, connections: int
         figures["resident_mb_after_load"] = round(max(per_worker), 1)  # the largest worker's
         figures["resident_mb_per_worker_after_load"] = [round(mb, 1) for mb in per_worker]
         figures["resident_mb_master_after_load"] = round(linksim.resident_mb(), 1)
+        # Beside RSS, not in its place: what each worker takes with its share of the pages it shares (PSS), and alone
+        # (USS); the master's figures tell how much of a worker's RSS is the master's pages, shared since the fork.
+        shares = linksim.shared_memory_per_worker()
+        figures["pss_mb_per_worker_after_load"] = [share.pss for share in shares]
+        figures["uss_mb_per_worker_after_load"] = [share.uss for share in shares]
+        master = servers.shared_memory(linksim.process.pid)
+        figures["pss_mb_master_after_load"], figures["uss_mb_master_after_load"] = master.pss, master.uss
         if peer_error:
             figures["peer_error"] = peer_error
     return figures

@@ -40,6 +40,10 @@ class Served:
         """Each worker's resident memory; the process's own when it has no workers."""
         return [resident_mb(pid) for pid in self.worker_pids()] or [self.resident_mb()]
 
+    def shared_memory_per_worker(self) -> list[SharedMemory]:
+        """Each worker's memory, its share of what it shares with the master and the other workers told apart."""
+        return [shared_memory(pid) for pid in self.worker_pids()] or [shared_memory(self.process.pid)]
+
 
 def stop_process(process: subprocess.Popen[str]) -> None:
     """SIGTERM (SIGINT for linksim serve, which ends on it), then SIGKILL if it lingers; by the process id only."""
@@ -61,6 +65,28 @@ def resident_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+@dataclass(frozen=True)
+class SharedMemory:
+    """A process's memory beside what it shares (Linux's smaps_rollup), in MB. Its resident memory (RSS) counts every
+    page it maps whole, those the workers share with their master since the fork too; PSS counts a shared page
+    divided by the processes sharing it (the PSS of a server's processes add up to what they take together); USS
+    counts only its private pages (what stopping it would give back)."""
+
+    rss: float
+    pss: float
+    uss: float
+
+
+def shared_memory(pid: int) -> SharedMemory:
+    """A process's RSS, PSS and USS, from /proc (Linux)."""
+    kib: dict[str, int] = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        name, value, *_ = line.split()
+        kib[name.rstrip(":")] = int(value)
+    return SharedMemory(round(kib["Rss"] / 1024, 1), round(kib["Pss"] / 1024, 1),
+                        round((kib["Private_Clean"] + kib["Private_Dirty"]) / 1024, 1))
 
 
 def children(pid: int) -> list[int]:

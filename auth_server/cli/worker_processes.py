@@ -15,10 +15,18 @@ at once (a test suite's pool, a load driver) may find them all taken by the one 
 serves everything while the others idle (a third of the throughput measured on two workers, twice the CPU a
 request). The master keeps the port bound, not listening, so that no other program takes it; a second ``linksim
 serve`` on the port is still refused, as its socket does not share it. The banner waits until every worker listens.
+
+A worker's memory: what the master imported before the fork (linksim, Flask, SQLAlchemy: most of a worker's start) is
+frozen out of the collector first (:func:`gc.freeze`), so that a worker's collections do not write to those objects
+and copy their pages; each worker's C allocator keeps :data:`MALLOC_ARENAS` arenas, not one per thread
+(:func:`fewer_malloc_arenas`), and gives what it holds free back to the system after a request, at most every
+:data:`TRIM_EVERY_SECONDS` (:class:`FreeMemoryReturned`).
 """
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import os
 import socket
 import sys
@@ -36,6 +44,9 @@ from auth_server.control.redaction import redact
 THREADS = 8  # per worker: requests that wait (fault delays, long receivers) leave the others to the rest
 ANNOUNCE_WITHIN_SECONDS = 60  # the banner is printed by then even if a worker is still not listening
 GRACEFUL_SECONDS = 5  # on SIGTERM, what a request under way may still take before its worker is killed
+MALLOC_ARENAS = 2  # glibc's malloc arenas per worker (its default: up to 8 per core, one per thread that contends)
+_M_ARENA_MAX = -8  # mallopt's parameter (malloc.h)
+TRIM_EVERY_SECONDS = 1.0
 
 
 class WorkerProcesses(BaseApplication):  # type: ignore[misc]  # gunicorn ships no types
@@ -70,9 +81,15 @@ class WorkerProcesses(BaseApplication):  # type: ignore[misc]  # gunicorn ships 
             "accesslog": "-" if access_log else None,
             "access_log_format": '%(h)s - - %(t)s "%(r)s" %(s)s %(b)s',
             "logger_class": RedactedAccessLog,
-            "post_fork": lambda _arbiter, _worker: self._after_fork(),
+            "pre_fork": lambda _arbiter, _worker: gc.freeze(),
+            "post_fork": lambda _arbiter, _worker: self._in_new_worker(),
+            "post_request": FreeMemoryReturned(),
         }
         super().__init__()
+
+    def _in_new_worker(self) -> None:
+        fewer_malloc_arenas()  # before the worker starts its threads
+        self._after_fork()
 
     def run(self) -> None:
         if self._port_holder is None:  # the shared socket queues what comes before the workers take it
@@ -99,6 +116,51 @@ class WorkerProcesses(BaseApplication):  # type: ignore[misc]  # gunicorn ships 
 
     def load(self) -> Any:
         return answered_by_this_worker(self._make_app())
+
+
+def fewer_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
+    """Let glibc's malloc keep at most ``arenas`` arenas in this process; False where there is no such setting.
+
+    By default each thread that finds the arenas busy gets one of its own, up to 8 per core, and memory freed in one
+    is not reused for another thread's: a worker's 8 threads (and the threads of its sandboxes' journals), each
+    allocating in its own arena what SQLite and Python's larger objects take, left some 10 MB free but held after the
+    bench's QR flows (``mallinfo2``). The interpreter's lock already makes most allocations take turns, so fewer
+    arenas cost no throughput that showed (docs/benchmarks.md).
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        return bool(ctypes.CDLL(None).mallopt(_M_ARENA_MAX, arenas))
+    except (OSError, AttributeError):  # a C library without mallopt (musl has it, as a no-op)
+        return False
+
+
+class FreeMemoryReturned:
+    """gunicorn's ``post_request`` hook: glibc's ``malloc_trim`` after a request (its answer sent), at most every
+    :data:`TRIM_EVERY_SECONDS`. A closed sandbox frees its connections' page caches, a request its buffers; glibc
+    keeps what is freed inside its heaps for later, resident. A trim takes 1 to 4 ms on a worker's heap after the QR
+    flows, and gave back 2 to 4 MB of it."""
+
+    def __init__(self) -> None:
+        self._trim = _malloc_trim()
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def __call__(self, _worker: Any, _request: Any, _environ: Any, _response: Any) -> None:
+        if self._trim is None or time.monotonic() < self._next or not self._lock.acquire(blocking=False):
+            return
+        try:
+            self._trim(0)
+            self._next = time.monotonic() + TRIM_EVERY_SECONDS
+        finally:
+            self._lock.release()
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    trim: Callable[[int], int] | None = getattr(ctypes.CDLL(None), "malloc_trim", None)  # not in musl
+    return trim
 
 
 def _shared_port(listening: socket.socket) -> socket.socket:

@@ -19,10 +19,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from typing import TYPE_CHECKING
 from typing import Any
-
-from cryptography.fernet import Fernet
-from cryptography.fernet import InvalidToken
 
 from auth_server.domain.repository import TransientConflict
 from auth_server.domain.token_digests import token_digest
@@ -31,6 +29,9 @@ from auth_server.oauth.models import LinkToken
 from auth_server.oauth.models import Token
 from auth_server.oauth.server import LoginKitServer
 from auth_server.oauth.wire import tiktok_body
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
 
 SELLER_SCOPE = "user.info.basic user.info.profile"  # what the seller sees of the account (E4)
 KEEP_ATTEMPTS = 5  # runs of an ask that collided with another request keeping the link's token first
@@ -42,8 +43,12 @@ class LinkTokens:
 
     def __init__(self, server: LoginKitServer) -> None:
         self.server = server
+        # Imported by the first link token, not with the module: cryptography maps its Rust library into the process
+        # (8 MB resident), which a server that seals no link token has no use for.
+        from cryptography.fernet import Fernet
+
         key = hashlib.sha256(_KEY_PURPOSE + server.config.secret_key.encode()).digest()
-        self._seal = Fernet(base64.urlsafe_b64encode(key))
+        self._seal: Fernet = Fernet(base64.urlsafe_b64encode(key))
 
     def token_of(self, link_id: str, client_key: str, open_id: str) -> dict[str, Any]:
         """The link's token in TikTok's wire shape: the one issued before, or one issued now. Looked for, issued and
@@ -85,6 +90,8 @@ class LinkTokens:
             return token, pair
 
     def _opened(self, kept: LinkToken) -> dict[str, str] | None:
+        from cryptography.fernet import InvalidToken  # imported when the seal was made
+
         if not kept.sealed:
             return None
         try:

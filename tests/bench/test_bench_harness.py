@@ -44,6 +44,12 @@ def test_one_short_round_over_http_measures_every_endpoint_and_its_references(on
     assert len(one_short_round["resident_mb_per_worker_after_load"]) == served.WORKERS
 
 
+def test_one_short_round_tells_each_workers_shared_pages_apart(one_short_round: dict[str, Any]) -> None:
+    rss, pss, uss = (one_short_round[f"{kind}_mb_per_worker_after_load"] for kind in ("resident", "pss", "uss"))
+    assert len(pss) == len(uss) == served.WORKERS
+    assert all(0 < own <= share <= whole + 1 for own, share, whole in zip(uss, pss, rss, strict=True))
+
+
 def test_one_short_round_runs_complete_qr_link_flows_over_http(one_short_round: dict[str, Any]) -> None:
     assert one_short_round["qr_flows_over_http"]["failures"] == 0
     assert one_short_round["qr_flows_over_http"]["flows"] > 0
@@ -102,3 +108,24 @@ def test_the_statements_harness_notes_each_request_of_a_flow_with_its_statements
     assert names[0] == "POST /_sim/sandboxes" and names[-1] == "DELETE /_sim/sandboxes/<id>"
     assert "POST /api/links/<id>/terms" in names
     assert figures["flow"]["statements"] > 0 and figures["flow"]["writes"] > 0
+
+
+def test_the_report_gives_each_workers_pss_and_uss_beside_its_resident_memory() -> None:
+    rate = {"requests_per_second": 100.0, "p50_ms": 1.0, "p99_ms": 2.0, "errors": 0}
+    latency = {"p50_ms": 1.0, "p95_ms": 2.0, "p99_ms": 2.0}
+    figures = {
+        "machine": {"when": "now", "commit": "abc", "cpus": 2, "cpu": "x", "python": "3.11",
+                    "load_average_at_start": [0, 0, 0]},
+        "settings": {"driver": "wrk", "connections": 16, "rounds": 1, "seconds": 1, "server": "linksim serve"},
+        "served": {"ceiling_hello_world": rate, "client_credentials": rate, "code_exchange": rate, "user_info": rate,
+                   "qr_flows_over_http": {"flows_per_second": 1.0, "flow": latency, "failures": 0},
+                   "resident_mb_after_load": 95.5, "resident_mb_per_worker_after_load": [95.5, 94.0],
+                   "pss_mb_per_worker_after_load": [75.1, 74.2], "uss_mb_per_worker_after_load": [66.3, 65.0],
+                   "pss_mb_master_after_load": 40.2, "uss_mb_master_after_load": 30.1},
+        "elapsed_s": 1,
+    }
+
+    report = markdown(figures)
+
+    assert ("each worker: 95.5 MB, 94.0 MB); of which each worker's share of what the processes share and its own "
+            "pages: PSS 75.1 MB, 74.2 MB, USS 66.3 MB, 65.0 MB (the master: PSS 40.2 MB, USS 30.1 MB).") in report
