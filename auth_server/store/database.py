@@ -95,7 +95,7 @@ class Store:
             self._connection = self.engine.connect()
             self._turns = threading.RLock()
         else:
-            self.engine = _create_engine(self.url, echo=echo)
+            self.engine = _create_engine(self.url, echo=echo, must_exist=self._existing_file)
         # A SQLite file's writers in this process queue here, in turn, for the database's one write lock, rather
         # than on SQLite's busy handler, which polls with growing sleeps (seconds of tail latency under load).
         # Writers in other processes still meet on the busy timeout.
@@ -264,6 +264,7 @@ class Store:
                     session.rollback()
                     if _is_transient(exc):
                         raise TransientConflict(str(exc.orig)) from exc
+                    self._open_bind()  # a sandbox's file removed meanwhile (by another process): StoreClosed
                     raise
                 except ProgrammingError as exc:
                     session.rollback()
@@ -432,14 +433,15 @@ def supported_url(url: str) -> sa.URL:
     return parsed
 
 
-def _create_engine(url: sa.URL, *, echo: bool) -> sa.Engine:
+def _create_engine(url: sa.URL, *, echo: bool, must_exist: bool = False) -> sa.Engine:
     if url.get_backend_name() != "sqlite":
         return sa.create_engine(url, echo=echo, pool_pre_ping=True)
     if url.database:
         folder = os.path.dirname(os.path.abspath(url.database))
         if not os.path.isdir(folder):
             raise StoreError(f"cannot create the database {url.database}: the folder {folder} does not exist")
-    engine = file_engine(url, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False})
+    engine = file_engine(url, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
+                         must_exist=must_exist)
     return _with_sqlite_settings(engine, in_memory=False)
 
 

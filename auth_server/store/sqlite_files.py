@@ -16,6 +16,7 @@ filled.
 from __future__ import annotations
 
 import functools
+import urllib.parse
 from typing import Any
 
 import sqlalchemy as sa
@@ -43,13 +44,16 @@ def _compiled_statements() -> LRUCache[Any, Any]:
     return LRUCache(STATEMENTS_KEPT)
 
 
-def file_engine(url: sa.URL, *, echo: bool, connect_args: dict[str, Any]) -> sa.Engine:
+def file_engine(url: sa.URL, *, echo: bool, connect_args: dict[str, Any], must_exist: bool = False) -> sa.Engine:
     """An engine on the SQLite file ``url`` as ``create_engine(url, echo=echo, connect_args=connect_args)`` makes
     it (a pool of 5 connections, 10 more at a peak), on the process's one dialect, compiling into the process's one
-    cache of statements."""
+    cache of statements. ``must_exist``: a connection to a file that is gone fails, rather than make it again, empty
+    (a sandbox's file, removed by another process while this one still held it)."""
     dialect = _dialect()
     arguments, parameters = dialect.create_connect_args(url)
     parameters = {**parameters, **connect_args}
+    if must_exist and url.database:
+        arguments, parameters = [f"file:{urllib.parse.quote(url.database)}?mode=rw"], {**parameters, "uri": True}
 
     def connect() -> Any:
         return dialect.connect(*arguments, **parameters)
