@@ -129,3 +129,12 @@ def test_the_report_gives_each_workers_pss_and_uss_beside_its_resident_memory() 
 
     assert ("each worker: 95.5 MB, 94.0 MB); of which each worker's share of what the processes share and its own "
             "pages: PSS 75.1 MB, 74.2 MB, USS 66.3 MB, 65.0 MB (the master: PSS 40.2 MB, USS 30.1 MB).") in report
+
+
+def test_each_round_of_code_exchanges_sends_codes_no_other_round_sent() -> None:
+    codes = [f"code{n}" for n in range(10)]
+
+    shares = [served.round_share(codes, 3, index) for index in range(3)]
+
+    assert [len(share) for share in shares] == [3, 3, 3]
+    assert len({code for share in shares for code in share}) == 9
