@@ -58,10 +58,7 @@ def test_one_short_round_runs_complete_qr_link_flows_over_http(one_short_round: 
 def test_the_report_gives_each_figure_beside_its_reference() -> None:
     rate = {"requests_per_second": 100.0, "p50_ms": 1.0, "p99_ms": 2.0, "errors": 0}
     latency = {"p50_ms": 1.0, "p95_ms": 2.0, "p99_ms": 2.0}
-    figures = {
-        "machine": {"when": "now", "commit": "abc", "cpus": 2, "cpu": "x", "python": "3.11",
-                    "load_average_at_start": [0, 0, 0]},
-        "settings": {"driver": "wrk", "connections": 16, "rounds": 1, "seconds": 1, "server": "linksim serve"},
+    report = markdown(with_run_facts({
         "served": {"ceiling_hello_world": rate, "client_credentials": {**rate, "requests_per_second": 50.0},
                    "code_exchange": rate, "user_info": rate, "resident_mb_after_load": 90,
                    "qr_flows_over_http": {"flows_per_second": 1.0, "flow": latency, "failures": 0}},
@@ -73,26 +70,17 @@ def test_the_report_gives_each_figure_beside_its_reference() -> None:
                                                      "sandbox_delete")},
         "at_scale": {"sizes": {"small": {"accounts": 100, "shops": 10}, "large": {"accounts": 1000, "shops": 100}},
                      "app_inbox": {"small": latency, "large": latency, "ratio_p50": 1.0}},
-        "elapsed_s": 1,
-    }
-
-    report = markdown(figures)
+    }))
 
     assert "| linksim `POST /v2/oauth/token/` client_credentials | 50 req/s (p50 1.0 ms, p99 2.0 ms) | 0.50 |" in report
 
 
 def test_the_report_gives_the_stored_sandboxes_beside_their_goal() -> None:
     latency = {"p50_ms": 1.0, "p95_ms": 2.0, "p99_ms": 2.0}
-    figures = {
-        "machine": {"when": "now", "commit": "abc", "cpus": 2, "cpu": "x", "python": "3.11",
-                    "load_average_at_start": [0, 0, 0]},
-        "settings": {"driver": "wrk", "connections": 16, "rounds": 1, "seconds": 1, "server": "linksim serve"},
+    report = markdown(with_run_facts({
         "stored_sandboxes": {"sqlite_file": {"create_demo": latency, "create_empty": latency, "delete_demo": latency},
                              "postgres_error": "no PostgreSQL: set LINKSIM_BENCH_POSTGRES_URL to measure it"},
-        "elapsed_s": 1,
-    }
-
-    report = markdown(figures)
+    }))
 
     assert "| stored sandbox (a SQLite file each): creation with the demo data | p50 1.0 ms, p95 2.0 ms | < 20 ms |" \
         in report
@@ -113,19 +101,13 @@ def test_the_statements_harness_notes_each_request_of_a_flow_with_its_statements
 def test_the_report_gives_each_workers_pss_and_uss_beside_its_resident_memory() -> None:
     rate = {"requests_per_second": 100.0, "p50_ms": 1.0, "p99_ms": 2.0, "errors": 0}
     latency = {"p50_ms": 1.0, "p95_ms": 2.0, "p99_ms": 2.0}
-    figures = {
-        "machine": {"when": "now", "commit": "abc", "cpus": 2, "cpu": "x", "python": "3.11",
-                    "load_average_at_start": [0, 0, 0]},
-        "settings": {"driver": "wrk", "connections": 16, "rounds": 1, "seconds": 1, "server": "linksim serve"},
+    report = markdown(with_run_facts({
         "served": {"ceiling_hello_world": rate, "client_credentials": rate, "code_exchange": rate, "user_info": rate,
                    "qr_flows_over_http": {"flows_per_second": 1.0, "flow": latency, "failures": 0},
                    "resident_mb_after_load": 95.5, "resident_mb_per_worker_after_load": [95.5, 94.0],
                    "pss_mb_per_worker_after_load": [75.1, 74.2], "uss_mb_per_worker_after_load": [66.3, 65.0],
                    "pss_mb_master_after_load": 40.2, "uss_mb_master_after_load": 30.1},
-        "elapsed_s": 1,
-    }
-
-    report = markdown(figures)
+    }))
 
     assert ("each worker: 95.5 MB, 94.0 MB); of which each worker's share of what the processes share and its own "
             "pages: PSS 75.1 MB, 74.2 MB, USS 66.3 MB, 65.0 MB (the master: PSS 40.2 MB, USS 30.1 MB).") in report
@@ -138,3 +120,11 @@ def test_each_round_of_code_exchanges_sends_codes_no_other_round_sent() -> None:
 
     assert [len(share) for share in shares] == [3, 3, 3]
     assert len({code for share in shares for code in share}) == 9
+
+
+def with_run_facts(figures: dict[str, Any]) -> dict[str, Any]:
+    """A report's figures with the facts of its run (the machine, the settings, how long it took)."""
+    return {"machine": {"when": "now", "commit": "abc", "cpus": 2, "cpu": "x", "python": "3.11",
+                        "load_average_at_start": [0, 0, 0]},
+            "settings": {"driver": "wrk", "connections": 16, "rounds": 1, "seconds": 1, "server": "linksim serve"},
+            **figures, "elapsed_s": 1}
