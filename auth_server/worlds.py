@@ -314,10 +314,15 @@ class StoredSandboxes:
         """Close the worlds this process opened whose sandboxes other processes deleted since (each holds an engine,
         its connections and its compiled statements: kept, a worker would grow by every sandbox it ever served);
         the registry's sandboxes."""
+        with self._lock:
+            # Only what was open before the registry is read can be found deleted by it: a sandbox another thread
+            # opens meanwhile may have been made after the read, which then does not name it.
+            before = dict(self._open)
         registered = self.storage.registered()
         named = {(one.sandbox_id, one.location) for one in registered}
         with self._lock:
-            gone = [world_id for world_id, (location, _) in self._open.items() if (world_id, location) not in named]
+            gone = [world_id for world_id, entry in before.items()
+                    if (world_id, entry[0]) not in named and self._open.get(world_id) is entry]
             closing = [self._open.pop(world_id)[1] for world_id in gone]
         for world in closing:
             _close(world)

@@ -273,3 +273,27 @@ def test_a_sandbox_started_over_while_another_process_serves_it_stays_served_the
         asking.join()
     assert second.test_client().get(f"/sandboxes/{sandbox}/_sim/clock").status_code == 200
     assert first.test_client().get(f"/sandboxes/{sandbox}/_sim/clock").status_code == 200
+
+
+def test_a_sandbox_opened_while_another_thread_reads_the_registry_is_not_let_go_of(
+        servers: Servers, monkeypatch: pytest.MonkeyPatch) -> None:
+    # One thread reads the registry to let go of deleted sandboxes; meanwhile another opens a sandbox made after that
+    # read. The read does not name it, which does not make it deleted (under the bench's QR flows over two workers,
+    # a phone's request was once answered sandbox_not_found for the sandbox its flow had just made).
+    first, second = servers.start(), servers.start()
+    older = new_sandbox(first.test_client())
+    stored = worlds_of(second).stored
+    assert stored is not None
+    read_registry = stored.storage.registered
+    held: list[Any] = []
+
+    def read_before_the_newer_one_opens() -> Any:
+        snapshot = read_registry()
+        monkeypatch.setattr(stored.storage, "registered", read_registry)
+        held.append(worlds_of(second).get(new_sandbox(first.test_client())))  # the other thread's request
+        return snapshot
+
+    monkeypatch.setattr(stored.storage, "registered", read_before_the_newer_one_opens)
+    assert second.test_client().get(f"/sandboxes/{older}/_sim/clock").status_code == 200
+
+    assert not held[0].simulator.store.closed
