@@ -17,7 +17,6 @@ import itertools
 import os
 import sqlite3
 import threading
-import urllib.parse
 from collections.abc import Callable
 from collections.abc import Iterator
 from collections.abc import Sequence
@@ -38,6 +37,7 @@ from auth_server.domain.repository import SlotConflict
 from auth_server.domain.repository import TransientConflict
 from auth_server.store import schema
 from auth_server.store.repository import SqlRepository
+from auth_server.store.sqlite_files import existing_file_uri
 from auth_server.store.sqlite_files import file_engine
 
 DEFAULT_URL = "sqlite:///linksim.db"
@@ -355,8 +355,7 @@ class _DirectReads:
         with self._lock:
             connection = self._idle.pop() if self._idle else None
         if connection is None:
-            # mode=rw: a file removed meanwhile (its sandbox deleted) is not made again, empty
-            connection = sqlite3.connect(f"file:{urllib.parse.quote(self.path)}?mode=rw", uri=True,
+            connection = sqlite3.connect(existing_file_uri(self.path), uri=True,
                                          timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False)
         try:
             row: tuple[Any, ...] | None = connection.execute(sql).fetchone()

@@ -44,6 +44,12 @@ def _compiled_statements() -> LRUCache[Any, Any]:
     return LRUCache(STATEMENTS_KEPT)
 
 
+def existing_file_uri(path: str) -> str:
+    """The SQLite URI (``uri=True``) that opens the file at ``path`` only if it exists: a sandbox's file removed
+    meanwhile (by another process) is not made again, empty."""
+    return f"file:{urllib.parse.quote(path)}?mode=rw"
+
+
 def file_engine(url: sa.URL, *, echo: bool, connect_args: dict[str, Any], must_exist: bool = False) -> sa.Engine:
     """An engine on the SQLite file ``url`` as ``create_engine(url, echo=echo, connect_args=connect_args)`` makes
     it (a pool of 5 connections, 10 more at a peak), on the process's one dialect, compiling into the process's one
@@ -53,7 +59,7 @@ def file_engine(url: sa.URL, *, echo: bool, connect_args: dict[str, Any], must_e
     arguments, parameters = dialect.create_connect_args(url)
     parameters = {**parameters, **connect_args}
     if must_exist and url.database:
-        arguments, parameters = [f"file:{urllib.parse.quote(url.database)}?mode=rw"], {**parameters, "uri": True}
+        arguments, parameters = [existing_file_uri(url.database)], {**parameters, "uri": True}
 
     def connect() -> Any:
         return dialect.connect(*arguments, **parameters)
