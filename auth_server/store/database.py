@@ -1,13 +1,12 @@
 """Engines, transactions and locking for SQLite (the embedded default) and PostgreSQL.
 
-SQLite has no row locks, so every transaction that may write starts with ``BEGIN
-IMMEDIATE``: it takes the database's write lock at once, and racing writers queue on
-the busy timeout instead of failing. A read (:meth:`Store.reading`) starts with a
-plain ``BEGIN`` and takes no write lock: in WAL mode it goes ahead beside the writer,
-on what was committed when it began. PostgreSQL takes ``SELECT ... FOR UPDATE`` row locks
-on the shop and the account (in that order, so two requests cannot deadlock).
-On both, the unique partial indexes in :mod:`auth_server.store.schema` are the
-last word on the slot invariants.
+SQLite has no row locks, so every transaction that may write starts with ``BEGIN IMMEDIATE``: it takes the database's
+write lock at once. Racing writers, of every process, queue for it on a lock the kernel hands over
+(:mod:`auth_server.store.writer_turns`), and on SQLite's busy timeout behind writers that do not take turns, rather
+than fail. A read (:meth:`Store.reading`) starts with a plain ``BEGIN`` and takes no write lock: in WAL mode it goes
+ahead beside the writer, on what was committed when it began. PostgreSQL takes ``SELECT ... FOR UPDATE`` row locks on
+the shop and the account (in that order, so two requests cannot deadlock). On both, the unique partial indexes in
+:mod:`auth_server.store.schema` are the last word on the slot invariants.
 """
 
 from __future__ import annotations
@@ -39,6 +38,7 @@ from auth_server.store import schema
 from auth_server.store.repository import SqlRepository
 from auth_server.store.sqlite_files import existing_file_uri
 from auth_server.store.sqlite_files import file_engine
+from auth_server.store.writer_turns import WriterTurns
 
 DEFAULT_URL = "sqlite:///linksim.db"
 SUPPORTED_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
@@ -96,11 +96,10 @@ class Store:
             self._turns = threading.RLock()
         else:
             self.engine = _create_engine(self.url, echo=echo, must_exist=self._existing_file)
-        # A SQLite file's writers in this process queue here, in turn, for the database's one write lock, rather
-        # than on SQLite's busy handler, which polls with growing sleeps (seconds of tail latency under load).
-        # Writers in other processes still meet on the busy timeout.
+        # A SQLite file's writers, in this process and the others, queue here in turn for the database's one write
+        # lock, rather than on SQLite's busy handler, which polls with growing sleeps (see writer_turns).
         sqlite_file = self._connection is None and self.url.get_backend_name() == "sqlite"
-        self._writers: AbstractContextManager[Any] = threading.RLock() if sqlite_file else nullcontext()
+        self._writers: WriterTurns | None = WriterTurns(str(self.url.database)) if sqlite_file else None
         self._commits = itertools.count(1)
         # Per table, the last of this process's transactions that wrote to it, and the last start over (write_mark).
         self._table_writes: dict[str, int] = {}
@@ -163,7 +162,7 @@ class Store:
                 # a deadlock with another process's transaction, which PostgreSQL ended this one to break
 
     def _reset_once(self, carrying: Callable[[SqlRepository], Callable[[SqlRepository], None]] | None) -> None:
-        with self._turns, self._writers, self._starting_over():
+        with self._turns, self._writers or nullcontext(), self._starting_over():
             bind = self._open_bind()
             with bind.begin() if isinstance(bind, sa.Engine) else nullcontext(bind) as connection:
                 if connection.dialect.name == "postgresql":
@@ -236,7 +235,7 @@ class Store:
 
     @contextmanager
     def _transaction(self, *, reading: bool) -> Iterator[SqlRepository]:
-        with self._turns, nullcontext() if reading else self._writers:
+        with self._turns, nullcontext() if reading or self._writers is None else self._writers:
             bind = self._open_bind()
             if reading and bind is self.engine:
                 bind = self._reading_engine
@@ -298,6 +297,8 @@ class Store:
             self.closed = self._connection is not None or self.schema is not None
             if self._direct_reads is not None:
                 self._direct_reads.close()
+            if self._writers is not None:
+                self._writers.close()
             if self._connection is not None:
                 self._connection.close()
             elif self.schema is None:  # a schema's store shares its engine with others

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from auth_server.store import schema
 from auth_server.store.database import Store
 from auth_server.store.database import StoreError
+from auth_server.store.writer_turns import SUFFIX as WRITERS_SUFFIX
 
 # The registry is on a metadata of its own: resetting the main world (which drops and makes its tables again)
 # leaves its sandboxes, which are worlds of their own, where they are.
@@ -250,7 +251,8 @@ class FileSandboxes(SandboxStorage):
                     self._unregister(repo.session, registered.sandbox_id)
         old = time.time() - ORPHAN_AGE_SECONDS
         for path in self.folder.iterdir():
-            base = path.name.removesuffix("-wal").removesuffix("-shm").removesuffix("-journal")
+            base = path.name.removesuffix("-wal").removesuffix("-shm").removesuffix("-journal") \
+                .removesuffix(WRITERS_SUFFIX)
             if base.startswith("template-") or base in named:
                 continue
             try:
@@ -265,8 +267,9 @@ def _url(path: Path) -> str:
 
 
 def remove_database(path: Path) -> None:
-    """Remove a SQLite database file and the files beside it (its log, shared memory, journal), whichever exist."""
-    for suffix in ("", "-wal", "-shm", "-journal"):
+    """Remove a SQLite database file and the files beside it (its log, shared memory, journal, writers' turns),
+    whichever exist."""
+    for suffix in ("", "-wal", "-shm", "-journal", WRITERS_SUFFIX):
         try:
             os.unlink(f"{path}{suffix}")
         except FileNotFoundError:

@@ -190,6 +190,24 @@ def test_a_file_no_sandbox_names_is_swept_when_a_server_starts(tmp_path: Path) -
         servers.stop_all()
 
 
+def test_the_writers_file_of_a_named_sandbox_is_not_swept_however_old(tmp_path: Path) -> None:
+    """Its processes take their turns to write on that file: removed under them, the next would make another, and
+    writers would no longer exclude one another."""
+    servers = Servers(f"sqlite:///{tmp_path / 'linksim.db'}", "file")
+    try:
+        first = servers.start()
+        sandbox = new_sandbox(first.test_client())
+        assert "access_token" in partner_token(first.test_client(), sandbox)  # written: its writers file made
+        folder = tmp_path / "linksim.db.sandboxes"
+        (writers,) = folder.glob("*-writers")
+        old = time.time() - ORPHAN_AGE_SECONDS - 1
+        os.utime(writers, (old, old))
+        servers.start()
+        assert writers.exists()
+    finally:
+        servers.stop_all()
+
+
 def test_a_fresh_database_has_no_sandboxes(servers: Servers) -> None:
     app = servers.start()
     new_sandbox(app.test_client())
