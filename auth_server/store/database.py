@@ -47,6 +47,7 @@ URL_FORMS = ("sqlite:///FILE (a file in this folder), sqlite:////ABSOLUTE/PATH, 
 BUSY_TIMEOUT_SECONDS = 60
 RESET_ATTEMPTS = 5
 READING = "linksim_reading"  # the execution option of a transaction that only reads
+WRITER_TURNS = "linksim_writer_turns"  # that of a write transaction, with the turns it takes (writer_turns)
 
 # SQLite names a unique index's columns, not the index, in its error message.
 _SQLITE_INVARIANTS = {
@@ -107,8 +108,11 @@ class Store:
         # This store, and how many transactions that added domain events it committed: while it is the same, the
         # request journal knows no event is new without reading the store.
         self.event_writes: tuple[int, int] = (id(self), 0)
-        # The same connections, whose transactions begin without the write lock (see _with_sqlite_settings).
+        # The same connections, whose transactions begin without the write lock, and those that begin with it and
+        # the writers' turn (see _with_sqlite_settings).
         self._reading_engine = self.engine.execution_options(**{READING: True})
+        self._writing_engine = self.engine.execution_options(**{WRITER_TURNS: self._writers}) \
+            if self._writers is not None else self.engine
         # One statement needs no transaction of its own: PostgreSQL then spares the round trips of BEGIN and ROLLBACK.
         self._one_statement = (self._reading_engine if self.url.get_backend_name() == "sqlite"
                                else self.engine.execution_options(isolation_level="AUTOCOMMIT"))
@@ -235,10 +239,11 @@ class Store:
 
     @contextmanager
     def _transaction(self, *, reading: bool) -> Iterator[SqlRepository]:
-        with self._turns, nullcontext() if reading or self._writers is None else self._writers:
+        taken = self._writers.taken_here() if self._writers is not None else 0
+        with self._turns, self._letting_go_of_turns(taken):
             bind = self._open_bind()
-            if reading and bind is self.engine:
-                bind = self._reading_engine
+            if bind is self.engine:
+                bind = self._reading_engine if reading else self._writing_engine
             with Session(bind, expire_on_commit=False, autoflush=True) as session:
                 try:
                     repo = SqlRepository(session, reading=reading)
@@ -277,6 +282,16 @@ class Store:
                 except BaseException:
                     session.rollback()
                     raise
+
+    @contextmanager
+    def _letting_go_of_turns(self, taken: int) -> Iterator[None]:
+        """A write transaction takes its writers' turn where it takes SQLite's write lock, at its first statement
+        (see _with_sqlite_settings); it lets go of it when it ends, committed or not."""
+        try:
+            yield
+        finally:
+            if self._writers is not None:
+                self._writers.let_go_to(taken)
 
     def _schema_exists(self) -> bool:
         with self.engine.connect() as connection:
@@ -461,7 +476,14 @@ def _with_sqlite_settings(engine: sa.Engine, *, in_memory: bool) -> sa.Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:
-        connection.exec_driver_sql("BEGIN" if connection.get_execution_options().get(READING) else "BEGIN IMMEDIATE")
+        options = connection.get_execution_options()
+        if options.get(READING):
+            connection.exec_driver_sql("BEGIN")
+            return
+        turns = options.get(WRITER_TURNS)
+        if turns is not None:
+            turns.__enter__()  # let go of when the transaction ends (Store._transaction)
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

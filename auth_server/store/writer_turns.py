@@ -36,8 +36,18 @@ class WriterTurns:
         self._path = writers_file(database)
         self._threads = threading.RLock()
         self._depth = 0  # how many times the thread holding the turn has taken it
+        self._holder: int | None = None  # that thread
         self._fd: int | None = None
         _ALL.add(self)
+
+    def taken_here(self) -> int:
+        """How many times the calling thread holds the turn now (0: it does not)."""
+        return self._depth if self._holder == threading.get_ident() else 0
+
+    def let_go_to(self, depth: int) -> None:
+        """Let go of the turns the calling thread took since it held ``depth`` of them."""
+        while self.taken_here() > depth:
+            self.__exit__(None, None, None)
 
     def __enter__(self) -> None:
         self._threads.acquire()
@@ -47,14 +57,17 @@ class WriterTurns:
             except BaseException:
                 self._threads.release()
                 raise
+            self._holder = threading.get_ident()
         self._depth += 1
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  traceback: TracebackType | None) -> None:
         self._depth -= 1
         try:
-            if self._depth == 0 and self._fd is not None:
-                fcntl.flock(self._fd, fcntl.LOCK_UN)
+            if self._depth == 0:
+                self._holder = None
+                if self._fd is not None:
+                    fcntl.flock(self._fd, fcntl.LOCK_UN)
         finally:
             self._threads.release()
 
@@ -75,7 +88,7 @@ class WriterTurns:
 
     def _forked(self) -> None:
         self._threads = threading.RLock()
-        self._depth = 0
+        self._depth, self._holder = 0, None
         self._close_file()
 
 

@@ -54,6 +54,31 @@ def test_a_write_transaction_holds_the_writers_turn_until_it_ends(store: Store, 
     assert _turn_is_free(database)
 
 
+def test_a_write_transaction_takes_its_turn_at_its_first_statement_as_sqlite_takes_its_lock(
+        store: Store, tmp_path: Path) -> None:
+    """Not when the block opens: what a request does before it touches the database (parse, authenticate, build
+    its answer) does not hold up the writers of other processes."""
+    database = tmp_path / "linksim.db"
+
+    with store.unit_of_work() as repo:
+        free_before = _turn_is_free(database)
+        repo.set_setting("held", True)
+        repo.flush()
+        held = not _turn_is_free(database)
+
+    assert free_before and held
+    assert _turn_is_free(database)
+
+
+def test_a_write_transaction_that_fails_lets_go_of_its_turn(store: Store, tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError), store.unit_of_work() as repo:
+        repo.set_setting("held", True)
+        repo.flush()
+        raise RuntimeError("the operation failed")
+
+    assert _turn_is_free(tmp_path / "linksim.db")
+
+
 def test_a_read_takes_no_writers_turn(store: Store, tmp_path: Path) -> None:
     with store.reading() as repo:
         repo.session.execute(sa.text("SELECT 1"))
