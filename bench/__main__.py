@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 
+from auth_server.cli.serving import THREADS
 from bench import hot_paths
 from bench import inprocess
 from bench import sandboxes
@@ -58,8 +59,8 @@ def main(seconds: float, rounds: int, connections: int, runs: int, memory_flows:
     figures: dict[str, Any] = {"machine": machine(), "settings": {
         "seconds": seconds, "rounds": rounds, "connections": connections, "runs": runs,
         "memory_flows": memory_flows, "driver": driver_name(), "peer": peer,
-        "server": "linksim serve --workers 2: gunicorn, 2 gthread workers of 8 threads, SQLite (WAL) file; the "
-                  "ceiling on the same stack"}}
+        "server": f"linksim serve --workers 2: gunicorn, 2 gthread workers of {THREADS} threads, SQLite (WAL) "
+                  "file; the ceiling on the same stack"}}
     with tempfile.TemporaryDirectory(prefix="linksim-bench-") as scratch_dir:
         scratch = Path(scratch_dir)
         wanted = set(only or SECTIONS)

@@ -7,6 +7,7 @@ import socket
 
 from flask import Flask
 
+from auth_server.cli.serving import THREADS
 from auth_server.cli.worker_processes import WorkerProcesses
 
 WORKERS = 2
@@ -22,7 +23,7 @@ def main() -> None:
     listening = socket.create_server(("127.0.0.1", 0), backlog=socket.SOMAXCONN)
     print(f"serving on http://127.0.0.1:{listening.getsockname()[1]}", flush=True)
     try:
-        WorkerProcesses(listening, hello_app, workers=WORKERS, access_log=False).run()
+        WorkerProcesses(listening, hello_app, workers=WORKERS, threads=THREADS, access_log=False).run()
     except SystemExit as ended:  # gunicorn's master ends with one, after stopping its workers
         if ended.code not in (0, None):
             raise

@@ -24,6 +24,9 @@ from auth_server.oauth.models import PartnerApp
 from auth_server.shop_partner.models import ShopApp
 from auth_server.store import supported_url
 
+# Threads of each worker process by default (--threads): see auth_server.cli.worker_processes.
+THREADS = 4
+
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
@@ -62,12 +65,15 @@ from auth_server.store import supported_url
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Worker processes (gunicorn) on the database, every one serving every world; 1: one process "
                    "(werkzeug's threaded server). A database file or PostgreSQL, not an in-memory one.")
+@click.option("--threads", type=click.IntRange(1, 64),
+              help=f"Threads of each worker process (with --workers 2 or more; default {THREADS}): as many requests "
+                   "at once, those a fault rule's delay holds included.")
 @pass_ctx
 def serve(ctx: Context, host: str, port: int, source: str | None, oauth_error_status: int,
           authorization_response_iss: bool, access_token_lifetime: str, refresh_token_lifetime: str,
           control_token: str | None, max_sandboxes: int, journal_file: str | None, journal_max_bytes: int,
           request_journal: bool, shop_signature_without_body: bool, shop_rejection_error: str, secret_key: str | None,
-          access_log: bool, workers: int) -> None:
+          access_log: bool, workers: int, threads: int | None) -> None:
     """Serve the mock TikTok identity provider: Login Kit v2, and the app's screens in a browser."""
     import os
 
@@ -78,6 +84,9 @@ def serve(ctx: Context, host: str, port: int, source: str | None, oauth_error_st
     if journal_file and not request_journal:
         raise click.BadParameter("the journal file is a copy of the request journal: leave out --no-request-journal, "
                                  "or the journal file", param_hint="--journal-file")
+    if threads is not None and workers == 1:
+        raise click.BadParameter("threads are those of each worker process: give --workers 2 or more (one process "
+                                 "serves each request on a thread of its own)", param_hint="--threads")
     if workers > 1 and in_memory(ctx.db):
         raise click.BadParameter(f"several processes cannot share an in-memory database ({ctx.db}): serve a "
                                  "database file (sqlite:///FILE) or PostgreSQL, or one worker",
@@ -140,11 +149,11 @@ def serve(ctx: Context, host: str, port: int, source: str | None, oauth_error_st
         say("  demo sellers:        seller@acme.example (and nordic, review, mode, batik, kopi), password "
             "linksim-demo")
     if workers > 1:
-        say(f"  workers:             {workers} processes (gunicorn), one database")
+        say(f"  workers:             {workers} processes (gunicorn) of {threads or THREADS} threads, one database")
     say("Press Ctrl+C to stop.")
     if server is None:
-        _serve_in_processes(listening, ctx, config, workers=workers, base=base, access_log=access_log,
-                            banner=banner)
+        _serve_in_processes(listening, ctx, config, workers=workers, threads=threads or THREADS, base=base,
+                            access_log=access_log, banner=banner)
         return
     click.echo("\n".join(banner))
     # SIGTERM (a service manager's, `kill`'s) stops it as Ctrl+C does: the lease is let go and, at exit, the journal
@@ -202,8 +211,8 @@ def _threaded_server(listening: socket.socket, ctx: Context, config: Any, access
     return server
 
 
-def _serve_in_processes(listening: socket.socket, ctx: Context, config: Any, *, workers: int, base: str,
-                        access_log: bool, banner: list[str]) -> None:
+def _serve_in_processes(listening: socket.socket, ctx: Context, config: Any, *, workers: int, threads: int,
+                        base: str, access_log: bool, banner: list[str]) -> None:
     """gunicorn: this process is the master, holding the lease; each worker makes its app on its own engine. The
     banner is printed once every worker listens: from then on, a request is answered."""
     from auth_server.app import create_app
@@ -219,8 +228,8 @@ def _serve_in_processes(listening: socket.socket, ctx: Context, config: Any, *, 
         # PostgreSQL connection from here would end the master's session too).
         master_store.engine.dispose(close=False)
 
-    processes = WorkerProcesses(listening, worker_app, workers=workers, access_log=access_log, after_fork=after_fork,
-                                when_listening=lambda: click.echo("\n".join(banner)))
+    processes = WorkerProcesses(listening, worker_app, workers=workers, threads=threads, access_log=access_log,
+                                after_fork=after_fork, when_listening=lambda: click.echo("\n".join(banner)))
     with LeaseHolder(master_store, base):
         try:
             processes.run()  # until SIGINT (Ctrl+C) or SIGTERM: every worker is stopped, then it exits

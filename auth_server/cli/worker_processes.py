@@ -6,8 +6,12 @@ after the fork (no ``preload_app``): its engine, its pool and its threads (the w
 is shared across a fork. The master's configuration, secret key included, is inherited by every worker, so a
 session signed by one is read by another.
 
-Workers are gthread workers (:data:`THREADS` threads each): a request held by a fault rule's delay, or a slow
-webhook receiver on ``POST /_sim/webhooks/deliver``, ties up one thread rather than a whole worker.
+Workers are gthread workers of ``--threads`` threads (:data:`auth_server.cli.serving.THREADS` by default): a request
+held by a fault rule's delay, or a slow webhook receiver on ``POST /_sim/webhooks/deliver``, ties up one thread
+rather than a whole worker. More threads hold more such requests at once, and cost the others CPU: their requests
+contend for the interpreter lock, which a transaction holding the database's write lock must take again after each
+statement (on 2 cores, 4 threads gave token requests 6-30% more throughput than 8, and a p99 of 34-42 ms against
+48-55: docs/benchmarks.md).
 
 On Linux each worker listens on a socket of its own on the port (``SO_REUSEPORT``: gunicorn's ``reuse_port``), and
 the kernel spreads the connections among them. On one shared socket, a client that opens its keep-alive connections
@@ -41,7 +45,6 @@ from gunicorn.glogging import Logger
 
 from auth_server.control.redaction import redact
 
-THREADS = 8  # per worker: requests that wait (fault delays, long receivers) leave the others to the rest
 ANNOUNCE_WITHIN_SECONDS = 60  # the banner is printed by then even if a worker is still not listening
 GRACEFUL_SECONDS = 5  # on SIGTERM, what a request under way may still take before its worker is killed
 MALLOC_ARENAS = 2  # glibc's malloc arenas per worker (its default: up to 8 per core, one per thread that contends)
@@ -53,7 +56,7 @@ class WorkerProcesses(BaseApplication):  # type: ignore[misc]  # gunicorn ships 
     """gunicorn's custom application: the listening socket made by the caller, and the app made in each worker."""
 
     def __init__(self, listening: socket.socket, make_app: Callable[[], Any], *, workers: int, access_log: bool,
-                 after_fork: Callable[[], None] = lambda: None,
+                 threads: int, after_fork: Callable[[], None] = lambda: None,
                  when_listening: Callable[[], None] = lambda: None) -> None:
         self._make_app = make_app
         self._after_fork = after_fork
@@ -72,7 +75,7 @@ class WorkerProcesses(BaseApplication):  # type: ignore[misc]  # gunicorn ships 
             **bind,
             "workers": workers,
             "worker_class": "gthread",
-            "threads": THREADS,
+            "threads": threads,
             "graceful_timeout": GRACEFUL_SECONDS,
             "preload_app": False,
             "control_socket_disable": True,
@@ -122,7 +125,7 @@ def fewer_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
     """Let glibc's malloc keep at most ``arenas`` arenas in this process; False where there is no such setting.
 
     By default each thread that finds the arenas busy gets one of its own, up to 8 per core, and memory freed in one
-    is not reused for another thread's: a worker's 8 threads (and the threads of its sandboxes' journals), each
+    is not reused for another thread's: a worker's threads (and the threads of its sandboxes' journals), each
     allocating in its own arena what SQLite and Python's larger objects take, left some 10 MB free but held after the
     bench's QR flows (``mallinfo2``). The interpreter's lock already makes most allocations take turns, so fewer
     arenas cost no throughput that showed (docs/benchmarks.md).

@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import subprocess
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from tests.workers.conftest import LINKSIM
 from tests.workers.conftest import WORKER_HEADER
 from tests.workers.conftest import TwoWorkers
 
+METADATA = "/.well-known/oauth-authorization-server"
 TRIES = 200  # requests on fresh connections before both workers must have answered one
 
 
@@ -87,6 +89,32 @@ def test_the_workers_access_log_masks_the_secrets_of_a_url(tmp_path: Path) -> No
     rest = server.stop()
     line = next(line for line in rest.splitlines() if "/app/scan" in line)
     assert "QRTOKENthatmustnotshow0123456789" not in line and "token=QRTO…#" in line
+
+
+def test_each_worker_serves_as_many_requests_at_once_as_it_has_threads(tmp_path: Path) -> None:
+    """Six requests held by a fault rule's delay, on two workers of two threads: one worker has at least three of
+    them, and the third waits for a thread; with threads enough, they would all end after one delay."""
+    server = TwoWorkers(f"sqlite:///{tmp_path / 'linksim.db'}", "--threads", "2")
+    try:
+        rule = requests.post(f"{server.url}/_sim/faults", json={"path": "/.well-known/*", "delay": "1s"}, timeout=10)
+        assert rule.status_code == 201, rule.text
+        started = time.monotonic()
+        with ThreadPoolExecutor(6) as pool:
+            answers = list(pool.map(lambda _: server.answered_by(METADATA)[1].status_code, range(6)))
+        took = time.monotonic() - started
+    finally:
+        server.stop()
+
+    assert answers == [200] * 6
+    assert took >= 2.0
+
+
+def test_threads_are_refused_without_workers(tmp_path: Path) -> None:
+    refused = subprocess.run([*LINKSIM, "--db", f"sqlite:///{tmp_path / 'linksim.db'}", "serve", "--port", "0",
+                              "--threads", "2"], capture_output=True, text=True, timeout=60)
+
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "--workers 2 or more" in refused.stderr
 
 
 def _alive(pid: int) -> bool:
