@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from contextlib import contextmanager
 from datetime import UTC
 from datetime import date
 from datetime import datetime
@@ -227,3 +230,19 @@ def in_schema(url: str, schema: str) -> str:
     engine.dispose()
     own = sqlalchemy.make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
     return own.render_as_string(hide_password=False)
+
+
+UnitOfWork = Callable[[], AbstractContextManager[Any]]
+
+
+def noting(opened: list[str] | None, kind: str, open_one: UnitOfWork) -> UnitOfWork:
+    """``open_one`` (a store's unit of work or reading), noting ``kind`` in ``opened`` for each transaction it opens:
+    what the tests that count a request's transactions read."""
+    @contextmanager
+    def transaction() -> Iterator[Any]:
+        if opened is not None:
+            opened.append(kind)
+        with open_one() as repo:
+            yield repo
+    return transaction
+

@@ -4,10 +4,6 @@ scan, which answers the shop the consent screen shows too."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from collections.abc import Iterator
-from contextlib import AbstractContextManager
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -17,6 +13,7 @@ from auth_server.domain.service import LinkingService
 from auth_server.shop_partner.authorizations import seller_authorized_partner_app
 from auth_server.simulator import Simulator
 from tests.app_api.conftest import start_qr_link
+from tests.conftest import noting
 from tests.login_kit.conftest import PASSWORD
 
 
@@ -25,16 +22,8 @@ def transactions(sim: Simulator) -> list[str]:
     """The transactions the world's linking service opens from here on, each named ``write`` or ``read``."""
     opened: list[str] = []
 
-    def counted(kind: str, open_one: Callable[[], AbstractContextManager[Any]]) -> Callable[[], Any]:
-        @contextmanager
-        def transaction() -> Iterator[Any]:
-            opened.append(kind)
-            with open_one() as repo:
-                yield repo
-        return transaction
-
-    sim.service = LinkingService(counted("write", sim.store.unit_of_work), sim.clock, sim.markets,
-                                 reading=counted("read", sim.store.reading),
+    sim.service = LinkingService(noting(opened, "write", sim.store.unit_of_work), sim.clock, sim.markets,
+                                 reading=noting(opened, "read", sim.store.reading),
                                  seller_authorized_app=seller_authorized_partner_app)
     return opened
 

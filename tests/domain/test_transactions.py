@@ -12,6 +12,7 @@ from auth_server.domain.links import LinkState
 from auth_server.domain.repository import TransientConflict
 from auth_server.domain.service import TRANSIENT_RETRIES
 from auth_server.domain.service import LinkingService
+from tests.conftest import noting
 
 
 def colliding(sim, collisions: int) -> LinkingService:  # noqa: ANN001
@@ -64,16 +65,8 @@ def test_a_refused_invitation_is_not_sent(world) -> None:  # noqa: ANN001
 
 def counting(sim, opened: list[str]) -> LinkingService:  # noqa: ANN001
     """The same service, noting each transaction it opens: ``read`` (no write lock) or ``write``."""
-    def counted(kind: str, open_one):  # noqa: ANN001, ANN202
-        @contextmanager
-        def transaction():  # noqa: ANN202
-            opened.append(kind)
-            with open_one() as repo:
-                yield repo
-        return transaction
-
-    return LinkingService(counted("write", sim.store.unit_of_work), sim.clock, sim.markets,
-                          reading=counted("read", sim.store.reading))
+    return LinkingService(noting(opened, "write", sim.store.unit_of_work), sim.clock, sim.markets,
+                          reading=noting(opened, "read", sim.store.reading))
 
 
 def test_a_view_with_nothing_due_is_one_read(sim, world) -> None:  # noqa: ANN001

@@ -4,11 +4,6 @@ the token, and the link's sealed copy are written together, and two asks at once
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from collections.abc import Iterator
-from contextlib import AbstractContextManager
-from contextlib import contextmanager
-from typing import Any
 
 from auth_server.config import ServerConfig
 from auth_server.oauth.link_tokens import LinkTokens
@@ -16,6 +11,7 @@ from auth_server.oauth.models import PartnerApp
 from auth_server.oauth.server import LoginKitServer
 from auth_server.simulator import Simulator
 from tests.conftest import WorldBuilder
+from tests.conftest import noting
 from tests.login_kit.conftest import CLIENT_KEY
 
 CONFIG = ServerConfig(secret_key="test-secret")
@@ -23,16 +19,7 @@ CONFIG = ServerConfig(secret_key="test-secret")
 
 def link_tokens(sim: Simulator, opened: list[str] | None = None) -> LinkTokens:
     """The world's link tokens, noting in ``opened`` each transaction they open: ``write`` or ``read``."""
-    def counted(kind: str, open_one: Callable[[], AbstractContextManager[Any]]) -> Callable[[], Any]:
-        @contextmanager
-        def transaction() -> Iterator[Any]:
-            if opened is not None:
-                opened.append(kind)
-            with open_one() as repo:
-                yield repo
-        return transaction
-
-    writing, reading = counted("write", sim.store.unit_of_work), counted("read", sim.store.reading)
+    writing, reading = noting(opened, "write", sim.store.unit_of_work), noting(opened, "read", sim.store.reading)
     return LinkTokens(LoginKitServer(writing, sim.clock, CONFIG, reading=reading))
 
 

@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from auth_server.domain.repository import TransientConflict
 from auth_server.oauth.records import OAuthStore
 from auth_server.web.context import WORLDS
+from tests.conftest import noting
 from tests.login_kit.conftest import CLIENT_KEY
 from tests.login_kit.conftest import CLIENT_SECRET
 from tests.login_kit.conftest import Browser
@@ -27,16 +28,8 @@ def transactions(app: Flask) -> list[str]:
     world = app.extensions[WORLDS].main
     store = world.simulator.store
 
-    def counted(kind: str, open_one: Any) -> Any:
-        @contextmanager
-        def unit_of_work() -> Iterator[Any]:
-            opened.append(kind)
-            with open_one() as repo:
-                yield repo
-        return unit_of_work
-
-    world.login_kit.oauth_store = OAuthStore(counted("write", store.unit_of_work), world.simulator.clock,
-                                             reading=counted("read", store.reading))
+    world.login_kit.oauth_store = OAuthStore(noting(opened, "write", store.unit_of_work), world.simulator.clock,
+                                             reading=noting(opened, "read", store.reading))
     return opened
 
 

@@ -4,12 +4,6 @@ started it over); a world in a database that other processes share is read every
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from collections.abc import Iterator
-from contextlib import AbstractContextManager
-from contextlib import contextmanager
-from typing import Any
-
 from auth_server.shop_partner import webhooks
 from auth_server.shop_partner.delivery import WebhookOutbox
 from auth_server.shop_partner.models import ShopApp
@@ -17,18 +11,11 @@ from auth_server.simulator import Simulator
 from auth_server.store import Store
 from tests.conftest import START
 from tests.conftest import WorldBuilder
+from tests.conftest import noting
 
 
 def counting_outbox(store: Store, sim: Simulator, reads: list[str], *, in_memory: bool) -> WebhookOutbox:
-    def counted(open_one: Callable[[], AbstractContextManager[Any]]) -> Callable[[], Any]:
-        @contextmanager
-        def transaction() -> Iterator[Any]:
-            reads.append("read")
-            with open_one() as repo:
-                yield repo
-        return transaction
-
-    return WebhookOutbox(store.unit_of_work, sim.clock, reading=counted(store.reading),
+    return WebhookOutbox(store.unit_of_work, sim.clock, reading=noting(reads, "read", store.reading),
                          written=store.write_mark if in_memory else None)
 
 
