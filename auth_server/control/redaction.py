@@ -16,6 +16,7 @@ anyone holding the journal guess a weak one offline. Short values are masked who
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Collection
@@ -59,8 +60,19 @@ def redact(value: Any, *, known: Collection[str] = (), chosen: Collection[str] =
     it is masked whole, as nothing tells whether a person chose it. ``chosen`` values (the control token) are
     masked whole everywhere, under a secret name too, where a minted token would keep its hint.
     """
-    secrets = {s for s in (*known, *chosen) if len(s) >= SHORTEST_SCRUBBED}
-    return _redact(value, _Masking(sorted(secrets, key=len, reverse=True), frozenset(chosen)))
+    return Redaction(known=known, chosen=chosen)(value)
+
+
+class Redaction:
+    """:func:`redact` with the same ``known`` and ``chosen`` secrets, for several values (a request's path, query,
+    headers and bodies): what is to be masked is worked out once."""
+
+    def __init__(self, *, known: Collection[str] = (), chosen: Collection[str] = ()) -> None:
+        secrets = {s for s in (*known, *chosen) if len(s) >= SHORTEST_SCRUBBED}
+        self._masking = _Masking(sorted(secrets, key=len, reverse=True), frozenset(chosen))
+
+    def __call__(self, value: Any) -> Any:
+        return _redact(value, self._masking)
 
 
 def secrets_in(*values: Any) -> set[str]:
@@ -71,12 +83,14 @@ def secrets_in(*values: Any) -> set[str]:
     return found
 
 
+@functools.lru_cache(maxsize=1024)  # the names a server sees are few; each request asks of a dozen or more
 def is_secret_name(name: str) -> bool:
     """Whether a key, header or parameter of this name holds a secret (case, dashes and underscores aside)."""
     normal = name.strip().lower().replace("-", "_")
     return normal in SECRET_NAMES or normal.endswith(SECRET_SUFFIXES)
 
 
+@functools.lru_cache(maxsize=1024)
 def is_chosen_name(name: str) -> bool:
     """Whether a secret of this name is chosen by someone (a client secret, a password) rather than minted."""
     normal = name.strip().lower().replace("-", "_")
