@@ -76,6 +76,17 @@ class OAuthStore:
             finally:
                 self._held.repo = None
 
+    @contextmanager
+    def joining(self, repo: OAuthRepository) -> Iterator[None]:
+        """Every look-up of the block, in this thread, in the transaction of ``repo``, which only reads and which the
+        caller holds (the linking service's): the records read with the caller's own, from one snapshot."""
+        held = getattr(self._held, "repo", None), getattr(self._held, "reading", False)
+        self._held.repo, self._held.reading = repo, True
+        try:
+            yield
+        finally:
+            self._held.repo, self._held.reading = held
+
     def _transaction(self, *, reading: bool = False) -> AbstractContextManager[OAuthRepository]:
         """The transaction held by :meth:`one_transaction`, or a new one (that takes no write lock if ``reading``)."""
         held: OAuthRepository | None = getattr(self._held, "repo", None)

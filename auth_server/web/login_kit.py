@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from typing import Any
+from typing import cast
 
 from authlib.common.urls import add_params_to_uri
 from authlib.oauth2 import OAuth2Error
@@ -23,11 +24,14 @@ from flask import url_for
 
 from auth_server.domain.accounts import Account
 from auth_server.domain.accounts import Verification
+from auth_server.domain.operation import Operation
 from auth_server.oauth.grants import Holder
 from auth_server.oauth.identifiers import open_id_for
 from auth_server.oauth.identifiers import union_id_for
 from auth_server.oauth.models import DEFAULT_SCOPE
 from auth_server.oauth.models import PartnerApp
+from auth_server.oauth.models import Token
+from auth_server.oauth.records import OAuthRepository
 from auth_server.oauth.wire import log_id
 from auth_server.web import context
 from auth_server.web import guard
@@ -128,11 +132,16 @@ def revoke() -> Any:
 @bp.get("/v2/user/info", strict_slashes=False)
 def user_info() -> Any:
     oauth_store = context.login_kit().oauth_store
-    with oauth_store.one_transaction(reading=True):  # the token and its app, read together
-        token = guard.require_user_token()
-        app = oauth_store.partner_app(token.client_key)
-    assert token.open_id is not None
-    request_recording.tag(account=token.open_id, partner_app=token.client_key)
+
+    def read(op: Operation) -> tuple[Token, PartnerApp | None, Account]:
+        with oauth_store.joining(cast(OAuthRepository, op.repo)):  # the store's repository: the records' too
+            token = guard.require_user_token()
+            app = oauth_store.partner_app(token.client_key)
+        assert token.open_id is not None
+        return token, app, op.require_account(token.open_id)
+
+    token, app, account = context.service().read_together(read)  # the token, its app and its account: one read
+    request_recording.tag(account=account.open_id, partner_app=token.client_key)
     fields = [f.strip() for f in request.args.get("fields", "").split(",") if f.strip()]
     if not fields:
         return tiktok_api_error("invalid_params",
@@ -146,7 +155,6 @@ def user_info() -> Any:
         needs = "; ".join(f"{scope} ({', '.join(f for f in missing if missing[f] == scope)})"
                           for scope in dict.fromkeys(missing.values()))
         return tiktok_api_error("scope_not_authorized", f"{SCOPE_NOT_AUTHORIZED} Not granted: {needs}.", 401)
-    account = context.service().get_account(token.open_id)
     assert app is not None, "a token's app outlives it"
     values = _user_fields(account, app, request.host_url)
     user = {f: values[f] for f in dict.fromkeys(fields)}

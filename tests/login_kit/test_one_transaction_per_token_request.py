@@ -1,5 +1,6 @@
 """A token request is one transaction: the client's look-up, the code's or refresh token's, and the token kept are
-read and written together, so nothing is seen half-made and the request takes the database's write lock once."""
+read and written together, so nothing is seen half-made and the request takes the database's write lock once. A
+user info request reads its token, the token's app and the account in one transaction that takes no write lock."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from auth_server.domain.repository import TransientConflict
+from auth_server.domain.service import LinkingService
 from auth_server.oauth.records import OAuthStore
+from auth_server.shop_partner.authorizations import seller_authorized_partner_app
 from auth_server.web.context import WORLDS
 from tests.conftest import noting
 from tests.login_kit.conftest import CLIENT_KEY
@@ -23,13 +26,16 @@ from tests.login_kit.conftest import exchange
 
 @pytest.fixture
 def transactions(app: Flask) -> list[str]:
-    """The transactions the main world's Login Kit server opens from here on, each named ``write`` or ``read``."""
+    """The transactions the main world's Login Kit server and linking service open from here on, each named
+    ``write`` or ``read``."""
     opened: list[str] = []
     world = app.extensions[WORLDS].main
-    store = world.simulator.store
+    sim, store = world.simulator, world.simulator.store
+    writing, reading = noting(opened, "write", store.unit_of_work), noting(opened, "read", store.reading)
 
-    world.login_kit.oauth_store = OAuthStore(noting(opened, "write", store.unit_of_work), world.simulator.clock,
-                                             reading=noting(opened, "read", store.reading))
+    world.login_kit.oauth_store = OAuthStore(writing, sim.clock, reading=reading)
+    sim.service = LinkingService(writing, sim.clock, sim.markets, reading=reading,
+                                 seller_authorized_app=seller_authorized_partner_app)
     return opened
 
 
@@ -68,7 +74,7 @@ def test_a_replayed_code_in_its_one_transaction_still_revokes_what_it_gave(
     assert user_info["error"]["code"] == "access_token_invalid"
 
 
-def test_a_user_info_request_reads_its_token_and_app_in_one_transaction(
+def test_a_user_info_request_reads_its_token_app_and_account_in_one_transaction(
         browser: Browser, client: FlaskClient, transactions: list[str]) -> None:
     browser.sign_in()
     token = exchange(client, browser.code()).get_json()["access_token"]

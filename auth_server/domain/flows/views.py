@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Iterable
 from typing import Any
 from typing import TypeVar
@@ -15,6 +16,7 @@ from auth_server.domain.errors import Refused
 from auth_server.domain.events import Event
 from auth_server.domain.events import plain
 from auth_server.domain.flows.base import FlowBase
+from auth_server.domain.flows.base import T
 from auth_server.domain.inputs import valid_text
 from auth_server.domain.links import Invitation
 from auth_server.domain.links import InvitationState
@@ -55,6 +57,11 @@ class Views(FlowBase):
 
     def get_account(self, open_id: str) -> Account:
         return self._view(lambda op: op.require_account(open_id))
+
+    def read_together(self, body: Callable[[Operation], T]) -> T:
+        """``body``, the caller's reads and the views' (``op.require_account``...), in one transaction that takes no
+        write lock, once what came due on the clock is settled: what they read, they read from one snapshot."""
+        return self._view(body)
 
     def get_account_by_username(self, username: str) -> Account:
         return self._view(lambda op: op.require_account_by_username(username))
