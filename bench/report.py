@@ -51,6 +51,11 @@ def _served(served: dict[str, Any]) -> list[str]:
         f"| ceiling: Flask hello-world, same server stack | {_rate(served.get('ceiling_hello_world'))} | 1.00 | "
         f"{_ratio(ceiling, peer)} | |",
     ]
+    floor = served.get("floor_client_credentials", {}).get("requests_per_second")
+    if floor:
+        lines.append(f"| floor: a token endpoint with nothing but authlib and a SQLite file, same server stack "
+                     f"(`bench/token_floor.py`) | {_rate(served.get('floor_client_credentials'))} | "
+                     f"{_ratio(floor, ceiling)} | {_ratio(floor, peer)} | |")
     if served.get("peer_error"):
         lines.append(f"| peer: {served['peer_error']} | | | | |")
     if peer:
@@ -72,6 +77,10 @@ def _served(served: dict[str, Any]) -> list[str]:
             lines.append(f"| {names[key]}, served with `--no-request-journal` | {_rate(quiet)} | "
                          f"{_ratio(rate, ceiling)} | {_ratio(rate, peer)} | (no goal) |")
     http_flows = served["qr_flows_over_http"]
+    token_rates = [served.get(key, {}).get("requests_per_second") for key in ("client_credentials", "code_exchange")]
+    if floor and all(token_rates):
+        lines.append(f"| linksim's token requests beside the floor | client_credentials {_ratio(token_rates[0], floor)}"
+                     f" × floor, code exchange {_ratio(token_rates[1], floor)} × floor | | | |")
     lines += [
         f"| complete official QR link flows over HTTP, each in a new sandbox | {http_flows['flows_per_second']:.1f} "
         f"flows/s (flow p50 {http_flows['flow']['p50_ms']} ms, p99 {http_flows['flow']['p99_ms']} ms; "

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 
 from bench import seed
 from bench import servers
+from bench import token_floor
 from bench.driver import Load
 from bench.driver import LoadResult
 from bench.driver import run_load
@@ -51,6 +52,7 @@ def load_figures(scratch: Path, *, rounds: int, seconds: float, connections: int
     results: dict[str, list[LoadResult]] = {}
     with ExitStack() as running:
         ceiling = running.enter_context(servers.hello_world())
+        floor = running.enter_context(servers.token_floor(scratch / "floor"))
         linksim = running.enter_context(servers.linksim(f"sqlite:///{scratch}/served.db", workers=WORKERS))
         # The same database served without the request journal (for long load runs): figures beside the goals
         unjournaled = running.enter_context(servers.linksim(f"sqlite:///{scratch}/served.db", workers=WORKERS,
@@ -63,6 +65,9 @@ def load_figures(scratch: Path, *, rounds: int, seconds: float, connections: int
                 peer_error = f"the peer could not be installed or started: {error}"
         loads: dict[str, Load] = {
             "ceiling_hello_world": Load(ceiling.url + "/"),
+            "floor_client_credentials": Load(floor.url + "/token", "POST", form, body=urlencode(
+                {"client_id": token_floor.CLIENT_ID, "client_secret": token_floor.CLIENT_SECRET,
+                 "grant_type": "client_credentials"})),
             "client_credentials": Load(linksim.url + "/v2/oauth/token/", "POST", form, body=urlencode(
                 {"client_key": seed.CLIENT_KEY, "client_secret": seed.CLIENT_SECRET,
                  "grant_type": "client_credentials"})),

@@ -188,6 +188,19 @@ def hello_world() -> Iterator[Served]:
         served.stop()
 
 
+@contextmanager
+def token_floor(scratch: Path) -> Iterator[Served]:
+    """The floor: a token endpoint with nothing but authlib and a SQLite file under linksim's server stack
+    (:mod:`bench.token_floor`), on a database of its own in ``scratch``."""
+    scratch.mkdir(parents=True, exist_ok=True)
+    served = _start("token floor", [sys.executable, "-m", "bench.token_floor", str(scratch / "floor.db")],
+                    r"serving on (\S+)", "/token")
+    try:
+        yield served
+    finally:
+        served.stop()
+
+
 def install_peer(scratch: Path) -> Path:
     """npm's ``oauth2-mock-server`` in ``scratch`` (installed once): the path of its command."""
     command = scratch / "node_modules" / ".bin" / "oauth2-mock-server"

@@ -38,7 +38,7 @@ def one_short_round(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 def test_one_short_round_over_http_measures_every_endpoint_and_its_references(one_short_round: dict[str, Any]) -> None:
-    for name in ("ceiling_hello_world", "client_credentials", "code_exchange", "user_info"):
+    for name in ("ceiling_hello_world", "floor_client_credentials", "client_credentials", "code_exchange", "user_info"):
         assert one_short_round[name]["requests"] > 0, name
         assert one_short_round[name]["errors"] == 0, name
     assert len(one_short_round["resident_mb_per_worker_after_load"]) == served.WORKERS
@@ -73,6 +73,21 @@ def test_the_report_gives_each_figure_beside_its_reference() -> None:
     }))
 
     assert "| linksim `POST /v2/oauth/token/` client_credentials | 50 req/s (p50 1.0 ms, p99 2.0 ms) | 0.50 |" in report
+
+
+def test_the_report_gives_linksims_token_requests_beside_the_floor() -> None:
+    rate = {"requests_per_second": 100.0, "p50_ms": 1.0, "p99_ms": 2.0, "errors": 0}
+    latency = {"p50_ms": 1.0, "p95_ms": 2.0, "p99_ms": 2.0}
+    report = markdown(with_run_facts({
+        "served": {"ceiling_hello_world": {**rate, "requests_per_second": 1000.0}, "floor_client_credentials": rate,
+                   "client_credentials": {**rate, "requests_per_second": 80.0},
+                   "code_exchange": {**rate, "requests_per_second": 60.0}, "user_info": rate,
+                   "resident_mb_after_load": 90,
+                   "qr_flows_over_http": {"flows_per_second": 1.0, "flow": latency, "failures": 0}},
+    }))
+
+    assert "(`bench/token_floor.py`) | 100 req/s (p50 1.0 ms, p99 2.0 ms) | 0.10 | n/a |" in report
+    assert "| client_credentials 0.80 × floor, code exchange 0.60 × floor |" in report
 
 
 def test_the_report_gives_the_stored_sandboxes_beside_their_goal() -> None:
