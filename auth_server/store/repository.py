@@ -96,11 +96,11 @@ class SqlRepository:
         """Set ``values`` on the rows of ``cls`` whose attributes equal ``where`` (None: IS NULL), in one UPDATE that
         the session does not see (its objects of ``cls`` are not refreshed); how many rows it changed."""
         shape = _shape(cls)
-        condition = [shape.column(name).is_(None) if value is None else shape.column(name) == value
-                     for name, value in where.items()]
-        statement = shape.table.update().where(*condition).values({shape.column(n): v for n, v in values.items()})
+        statement = shape.update(tuple((name, value is None) for name, value in where.items()), tuple(values))
+        parameters = {f"where_{name}": value for name, value in where.items() if value is not None}
+        parameters.update({f"set_{name}": value for name, value in values.items()})
         self.written_tables.add(shape.table.name)
-        return int(self.session.connection().execute(statement).rowcount)
+        return int(self.session.connection().execute(statement, parameters).rowcount)
 
     def first_where(self, cls: type[T], *, lock: bool = False, **equal: object) -> T | None:
         """The first object of ``cls`` whose attributes equal ``equal``."""
@@ -364,9 +364,23 @@ class _Shape:
         self.table = mapper.local_table
         self.insert = self.table.insert()
         self._by_name: dict[str, sa.Column[Any]] = dict(self.columns)
+        self._updates: dict[tuple[tuple[tuple[str, bool], ...], tuple[str, ...]], sa.Update] = {}
 
     def column(self, name: str) -> sa.Column[Any]:
         return self._by_name[name]
+
+    def update(self, where: tuple[tuple[str, bool], ...], values: tuple[str, ...]) -> sa.Update:
+        """``UPDATE`` of the rows whose attributes named in ``where`` equal the parameters ``where_<name>`` (or are
+        NULL, where flagged), setting the attributes named in ``values`` to ``set_<name>``: built once for each shape
+        of call (building it again each time, and finding its compiled form by it, was most of what it cost)."""
+        statement = self._updates.get((where, values))
+        if statement is None:
+            condition = [self.column(name).is_(None) if is_null
+                         else self.column(name) == sa.bindparam(f"where_{name}", type_=self.column(name).type)
+                         for name, is_null in where]
+            statement = self._updates[(where, values)] = self.table.update().where(*condition).values(
+                {self.column(name): sa.bindparam(f"set_{name}", type_=self.column(name).type) for name in values})
+        return statement
 
     def build(self, row: sa.Row[Any]) -> Any:
         return self.cls(**{name: value for (name, _), value in zip(self.columns, row, strict=True)})
