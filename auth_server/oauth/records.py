@@ -1,7 +1,8 @@
 """The records the authorization server keeps (partner apps, codes, tokens, QR codes), and what its parts share.
 
 :class:`OAuthStore` reads and writes them through a unit of work it is given, each call its own transaction, or
-all of a block's calls in one (:meth:`OAuthStore.one_transaction`, a token request's);
+all of a block's calls in one (:meth:`OAuthStore.one_transaction`, a token request's), or in a reading transaction
+its caller holds (:meth:`OAuthStore.joining`, user info's);
 :class:`ServerParts` is what the grants and the QR code flow use of the server, so that they need not import it.
 """
 
@@ -60,17 +61,16 @@ class OAuthStore:
         self._held = threading.local()  # the transaction one_transaction() holds in this thread
 
     @contextmanager
-    def one_transaction(self, *, reading: bool = False) -> Iterator[OAuthRepository]:
+    def one_transaction(self) -> Iterator[OAuthRepository]:
         """Every look-up and write of the block, in this thread, in one transaction (a token request's): it commits
-        when the block ends, and rolls back everything when it raises. ``reading``: the block only looks up (a
-        request that a token authorizes), in a transaction that takes no write lock. The block is given the
-        transaction's repository, for records of its own."""
+        when the block ends, and rolls back everything when it raises. The block is given the transaction's
+        repository, for records of its own. (A block that only looks up joins its caller's read: :meth:`joining`.)"""
         held: OAuthRepository | None = getattr(self._held, "repo", None)
         if held is not None:
             yield held
             return
-        with self._transaction(reading=reading) as repo:
-            self._held.repo, self._held.reading = repo, reading
+        with self._transaction() as repo:
+            self._held.repo, self._held.reading = repo, False
             try:
                 yield repo
             finally:
