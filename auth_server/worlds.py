@@ -15,6 +15,7 @@ import re
 import secrets
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
@@ -327,6 +328,36 @@ class StoredSandboxes:
         for world in closing:
             _close(world)
         return registered
+
+    def opened_where(self, holds: Callable[[Store], bool]) -> list[HostedWorld]:
+        """The stored sandboxes whose store ``holds`` something, opened. One this process had not opened is read in a
+        store of its own, closed at once if it holds nothing: looking through a thousand sandboxes leaves open only
+        those it found."""
+        found: list[HostedWorld] = []
+        for registered in self._let_go_of_deleted():
+            with self._lock:
+                opened = self._open.get(registered.sandbox_id)
+            world = opened[1] if opened is not None and opened[0] == registered.location else None
+            try:
+                if world is not None:
+                    held = holds(world.simulator.store)
+                else:
+                    store = self.storage.open(registered)
+                    try:
+                        held = holds(store)
+                    finally:
+                        store.dispose()
+                    world = self._opened(registered) if held else None
+            except StoreError:
+                continue  # deleted meanwhile
+            if held and world is not None:
+                found.append(world)
+        return found
+
+    def opened_ids(self) -> list[str]:
+        """The sandboxes this process holds open, by id."""
+        with self._lock:
+            return sorted(self._open)
 
     def close(self) -> None:
         """Close the stores this process opened, and stop the storage's background work."""

@@ -79,7 +79,7 @@ RETRY_DELAYS = (timedelta(minutes=2), timedelta(minutes=30), timedelta(hours=3),
 ATTEMPTS = 1 + len(RETRY_DELAYS)
 EVENTS_CURSOR = "webhooks.events_cursor"  # the last domain event seq turned into webhooks
 STATES = ("pending", "delivered", "given_up")
-FOREVER = timedelta(days=36_500)  # later than any retry falls due
+NEVER = datetime(9999, 12, 31, tzinfo=UTC)  # later than any webhook falls due
 CLAIM = timedelta(seconds=30)  # wall time a process holds the attempt it sends: longer than any attempt (3 s and a bit)
 
 LOOP_TABLES = (webhook_deliveries.name, shop_apps.name)  # what needs_loop reads
@@ -143,6 +143,14 @@ def send_stored(delivery: WebhookDelivery, timeout: float = TIMEOUT_SECONDS) -> 
     return post_json(delivery.url, delivery.body.encode(), dict(delivery.headers), timeout)
 
 
+def waits_for_loop(repo: Any) -> bool:
+    """Whether a world's store holds anything for the delivery loop: an undelivered webhook, or an app that receives
+    webhooks (its expiry warnings and linking events are made by the loop)."""
+    if repo.all_due(WebhookDelivery, due="due_at", now=NEVER, limit=1):
+        return True
+    return any(app.webhook_url for app in repo.all_of(ShopApp, order_by="app_key"))
+
+
 def state_of(delivery: WebhookDelivery) -> str:
     if delivery.delivered_at is not None:
         return "delivered"
@@ -188,8 +196,7 @@ class WebhookOutbox:
         if mark is not None and mark == self._nothing_at:
             return False
         with self._reading() as repo:
-            pending = repo.all_due(WebhookDelivery, due="due_at", now=self._clock.now() + FOREVER, limit=1)
-            needed = bool(pending) or any(app.webhook_url for app in repo.all_of(ShopApp, order_by="app_key"))
+            needed = waits_for_loop(repo)
         self._nothing_at = None if needed else mark  # taken before the read: a write during it is read next time
         return needed
 

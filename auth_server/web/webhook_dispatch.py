@@ -44,10 +44,13 @@ from auth_server.shop_partner.delivery import TIMEOUT_SECONDS
 from auth_server.shop_partner.delivery import Answer
 from auth_server.shop_partner.delivery import send_stored
 from auth_server.shop_partner.delivery import state_of
+from auth_server.shop_partner.delivery import waits_for_loop
 from auth_server.shop_partner.models import WebhookDelivery
+from auth_server.store import Store
 from auth_server.store import StoreClosed
 from auth_server.web import context
 from auth_server.worlds import HostedWorld
+from auth_server.worlds import StoredSandboxes
 from auth_server.worlds import Worlds
 
 log = logging.getLogger(__name__)
@@ -62,12 +65,14 @@ QUIET_ENDPOINTS = ("login_kit.token", "standard_oauth.token", "standard_oauth.in
 
 
 def install(app: Flask) -> WebhookDispatcher:
-    """Give ``app`` its delivery loop, started now if the main world's store holds undelivered webhooks."""
+    """Give ``app`` its delivery loop, started now if the main world's store holds undelivered webhooks, or soon
+    after if a stored sandbox does."""
     with app.app_context():
         dispatcher = WebhookDispatcher(context.worlds(), context.journal_file(app),
                                        journaled=context.config(app).request_journal)
         context.install_webhooks(app, dispatcher)
         dispatcher.wake_for(context.worlds().main)
+        dispatcher.look_through_stored_sandboxes()
     app.after_request(wake)
     return dispatcher
 
@@ -100,6 +105,7 @@ class WebhookDispatcher:
         self._active: weakref.WeakSet[HostedWorld] = weakref.WeakSet()
         self._in_flight: set[int] = set()
         self._thread: threading.Thread | None = None
+        self.stored_sandboxes_looked_through = threading.Event()
 
     @property
     def running(self) -> bool:
@@ -117,6 +123,29 @@ class WebhookDispatcher:
             self._active.add(world)
             self._start()
         return needed
+
+    def look_through_stored_sandboxes(self) -> None:
+        """Look through the sandboxes kept in the store for what they wait to send, and look after those that hold
+        something, as the main world's is looked at: a restarted process resumes them without waiting for a
+        request to reach them. In a thread of its own, so that a start does not wait for every sandbox to be read;
+        ``stored_sandboxes_looked_through`` is set once it is done."""
+        worlds = self._worlds()
+        if worlds is None or worlds.stored is None:
+            self.stored_sandboxes_looked_through.set()
+            return
+        threading.Thread(target=self._wake_for_stored, args=(worlds.stored,), name="linksim-webhooks-stored",
+                         daemon=True).start()
+
+    def _wake_for_stored(self, stored: StoredSandboxes) -> None:
+        try:
+            for world in stored.opened_where(_waits_for_loop):
+                self.wake_for(world)
+        except StoreClosed:
+            pass  # the app was closed meanwhile
+        except Exception:
+            log.exception("could not look through the stored sandboxes for webhooks")
+        finally:
+            self.stored_sandboxes_looked_through.set()
 
     def _start(self) -> None:
         with self._lock:
@@ -195,6 +224,11 @@ class WebhookDispatcher:
             raise
         except Exception:  # the journal must never cost an attempt its record in the outbox
             log.exception("could not journal webhook %s", delivery.delivery_id)
+
+
+def _waits_for_loop(store: Store) -> bool:
+    with store.reading() as repo:
+        return waits_for_loop(repo)
 
 
 def outgoing_record(world_id: str, delivery: WebhookDelivery, attempt: dict[str, Any]) -> RequestRecord:

@@ -28,6 +28,7 @@ from auth_server.shop_partner.models import LoginKind
 from auth_server.shop_partner.models import UserType
 from auth_server.web import context
 from auth_server.worlds import HostedWorld
+from tests.worlds.conftest import servers  # noqa: F401  (servers whose sandboxes live in the store)
 
 APP_KEY = "6demo0linksim"
 APP_SECRET = "linksim_demo_shop_secret"
