@@ -5,8 +5,9 @@ bodies with their secrets masked (:mod:`.redaction`), and the tags that correlat
 invitation id, or the fingerprint of a Login Kit QR code or authorization code), the shop, the account and the
 partner app. A :class:`RequestJournal` keeps a world's latest records in memory (a bounded deque) and answers
 queries over them; :func:`timeline` merges them with the world's domain events, in the order they happened.
-A :class:`JournalFile` appends every record to a JSON-lines file, rotated at a size bound. A webhook the world sent is
-recorded too, one record per attempt, with ``direction="out"`` (the requests it served are ``"in"``).
+A :class:`~auth_server.control.journal_file.JournalFile` appends every record to a JSON-lines file, rotated at a size
+bound. A webhook the world sent is recorded too, one record per attempt, with ``direction="out"`` (the requests it
+served are ``"in"``).
 
 Ordering requests and events. The simulated clock is often frozen, so times cannot order them. Instead each
 record notes the newest event seq the world's store held when the request ended (its *event mark*): a request
@@ -20,7 +21,6 @@ Pure logic: :mod:`auth_server.web.request_recording` captures the records, ``/_s
 from __future__ import annotations
 
 import json
-import logging
 import threading
 from collections import OrderedDict
 from collections import deque
@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import replace
 from datetime import datetime
-from logging.handlers import RotatingFileHandler
+from typing import TYPE_CHECKING
 from typing import Any
 from typing import Protocol
 
@@ -39,6 +39,9 @@ from auth_server.control.redaction import fingerprint
 from auth_server.control.redaction import redact
 from auth_server.domain.events import Event
 from auth_server.domain.links import partner_key_of
+
+if TYPE_CHECKING:
+    from auth_server.control.journal_file import JournalFile
 
 ENTRIES = 5000  # records kept in memory, per world
 EXCERPT_CHARS = 2048  # of each body, once redacted and written as JSON
@@ -462,23 +465,3 @@ def _matches(entry: _Entry, query: JournalQuery, flow: str | None,
         if wanted not in entry.names[name] and wanted not in of_flow:
             return False
     return True
-
-
-class JournalFile:
-    """The journal on disk: one JSON object a line, each with its world; rotated at ``max_bytes``.
-
-    Every world of a server writes to the same file. Rotation is the standard library's: ``journal.jsonl``
-    becomes ``journal.jsonl.1`` (and so on, up to ``backups`` old files) once the next line would not fit.
-    """
-
-    def __init__(self, path: str, *, max_bytes: int, backups: int) -> None:
-        self.path = path
-        self._handler = RotatingFileHandler(path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8",
-                                            delay=True)
-
-    def write(self, record: RequestRecord) -> None:
-        line = json.dumps(record.as_dict(), ensure_ascii=False, default=str, separators=(",", ":"))
-        self._handler.handle(logging.LogRecord("linksim.journal", logging.INFO, __file__, 0, line, None, None))
-
-    def close(self) -> None:
-        self._handler.close()

@@ -30,6 +30,7 @@ from collections.abc import Callable
 from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import replace
+from typing import TYPE_CHECKING
 from typing import Any
 
 import sqlalchemy as sa
@@ -38,7 +39,6 @@ from sqlalchemy.orm import Session
 from auth_server.control import world_controls
 from auth_server.control.request_journal import ENTRIES
 from auth_server.control.request_journal import MAX_ALIASES
-from auth_server.control.request_journal import JournalFile
 from auth_server.control.request_journal import RequestJournal
 from auth_server.control.request_journal import RequestRecord
 from auth_server.control.request_journal import choose_flow
@@ -49,6 +49,9 @@ from auth_server.control.tables import world_controls as controls_table
 from auth_server.control.world_controls import session_of
 from auth_server.store import Store
 from auth_server.store import StoreClosed
+
+if TYPE_CHECKING:
+    from auth_server.control.journal_file import JournalFile
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,6 @@ from flask import g
 from itsdangerous import URLSafeSerializer
 
 from auth_server.config import ServerConfig
-from auth_server.control.request_journal import JournalFile
 from auth_server.domain.service import LinkingService
 from auth_server.oauth.consent_tokens import ConsentTokens
 from auth_server.oauth.link_tokens import LinkTokens
@@ -29,6 +28,7 @@ from auth_server.worlds import HostedWorld
 from auth_server.worlds import Worlds
 
 if TYPE_CHECKING:
+    from auth_server.control.journal_file import JournalFile
     from auth_server.web.webhook_dispatch import WebhookDispatcher
 
 # The app's extensions. The tests read the main simulator by its name.
@@ -45,9 +45,12 @@ def install(app: Flask, simulator: Simulator, config: ServerConfig, worlds: Worl
     app.extensions[MAIN_SIMULATOR] = simulator
     app.extensions[CONFIG] = config
     app.extensions[WORLDS] = worlds
-    app.extensions[JOURNAL_FILE] = JournalFile(
-        config.journal_file, max_bytes=config.journal_file_bytes, backups=config.journal_file_backups,
-    ) if config.journal_file else None
+    app.extensions[JOURNAL_FILE] = None
+    if config.journal_file:
+        from auth_server.control.journal_file import JournalFile  # slow to import, seldom asked for
+
+        app.extensions[JOURNAL_FILE] = JournalFile(config.journal_file, max_bytes=config.journal_file_bytes,
+                                                   backups=config.journal_file_backups)
 
 
 def config(app: Flask | None = None) -> ServerConfig:

@@ -29,6 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC
 from datetime import datetime
+from typing import TYPE_CHECKING
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -37,7 +38,6 @@ from flask import Response
 from flask import request
 
 from auth_server.control.redaction import redact
-from auth_server.control.request_journal import JournalFile
 from auth_server.control.request_journal import RequestRecord
 from auth_server.control.request_journal import excerpt
 from auth_server.shop_partner.delivery import TIMEOUT_SECONDS
@@ -52,6 +52,9 @@ from auth_server.web import context
 from auth_server.worlds import HostedWorld
 from auth_server.worlds import StoredSandboxes
 from auth_server.worlds import Worlds
+
+if TYPE_CHECKING:
+    from auth_server.control.journal_file import JournalFile
 
 log = logging.getLogger(__name__)
 

@@ -14,9 +14,9 @@ from auth_server.cli.setup import load
 # Imported where they are used, never by a server that does not use them: the scenario runner and the two clients
 # (the `scenario`, `seller` and `app` commands), requests, jsonschema (validating a data file on its first load),
 # qrcode (drawing a QR code), Pillow and zxing-cpp (reading an uploaded picture's), cryptography (sealing the first
-# link token).
+# link token), concurrent-log-handler (the journal file, when asked for).
 UNUSED_BY_SERVING = ("auth_server.scenarios", "seller_client", "mobile_stub", "linksim", "requests", "jsonschema",
-                     "qrcode", "PIL", "zxingcpp", "cryptography")
+                     "qrcode", "PIL", "zxingcpp", "cryptography", "concurrent_log_handler", "portalocker")
 
 SERVING = """
 import json, sys

@@ -294,8 +294,8 @@ def test_the_file_rotates_at_its_size_bound_keeping_its_backups(tmp_path: Path) 
     journal_file(app).close()  # type: ignore[union-attr]
 
     files = sorted(p.name for p in tmp_path.iterdir())
-    assert files == ["journal.jsonl", "journal.jsonl.1", "journal.jsonl.2"]
-    assert all((tmp_path / name).stat().st_size <= 2048 for name in files)
+    assert files == [".__journal.jsonl.lock", "journal.jsonl", "journal.jsonl.1", "journal.jsonl.2"]
+    assert all((tmp_path / name).stat().st_size <= 2048 for name in files[1:])
     newest = [json.loads(line) for line in path.read_text().splitlines()]
     assert newest[-1]["seq"] == 40 and newest[-1]["path"] == "/_sim/clock" and newest[-1]["world"] == "main"
 
