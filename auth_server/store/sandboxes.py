@@ -55,7 +55,8 @@ spare_schemas = sa.Table(  # PostgreSQL only: copies of templates made ahead, fo
 
 SPARE_SCHEMAS = 4  # copies kept ready of a template; a burst beyond them makes its schemas while it waits
 SPARE_TEMPLATES = 3  # the templates a process keeps copies of: those of its last sandboxes
-ORPHAN_AGE_SECONDS = 300  # a file no registry row names, older than this, is a crash's leftover (not one being made)
+DRAFT_PREFIX = "lstmp_"  # a template's schema while it is filled
+ORPHAN_AGE_SECONDS = 300  # a file or draft nothing names, older than this, is a crash's leftover (not one being made)
 _SCHEMA_LOCK = 0x6C6B73696D  # the advisory lock that makes creating sandboxes (and counting them) one at a time
 
 
@@ -309,7 +310,7 @@ class SchemaSandboxes(SandboxStorage):
         if name in self._templates or self._schema_exists(name):
             self._templates.add(name)
             return name
-        draft = f"lstmp_{secrets.token_hex(8)}"
+        draft = draft_schema_name(time.time())
         with self.main.engine.begin() as connection:
             _make_schema(connection, draft)
         try:
@@ -371,11 +372,16 @@ class SchemaSandboxes(SandboxStorage):
 
     def sweep(self) -> None:
         with self.main.engine.begin() as connection:
-            orphans = connection.execute(sa.text(
+            orphans = list(connection.execute(sa.text(
                 "SELECT nspname FROM pg_namespace WHERE nspname LIKE :prefix "
                 "AND nspname NOT IN (SELECT location FROM linksim_sandboxes) "
                 "AND nspname NOT IN (SELECT schema_name FROM linksim_spare_schemas)"),
-                {"prefix": _like_prefix(self.prefix)}).scalars().all()
+                {"prefix": _like_prefix(self.prefix)}).scalars())
+            # Drafts of templates are every server's: only those too old to be filled still are a crash's leftovers.
+            drafts = connection.execute(sa.text("SELECT nspname FROM pg_namespace WHERE nspname LIKE :prefix"),
+                                        {"prefix": _like_prefix(DRAFT_PREFIX)}).scalars().all()
+            old = time.time() - ORPHAN_AGE_SECONDS
+            orphans += [draft for draft in drafts if (made := _draft_made_at(draft)) is not None and made < old]
             for orphan in orphans:
                 connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{orphan}" CASCADE')
 
@@ -459,6 +465,17 @@ def _tend(storage_ref: weakref.ref[SchemaSandboxes], woken: threading.Event, sto
 
 def _like_prefix(prefix: str) -> str:
     return prefix.replace("_", r"\_") + "%"
+
+
+def draft_schema_name(made_at: float) -> str:
+    """The schema a template is filled in before it is renamed, named with the time it was made: a sweep tells a
+    crash's leftover from one being filled."""
+    return f"{DRAFT_PREFIX}{int(made_at)}_{secrets.token_hex(4)}"
+
+
+def _draft_made_at(name: str) -> int | None:
+    made = name.removeprefix(DRAFT_PREFIX).partition("_")[0]
+    return int(made) if made.isdecimal() else None  # None: an older linksim's draft, which tells no time
 
 
 def _schema_exists(connection: sa.Connection, name: str) -> bool:

@@ -20,6 +20,7 @@ from auth_server.store import StoreClosed
 from auth_server.store.sandboxes import ORPHAN_AGE_SECONDS
 from auth_server.store.sandboxes import FileSandboxes
 from auth_server.store.sandboxes import SchemaSandboxes
+from auth_server.store.sandboxes import draft_schema_name
 from tests.worlds.conftest import Servers
 from tests.worlds.conftest import worlds_of
 
@@ -206,6 +207,29 @@ def test_the_writers_file_of_a_named_sandbox_is_not_swept_however_old(tmp_path: 
         assert writers.exists()
     finally:
         servers.stop_all()
+
+
+def test_a_template_draft_a_crash_left_is_dropped_when_a_server_starts(schema_servers: Servers) -> None:
+    """A template is filled in a draft schema, then renamed: a process killed meanwhile leaves the draft, which no
+    registry names; one younger than a few minutes may be another process's, being filled right now."""
+    first = schema_servers.start()
+    storage = worlds_of(first).stored.storage  # type: ignore[union-attr]
+    leftover = draft_schema_name(time.time() - ORPHAN_AGE_SECONDS - 1)
+    fresh = draft_schema_name(time.time())
+    with storage.main.engine.begin() as connection:
+        for name in (leftover, fresh):
+            connection.exec_driver_sql(f'CREATE SCHEMA "{name}"')
+    try:
+        schema_servers.start()
+        with storage.main.engine.connect() as connection:
+            left = set(connection.execute(sa.text(
+                "SELECT nspname FROM pg_namespace WHERE nspname IN (:leftover, :fresh)"),
+                {"leftover": leftover, "fresh": fresh}).scalars())
+        assert left == {fresh}
+    finally:
+        with storage.main.engine.begin() as connection:
+            for name in (leftover, fresh):
+                connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
 
 
 def test_a_fresh_database_has_no_sandboxes(servers: Servers) -> None:
