@@ -56,6 +56,11 @@ def _served(served: dict[str, Any]) -> list[str]:
         lines.append(f"| floor: a token endpoint with nothing but authlib and a SQLite file, same server stack "
                      f"(`bench/token_floor.py`) | {_rate(served.get('floor_client_credentials'))} | "
                      f"{_ratio(floor, ceiling)} | {_ratio(floor, peer)} | |")
+    read_floor = served.get("floor_user_info", {}).get("requests_per_second")
+    if read_floor:
+        lines.append(f"| floor of a read: a bearer token's row read through authlib's resource protector, same server "
+                     f"stack (`bench/token_floor.py`) | {_rate(served.get('floor_user_info'))} | "
+                     f"{_ratio(read_floor, ceiling)} | {_ratio(read_floor, peer)} | |")
     if served.get("peer_error"):
         lines.append(f"| peer: {served['peer_error']} | | | | |")
     if peer:
@@ -81,6 +86,10 @@ def _served(served: dict[str, Any]) -> list[str]:
     if floor and all(token_rates):
         lines.append(f"| linksim's token requests beside the floor | client_credentials {_ratio(token_rates[0], floor)}"
                      f" × floor, code exchange {_ratio(token_rates[1], floor)} × floor | | | |")
+    user_info = served.get("user_info", {}).get("requests_per_second")
+    if read_floor and user_info:
+        lines.append(f"| linksim's user info beside the floor of a read | {_ratio(user_info, read_floor)} × floor "
+                     "| | | |")
     lines += [
         f"| complete official QR link flows over HTTP, each in a new sandbox | {http_flows['flows_per_second']:.1f} "
         f"flows/s (flow p50 {http_flows['flow']['p50_ms']} ms, p99 {http_flows['flow']['p99_ms']} ms; "

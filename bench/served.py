@@ -68,6 +68,8 @@ def load_figures(scratch: Path, *, rounds: int, seconds: float, connections: int
             "floor_client_credentials": Load(floor.url + "/token", "POST", form, body=urlencode(
                 {"client_id": token_floor.CLIENT_ID, "client_secret": token_floor.CLIENT_SECRET,
                  "grant_type": "client_credentials"})),
+            "floor_user_info": Load(floor.url + "/userinfo",
+                                    headers={"Authorization": f"Bearer {token_floor.ACCESS_TOKEN}"}),
             "client_credentials": Load(linksim.url + "/v2/oauth/token/", "POST", form, body=urlencode(
                 {"client_key": seed.CLIENT_KEY, "client_secret": seed.CLIENT_SECRET,
                  "grant_type": "client_credentials"})),

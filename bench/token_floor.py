@@ -8,8 +8,13 @@ request journal, sandboxes, fault rules, clock, TikTok wire format or error text
 endpoint that writes its tokens down costs on this stack and this machine, so a report can tell linksim's own cost
 from the stack's.
 
+The floor of a read is ``GET /userinfo``: the bearer token's row read (no transaction of a writer) and checked by
+authlib's resource protector, its client and scope answered; what any endpoint that reads one row for a bearer token
+costs on this stack, beside linksim's user info.
+
 ``python -m bench.token_floor DATABASE`` makes the database (one client, :data:`CLIENT_ID` and
-:data:`CLIENT_SECRET`) and serves ``POST /token`` on a free port of 127.0.0.1, printing ``serving on URL``.
+:data:`CLIENT_SECRET`, and one token, :data:`ACCESS_TOKEN`) and serves ``POST /token`` and ``GET /userinfo`` on a
+free port of 127.0.0.1, printing ``serving on URL``.
 """
 
 from __future__ import annotations
@@ -25,8 +30,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from authlib.integrations.flask_oauth2 import AuthorizationServer
+from authlib.integrations.flask_oauth2 import ResourceProtector
+from authlib.integrations.flask_oauth2 import current_token
 from authlib.oauth2.rfc6749 import ClientMixin
+from authlib.oauth2.rfc6749 import TokenMixin
 from authlib.oauth2.rfc6749 import grants
+from authlib.oauth2.rfc6750 import BearerTokenValidator
 from flask import Flask
 
 from auth_server.cli.serving import THREADS
@@ -35,6 +44,7 @@ from auth_server.store.writer_turns import WriterTurns
 
 WORKERS = 2
 CLIENT_ID, CLIENT_SECRET, SCOPE = "floor_client", "floor_secret", "user.info.basic"
+ACCESS_TOKEN = "floor_access_token"  # made with the database, good for a day
 _KEY = secrets.token_bytes(32)
 
 metadata = sa.MetaData()
@@ -73,8 +83,26 @@ class ClientCredentials(grants.ClientCredentialsGrant):  # type: ignore[misc]
     TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
 
 
-def engine_on(database: str, turns: WriterTurns | None = None) -> sa.Engine:
-    """The file's engine: WAL, commits not synced one by one, every transaction a writer's (with its turn)."""
+class Token(TokenMixin):  # type: ignore[misc]
+    def __init__(self, access_token: str, client_id: str, scope: str, issued_at: float, expires_in: int) -> None:
+        self.client_id, self.scope, self.issued_at, self.expires_in = client_id, scope, issued_at, expires_in
+
+    def get_scope(self) -> str:
+        return self.scope
+
+    def get_expires_in(self) -> int:
+        return self.expires_in
+
+    def is_expired(self) -> bool:
+        return self.issued_at + self.expires_in < time.time()
+
+    def is_revoked(self) -> bool:
+        return False
+
+
+def engine_on(database: str, turns: WriterTurns | None = None, *, writing: bool = True) -> sa.Engine:
+    """The file's engine: WAL, commits not synced one by one; every transaction a writer's (with its turn), unless
+    not ``writing``: then each statement reads on its own, as SQLite does outside a transaction."""
     engine = sa.create_engine(f"sqlite:///{database}", connect_args={"check_same_thread": False, "timeout": 60})
 
     @sa.event.listens_for(engine, "connect")
@@ -82,6 +110,9 @@ def engine_on(database: str, turns: WriterTurns | None = None) -> sa.Engine:
         dbapi_connection.isolation_level = None
         dbapi_connection.execute("PRAGMA journal_mode = WAL")
         dbapi_connection.execute("PRAGMA synchronous = NORMAL")
+
+    if not writing:
+        return engine
 
     @sa.event.listens_for(engine, "begin")
     def _begin(connection: sa.Connection) -> None:
@@ -98,6 +129,8 @@ def make_database(database: str) -> None:
     with engine.begin() as connection:
         connection.execute(clients.insert().values(client_id=CLIENT_ID, secret_digest=_digest(CLIENT_SECRET),
                                                    scope=SCOPE))
+        connection.execute(tokens.insert().values(access_token=ACCESS_TOKEN, client_id=CLIENT_ID, scope=SCOPE,
+                                                  issued_at=time.time(), expires_in=86_400))
     engine.dispose()
 
 
@@ -106,9 +139,17 @@ def floor_app(database: str) -> Flask:
     engine = engine_on(database, turns)
     held = threading.local()  # the request's connection, in its one transaction
 
+    reader = engine_on(database, writing=False)
     # Built once, their values bound as parameters: a statement built for each request costs it its cache key.
     client_by_id = sa.select(clients).where(clients.c.client_id == sa.bindparam("client_id"))
     token_insert = tokens.insert()
+    token_by_value = sa.select(tokens).where(tokens.c.access_token == sa.bindparam("access_token"))
+
+    class TokenOfTheRow(BearerTokenValidator):  # type: ignore[misc]
+        def authenticate_token(self, token_string: str) -> Token | None:
+            with reader.connect() as connection:
+                row = connection.execute(token_by_value, {"access_token": token_string}).first()
+            return Token(*row) if row is not None else None
 
     def query_client(client_id: str) -> Client | None:
         row = held.connection.execute(client_by_id, {"client_id": client_id}).first()
@@ -130,6 +171,14 @@ def floor_app(database: str) -> Flask:
                 return server.create_token_response()
         finally:
             turns.let_go_to(0)
+
+    require_token = ResourceProtector()
+    require_token.register_token_validator(TokenOfTheRow())
+
+    @app.get("/userinfo")
+    @require_token(SCOPE)
+    def user_info() -> Any:
+        return {"client_id": current_token.client_id, "scope": current_token.scope}
 
     return app
 

@@ -3,11 +3,13 @@ figure is asserted: speed is reported by ``make bench``, never tested."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bench import served
+from bench import token_floor
 from bench.driver import parse_wrk
 from bench.report import markdown
 
@@ -38,7 +40,8 @@ def one_short_round(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 def test_one_short_round_over_http_measures_every_endpoint_and_its_references(one_short_round: dict[str, Any]) -> None:
-    for name in ("ceiling_hello_world", "floor_client_credentials", "client_credentials", "code_exchange", "user_info"):
+    for name in ("ceiling_hello_world", "floor_client_credentials", "floor_user_info", "client_credentials",
+                 "code_exchange", "user_info"):
         assert one_short_round[name]["requests"] > 0, name
         assert one_short_round[name]["errors"] == 0, name
     assert len(one_short_round["resident_mb_per_worker_after_load"]) == served.WORKERS
@@ -88,6 +91,35 @@ def test_the_report_gives_linksims_token_requests_beside_the_floor() -> None:
 
     assert "(`bench/token_floor.py`) | 100 req/s (p50 1.0 ms, p99 2.0 ms) | 0.10 | n/a |" in report
     assert "| client_credentials 0.80 × floor, code exchange 0.60 × floor |" in report
+
+
+def test_the_report_gives_linksims_user_info_beside_the_read_floor() -> None:
+    rate = {"requests_per_second": 100.0, "p50_ms": 1.0, "p99_ms": 2.0, "errors": 0}
+    latency = {"p50_ms": 1.0, "p95_ms": 2.0, "p99_ms": 2.0}
+    report = markdown(with_run_facts({
+        "served": {"ceiling_hello_world": {**rate, "requests_per_second": 1000.0},
+                   "floor_user_info": {**rate, "requests_per_second": 400.0}, "client_credentials": rate,
+                   "code_exchange": rate, "user_info": {**rate, "requests_per_second": 300.0},
+                   "resident_mb_after_load": 90,
+                   "qr_flows_over_http": {"flows_per_second": 1.0, "flow": latency, "failures": 0}},
+    }))
+
+    assert ("| floor of a read: a bearer token's row read through authlib's resource protector, same server stack "
+            "(`bench/token_floor.py`) | 400 req/s (p50 1.0 ms, p99 2.0 ms) | 0.40 | n/a | |") in report
+    assert "| linksim's user info beside the floor of a read | 0.75 × floor | | | |" in report
+
+
+def test_the_floor_answers_its_token_at_its_user_info_and_refuses_another(tmp_path: Path) -> None:
+    database = str(tmp_path / "floor.db")
+    token_floor.make_database(database)
+    http = token_floor.floor_app(database).test_client()
+
+    answered = http.get("/userinfo", headers={"Authorization": f"Bearer {token_floor.ACCESS_TOKEN}"})
+    refused = http.get("/userinfo", headers={"Authorization": "Bearer not-a-token"})
+
+    assert answered.status_code == 200
+    assert answered.get_json() == {"client_id": token_floor.CLIENT_ID, "scope": token_floor.SCOPE}
+    assert refused.status_code == 401
 
 
 def test_the_report_gives_the_stored_sandboxes_beside_their_goal() -> None:
