@@ -79,8 +79,11 @@ class Registered:
 
 
 def schema_fingerprint() -> str:
-    """What the tables are, in a few characters: a template made by a linksim with other tables is not copied."""
+    """What the tables and their indexes are, in a few characters: a template made by a linksim with other tables or
+    indexes is not copied (a copy is opened as it is, and a missing index makes every look-up of its table read it
+    whole)."""
     shape = ";".join(f"{table.name}:{','.join(column.name for column in table.columns)}"
+                     f":{','.join(sorted(str(index.name) for index in table.indexes))}"
                      for table in schema.metadata.sorted_tables)
     return hashlib.sha256(shape.encode()).hexdigest()[:12]
 

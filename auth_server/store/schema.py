@@ -234,6 +234,9 @@ links = sa.Table(
              **_partial(f"role = 'marketing' AND {_HOLDING}")),
     sa.Index("ix_links_open_id_state", "open_id", "state"),
     sa.Index("ix_links_shop_state", "shop_id", "state"),
+    # Whether a review or a consent came due is asked before every operation and read: at any number of links.
+    sa.Index("ix_links_state_review_due_at", "state", "review_due_at"),
+    sa.Index("ix_links_state_consent_expires_at", "state", "consent_expires_at"),
 )
 
 invitations = sa.Table(
@@ -246,6 +249,7 @@ invitations = sa.Table(
     sa.Column("expires_at", UTCDateTime, nullable=False),
     sa.Column("answered_at", UTCDateTime),
     sa.Column("link_id", sa.ForeignKey("links.link_id")),
+    sa.Index("ix_invitations_state_expires_at", "state", "expires_at"),  # which came due: asked before every operation
 )
 
 affiliate_invitations = sa.Table(
@@ -258,6 +262,7 @@ affiliate_invitations = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("expires_at", UTCDateTime, nullable=False),
     sa.Column("answered_at", UTCDateTime),
+    sa.Index("ix_affiliate_invitations_state_expires_at", "state", "expires_at"),  # as the invitations'
 )
 
 showcase_items = sa.Table(
