@@ -10,12 +10,20 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from dataclasses import fields
+from datetime import UTC
+from datetime import datetime
 from datetime import timedelta
 
 import sqlalchemy as sa
 
 from auth_server.cli.setup import load
 from auth_server.domain.accounts import Account
+from auth_server.domain.links import Channel
+from auth_server.domain.links import Invitation
+from auth_server.domain.links import InvitationState
+from auth_server.domain.links import Link
+from auth_server.domain.links import LinkState
+from auth_server.domain.links import Role
 from auth_server.domain.shops import Seller
 from auth_server.domain.shops import Shop
 from auth_server.domain.token_digests import token_digest
@@ -58,9 +66,12 @@ def demo_with_credentials(db_url: str, *, codes: int) -> Seeded:
 
 def many_parties(db_url: str, *, accounts: int, shops: int) -> None:
     """The demo data, and ``accounts`` more accounts and ``shops`` more shops (each with its seller), without
-    passwords: they are there to be listed and searched, not signed in to."""
+    passwords: they are there to be listed and searched, not signed in to. Each account also had a link that ended
+    and an invitation it declined, as a world that has run many flows holds: what came due is asked before every
+    request, among all of them."""
     load(db_url, DEMO, fresh=True)
     store = open_store(db_url)
+    when = datetime(2026, 3, 1, 9, tzinfo=UTC)  # the day before the demo data's start
     with store.unit_of_work() as repo:
         repo.session.execute(sa.insert(Seller), [
             _row(Seller(seller_id=f"seller_bulk_{n}", name=f"Bulk seller {n}", entity_id=f"ENT-BULK-{n}"))
@@ -71,6 +82,15 @@ def many_parties(db_url: str, *, accounts: int, shops: int) -> None:
         repo.session.execute(sa.insert(Account), [
             _row(Account(open_id=f"bulk_{n}", username=f"bulk_user_{n}", nickname=f"Bulk User {n}", region="US"))
             for n in range(accounts)])
+        repo.session.execute(sa.insert(Link), [
+            _row(Link(link_id=f"lnk_bulk_{n}", shop_id=f"shop_bulk_{n % shops}", open_id=f"bulk_{n}",
+                      role=Role.OFFICIAL, channel=Channel.QR, state=LinkState.EXPIRED, created_at=when,
+                      consent_expires_at=when + timedelta(minutes=5), ended_at=when + timedelta(minutes=5)))
+            for n in range(accounts)])
+        repo.session.execute(sa.insert(Invitation), [
+            _row(Invitation(invitation_id=f"inv_bulk_{n}", shop_id=f"shop_bulk_{n % shops}", open_id=f"bulk_{n}",
+                            state=InvitationState.DECLINED, created_at=when, expires_at=when + timedelta(days=7),
+                            answered_at=when)) for n in range(accounts)])
     store.dispose()
 
 
