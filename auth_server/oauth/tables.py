@@ -57,6 +57,8 @@ tokens = sa.Table(
     sa.Column("access_revoked_at", schema.UTCDateTime),
     sa.Column("refresh_revoked_at", schema.UTCDateTime),
     sa.Column("family", sa.String(200), index=True),
+    # A user's tokens (an app removed, the apps listed); a client's own tokens (no user) are left out of it.
+    sa.Index("ix_tokens_open_id_client_key", "open_id", "client_key", **schema.partial("open_id IS NOT NULL")),
 )
 
 login_qr_codes = sa.Table(

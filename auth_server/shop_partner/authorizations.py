@@ -181,7 +181,7 @@ class ShopAuthorizations:
         none, or the app does not serve sellers."""
         _served(app, UserType.SELLER)
         with self._unit_of_work() as repo:
-            shops = [shop for shop in repo.shops() if shop.seller_id == seller_id]
+            shops = list(repo.shops_of_seller(seller_id))
         reached = [shop for shop in shops if app.serves_region(shop.region)]
         if not reached:
             raise PageRefusal(f"{app.name} serves shops in {_markets(app)}, and none of your shops is there "

@@ -62,6 +62,7 @@ shop_grants = sa.Table(
     sa.Column("revoked_at", schema.UTCDateTime),
     sa.Column("warned_at", schema.UTCDateTime),
     sa.UniqueConstraint("app_key", "user_type", "party_id", name="one_grant_per_app_and_party"),
+    sa.Index("ix_shop_grants_party", "party_id", "user_type"),  # whom a partner app acts for: every linking call
 )
 
 shop_codes = sa.Table(

@@ -149,6 +149,10 @@ class SqlRepository:
             query = query.where(schema.shops.c.shop_id.in_(list(shop_ids)))
         return self._all(query)
 
+    def shops_of_seller(self, seller_id: str) -> Sequence[Shop]:
+        c = schema.shops.c
+        return self._all(sa.select(Shop).where(c.seller_id == seller_id).order_by(c.shop_id))
+
     def product(self, product_id: str) -> Product | None:
         return self.get(Product, product_id)
 

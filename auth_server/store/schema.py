@@ -90,7 +90,8 @@ metadata = sa.MetaData()
 _HOLDING = "state IN ('pending_review', 'active')"
 
 
-def _partial(condition: str) -> dict[str, Any]:
+def partial(condition: str) -> dict[str, Any]:
+    """An index's keywords that make it partial: only the rows that meet ``condition`` (SQL) are in it."""
     where = sa.text(condition)
     # PostgreSQL's condition is added where its index is made (_partial_on_postgresql): as postgresql_where, it
     # would import SQLAlchemy's PostgreSQL dialect into every run on SQLite (60 ms of a cold start).
@@ -116,7 +117,7 @@ sellers = sa.Table(
 shops = sa.Table(
     "shops", metadata,
     sa.Column("shop_id", sa.String(64), primary_key=True),
-    sa.Column("seller_id", sa.ForeignKey("sellers.seller_id"), nullable=False),
+    sa.Column("seller_id", sa.ForeignKey("sellers.seller_id"), nullable=False, index=True),
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("region", sa.String(8), nullable=False),
     sa.Column("market", sa.String(32), nullable=False),
@@ -226,12 +227,12 @@ links = sa.Table(
         f"NOT (role = 'marketing' AND {_HOLDING}) OR marketing_slot IS NOT NULL", name="marketing_link_has_slot"
     ),
     sa.CheckConstraint(f"NOT ({_HOLDING}) OR open_id IS NOT NULL", name="holding_link_has_account"),
-    sa.Index("one_official_per_shop", "shop_id", unique=True, **_partial(f"role = 'official' AND {_HOLDING}")),
+    sa.Index("one_official_per_shop", "shop_id", unique=True, **partial(f"role = 'official' AND {_HOLDING}")),
     sa.Index("one_official_shop_per_account", "open_id", unique=True,
-             **_partial(f"role = 'official' AND {_HOLDING}")),
-    sa.Index("one_role_per_shop", "shop_id", "open_id", unique=True, **_partial(_HOLDING)),
+             **partial(f"role = 'official' AND {_HOLDING}")),
+    sa.Index("one_role_per_shop", "shop_id", "open_id", unique=True, **partial(_HOLDING)),
     sa.Index("marketing_slot", "shop_id", "marketing_slot", unique=True,
-             **_partial(f"role = 'marketing' AND {_HOLDING}")),
+             **partial(f"role = 'marketing' AND {_HOLDING}")),
     sa.Index("ix_links_open_id_state", "open_id", "state"),
     sa.Index("ix_links_shop_state", "shop_id", "state"),
     # Whether a review or a consent came due is asked before every operation and read: at any number of links.
@@ -250,6 +251,7 @@ invitations = sa.Table(
     sa.Column("answered_at", UTCDateTime),
     sa.Column("link_id", sa.ForeignKey("links.link_id")),
     sa.Index("ix_invitations_state_expires_at", "state", "expires_at"),  # which came due: asked before every operation
+    sa.Index("ix_invitations_shop_id", "shop_id"),
 )
 
 affiliate_invitations = sa.Table(
@@ -282,7 +284,7 @@ live_sessions = sa.Table(
     sa.Column("started_at", UTCDateTime, nullable=False),
     sa.Column("mirror_of", sa.String(64)),
     sa.Column("ended_at", UTCDateTime),
-    sa.Index("one_live_per_account", "open_id", unique=True, **_partial("ended_at IS NULL")),
+    sa.Index("one_live_per_account", "open_id", unique=True, **partial("ended_at IS NULL")),
 )
 
 events = sa.Table(

@@ -16,6 +16,8 @@ from auth_server.store import schema_fingerprint
 DUE_INDEXES = [("accounts", "ix_accounts_verification_due_at"), ("links", "ix_links_state_review_due_at"),
                ("links", "ix_links_state_consent_expires_at"), ("invitations", "ix_invitations_state_expires_at"),
                ("affiliate_invitations", "ix_affiliate_invitations_state_expires_at")]
+KEY_INDEXES = [("invitations", "ix_invitations_shop_id"), ("tokens", "ix_tokens_open_id_client_key"),
+               ("shop_grants", "ix_shop_grants_party"), ("shops", "ix_shops_seller_id")]
 
 
 def _indexes(store: Store, table: str) -> set[str]:
@@ -32,7 +34,7 @@ def test_what_came_due_is_found_by_an_index(tmp_path: Path, table: str, index: s
     store.dispose()
 
 
-@pytest.mark.parametrize(("table", "index"), DUE_INDEXES)
+@pytest.mark.parametrize(("table", "index"), DUE_INDEXES + KEY_INDEXES)
 def test_a_database_made_without_the_index_gets_it_when_opened(tmp_path: Path, table: str, index: str) -> None:
     url = f"sqlite:///{tmp_path / 'linksim.db'}"
     older = open_store(url)
