@@ -102,7 +102,7 @@ class HostedWorld:
         return cls(world_id, simulator, LoginKitServer(store.unit_of_work, simulator.clock, config,
                                                        reading=store.reading),
                    ConsentTokens(config.secret_key, namespace=namespace),
-                   ShopAuthorizations(simulator.store.unit_of_work, simulator.clock,
+                   ShopAuthorizations(store.unit_of_work, simulator.clock, reading=store.reading,
                                       signature_without_body=config.shop_signature_without_body),
                    WebhookOutbox(store.unit_of_work, simulator.clock, reading=store.reading,
                                  written=None if shared else store.write_mark),

@@ -109,8 +109,10 @@ class Offer:
 
 
 class ShopAuthorizations:
-    def __init__(self, unit_of_work: UnitOfWork, clock: Clock, *, signature_without_body: bool = False) -> None:
+    def __init__(self, unit_of_work: UnitOfWork, clock: Clock, *, reading: UnitOfWork | None = None,
+                 signature_without_body: bool = False) -> None:
         self._unit_of_work = unit_of_work
+        self._reading = reading or unit_of_work  # a transaction that only reads (the store's takes no write lock)
         self._clock = clock
         self.signature_without_body = signature_without_body  # also take a sign computed without the body
 
@@ -356,24 +358,41 @@ class ShopAuthorizations:
     def warn_of_expiry(self) -> int:
         """Webhook type 7 for authorizations that end within 30 days: when they enter that window, then at every
         0:00 (UTC, the world's clock) until they end or are renewed. Missed days are caught up, each stamped
-        with its own time. Returns how many warnings were made."""
+        with its own time. Returns how many warnings were made. The delivery loop asks four times a second: those
+        due are looked for in a read, and the write lock is taken only when there are some."""
         now, made = self.now(), 0
+        with self._reading() as repo:
+            due = [grant.grant_id for grant in repo.session.scalars(_GRANTS_ENDING_BY, {"by": now + EXPIRY_WARNING})
+                   if _warning_due(grant, now)]
+        if not due:
+            return 0
         with self._unit_of_work() as repo:
-            for grant in repo.all_where(Grant, order_by="granted_at"):
-                if grant.expires_at is None or grant.revoked_at is not None or grant.kind is UserType.CREATOR:
-                    continue
-                due = grant.expires_at - EXPIRY_WARNING if grant.warned_at is None else _next_midnight(grant.warned_at)
-                if due > now:
-                    continue
+            for grant_id in due:
                 # Held, then read again: another process (linksim serve --workers) may have warned meanwhile.
-                grant = repo.get(Grant, grant.grant_id, lock=True)
+                grant: Grant | None = repo.get(Grant, grant_id, lock=True)
+                if grant is None or not _warning_due(grant, now):
+                    continue
+                assert grant.expires_at is not None
                 app: ShopApp = repo.get(ShopApp, grant.app_key)
-                due = grant.expires_at - EXPIRY_WARNING if grant.warned_at is None else _next_midnight(grant.warned_at)
-                while due <= now and due < grant.expires_at:
-                    made += len(webhooks.authorization_expiring(repo, app, grant, due))
-                    grant.warned_at = due
-                    due = _next_midnight(due)
+                when = _next_warning(grant)
+                while when <= now and when < grant.expires_at:
+                    made += len(webhooks.authorization_expiring(repo, app, grant, when))
+                    grant.warned_at = when
+                    when = _next_midnight(when)
         return made
+
+
+def _next_warning(grant: Grant) -> datetime:
+    """When the authorization's next expiry warning is due: 30 days before it ends, then each 0:00 after the last."""
+    assert grant.expires_at is not None
+    return grant.expires_at - EXPIRY_WARNING if grant.warned_at is None else _next_midnight(grant.warned_at)
+
+
+def _warning_due(grant: Grant, now: datetime) -> bool:
+    if grant.expires_at is None or grant.revoked_at is not None or grant.kind is UserType.CREATOR:
+        return False
+    when = _next_warning(grant)
+    return when <= now and when < grant.expires_at
 
 
 def _login_named(repo: Any, name: str, kind: LoginKind, *, lock: bool = False) -> ShopLogin | None:
@@ -381,6 +400,11 @@ def _login_named(repo: Any, name: str, kind: LoginKind, *, lock: bool = False) -
                                or repo.first_where(ShopLogin, party_id=name.strip(), kind=kind, lock=lock))
     return found if found is not None and found.kind is kind else None
 
+
+# The authorizations that end by ``by`` (those whose warnings may be due), in the order they were given.
+_GRANTS_ENDING_BY = (
+    sa.select(Grant).where(shop_grants.c.expires_at <= sa.bindparam("by"), shop_grants.c.revoked_at.is_(None))
+    .order_by(shop_grants.c.granted_at))
 
 _SELLERS_GRANTS_OF_CLIENT = (
     sa.select(Grant).join(ShopApp, shop_apps.c.app_key == shop_grants.c.app_key)

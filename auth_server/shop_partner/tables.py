@@ -63,6 +63,7 @@ shop_grants = sa.Table(
     sa.Column("warned_at", schema.UTCDateTime),
     sa.UniqueConstraint("app_key", "user_type", "party_id", name="one_grant_per_app_and_party"),
     sa.Index("ix_shop_grants_party", "party_id", "user_type"),  # whom a partner app acts for: every linking call
+    sa.Index("ix_shop_grants_expires_at", "expires_at"),  # those whose expiry warnings may be due: 4 times a second
 )
 
 shop_codes = sa.Table(

@@ -121,13 +121,17 @@ class SqlRepository:
         column = getattr(cls, due)
         return self._all(sa.select(cls).where(column.is_not(None), column <= now).order_by(column).limit(limit))
 
-    def claimable(self, cls: type[T], *, due: str, now: datetime, claimed: str, wall_now: datetime) -> T | None:
+    def claimable(self, cls: type[T], *, due: str, now: datetime, claimed: str, wall_now: datetime,
+                  lock: bool = True) -> T | None:
         """The earliest due object of ``cls`` that no one holds (its ``claimed`` time is None or past ``wall_now``),
         locked for this transaction to claim it; on PostgreSQL one another transaction is claiming is skipped, and on
-        SQLite the write lock of the transaction keeps claims apart."""
+        SQLite the write lock of the transaction keeps claims apart. Not ``lock``: only whether there is one, as a
+        reading transaction may ask."""
         column, claim = getattr(cls, due), getattr(cls, claimed)
         query = (sa.select(cls).where(column.is_not(None), column <= now, sa.or_(claim.is_(None), claim <= wall_now))
-                 .order_by(column).limit(1).with_for_update(skip_locked=True))
+                 .order_by(column).limit(1))
+        if lock:
+            query = query.with_for_update(skip_locked=True)
         found: T | None = self.session.scalars(query.execution_options(populate_existing=True)).first()
         return found
 
@@ -283,10 +287,11 @@ class SqlRepository:
 
     # the journal
     def events(
-        self, *, subject_type: str | None = None, subject_id: str | None = None, after_seq: int = 0
+        self, *, subject_type: str | None = None, subject_id: str | None = None, after_seq: int = 0,
+        limit: int | None = None,
     ) -> Sequence[Event]:
         c = schema.events.c
-        query = sa.select(Event).where(c.seq > after_seq).order_by(c.seq)
+        query = sa.select(Event).where(c.seq > after_seq).order_by(c.seq).limit(limit)
         if subject_type is not None:
             query = query.where(c.subject_type == subject_type)
         if subject_id is not None:

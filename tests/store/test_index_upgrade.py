@@ -17,7 +17,8 @@ DUE_INDEXES = [("accounts", "ix_accounts_verification_due_at"), ("links", "ix_li
                ("links", "ix_links_state_consent_expires_at"), ("invitations", "ix_invitations_state_expires_at"),
                ("affiliate_invitations", "ix_affiliate_invitations_state_expires_at")]
 KEY_INDEXES = [("invitations", "ix_invitations_shop_id"), ("tokens", "ix_tokens_open_id_client_key"),
-               ("shop_grants", "ix_shop_grants_party"), ("shops", "ix_shops_seller_id")]
+               ("shop_grants", "ix_shop_grants_party"), ("shop_grants", "ix_shop_grants_expires_at"),
+               ("shops", "ix_shops_seller_id")]
 
 
 def _indexes(store: Store, table: str) -> set[str]:
