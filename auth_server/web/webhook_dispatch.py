@@ -2,9 +2,12 @@
 
 The loop (a daemon thread) starts once a world has something for it: after a request that leaves the world
 with an undelivered webhook or an app that receives webhooks, and at app start when the main world's store
-holds undelivered ones (a restarted server resumes them). From then on it visits the worlds that needed it
-every :data:`POLL_SECONDS`: in each, the expiry warnings that came due (type 7), webhooks for the new linking
-events, then every delivery due on that world's clock (:class:`~auth_server.shop_partner.delivery.WebhookOutbox`).
+holds undelivered ones (a restarted server resumes them). From then on it visits the worlds that needed it: in
+each, the expiry warnings that came due (type 7), webhooks for the new linking events, then every delivery due on
+that world's clock (:class:`~auth_server.shop_partner.delivery.WebhookOutbox`). A world is visited every
+:data:`POLL_SECONDS` while it sends; one that had nothing to send is visited half as often each time, down to every
+:data:`IDLE_SECONDS` (a hundred idle sandboxes with webhook apps cost little), until a request in it that may
+have left something to send brings its next visit forward.
 
 Each world's run goes to a small pool of threads, one run per world at a time: a receiver that hangs costs its
 own world up to 3 s per attempt, while the other worlds' deliveries go on (a single thread sending one world
@@ -59,6 +62,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.25
+IDLE_SECONDS = 2.0  # the longest a world that sent nothing waits for its next visit
 WORKERS = 4  # worlds served at once: as many hanging receivers before a fifth world waits
 
 Attempted = list[tuple[WebhookDelivery, dict[str, Any]]]
@@ -96,12 +100,16 @@ class WebhookDispatcher:
     """The app's delivery loop over its worlds (held weakly: the loop ends with the app)."""
 
     def __init__(self, worlds: Worlds, journal_file: JournalFile | None = None, *,
-                 poll_seconds: float = POLL_SECONDS, workers: int = WORKERS,
-                 send: Callable[[WebhookDelivery, float], Answer] = send_stored, journaled: bool = True) -> None:
+                 poll_seconds: float = POLL_SECONDS, idle_seconds: float = IDLE_SECONDS, workers: int = WORKERS,
+                 send: Callable[[WebhookDelivery, float], Answer] = send_stored, journaled: bool = True,
+                 looping: bool = True) -> None:
         self._worlds = weakref.ref(worlds)
+        self._looping = looping  # False: no thread of its own; the caller runs the passes (visit_due)
         self._journal_file = journal_file
         self._journaled = journaled  # whether attempts go into the request journal (off: --no-request-journal)
         self._poll = poll_seconds
+        self._idle = idle_seconds
+        self._pace: weakref.WeakKeyDictionary[HostedWorld, _Pace] = weakref.WeakKeyDictionary()
         self._workers = workers
         self._send = send
         self._lock = threading.Lock()
@@ -115,8 +123,10 @@ class WebhookDispatcher:
         return self._thread is not None and self._thread.is_alive()
 
     def wake_for(self, world: HostedWorld) -> bool:
-        """Have the loop look after ``world`` if it holds something for it (starting the loop if need be)."""
+        """Have the loop look after ``world`` if it holds something for it (starting the loop if need be), and visit
+        it at its next pass."""
         if world in self._active:
+            self._pace[world] = _Pace(self._poll)
             return True
         try:
             needed = world.webhooks.needs_loop()
@@ -152,7 +162,7 @@ class WebhookDispatcher:
 
     def _start(self) -> None:
         with self._lock:
-            if self.running:
+            if self.running or not self._looping:
                 return
             self._thread = threading.Thread(target=self._loop, name="linksim-webhooks", daemon=True)
             self._thread.start()
@@ -169,19 +179,29 @@ class WebhookDispatcher:
         pool = ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="linksim-webhook")
         try:
             while self._worlds() is not None:
-                for world in list(self._active):
-                    with self._lock:
-                        if id(world) in self._in_flight:
-                            continue
-                        self._in_flight.add(id(world))
-                    pool.submit(self._run_in_background, world)
+                self.visit_due(pool.submit, time.monotonic())
                 time.sleep(self._poll)
         finally:
             pool.shutdown(wait=False)
 
-    def _run_in_background(self, world: HostedWorld) -> None:
+    def visit_due(self, submit: Callable[..., object], now: float) -> None:
+        """One pass of the loop at ``now`` (monotonic seconds): each world whose visit is due and not under way is
+        handed to ``submit`` (the loop's pool) to be run."""
+        for world in list(self._active):
+            if self._pace.setdefault(world, _Pace(self._poll)).next_visit > now:
+                continue
+            with self._lock:
+                if id(world) in self._in_flight:
+                    continue
+                self._in_flight.add(id(world))
+            submit(self._run_in_background, world, now)
+
+    def _run_in_background(self, world: HostedWorld, started: float) -> None:
         try:
-            self.run_world(world)
+            sent = bool(self.run_world(world))
+            pace = self._pace.get(world)
+            if pace is not None:
+                pace.after_visit(started, sent=sent, poll=self._poll, idle=self._idle)
         except StoreClosed:
             self._active.discard(world)  # a deleted sandbox: nothing more to send for it
         except Exception:
@@ -227,6 +247,18 @@ class WebhookDispatcher:
             raise
         except Exception:  # the journal must never cost an attempt its record in the outbox
             log.exception("could not journal webhook %s", delivery.delivery_id)
+
+
+class _Pace:
+    """When the loop visits a world next: at its pace while the world sends, ever less often while it does not."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self.next_visit = 0.0  # at the next pass
+
+    def after_visit(self, started: float, *, sent: bool, poll: float, idle: float) -> None:
+        self.interval = poll if sent else min(self.interval * 2, idle)
+        self.next_visit = started + self.interval
 
 
 def _waits_for_loop(store: Store) -> bool:
