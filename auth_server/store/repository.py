@@ -179,8 +179,16 @@ class SqlRepository:
         rows = self.session.execute(sa.select(c.open_id, c.username).where(c.open_id.in_(list(open_ids))))
         return {open_id: username for open_id, username in rows}
 
-    def accounts(self) -> Sequence[Account]:
-        return self._all(sa.select(Account).order_by(schema.accounts.c.username))
+    def accounts(self, *, limit: int | None = None) -> Sequence[Account]:
+        """Every account, or the first ``limit`` of them, by username."""
+        return self._all(sa.select(Account).order_by(schema.accounts.c.username).limit(limit))
+
+    def accounts_with_ids(self, open_ids: Collection[str]) -> Sequence[Account]:
+        c = schema.accounts.c
+        return self._all(sa.select(Account).where(c.open_id.in_(list(open_ids))).order_by(c.username))
+
+    def count_accounts(self) -> int:
+        return int(self.session.scalar(sa.select(sa.func.count()).select_from(schema.accounts)) or 0)
 
     def accounts_by_nickname(self, nickname: str) -> Sequence[Account]:
         c = schema.accounts.c
@@ -221,7 +229,8 @@ class SqlRepository:
                          .order_by(c.created_at, c.link_id))
 
     def holding_links(
-        self, *, shop_id: str | None = None, open_id: str | None = None, role: Role | None = None
+        self, *, shop_id: str | None = None, open_id: str | None = None, role: Role | None = None,
+        open_ids: Collection[str] | None = None,
     ) -> Sequence[Link]:
         c = schema.links.c
         query = sa.select(Link).where(c.state.in_(HOLDING_STATES)).order_by(c.created_at, c.link_id)
@@ -229,6 +238,8 @@ class SqlRepository:
             query = query.where(c.shop_id == shop_id)
         if open_id is not None:
             query = query.where(c.open_id == open_id)
+        if open_ids is not None:
+            query = query.where(c.open_id.in_(list(open_ids)))
         if role is not None:
             query = query.where(c.role == role)
         return self._all(query)

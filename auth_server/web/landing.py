@@ -73,6 +73,9 @@ class LoginEntry:
     password: str | None
 
 
+SHOWN_ACCOUNTS = 100  # a start page, not a directory: a world of 100,000 accounts shows as quickly as the demo's
+
+
 @bp.get("/")
 def index() -> Any:
     demo = fixtures.read(fixtures.DEMO)
@@ -80,12 +83,12 @@ def index() -> Any:
         partner_apps = repo.all_of(PartnerApp, order_by="client_key")
         shop_apps = repo.all_of(ShopApp, order_by="app_key")
         logins = repo.all_of(ShopLogin, order_by="email")
-    service = context.service()
-    accounts = service.accounts()
+    accounts, links, shops, total = context.service().read_together(lambda op: _shown_accounts(op.repo, demo))
     password = _demo_password(demo, accounts)
     return render_template(
         "landing.html",
-        accounts=account_entries(accounts, service.links(), service.shops(), demo, password, context.now().date()),
+        accounts=account_entries(accounts, links, shops, demo, password, context.now().date()),
+        more_accounts=total - len(accounts),
         apps=app_entries(partner_apps, shop_apps, demo),
         logins=login_entries(logins, demo, password),
         demo_password=password,
@@ -93,6 +96,18 @@ def index() -> Any:
         control_token_needed=context.config().control_token is not None,
         world=context.world(),
     )
+
+
+def _shown_accounts(repo: Any, demo: dict[str, Any]) -> tuple[list[Account], list[Link], list[Shop], int]:
+    """The accounts the page shows (the demo's first, then the others by username, :data:`SHOWN_ACCOUNTS` in all),
+    their links in force and those links' shops, and how many accounts the world holds."""
+    demo_ids = _demo_open_ids(demo)
+    from_demo = list(repo.accounts_with_ids(demo_ids))
+    others = [account for account in repo.accounts(limit=SHOWN_ACCOUNTS) if account.open_id not in demo_ids]
+    shown = (from_demo + others)[:SHOWN_ACCOUNTS]
+    links = list(repo.holding_links(open_ids=[account.open_id for account in shown]))
+    shops = list(repo.shops({link.shop_id for link in links}))
+    return shown, links, shops, repo.count_accounts()
 
 
 def _demo_password(demo: dict[str, Any], accounts: list[Account]) -> str | None:
@@ -115,11 +130,14 @@ def account_entries(accounts: list[Account], links: list[Link], shops: list[Shop
                     password: str | None, today: date) -> list[AccountEntry]:
     from_demo = _demo_open_ids(demo)
     named = {shop.shop_id: shop.name for shop in shops}
+    links_of: dict[str | None, list[Link]] = {}
+    for link in links:
+        links_of.setdefault(link.open_id, []).append(link)
     entries = []
-    for account in sorted(accounts, key=lambda a: a.username):
+    for account in accounts:
         entry = from_demo.get(account.open_id)
         has_password = password is not None and entry is not None and "password" not in entry
-        facts = account_facts(account, links, named, today)
+        facts = account_facts(account, links_of.get(account.open_id, []), named, today)
         loaded_as = entry["username"].lstrip("@") if entry else account.username
         if loaded_as != account.username:  # renamed since (rule E2 names an official account after its shop)
             facts.insert(0, f"was @{loaded_as}")

@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from auth_server.app import create_app
 from auth_server.config import ServerConfig
 from auth_server.simulator import Simulator
+from tests.conftest import WorldBuilder
 from tests.login_kit.conftest import CLIENT_SECRET
 
 
@@ -53,6 +54,24 @@ def test_the_start_page_says_what_an_account_is_linked_to_now(demo: FlaskClient)
 
 def test_the_start_page_names_the_username_an_account_had_before_a_rename(demo: FlaskClient) -> None:
     assert "was @otto" in account_row(start_page(demo), "nordic_home")
+
+
+def test_the_start_page_shows_the_demo_accounts_first_and_a_hundred_accounts_at_most(demo: FlaskClient,
+                                                                                   sim: Simulator) -> None:
+    """A world of 100,000 accounts has a start page as quick as the demo's: the rest are found by a search."""
+    world = WorldBuilder(sim)
+    for n in range(150):
+        world.account(f"aaa_extra_{n:03d}")  # sorted before every demo account
+    total = len(sim.service.accounts())
+
+    page = start_page(demo)
+
+    assert len(re.findall(r'<tr data-testid="account"', page)) == 100
+    assert "verified, free: the happy path" in account_row(page, "maya")
+    assert "official account of Nordic Home" in account_row(page, "nordic_home")
+    assert "aaa_extra_000" in page and "aaa_extra_149" not in page
+    more = re.search(r'data-testid="more-accounts">(.*?)</p>', page, re.S)
+    assert more and f"{total - 100} more accounts" in " ".join(more.group(1).split())
 
 
 def test_the_start_page_shows_no_password_when_the_demo_data_is_not_loaded(client: FlaskClient) -> None:
