@@ -146,12 +146,17 @@ class SqlRepository:
     def shop(self, shop_id: str, *, lock: bool = False) -> Shop | None:
         return self.get(Shop, shop_id, lock=lock)
 
-    def shops(self, shop_ids: Collection[str] | None = None) -> Sequence[Shop]:
-        """Every shop, or those of ``shop_ids``."""
-        query = sa.select(Shop).order_by(schema.shops.c.shop_id)
+    def shops(self, shop_ids: Collection[str] | None = None, *, limit: int | None = None) -> Sequence[Shop]:
+        """Every shop, or those of ``shop_ids``; the first ``limit`` of them, by id."""
+        query = sa.select(Shop).order_by(schema.shops.c.shop_id).limit(limit)
         if shop_ids is not None:
             query = query.where(schema.shops.c.shop_id.in_(list(shop_ids)))
         return self._all(query)
+
+    def count_of(self, cls: type[Any]) -> int:
+        """How many objects of ``cls`` the store holds."""
+        table = sa.inspect(cls).local_table
+        return int(self.session.scalar(sa.select(sa.func.count()).select_from(table)) or 0)
 
     def shops_of_seller(self, seller_id: str) -> Sequence[Shop]:
         c = schema.shops.c
@@ -186,9 +191,6 @@ class SqlRepository:
     def accounts_with_ids(self, open_ids: Collection[str]) -> Sequence[Account]:
         c = schema.accounts.c
         return self._all(sa.select(Account).where(c.open_id.in_(list(open_ids))).order_by(c.username))
-
-    def count_accounts(self) -> int:
-        return int(self.session.scalar(sa.select(sa.func.count()).select_from(schema.accounts)) or 0)
 
     def accounts_by_nickname(self, nickname: str) -> Sequence[Account]:
         c = schema.accounts.c
@@ -227,6 +229,11 @@ class SqlRepository:
         c = schema.links.c
         return self._all(sa.select(Link).where(c.expected_open_id == open_id, c.state == LinkState.PENDING_CONSENT)
                          .order_by(c.created_at, c.link_id))
+
+    def latest_links(self, limit: int) -> Sequence[Link]:
+        """The ``limit`` links made last, the newest first."""
+        c = schema.links.c
+        return self._all(sa.select(Link).order_by(c.created_at.desc(), c.link_id.desc()).limit(limit))
 
     def holding_links(
         self, *, shop_id: str | None = None, open_id: str | None = None, role: Role | None = None,
@@ -273,6 +280,11 @@ class SqlRepository:
             query = query.where(c.shop_id == shop_id)
         return self._all(query)
 
+    def latest_invitations(self, limit: int) -> Sequence[Invitation]:
+        """The ``limit`` invitations sent last, the newest first."""
+        c = schema.invitations.c
+        return self._all(sa.select(Invitation).order_by(c.created_at.desc(), c.invitation_id.desc()).limit(limit))
+
     def invitations_due(self, now: datetime) -> Sequence[Invitation]:
         return self._all(sa.select(Invitation).where(_invitation_due(schema.invitations, now))
                          .with_for_update(skip_locked=True))
@@ -308,6 +320,11 @@ class SqlRepository:
         if subject_id is not None:
             query = query.where(c.subject_id == subject_id)
         return self._all(query)
+
+    def event_seq_back(self, count: int) -> int:
+        """The seq of the event ``count`` events before the newest (0 when there are not so many)."""
+        c = schema.events.c
+        return int(self.session.scalar(sa.select(c.seq).order_by(c.seq.desc()).offset(count).limit(1)) or 0)
 
     def event_seqs(self, *, after_seq: int = 0) -> Sequence[int]:
         """The numbers of the events after ``after_seq``: what the request journal needs, without the events."""

@@ -107,7 +107,7 @@ def _shown_accounts(repo: Any, demo: dict[str, Any]) -> tuple[list[Account], lis
     shown = (from_demo + others)[:SHOWN_ACCOUNTS]
     links = list(repo.holding_links(open_ids=[account.open_id for account in shown]))
     shops = list(repo.shops({link.shop_id for link in links}))
-    return shown, links, shops, repo.count_accounts()
+    return shown, links, shops, repo.count_of(Account)
 
 
 def _demo_password(demo: dict[str, Any], accounts: list[Account]) -> str | None:

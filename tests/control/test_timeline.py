@@ -4,21 +4,32 @@ the fault rules and the events after a cursor, in words."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from flask.testing import FlaskClient
+from sqlalchemy.orm import Mapper
 
 from auth_server.app import create_app
 from auth_server.config import ServerConfig
+from auth_server.domain.accounts import Account
 from auth_server.domain.clock import ManualClock
+from auth_server.domain.links import Channel
+from auth_server.domain.links import Link
+from auth_server.domain.links import LinkState
+from auth_server.domain.links import Role
 from auth_server.simulator import Simulator
 from auth_server.web import context
+from auth_server.web.control.timeline_feed import FLOWS_SHOWN
+from auth_server.web.control.timeline_feed import PARTIES_SHOWN
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 TOKEN = "a-control-token-for-tests"
 ELSEWHERE = {"REMOTE_ADDR": "10.1.2.3"}
+MANY = 3000
 
 
 @pytest.fixture
@@ -199,3 +210,32 @@ def test_reading_the_feed_settles_nothing(http: FlaskClient) -> None:
 def test_the_start_page_leads_to_the_timeline(http: FlaskClient) -> None:
     page = http.get("/", headers=BROWSER).get_data(as_text=True)
     assert 'href="/_sim/" data-testid="go-timeline"' in page
+
+
+# --- at scale ------------------------------------------------------------------------------------------------------
+
+
+def test_the_feed_reads_only_what_it_shows_however_many_parties_and_flows_the_world_holds(http: FlaskClient) -> None:
+    """A world of 100,000 accounts and links answers the page's polling as quickly as the demo's: the feed loads the
+    newest flows and the first parties it shows, and counts the rest."""
+    sim = simulator(http)
+    when = sim.clock.now()
+    with sim.store.unit_of_work() as repo:
+        repo.session.execute(sa.insert(Account), [asdict(Account(
+            open_id=f"bulk_{n}", username=f"bulk_user_{n:04d}", nickname=f"Bulk {n}", region="US"))
+            for n in range(MANY)])
+        repo.session.execute(sa.insert(Link), [asdict(Link(
+            link_id=f"lnk_bulk_{n}", shop_id="shop_acme_us", open_id=f"bulk_{n}", role=Role.OFFICIAL,
+            channel=Channel.QR, state=LinkState.EXPIRED, created_at=when - timedelta(days=1)))
+            for n in range(MANY)])
+    loaded: list[object] = []
+    listening = (Mapper, "load", lambda target, _context: loaded.append(target))
+    sa.event.listen(*listening)
+    try:
+        answer = feed(http)
+    finally:
+        sa.event.remove(*listening)
+
+    assert answer["party_count"]["accounts"] > MANY and answer["flow_count"] > MANY
+    assert len(answer["accounts"]) == PARTIES_SHOWN and len(answer["flows"]) <= 2 * FLOWS_SHOWN
+    assert len(loaded) < 2 * (PARTIES_SHOWN + FLOWS_SHOWN), "it loaded what it does not show"

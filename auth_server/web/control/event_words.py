@@ -7,6 +7,7 @@ name, as the world names them when the event is read (a page keeps the words it 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
@@ -43,20 +44,33 @@ CHANNELS = {"qr": "QR code", "app_toggle": "Seller app", "invitation": "invitati
 
 @dataclass(frozen=True)
 class Names:
-    """What the world calls its parties now: accounts by open_id, shops by id."""
+    """What the world calls its parties now: accounts by open_id, shops by id. A name not given is asked of ``more``
+    (``more(kind, key)``, kind ``account``, ``shop`` or ``invitation``), if there is one, and kept."""
 
     accounts: dict[str, str]  # open_id -> username
     shops: dict[str, str]  # shop_id -> name
     invited: dict[str, str] = field(default_factory=dict)  # invitation_id -> the invited account's open_id
+    more: Callable[[str, str], str | None] | None = None
 
     def account(self, open_id: Any) -> str:
         if not isinstance(open_id, str):
             return "someone"
-        username = self.accounts.get(open_id)
+        username = self._named(self.accounts, "account", open_id)
         return f"@{username}" if username else open_id
 
     def shop(self, shop_id: Any) -> str:
-        return self.shops.get(shop_id, shop_id) if isinstance(shop_id, str) else "a shop"
+        return (self._named(self.shops, "shop", shop_id) or shop_id) if isinstance(shop_id, str) else "a shop"
+
+    def invited_account(self, invitation_id: str | None) -> str | None:
+        """The open_id of the account an invitation went to."""
+        return self._named(self.invited, "invitation", invitation_id) if invitation_id else None
+
+    def _named(self, known: dict[str, str], kind: str, key: str) -> str | None:
+        if key not in known and self.more is not None:
+            found = self.more(kind, key)
+            if found is not None:
+                known[key] = found
+        return known.get(key)
 
     def actor(self, actor: str) -> str:
         partner = partner_key_of(actor)
@@ -69,7 +83,7 @@ def sentence(event: Event, names: Names) -> str:
     """What happened, in words, starting with a capital."""
     data = event.data
     open_id = data.get("open_id") or (event.subject_id if event.subject_type == "account" else None) or (
-        names.invited.get(event.subject_id) if event.subject_type == "invitation" else None)
+        names.invited_account(event.subject_id) if event.subject_type == "invitation" else None)
     facts = {
         "actor": names.actor(event.actor),
         "account": names.account(open_id),

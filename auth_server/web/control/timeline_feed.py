@@ -95,22 +95,22 @@ def events_after(repo: Repository, cursor: Cursor | None) -> EventPage:
             older = [event for event in read if event.seq is not None and event.seq <= cursor.seq]
             return EventPage(older + newer[:EVENTS_PER_ANSWER], replace=False, earlier=False,
                              more=len(newer) > EVENTS_PER_ANSWER)
-    seqs = repo.event_seqs()
-    start = seqs[-EVENTS_PER_ANSWER - 1] if len(seqs) > EVENTS_PER_ANSWER else 0
+    start = repo.event_seq_back(EVENTS_PER_ANSWER)
     return EventPage(list(repo.events(after_seq=start)), replace=True, earlier=start > 0, more=False)
 
 
 def feed(repo: Repository, now: datetime, cursor: Cursor | None,
          partner_apps: Iterable[dict[str, Any]]) -> dict[str, Any]:
-    """The world as the page shows it (``partner_apps``: Login Kit's and TikTok Shop's, read by the caller)."""
-    shops = list(repo.shops())
-    accounts = list(repo.accounts())
+    """The world as the page shows it (``partner_apps``: Login Kit's and TikTok Shop's, read by the caller): the
+    first parties and the newest flows, and how many there are, so that a world of 100,000 answers as quickly as
+    the demo's."""
+    shops = list(repo.shops(limit=PARTIES_SHOWN))
+    accounts = list(repo.accounts(limit=PARTIES_SHOWN))
     sellers = {seller_id: repo.seller(seller_id) for seller_id in {shop.seller_id for shop in shops}}
-    links = sorted(repo.links(), key=lambda link: (link.created_at, link.link_id), reverse=True)
-    invitations = sorted(repo.invitations(), key=lambda i: (i.created_at, i.invitation_id), reverse=True)
-    names = Names({a.open_id: a.username for a in accounts}, {s.shop_id: s.name for s in shops},
-                  {i.invitation_id: i.open_id for i in invitations})
+    links = list(repo.latest_links(FLOWS_SHOWN))
+    invitations = list(repo.latest_invitations(FLOWS_SHOWN))
     page = events_after(repo, cursor)
+    names = _names(repo, accounts, shops, links, invitations, page.events)
     last = page.events[-1] if page.events else None
     return {
         "now": now.isoformat(),
@@ -120,14 +120,40 @@ def feed(repo: Repository, now: datetime, cursor: Cursor | None,
         "earlier": page.earlier,
         "more": page.more,
         "events": [event_view(event, names) for event in page.events],
-        "flows": [link_view(link, names, _scanned_by(repo, link)) for link in links[:FLOWS_SHOWN]]
-        + [invitation_view(invitation, names) for invitation in invitations[:FLOWS_SHOWN]],
-        "flow_count": len(links) + len(invitations),
-        "shops": [shop_view(shop, sellers.get(shop.seller_id)) for shop in shops[:PARTIES_SHOWN]],
-        "accounts": [account_view(account) for account in sorted(accounts, key=lambda a: a.username)[:PARTIES_SHOWN]],
+        "flows": [link_view(link, names, _scanned_by(repo, link)) for link in links]
+        + [invitation_view(invitation, names) for invitation in invitations],
+        "flow_count": repo.count_of(Link) + repo.count_of(Invitation),
+        "shops": [shop_view(shop, sellers.get(shop.seller_id)) for shop in shops],
+        "accounts": [account_view(account) for account in accounts],
         "partner_apps": list(partner_apps),
-        "party_count": {"shops": len(shops), "accounts": len(accounts)},
+        "party_count": {"shops": repo.count_of(Shop), "accounts": repo.count_of(Account)},
     }
+
+
+def _names(repo: Repository, accounts: list[Account], shops: list[Shop], links: list[Link],
+           invitations: list[Invitation], events: list[Event]) -> Names:
+    """The names of the parties the answer shows or its flows and events name: read in one statement each, and any
+    other one when it is asked for."""
+    open_ids = {i.open_id for i in invitations} | {event.data["open_id"] for event in events
+                                                   if isinstance(event.data.get("open_id"), str)}
+    open_ids |= {holder for link in links for holder in (link.open_id, link.expected_open_id) if holder}
+    open_ids |= {event.subject_id for event in events if event.subject_type == "account"}
+    shop_ids = {link.shop_id for link in links} | {i.shop_id for i in invitations} | {
+        event.data["shop_id"] for event in events if isinstance(event.data.get("shop_id"), str)}
+    known_shops = {shop.shop_id: shop.name for shop in shops}
+    named_shops = repo.shops(shop_ids - set(known_shops)) if shop_ids - set(known_shops) else []
+
+    def more(kind: str, key: str) -> str | None:
+        if kind == "account":
+            return repo.usernames([key]).get(key)
+        if kind == "shop":
+            return next((shop.name for shop in repo.shops([key])), None)
+        invitation = repo.invitation(key)
+        return invitation.open_id if invitation is not None else None
+
+    return Names({**{a.open_id: a.username for a in accounts}, **repo.usernames(open_ids)},
+                 {**known_shops, **{shop.shop_id: shop.name for shop in named_shops}},
+                 {i.invitation_id: i.open_id for i in invitations}, more)
 
 
 def clock_text(now: datetime) -> str:
