@@ -153,6 +153,13 @@ class SqlRepository:
             query = query.where(schema.shops.c.shop_id.in_(list(shop_ids)))
         return self._all(query)
 
+    def shops_matching(self, text: str, *, limit: int) -> Sequence[Shop]:
+        """The shops whose name or id holds ``text`` (in any case), the first ``limit`` of them by id."""
+        c = schema.shops.c
+        return self._all(sa.select(Shop).where(sa.or_(c.name.icontains(text, autoescape=True),
+                                                       c.shop_id.icontains(text, autoescape=True)))
+                         .order_by(c.shop_id).limit(limit))
+
     def count_of(self, cls: type[Any]) -> int:
         """How many objects of ``cls`` the store holds."""
         table = sa.inspect(cls).local_table

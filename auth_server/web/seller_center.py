@@ -29,6 +29,8 @@ from auth_server.domain.errors import Violation
 from auth_server.domain.links import Channel
 from auth_server.domain.links import Link
 from auth_server.domain.links import LinkState
+from auth_server.domain.operation import Operation
+from auth_server.domain.shops import Shop
 from auth_server.shop_partner.authorizations import PageRefusal
 from auth_server.shop_partner.authorizations import SignInLocked
 from auth_server.shop_partner.models import LoginKind
@@ -50,9 +52,22 @@ from auth_server.web.page_text import utc_time
 bp = Blueprint("seller_center", __name__, url_prefix="/seller")
 
 
+SHOWN_SHOPS = 200  # a list to pick from, not a directory: a world of 10,000 shops finds the others by the search
+
+
 @bp.get("/")
 def shops() -> Any:
-    return render_template("seller_center/shops.html", shops=context.service().shops())
+    """The shops to pick from: the first :data:`SHOWN_SHOPS` by id, or those whose name or id holds ``?q=``."""
+    wanted = request.args.get("q", "").strip()[:200]
+
+    def shown(op: Operation) -> tuple[list[Shop], int]:
+        if wanted:
+            return list(op.repo.shops_matching(wanted, limit=SHOWN_SHOPS)), 0
+        return list(op.repo.shops(limit=SHOWN_SHOPS)), op.repo.count_of(Shop)
+
+    found, total = context.service().read_together(shown)
+    return render_template("seller_center/shops.html", shops=found, q=wanted,
+                           more_shops=max(0, total - len(found)))
 
 
 def _shop_page(template: str, shop_id: str, *, refusal: Refused | None = None, status: int = 200,

@@ -116,6 +116,22 @@ def test_the_shop_list_shows_every_shop(app: Flask, shop) -> None:  # noqa: ANN0
     assert 'data-shop-id="shop_sc"' in page
 
 
+def test_the_shop_list_shows_two_hundred_shops_at_most_and_finds_any_by_name_or_id(app: Flask, world) -> None:  # noqa: ANN001
+    """A world of 10,000 shops has a shop list as quick as the demo's: the rest are found by the search."""
+    for n in range(250):
+        world.shop(f"shop_bulk_{n:03d}", name=f"Bulk Shop {n:03d}")
+    http = app.test_client()
+
+    listed = http.get("/seller/").get_data(as_text=True)
+    found = http.get("/seller/?q=bulk shop 249").get_data(as_text=True)
+    by_id = http.get("/seller/?q=SHOP_BULK_01").get_data(as_text=True)
+
+    assert len(re.findall(r'data-testid="shop-row"', listed)) == 200
+    assert re.search(r'data-testid="more-shops">[^<]*50 more shops', listed)
+    assert re.findall(r'data-shop-id="([^"]+)"', found) == ["shop_bulk_249"]
+    assert len(re.findall(r'data-shop-id="shop_bulk_01\d"', by_id)) == 10
+
+
 def test_an_unknown_shop_is_an_error_page(app: Flask) -> None:
     response = app.test_client().get("/seller/shops/nope")
     assert response.status_code == 404 and 'data-code="shop_not_found"' in response.get_data(as_text=True)
