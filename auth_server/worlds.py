@@ -46,6 +46,7 @@ from auth_server.store import SandboxLimit
 from auth_server.store import SandboxStorage
 from auth_server.store import SandboxTaken
 from auth_server.store import Store
+from auth_server.store import StoreClosed
 from auth_server.store import StoreError
 
 MAIN = "main"  # the server's own world: what a request without a sandbox reaches
@@ -265,6 +266,7 @@ class StoredSandboxes:
         self._templates: dict[str, _StoredTemplate] = {}
         self._lock = threading.Lock()
         self._making = threading.Lock()  # one template made at a time in this process
+        self._closed = False
         storage.sweep()
 
     def create(self, world_id: str, data: dict[str, Any] | None, start: datetime, *, created_at: datetime,
@@ -343,13 +345,12 @@ class StoredSandboxes:
                     held = holds(world.simulator.store)
                 else:
                     store = self.storage.open(registered)
-                    try:
-                        held = holds(store)
-                    finally:
+                    held = holds(store)
+                    world = self._opened(registered, store) if held else None
+                    if world is None:
                         store.dispose()
-                    world = self._opened(registered) if held else None
             except StoreError:
-                continue  # deleted meanwhile
+                continue  # deleted meanwhile, or this process is closing
             if held and world is not None:
                 found.append(world)
         return found
@@ -363,17 +364,19 @@ class StoredSandboxes:
         """Close the stores this process opened, and stop the storage's background work."""
         with self._lock:
             opened, self._open = list(self._open.values()), {}
+            self._closed = True
         for _, world in opened:
             _close(world)
         self.storage.close()
 
-    def _opened(self, registered: Registered) -> HostedWorld | None:
+    def _opened(self, registered: Registered, store: Store | None = None) -> HostedWorld | None:
+        """The world of ``registered``, opened (on ``store``, if the caller opened it) and kept."""
         with self._lock:
             opened = self._open.get(registered.sandbox_id)
         if opened is not None and opened[0] == registered.location:
             return opened[1]
         try:
-            store = self.storage.open(registered)
+            store = store or self.storage.open(registered)
             with store.reading() as repo:
                 clock_state, market_data = repo.setting(CLOCK_SETTING), repo.setting(MARKETS_SETTING)
         except StoreError:
@@ -387,6 +390,9 @@ class StoredSandboxes:
 
     def _keep(self, world_id: str, location: str, world: HostedWorld) -> HostedWorld:
         with self._lock:
+            if self._closed:  # a thread that outlived close(): it keeps nothing
+                world.simulator.store.dispose()
+                raise StoreClosed("this process let go of its sandboxes")
             opened = self._open.setdefault(world_id, (location, world))
         if opened[1] is not world:  # another thread opened it first: use that one
             world.simulator.store.dispose()

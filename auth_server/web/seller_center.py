@@ -60,14 +60,14 @@ def shops() -> Any:
     """The shops to pick from: the first :data:`SHOWN_SHOPS` by id, or those whose name or id holds ``?q=``."""
     wanted = request.args.get("q", "").strip()[:200]
 
-    def shown(op: Operation) -> tuple[list[Shop], int]:
-        if wanted:
-            return list(op.repo.shops_matching(wanted, limit=SHOWN_SHOPS)), 0
-        return list(op.repo.shops(limit=SHOWN_SHOPS)), op.repo.count_of(Shop)
+    def shown(op: Operation) -> tuple[list[Shop], int]:  # the shops shown, and how many are left out (or 1: some)
+        if wanted:  # one more than shown: whether there are more
+            matching = list(op.repo.shops_matching(wanted, limit=SHOWN_SHOPS + 1))
+            return matching[:SHOWN_SHOPS], len(matching) - SHOWN_SHOPS
+        return list(op.repo.shops(limit=SHOWN_SHOPS)), op.repo.count_of(Shop) - SHOWN_SHOPS
 
-    found, total = context.service().read_together(shown)
-    return render_template("seller_center/shops.html", shops=found, q=wanted,
-                           more_shops=max(0, total - len(found)))
+    found, beyond = context.service().read_together(shown)
+    return render_template("seller_center/shops.html", shops=found, q=wanted, more_shops=max(0, beyond))
 
 
 def _shop_page(template: str, shop_id: str, *, refusal: Refused | None = None, status: int = 200,

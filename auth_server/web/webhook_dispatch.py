@@ -104,7 +104,7 @@ class WebhookDispatcher:
                  send: Callable[[WebhookDelivery, float], Answer] = send_stored, journaled: bool = True,
                  looping: bool = True) -> None:
         self._worlds = weakref.ref(worlds)
-        self._looping = looping  # False: no thread of its own; the caller runs the passes (visit_due)
+        self._looping = looping  # False (tests): no thread of its own; the caller runs the passes (visit_due)
         self._journal_file = journal_file
         self._journaled = journaled  # whether attempts go into the request journal (off: --no-request-journal)
         self._poll = poll_seconds
@@ -125,15 +125,19 @@ class WebhookDispatcher:
     def wake_for(self, world: HostedWorld) -> bool:
         """Have the loop look after ``world`` if it holds something for it (starting the loop if need be), and visit
         it at its next pass."""
-        if world in self._active:
-            self._pace[world] = _Pace(self._poll)
+        with self._lock:
+            watched = world in self._active
+        if watched:
+            self._pace.setdefault(world, _Pace(self._poll, self._idle)).hurry()
+            self._start()  # (again, should it have ended)
             return True
         try:
             needed = world.webhooks.needs_loop()
         except StoreClosed:
             return False
         if needed:
-            self._active.add(world)
+            with self._lock:
+                self._active.add(world)
             self._start()
         return needed
 
@@ -179,7 +183,10 @@ class WebhookDispatcher:
         pool = ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="linksim-webhook")
         try:
             while self._worlds() is not None:
-                self.visit_due(pool.submit, time.monotonic())
+                try:
+                    self.visit_due(pool.submit, time.monotonic())
+                except Exception:  # a pass that failed must not end the loop: the next one tries again
+                    log.exception("the webhook delivery loop's pass failed")
                 time.sleep(self._poll)
         finally:
             pool.shutdown(wait=False)
@@ -187,21 +194,23 @@ class WebhookDispatcher:
     def visit_due(self, submit: Callable[..., object], now: float) -> None:
         """One pass of the loop at ``now`` (monotonic seconds): each world whose visit is due and not under way is
         handed to ``submit`` (the loop's pool) to be run."""
-        for world in list(self._active):
-            if self._pace.setdefault(world, _Pace(self._poll)).next_visit > now:
+        with self._lock:
+            watched = list(self._active)
+        for world in watched:
+            pace = self._pace.setdefault(world, _Pace(self._poll, self._idle))
+            if pace.next_visit > now:
                 continue
             with self._lock:
                 if id(world) in self._in_flight:
                     continue
                 self._in_flight.add(id(world))
-            submit(self._run_in_background, world, now)
+            submit(self._run_in_background, world, pace, now)
 
-    def _run_in_background(self, world: HostedWorld, started: float) -> None:
+    def _run_in_background(self, world: HostedWorld, pace: _Pace, passed_at: float) -> None:
         try:
+            wakes = pace.wakes
             sent = bool(self.run_world(world))
-            pace = self._pace.get(world)
-            if pace is not None:
-                pace.after_visit(started, sent=sent, poll=self._poll, idle=self._idle)
+            pace.after_visit(passed_at, sent=sent, woken=pace.wakes != wakes)
         except StoreClosed:
             self._active.discard(world)  # a deleted sandbox: nothing more to send for it
         except Exception:
@@ -252,13 +261,25 @@ class WebhookDispatcher:
 class _Pace:
     """When the loop visits a world next: at its pace while the world sends, ever less often while it does not."""
 
-    def __init__(self, interval: float) -> None:
-        self.interval = interval
+    def __init__(self, poll: float, idle: float) -> None:
+        self.poll, self.idle = poll, idle
+        self.interval = poll
         self.next_visit = 0.0  # at the next pass
+        self.wakes = 0  # how many times a request hurried it
 
-    def after_visit(self, started: float, *, sent: bool, poll: float, idle: float) -> None:
-        self.interval = poll if sent else min(self.interval * 2, idle)
-        self.next_visit = started + self.interval
+    def hurry(self) -> None:
+        """Visit at the next pass, and at the loop's pace from then on."""
+        self.wakes += 1
+        self.interval, self.next_visit = self.poll, 0.0
+
+    def after_visit(self, passed_at: float, *, sent: bool, woken: bool) -> None:
+        """The visit handed over at the pass of ``passed_at`` ended, having ``sent`` something or not, ``woken`` by a
+        request while it ran (what that request left may have come after the visit looked: visit again at once)."""
+        if woken:
+            self.interval, self.next_visit = self.poll, 0.0
+            return
+        self.interval = self.poll if sent else min(self.interval * 2, self.idle)
+        self.next_visit = passed_at + self.interval
 
 
 def _waits_for_loop(store: Store) -> bool:

@@ -27,15 +27,20 @@ def write_lines(path: str, writer: str, start: multiprocessing.synchronize.Event
 
 def test_workers_rotating_one_file_lose_no_line_and_keep_each_file_within_the_bound(tmp_path: Path) -> None:
     path = tmp_path / "journal.jsonl"
-    forking = multiprocessing.get_context("fork")  # as gunicorn makes its workers
-    start = forking.Event()
-    writers = [forking.Process(target=write_lines, args=(str(path), f"worker_{n}", start)) for n in range(3)]
-    for writer in writers:
-        writer.start()
-    start.set()
-    for writer in writers:
-        writer.join(timeout=60)
-        assert writer.exitcode == 0
+    processes = multiprocessing.get_context("spawn")  # not forked from a test run that holds threads
+    start = processes.Event()
+    writers = [processes.Process(target=write_lines, args=(str(path), f"worker_{n}", start)) for n in range(3)]
+    try:
+        for writer in writers:
+            writer.start()
+        start.set()
+        for writer in writers:
+            writer.join(timeout=60)
+            assert writer.exitcode == 0
+    finally:
+        for writer in writers:
+            if writer.is_alive():
+                writer.kill()
 
     files = sorted(tmp_path.glob("journal.jsonl*"))
     lines = [json.loads(line) for file in files for line in file.read_text(encoding="utf-8").splitlines()]

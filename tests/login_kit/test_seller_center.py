@@ -127,7 +127,7 @@ def test_the_shop_list_shows_two_hundred_shops_at_most_and_finds_any_by_name_or_
     by_id = http.get("/seller/?q=SHOP_BULK_01").get_data(as_text=True)
 
     assert len(re.findall(r'data-testid="shop-row"', listed)) == 200
-    assert re.search(r'data-testid="more-shops">[^<]*50 more shops', listed)
+    assert re.search(r'data-testid="more-shops">And 50 more shops', listed)
     assert re.findall(r'data-shop-id="([^"]+)"', found) == ["shop_bulk_249"]
     assert len(re.findall(r'data-shop-id="shop_bulk_01\d"', by_id)) == 10
 

@@ -139,3 +139,19 @@ def test_a_world_that_sent_something_is_visited_again_at_the_loops_pace(
 
     assert receiver.received  # at 11.5: then the next pass, then slower again
     assert visited == [11.5, 11.75, 12.25]
+
+
+def test_a_request_during_a_visit_brings_the_next_visit_to_the_next_pass(
+        dispatcher: WebhookDispatcher, linksim_app: Linksim) -> None:
+    """What the request left may have come after the visit looked for it."""
+    run_world, woken = dispatcher.run_world, []
+
+    def a_request_meanwhile(visiting: HostedWorld) -> Any:
+        answer = run_world(visiting)
+        if not woken:
+            woken.append(dispatcher.wake_for(visiting))
+        return answer
+
+    dispatcher.run_world = a_request_meanwhile  # type: ignore[method-assign]
+
+    assert visits_over(dispatcher, linksim_app.world, [0.0, 0.25, 0.5, 0.75]) == [0.0, 0.25, 0.75]

@@ -14,6 +14,7 @@ from tests.worlds.conftest import worlds_of
 def test_a_webhook_a_stored_sandbox_holds_is_sent_once_the_server_restarts_without_a_request_to_it(
         servers: Servers, receiver: Receiver) -> None:
     before = servers.start()
+    assert context.webhooks(before).stored_sandboxes_looked_through.wait(10)  # before there was anything to find
     made = before.test_client().post("/_sim/sandboxes", json={"data": demo_with_webhooks(receiver.url)})
     assert made.status_code == 201, made.get_data(as_text=True)
     sandbox = worlds_of(before).get(made.get_json()["id"])

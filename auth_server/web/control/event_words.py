@@ -44,13 +44,13 @@ CHANNELS = {"qr": "QR code", "app_toggle": "Seller app", "invitation": "invitati
 
 @dataclass(frozen=True)
 class Names:
-    """What the world calls its parties now: accounts by open_id, shops by id. A name not given is asked of ``more``
-    (``more(kind, key)``, kind ``account``, ``shop`` or ``invitation``), if there is one, and kept."""
+    """What the world calls its parties now: accounts by open_id, shops by id. A name not given is asked of
+    ``look_up`` (``look_up(kind, key)``, kind ``account``, ``shop`` or ``invitation``), if there is one, and kept."""
 
     accounts: dict[str, str]  # open_id -> username
     shops: dict[str, str]  # shop_id -> name
     invited: dict[str, str] = field(default_factory=dict)  # invitation_id -> the invited account's open_id
-    more: Callable[[str, str], str | None] | None = None
+    look_up: Callable[[str, str], str | None] | None = None
 
     def account(self, open_id: Any) -> str:
         if not isinstance(open_id, str):
@@ -66,11 +66,10 @@ class Names:
         return self._named(self.invited, "invitation", invitation_id) if invitation_id else None
 
     def _named(self, known: dict[str, str], kind: str, key: str) -> str | None:
-        if key not in known and self.more is not None:
-            found = self.more(kind, key)
-            if found is not None:
-                known[key] = found
-        return known.get(key)
+        if key not in known and self.look_up is not None:
+            found = self.look_up(kind, key)
+            known[key] = found if found is not None else ""  # one look-up a name, found or not
+        return known.get(key) or None
 
     def actor(self, actor: str) -> str:
         partner = partner_key_of(actor)

@@ -143,7 +143,7 @@ def _names(repo: Repository, accounts: list[Account], shops: list[Shop], links: 
     known_shops = {shop.shop_id: shop.name for shop in shops}
     named_shops = repo.shops(shop_ids - set(known_shops)) if shop_ids - set(known_shops) else []
 
-    def more(kind: str, key: str) -> str | None:
+    def look_up(kind: str, key: str) -> str | None:
         if kind == "account":
             return repo.usernames([key]).get(key)
         if kind == "shop":
@@ -153,7 +153,7 @@ def _names(repo: Repository, accounts: list[Account], shops: list[Shop], links: 
 
     return Names({**{a.open_id: a.username for a in accounts}, **repo.usernames(open_ids)},
                  {**known_shops, **{shop.shop_id: shop.name for shop in named_shops}},
-                 {i.invitation_id: i.open_id for i in invitations}, more)
+                 {i.invitation_id: i.open_id for i in invitations}, look_up)
 
 
 def clock_text(now: datetime) -> str:
