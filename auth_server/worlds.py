@@ -344,16 +344,26 @@ class StoredSandboxes:
                 if world is not None:
                     held = holds(world.simulator.store)
                 else:
-                    store = self.storage.open(registered)
-                    held = holds(store)
-                    world = self._opened(registered, store) if held else None
-                    if world is None:
-                        store.dispose()
+                    held, world = self._held_then_opened(registered, holds)
             except StoreError:
                 continue  # deleted meanwhile, or this process is closing
             if held and world is not None:
                 found.append(world)
         return found
+
+    def _held_then_opened(self, registered: Registered,
+                          holds: Callable[[Store], bool]) -> tuple[bool, HostedWorld | None]:
+        """Whether the sandbox's store ``holds`` something, read in a store of its own; its world, opened on that
+        store, if it does (else the store is closed again)."""
+        store = self.storage.open(registered)
+        world = None
+        try:
+            held = holds(store)
+            world = self._opened(registered, store) if held else None
+        finally:
+            if world is None or world.simulator.store is not store:
+                store.dispose()  # nothing found, or another thread opened the sandbox first
+        return held, world
 
     def opened_ids(self) -> list[str]:
         """The sandboxes this process holds open, by id."""

@@ -212,7 +212,8 @@ class WebhookDispatcher:
             sent = bool(self.run_world(world))
             pace.after_visit(passed_at, sent=sent, woken=pace.wakes != wakes)
         except StoreClosed:
-            self._active.discard(world)  # a deleted sandbox: nothing more to send for it
+            with self._lock:
+                self._active.discard(world)  # a deleted sandbox: nothing more to send for it
         except Exception:
             log.exception("webhook delivery failed in world %s", world.id)
         finally:
