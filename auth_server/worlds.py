@@ -387,6 +387,7 @@ class StoredSandboxes:
             return opened[1]
         try:
             store = store or self.storage.open(registered)
+            store.add_missing_indexes()
             with store.reading() as repo:
                 clock_state, market_data = repo.setting(CLOCK_SETTING), repo.setting(MARKETS_SETTING)
         except StoreError:

@@ -142,6 +142,31 @@ class Store:
             raise StoreError(f"cannot open the database {self.url.render_as_string(hide_password=True)}: "
                              f"{exc.orig}") from exc
 
+    def index_names(self) -> set[str]:
+        """The names of the indexes the store's tables have."""
+        with self.reading() as repo:
+            connection = repo.session.connection()
+            if connection.dialect.name == "postgresql":
+                found = connection.execute(sa.text("SELECT indexname FROM pg_indexes WHERE schemaname = "
+                                                   "coalesce(:schema, current_schema())"), {"schema": self.schema})
+            else:
+                found = connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index'")
+            return set(found.scalars())
+
+    def add_missing_indexes(self) -> None:
+        """Make the indexes of the schema the store lacks, taking the write lock only if it lacks some: a sandbox is
+        a copy of its template, and one made by an earlier linksim has that template's indexes only."""
+        present = self.index_names()
+        missing = [index for table in schema.metadata.sorted_tables for index in table.indexes
+                   if index.name not in present]
+        if missing:
+            def make(bind: sa.Engine | sa.Connection) -> None:
+                with bind.begin() if isinstance(bind, sa.Engine) else nullcontext(bind) as connection:
+                    for index in missing:
+                        connection.execute(sa.schema.CreateIndex(index, if_not_exists=True))
+
+            self._ddl(make)
+
     def drop_schema(self) -> None:
         self._ddl(schema.metadata.drop_all)
 

@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 from auth_server.config import ServerConfig
 from auth_server.simulator import open_store
 from auth_server.store import StoreClosed
+from auth_server.store import schema
 from auth_server.store.sandboxes import ORPHAN_AGE_SECONDS
 from auth_server.store.sandboxes import FileSandboxes
 from auth_server.store.sandboxes import SchemaSandboxes
@@ -25,6 +26,11 @@ from tests.worlds.conftest import Servers
 from tests.worlds.conftest import worlds_of
 
 DEMO_KEY, DEMO_SECRET = "linksim_demo_key", "linksim_demo_secret"
+DUE_INDEX = "ix_links_state_review_due_at"
+
+
+def due_index() -> sa.Index:
+    return next(index for index in schema.links.indexes if index.name == DUE_INDEX)
 
 
 def new_sandbox(http: FlaskClient, **body: Any) -> str:
@@ -230,6 +236,23 @@ def test_a_template_draft_a_crash_left_is_dropped_when_a_server_starts(schema_se
         with storage.main.engine.begin() as connection:
             for name in (leftover, fresh):
                 connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+
+
+def test_a_sandbox_made_before_an_index_was_added_gets_it_when_a_process_opens_it(servers: Servers) -> None:
+    """A sandbox is a copy of its template: one made by an earlier linksim has that template's indexes only."""
+    before = servers.start()
+    sandbox = new_sandbox(before.test_client())
+    store = worlds_of(before).get(sandbox).simulator.store
+    assert DUE_INDEX in store.index_names()
+    with store.engine.begin() as connection:
+        connection.execute(sa.schema.DropIndex(due_index()))
+    assert DUE_INDEX not in store.index_names()
+    servers.stop(before)
+
+    after = servers.start()
+
+    assert "access_token" in partner_token(after.test_client(), sandbox)
+    assert DUE_INDEX in worlds_of(after).get(sandbox).simulator.store.index_names()
 
 
 def test_a_fresh_database_has_no_sandboxes(servers: Servers) -> None:
