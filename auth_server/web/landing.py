@@ -147,11 +147,10 @@ def account_entries(accounts: list[Account], links: list[Link], shops: list[Shop
 
 
 def account_facts(account: Account, links: list[Link], shop_names: dict[str, str], today: date) -> list[str]:
-    """What the world says of the account, in words: what it is linked to, and what a rule looks at."""
+    """What the world says of the account, in words: what it is linked to (``links``: its links in force, active or
+    in review), and what a rule looks at."""
     facts = []
     for link in links:
-        if link.open_id != account.open_id or link.state not in (LinkState.ACTIVE, LinkState.PENDING_REVIEW):
-            continue
         what = f"{link.role.value} account of {shop_names.get(link.shop_id, link.shop_id)}"
         facts.append(what if link.state is LinkState.ACTIVE else f"in review as the {what}")
     if account.account_type is not AccountType.PERSONAL:
