@@ -138,6 +138,7 @@ class Store:
             self._ddl(schema.metadata.create_all)
             if self._connection is None and self.schema is None:  # a file or a server, perhaps made by an older linksim
                 self._ddl(_add_missing_columns)
+                self.add_missing_indexes()  # create_all makes those of new tables only
         except OperationalError as exc:
             raise StoreError(f"cannot open the database {self.url.render_as_string(hide_password=True)}: "
                              f"{exc.orig}") from exc
@@ -439,8 +440,9 @@ def _in_memory_engine(*, echo: bool) -> sa.Engine:
 
 
 def _add_missing_columns(bind: sa.Engine | sa.Connection) -> None:
-    """Bring a database made by an older linksim up to the schema: the columns and indexes added since are added (a
-    new column is nullable or has a default, or the database must start over, which this says)."""
+    """Bring a database made by an older linksim up to the schema: the columns added since are added (a new column is
+    nullable or has a default, or the database must start over, which this says); its indexes, by
+    :meth:`Store.add_missing_indexes`."""
     with bind.begin() if isinstance(bind, sa.Engine) else nullcontext(bind) as connection:
         inspector = sa.inspect(connection)
         for table in schema.metadata.sorted_tables:
@@ -457,8 +459,6 @@ def _add_missing_columns(bind: sa.Engine | sa.Connection) -> None:
                 definition = sa.schema.CreateColumn(column).compile(dialect=connection.dialect)
                 name = connection.dialect.identifier_preparer.quote(table.name)
                 connection.exec_driver_sql(f"ALTER TABLE {name} ADD COLUMN {definition}")
-            for index in table.indexes:  # an index added since (create_all makes those of new tables only)
-                connection.execute(sa.schema.CreateIndex(index, if_not_exists=True))
 
 
 def supported_url(url: str) -> sa.URL:
